@@ -1,0 +1,70 @@
+package harness
+
+import (
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// primaryAlias is the address clients of a non-cluster deployment dial; the
+// dialer resolves it to whichever node is the primary now.
+const primaryAlias = "primary.redisdrill.invalid:6379"
+
+// ClientOptions tune host clients. Zero values take the defaults.
+type ClientOptions struct {
+	DialTimeout  time.Duration // default 500ms
+	ReadTimeout  time.Duration // default 1s
+	WriteTimeout time.Duration // default 1s
+	MaxRetries   int           // default -1 (no retries: the ledger must see every outcome)
+	PoolSize     int           // default 16
+}
+
+func (o ClientOptions) withDefaults() ClientOptions {
+	if o.DialTimeout == 0 {
+		o.DialTimeout = 500 * time.Millisecond
+	}
+	if o.ReadTimeout == 0 {
+		o.ReadTimeout = time.Second
+	}
+	if o.WriteTimeout == 0 {
+		o.WriteTimeout = time.Second
+	}
+	if o.MaxRetries == 0 {
+		o.MaxRetries = -1
+	}
+	if o.PoolSize == 0 {
+		o.PoolSize = 16
+	}
+	return o
+}
+
+// Client returns a host client for the deployment: a ClusterClient for a
+// cluster, otherwise a client that always dials the current primary.
+func (dep *Deployment) Client(opts ClientOptions) redis.UniversalClient {
+	o := opts.withDefaults()
+	if dep.Topology.Kind == KindCluster {
+		var addrs []string
+		for _, n := range dep.Nodes() {
+			addrs = append(addrs, n.Addr())
+		}
+		return redis.NewClusterClient(&redis.ClusterOptions{
+			Addrs: addrs, Password: dep.Topology.Password, Dialer: dep.dialer.DialContext,
+			DialTimeout: o.DialTimeout, ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout,
+			MaxRetries: o.MaxRetries, MaxRedirects: 3, PoolSize: o.PoolSize,
+			ContextTimeoutEnabled: true,
+		})
+	}
+	dep.dialer.setResolver(func(addr string) string {
+		if addr == primaryAlias {
+			return net.JoinHostPort(dep.Primary().IP(), strconv.Itoa(RedisPort))
+		}
+		return addr
+	})
+	return redis.NewClient(&redis.Options{
+		Addr: primaryAlias, Password: dep.Topology.Password, Dialer: dep.dialer.DialContext,
+		DialTimeout: o.DialTimeout, ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout,
+		MaxRetries: o.MaxRetries, PoolSize: o.PoolSize, ContextTimeoutEnabled: true,
+	})
+}

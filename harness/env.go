@@ -1,0 +1,36 @@
+package harness
+
+import (
+	"os"
+	"strings"
+)
+
+// Environment variables redisdrill reads.
+const (
+	// EnvImage selects the Redis image to run instead of the locally built one.
+	EnvImage = "REDISDRILL_IMAGE"
+	// EnvMirror selects the Debian mirror used to build the image.
+	EnvMirror = "REDISDRILL_DEBIAN_MIRROR"
+	// EnvKeep leaves containers running after a run when set to 1.
+	EnvKeep = "REDISDRILL_KEEP"
+)
+
+// LabelRun is the label every container and network of a run carries.
+const LabelRun = "redisdrill.run"
+
+// ApplyTestcontainersDefaults sets the testcontainers-go variables redisdrill
+// needs on a machine with no registry access, unless the user set them.
+// Ryuk is an image pull, and without a host override testcontainers dials
+// the default gateway instead of loopback.
+func ApplyTestcontainersDefaults() {
+	setDefault("TESTCONTAINERS_RYUK_DISABLED", "true")
+	if os.Getenv("DOCKER_HOST") == "" || strings.HasPrefix(os.Getenv("DOCKER_HOST"), "unix://") {
+		setDefault("TESTCONTAINERS_HOST_OVERRIDE", "127.0.0.1")
+	}
+}
+
+func setDefault(key, value string) {
+	if _, ok := os.LookupEnv(key); !ok {
+		_ = os.Setenv(key, value)
+	}
+}

@@ -1,0 +1,75 @@
+package harness
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Paths inside every node container.
+const (
+	DataDir       = "/data" // Redis working dir: RDB, AOF dir, nodes.conf
+	ConfPath      = "/etc/redis/redisdrill.conf"
+	SmallDiskDir  = "/small" // size-limited tmpfs used by the disk-full fault
+	RedisPort     = 6379
+	AOFDirName    = "appendonlydir"
+	RDBFileName   = "dump.rdb"
+	NodesConfName = "nodes.conf"
+)
+
+// SmallDiskSize is the size of the tmpfs mounted at SmallDiskDir.
+const SmallDiskSize = "8m"
+
+// renderConf builds the redis.conf of one node.
+func renderConf(t Topology) string {
+	var b strings.Builder
+	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	line("bind 0.0.0.0")
+	line("port %d", RedisPort)
+	line("protected-mode no")
+	line("dir %s", DataDir)
+	line("logfile \"\"")
+	line("loglevel notice")
+	line("enable-debug-command yes")
+	line("repl-diskless-sync-delay 0")
+	line("appenddirname %s", AOFDirName)
+	line("dbfilename %s", RDBFileName)
+	persistence := t.Persistence
+	if persistence == "" {
+		persistence = PersistAOF
+	}
+	switch persistence {
+	case PersistRDB, PersistBoth:
+		line("save 3600 1 300 100 60 10000")
+	default:
+		line("save \"\"")
+	}
+	if persistence == PersistAOF || persistence == PersistBoth {
+		line("appendonly yes")
+		fsync := t.AppendFsync
+		if fsync == "" {
+			fsync = "everysec"
+		}
+		line("appendfsync %s", fsync)
+		line("aof-use-rdb-preamble yes")
+	} else {
+		line("appendonly no")
+	}
+	if t.AOFTimestamps {
+		line("aof-timestamp-enabled yes")
+	}
+	if t.Password != "" {
+		line("requirepass %q", t.Password)
+		line("masterauth %q", t.Password)
+	}
+	if t.Kind == KindCluster {
+		line("cluster-enabled yes")
+		line("cluster-config-file %s", NodesConfName)
+		line("cluster-node-timeout %d", t.NodeTimeout.Milliseconds())
+		line("cluster-require-full-coverage yes")
+		line("cluster-allow-replica-migration no")
+	}
+	for _, l := range t.ExtraConf {
+		line("%s", l)
+	}
+	return b.String()
+}

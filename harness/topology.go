@@ -1,0 +1,113 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Kind is the shape of a Redis deployment.
+type Kind string
+
+// The topologies redisdrill can run.
+const (
+	KindStandalone Kind = "standalone" // one redis-server
+	KindReplicated Kind = "replicated" // one primary and N replicas, no cluster
+	KindCluster    Kind = "cluster"    // Redis Cluster, M primaries × R replicas
+)
+
+// Persistence selects which files Redis writes.
+type Persistence string
+
+// Persistence modes.
+const (
+	PersistNone Persistence = "none"
+	PersistRDB  Persistence = "rdb"
+	PersistAOF  Persistence = "aof"
+	PersistBoth Persistence = "both"
+)
+
+// Topology describes the deployment a run starts.
+type Topology struct {
+	Kind        Kind
+	Primaries   int           // shards (Cluster) — 1 otherwise
+	Replicas    int           // replicas per primary
+	NodeTimeout time.Duration // cluster-node-timeout
+	Persistence Persistence
+	AppendFsync string   // always, everysec, no (AOF only)
+	Password    string   // requirepass / masterauth; empty for none
+	ExtraConf   []string // extra redis.conf lines, appended last
+	// AOFTimestamps enables aof-timestamp-enabled (point-in-time recovery).
+	AOFTimestamps bool
+}
+
+// DefaultCluster returns the default 3×1 Redis Cluster topology.
+func DefaultCluster() Topology {
+	return Topology{
+		Kind: KindCluster, Primaries: 3, Replicas: 1,
+		NodeTimeout: 5 * time.Second, Persistence: PersistAOF, AppendFsync: "everysec",
+	}
+}
+
+// Validate reports a topology that cannot exist.
+func (t Topology) Validate() error {
+	switch t.Kind {
+	case KindStandalone:
+		if t.Replicas != 0 {
+			return errors.New("validate topology: standalone has no replicas")
+		}
+	case KindReplicated:
+		if t.Replicas < 1 {
+			return fmt.Errorf("validate topology: replicated needs at least 1 replica, got %d", t.Replicas)
+		}
+	case KindCluster:
+		if t.Primaries < 1 {
+			return fmt.Errorf("validate topology: cluster needs at least 1 primary, got %d", t.Primaries)
+		}
+		if t.NodeTimeout <= 0 {
+			return errors.New("validate topology: cluster node-timeout must be > 0")
+		}
+	default:
+		return fmt.Errorf("validate topology: unknown kind %q (want standalone, replicated or cluster)", t.Kind)
+	}
+	if t.Replicas < 0 {
+		return fmt.Errorf("validate topology: replicas must be >= 0, got %d", t.Replicas)
+	}
+	if t.Kind != KindCluster && t.Primaries > 1 {
+		return fmt.Errorf("validate topology: %s has exactly one primary, got %d", t.Kind, t.Primaries)
+	}
+	switch t.Persistence {
+	case "", PersistNone, PersistRDB, PersistAOF, PersistBoth:
+	default:
+		return fmt.Errorf("validate topology: unknown persistence %q (want none, rdb, aof or both)", t.Persistence)
+	}
+	switch t.AppendFsync {
+	case "", "always", "everysec", "no":
+	default:
+		return fmt.Errorf("validate topology: unknown appendfsync %q (want always, everysec or no)", t.AppendFsync)
+	}
+	return nil
+}
+
+// ShardCount is the number of primaries the topology starts.
+func (t Topology) ShardCount() int {
+	if t.Kind == KindCluster {
+		return t.Primaries
+	}
+	return 1
+}
+
+// NodeCount is the number of containers the topology starts.
+func (t Topology) NodeCount() int { return t.ShardCount() * (1 + t.Replicas) }
+
+// String renders the topology for reports, e.g. "cluster 3x1".
+func (t Topology) String() string {
+	switch t.Kind {
+	case KindCluster:
+		return fmt.Sprintf("cluster %dx%d", t.Primaries, t.Replicas)
+	case KindReplicated:
+		return fmt.Sprintf("primary+%d replicas", t.Replicas)
+	default:
+		return string(t.Kind)
+	}
+}

@@ -49,12 +49,14 @@ func (dep *Deployment) Client(opts ClientOptions) redis.UniversalClient {
 		for _, n := range dep.Nodes() {
 			addrs = append(addrs, n.Addr())
 		}
-		return redis.NewClusterClient(&redis.ClusterOptions{
+		cc := redis.NewClusterClient(&redis.ClusterOptions{
 			Addrs: addrs, Password: dep.Topology.Password, Dialer: dep.dialer.DialContext,
 			DialTimeout: o.DialTimeout, ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout,
 			MaxRetries: o.MaxRetries, MaxRedirects: 3, PoolSize: o.PoolSize,
 			ContextTimeoutEnabled: true,
 		})
+		cc.AddHook(reloadOnNetError{client: cc})
+		return cc
 	}
 	dep.dialer.setResolver(func(addr string) string {
 		if addr == primaryAlias {

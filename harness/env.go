@@ -23,6 +23,7 @@ const LabelRun = "redisdrill.run"
 // Ryuk is an image pull, and without a host override testcontainers dials
 // the default gateway instead of loopback.
 func ApplyTestcontainersDefaults() {
+	QuietRedisLogs()
 	setDefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 	if os.Getenv("DOCKER_HOST") == "" || strings.HasPrefix(os.Getenv("DOCKER_HOST"), "unix://") {
 		setDefault("TESTCONTAINERS_HOST_OVERRIDE", "127.0.0.1")

@@ -31,6 +31,10 @@ func (dep *Deployment) form(ctx context.Context) error {
 			if err := do(ctx, r, "REPLICAOF", nodes[0].IP(), strconv.Itoa(RedisPort)); err != nil {
 				return fmt.Errorf("form replication: %w", err)
 			}
+			// Persist the role, so a restarted replica comes back a replica.
+			if err := do(ctx, r, "CONFIG", "REWRITE"); err != nil {
+				return fmt.Errorf("form replication: %w", err)
+			}
 		}
 		return nil
 	}

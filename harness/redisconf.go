@@ -30,6 +30,7 @@ func renderConf(t Topology) string {
 	line("logfile \"\"")
 	line("loglevel notice")
 	line("enable-debug-command yes")
+	line("enable-protected-configs yes")
 	line("repl-diskless-sync-delay 0")
 	line("appenddirname %s", AOFDirName)
 	line("dbfilename %s", RDBFileName)

@@ -1,0 +1,51 @@
+package fault
+
+import (
+	"context"
+	"sync"
+
+	"github.com/redisdrill/redisdrill/harness"
+)
+
+// base holds what every node fault shares: its parameters and the nodes
+// the last Inject resolved (Heal acts on those, not on a fresh Resolve, so
+// it heals the right nodes after a failover).
+type base struct {
+	params Params
+
+	mu    sync.Mutex
+	nodes []*harness.Node
+}
+
+// Params returns the fault's parameters.
+func (b *base) Params() Params { return b.params }
+
+// Targets names the nodes the last Inject resolved.
+func (b *base) Targets() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := make([]string, 0, len(b.nodes))
+	for _, n := range b.nodes {
+		out = append(out, n.Name)
+	}
+	return out
+}
+
+// resolve resolves the target and remembers the nodes for Heal.
+func (b *base) resolve(ctx context.Context, dep *harness.Deployment) ([]*harness.Node, error) {
+	nodes, err := b.params.Target.Resolve(ctx, dep)
+	if err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	b.nodes = append([]*harness.Node(nil), nodes...)
+	b.mu.Unlock()
+	return nodes, nil
+}
+
+// resolved returns the nodes remembered by the last Inject.
+func (b *base) resolved() []*harness.Node {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]*harness.Node(nil), b.nodes...)
+}

@@ -1,0 +1,183 @@
+package fault
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/redisdrill/redisdrill/harness"
+)
+
+// corruptor changes files of a stopped node and reports what it changed.
+type corruptor func(ctx context.Context, n *harness.Node, p Params) ([]Change, error)
+
+// Corrupt is a data-dir corruption fault. Inject stops the target
+// gracefully (after a SAVE when the fault needs dump.rdb), keeps a pristine
+// copy of /data on the host, corrupts the files through the Docker API or
+// n.Shell (both work on stopped nodes) and leaves the node stopped — or
+// starts it when Params.Restart is set, to observe Redis's reaction.
+// Heal starts the node; if it refuses to start, Heal puts the pristine files
+// back and starts it again, so it always heals.
+type Corrupt struct {
+	base
+	name    string
+	needRDB bool
+	corrupt corruptor
+
+	cmu     sync.Mutex
+	changes []Change
+	backups map[string]string // node name -> host dir with the pristine /data
+}
+
+// Name implements Fault.
+func (f *Corrupt) Name() string { return f.name }
+
+// Changes lists the file changes of the last Inject.
+func (f *Corrupt) Changes() []Change {
+	f.cmu.Lock()
+	defer f.cmu.Unlock()
+	return append([]Change(nil), f.changes...)
+}
+
+// BackupDir returns the host folder holding the pristine /data of node.
+func (f *Corrupt) BackupDir(node string) string {
+	f.cmu.Lock()
+	defer f.cmu.Unlock()
+	return f.backups[node]
+}
+
+// Inject stops, backs up and corrupts every target.
+func (f *Corrupt) Inject(ctx context.Context, dep *harness.Deployment) error {
+	nodes, err := f.resolve(ctx, dep)
+	if err != nil {
+		return err
+	}
+	for _, n := range nodes {
+		if err := f.injectNode(ctx, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (f *Corrupt) injectNode(ctx context.Context, n *harness.Node) error {
+	if paused, err := n.Paused(ctx); err == nil && paused {
+		if err := n.Unpause(ctx); err != nil {
+			return err
+		}
+	}
+	running, err := n.Running(ctx)
+	if err != nil {
+		return err
+	}
+	if running {
+		if f.needRDB {
+			c := n.Client()
+			err := c.Save(ctx).Err()
+			_ = c.Close()
+			if err != nil {
+				return fmt.Errorf("save rdb on %s before corrupting: %w", n.Name, err)
+			}
+		}
+		if err := n.Stop(ctx, gracefulStop); err != nil {
+			return err
+		}
+	}
+	dir, err := os.MkdirTemp("", "redisdrill-pristine-"+n.Name+"-")
+	if err != nil {
+		return fmt.Errorf("create backup dir: %w", err)
+	}
+	if err := n.CopyDirOut(ctx, harness.DataDir, dir); err != nil {
+		_ = os.RemoveAll(dir)
+		return fmt.Errorf("back up data dir of %s: %w", n.Name, err)
+	}
+	f.cmu.Lock()
+	if f.backups == nil {
+		f.backups = map[string]string{}
+	}
+	if old := f.backups[n.Name]; old != "" {
+		_ = os.RemoveAll(old)
+	}
+	f.backups[n.Name] = dir
+	f.cmu.Unlock()
+	changes, err := f.corrupt(ctx, n, f.params)
+	f.cmu.Lock()
+	f.changes = append(f.changes, changes...)
+	f.cmu.Unlock()
+	if err != nil {
+		return fmt.Errorf("corrupt %s: %w", n.Name, err)
+	}
+	if f.params.Restart {
+		if err := n.Start(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// firstStartTimeout bounds the first start attempt of Heal.
+const firstStartTimeout = 30 * time.Second
+
+// Heal makes every target run again, restoring its pristine files if it
+// refuses to start as it is.
+func (f *Corrupt) Heal(ctx context.Context, _ *harness.Deployment) error {
+	return healAll(ctx, f.resolved(), func(ctx context.Context, n *harness.Node) error {
+		sctx, cancel := context.WithTimeout(ctx, firstStartTimeout)
+		first := ensureRunning(sctx, n)
+		cancel()
+		f.cmu.Lock()
+		backup := f.backups[n.Name]
+		f.cmu.Unlock()
+		if first == nil {
+			if backup != "" {
+				_ = os.RemoveAll(backup)
+				f.cmu.Lock()
+				delete(f.backups, n.Name)
+				f.cmu.Unlock()
+			}
+			return nil
+		}
+		if backup == "" {
+			return first
+		}
+		if err := f.restore(ctx, n, backup); err != nil {
+			return errors.Join(first, err)
+		}
+		if err := ensureRunning(ctx, n); err != nil {
+			return fmt.Errorf("start %s with its pristine files: %w (first start: %v)", n.Name, err, first)
+		}
+		_ = os.RemoveAll(backup)
+		f.cmu.Lock()
+		delete(f.backups, n.Name)
+		f.cmu.Unlock()
+		return nil
+	})
+}
+
+// restore stops n and replaces its /data with the pristine copy.
+func (f *Corrupt) restore(ctx context.Context, n *harness.Node, backup string) error {
+	if running, err := n.Running(ctx); err == nil && running {
+		if err := n.Stop(ctx, gracefulStop); err != nil {
+			return err
+		}
+	}
+	if _, err := n.Shell(ctx, "find "+harness.DataDir+" -mindepth 1 -delete"); err != nil {
+		return fmt.Errorf("clear data dir of %s: %w", n.Name, err)
+	}
+	if err := n.CopyDirIn(ctx, backup, harness.DataDir); err != nil {
+		return fmt.Errorf("restore pristine files of %s: %w", n.Name, err)
+	}
+	return nil
+}
+
+// hexOf renders at most 64 bytes for a Change.
+func hexOf(b []byte) string {
+	if len(b) > 64 {
+		b = b[:64]
+	}
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,116 @@
+package fault
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/redisdrill/redisdrill/harness"
+)
+
+// aofDir is the multi-part AOF directory of every node.
+const aofDir = harness.DataDir + "/" + harness.AOFDirName
+
+// manifestPath is the AOF manifest (appendfilename is the default).
+const manifestPath = aofDir + "/appendonly.aof.manifest"
+
+// lastIncrPath reads the manifest and returns the path of the last incr AOF.
+func lastIncrPath(ctx context.Context, n *harness.Node) (string, error) {
+	text, err := n.ReadFile(ctx, manifestPath)
+	if err != nil {
+		return "", fmt.Errorf("read aof manifest (is appendonly on?): %w", err)
+	}
+	entries, err := parseManifest(string(text))
+	if err != nil {
+		return "", err
+	}
+	name, err := lastIncr(entries)
+	if err != nil {
+		return "", err
+	}
+	return aofDir + "/" + name, nil
+}
+
+// truncateAOFTail cuts Params.Bytes (default 5) off the end of the last incr
+// AOF: the last command becomes partial, which Redis drops at load
+// (aof-load-truncated yes).
+func truncateAOFTail(ctx context.Context, n *harness.Node, p Params) ([]Change, error) {
+	path, err := lastIncrPath(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	return truncateTail(ctx, n, path, p.Bytes, func(int64) int64 { return 5 })
+}
+
+// garbage is what aof-garbage-middle writes; it cannot start a command.
+const garbage = "!REDISDRILL-GARBAGE!"
+
+// garbageAOFMiddle overwrites Params.Bytes (default 8) bytes at the start of
+// the command nearest the middle of the last incr AOF, so the parser meets a
+// byte that is not '*' mid-file and Redis refuses to load.
+func garbageAOFMiddle(ctx context.Context, n *harness.Node, p Params) ([]Change, error) {
+	path, err := lastIncrPath(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	data, err := n.ReadFile(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	starts := commandStarts(data)
+	if len(starts) < 2 {
+		return nil, fmt.Errorf("garbage aof: %s holds %d commands, need at least 2 (write something first)", path, len(starts))
+	}
+	off := nearest(starts[1:], int64(len(data))/2) // never the first: "middle"
+	count := p.Bytes
+	if count == 0 {
+		count = 8
+	}
+	if off+count > int64(len(data)) {
+		count = int64(len(data)) - off
+	}
+	before := append([]byte(nil), data[off:off+count]...)
+	for i := int64(0); i < count; i++ {
+		data[off+i] = garbage[i%int64(len(garbage))]
+	}
+	if err := n.WriteFile(ctx, path, data, 0o644); err != nil {
+		return nil, err
+	}
+	return []Change{{Node: n.Name, Path: path, Action: "overwrite", Offset: off, Length: count,
+		Before: hexOf(before), After: hexOf(data[off : off+count]), Size: int64(len(data))}}, nil
+}
+
+// deleteManifest removes the AOF manifest: Redis then starts empty.
+func deleteManifest(ctx context.Context, n *harness.Node, _ Params) ([]Change, error) {
+	return deleteFile(ctx, n, manifestPath)
+}
+
+// corruptManifest replaces the AOF manifest with text Redis cannot parse.
+func corruptManifest(ctx context.Context, n *harness.Node, _ Params) ([]Change, error) {
+	return overwriteFile(ctx, n, manifestPath, []byte("file\x00 "+garbage+" seq x type ?\n"))
+}
+
+// deleteFile removes path from a stopped node.
+func deleteFile(ctx context.Context, n *harness.Node, path string) ([]Change, error) {
+	data, err := n.ReadFile(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := n.Shell(ctx, "rm -f "+path); err != nil {
+		return nil, err
+	}
+	return []Change{{Node: n.Name, Path: path, Action: "delete", Length: int64(len(data)),
+		Before: hexOf(data), Size: int64(len(data))}}, nil
+}
+
+// overwriteFile replaces the whole content of path.
+func overwriteFile(ctx context.Context, n *harness.Node, path string, content []byte) ([]Change, error) {
+	data, err := n.ReadFile(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if err := n.WriteFile(ctx, path, content, 0o644); err != nil {
+		return nil, err
+	}
+	return []Change{{Node: n.Name, Path: path, Action: "overwrite", Length: int64(len(content)),
+		Before: hexOf(data), After: hexOf(content), Size: int64(len(data))}}, nil
+}

@@ -1,0 +1,37 @@
+package fault
+
+import (
+	"context"
+
+	"github.com/redisdrill/redisdrill/harness"
+)
+
+// Kill sends SIGKILL to the target nodes; Heal starts them again.
+type Kill struct{ base }
+
+// Name implements Fault.
+func (*Kill) Name() string { return "kill" }
+
+// Inject kills every target and returns once their containers have exited.
+func (f *Kill) Inject(ctx context.Context, dep *harness.Deployment) error {
+	nodes, err := f.resolve(ctx, dep)
+	if err != nil {
+		return err
+	}
+	for _, n := range nodes {
+		if err := n.Kill(ctx, "SIGKILL"); err != nil {
+			return err
+		}
+	}
+	for _, n := range nodes {
+		if err := waitExited(ctx, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Heal starts every killed node and waits until it answers PING.
+func (f *Kill) Heal(ctx context.Context, _ *harness.Deployment) error {
+	return healAll(ctx, f.resolved(), ensureRunning)
+}

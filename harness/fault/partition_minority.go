@@ -1,0 +1,169 @@
+package fault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/redisdrill/redisdrill/harness"
+)
+
+// PartitionMinority isolates the target (a primary) with Params.Companions
+// other nodes from the rest: inside every container a blackhole route is
+// added for each node on the other side, in both directions. The host still
+// reaches both sides, so clients keep writing to the isolated primary —
+// writes it acks after the majority failed it over are lost on heal.
+type PartitionMinority struct {
+	base
+	routesMu sync.Mutex
+	routes   map[*harness.Node][]string // node -> IPs blackholed in it
+	minority []string
+}
+
+// Name implements Fault.
+func (*PartitionMinority) Name() string { return "partition-minority" }
+
+// Minority names the nodes of the minority side of the last Inject.
+func (f *PartitionMinority) Minority() []string {
+	f.routesMu.Lock()
+	defer f.routesMu.Unlock()
+	return append([]string(nil), f.minority...)
+}
+
+// Inject installs the blackhole routes.
+func (f *PartitionMinority) Inject(ctx context.Context, dep *harness.Deployment) error {
+	targets, err := f.resolve(ctx, dep)
+	if err != nil {
+		return err
+	}
+	minority, err := f.pickMinority(ctx, dep, targets)
+	if err != nil {
+		return err
+	}
+	inMinority := map[*harness.Node]bool{}
+	for _, n := range minority {
+		inMinority[n] = true
+	}
+	var majority []*harness.Node
+	for _, n := range dep.Nodes() {
+		if !inMinority[n] {
+			majority = append(majority, n)
+		}
+	}
+	if len(majority) == 0 {
+		return errors.New("partition minority: no node left on the majority side")
+	}
+	routes := map[*harness.Node][]string{}
+	for _, a := range minority {
+		for _, b := range majority {
+			routes[a] = append(routes[a], b.IP())
+			routes[b] = append(routes[b], a.IP())
+		}
+	}
+	f.routesMu.Lock()
+	f.routes = routes
+	f.minority = nil
+	for _, n := range minority {
+		f.minority = append(f.minority, n.Name)
+	}
+	f.routesMu.Unlock()
+	for _, n := range dep.Nodes() {
+		ips := routes[n]
+		if len(ips) == 0 {
+			continue
+		}
+		script := "set -e; for ip in " + strings.Join(ips, " ") + "; do ip route replace blackhole $ip/32; done"
+		if _, err := n.Shell(ctx, script); err != nil {
+			return fmt.Errorf("blackhole routes on %s: %w", n.Name, err)
+		}
+	}
+	return nil
+}
+
+// pickMinority returns the targets plus Companions other nodes, replicas of
+// other shards first (so the majority keeps the target's replica and can
+// fail it over), then any other node.
+func (f *PartitionMinority) pickMinority(ctx context.Context, dep *harness.Deployment, targets []*harness.Node) ([]*harness.Node, error) {
+	out := append([]*harness.Node(nil), targets...)
+	if f.params.Companions == 0 {
+		return out, nil
+	}
+	taken := map[*harness.Node]bool{}
+	for _, n := range targets {
+		taken[n] = true
+	}
+	var preferred, rest []*harness.Node
+	if dep.Topology.Kind == harness.KindCluster {
+		shards, err := liveShards(ctx, dep)
+		if err != nil {
+			return nil, fmt.Errorf("pick minority: %w", err)
+		}
+		for _, sh := range shards {
+			if taken[sh.Primary] {
+				for _, r := range sh.Replicas {
+					taken[r] = true // keep the target's replicas with the majority
+					rest = append(rest, r)
+				}
+				continue
+			}
+			preferred = append(preferred, sh.Replicas...)
+		}
+		for _, sh := range shards {
+			if sh.Primary != nil && !taken[sh.Primary] {
+				rest = append(rest, sh.Primary)
+			}
+		}
+	} else {
+		for _, n := range dep.Nodes() {
+			if !taken[n] {
+				preferred = append(preferred, n)
+			}
+		}
+	}
+	for _, n := range append(preferred, rest...) {
+		if len(out) == len(targets)+f.params.Companions {
+			break
+		}
+		if n != nil && !inList(out, n) {
+			out = append(out, n)
+		}
+	}
+	if len(out) < len(targets)+f.params.Companions {
+		return nil, fmt.Errorf("pick minority: want %d companions, only %d other nodes", f.params.Companions, len(out)-len(targets))
+	}
+	return out, nil
+}
+
+func inList(list []*harness.Node, n *harness.Node) bool {
+	for _, m := range list {
+		if m == n {
+			return true
+		}
+	}
+	return false
+}
+
+// Heal deletes the blackhole routes and checks none is left.
+func (f *PartitionMinority) Heal(ctx context.Context, _ *harness.Deployment) error {
+	f.routesMu.Lock()
+	routes := f.routes
+	f.routesMu.Unlock()
+	var errs []error
+	for n, ips := range routes {
+		script := "for ip in " + strings.Join(ips, " ") + "; do ip route del blackhole $ip/32 2>/dev/null; done; " +
+			"ip route show type blackhole"
+		out, err := n.Shell(ctx, script)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("delete blackhole routes on %s: %w", n.Name, err))
+			continue
+		}
+		for _, ip := range ips {
+			if strings.Contains(out, ip+" ") || strings.Contains(out, ip+"\n") {
+				errs = append(errs, fmt.Errorf("delete blackhole routes on %s: %s still blackholed", n.Name, ip))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,84 @@
+package fault
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/redisdrill/redisdrill/harness"
+)
+
+// PartitionNode cuts the target nodes off the Docker network: their link is
+// taken down inside the container, so neither peers nor the host reach them.
+// The endpoint and its IP stay allocated, so Heal brings the node back at
+// the same address (cluster and replication addresses stay valid).
+//
+// Why not NetworkDisconnect: reconnecting with the old IP (IPAMConfig) is
+// refused by the engine for networks without a user-configured subnet
+// ("user specified IP address is supported only when connecting to networks
+// with user configured subnets"), which is how the harness creates them.
+type PartitionNode struct {
+	base
+	gwMu sync.Mutex
+	gw   map[string]string // node name -> default gateway before the cut
+}
+
+// Name implements Fault.
+func (*PartitionNode) Name() string { return "partition-node" }
+
+// Inject takes every target's interface down.
+func (f *PartitionNode) Inject(ctx context.Context, dep *harness.Deployment) error {
+	nodes, err := f.resolve(ctx, dep)
+	if err != nil {
+		return err
+	}
+	for _, n := range nodes {
+		out, err := n.Shell(ctx, "ip route show default")
+		if err != nil {
+			return fmt.Errorf("read default route of %s: %w", n.Name, err)
+		}
+		f.gwMu.Lock()
+		if f.gw == nil {
+			f.gw = map[string]string{}
+		}
+		f.gw[n.Name] = parseDefaultGateway(out)
+		f.gwMu.Unlock()
+		if _, err := n.Shell(ctx, "ip link set "+netDevice+" down"); err != nil {
+			return fmt.Errorf("cut %s off the network: %w", n.Name, err)
+		}
+	}
+	return nil
+}
+
+// Heal brings every target's interface up, restores its default route and
+// waits until the host reaches it again.
+func (f *PartitionNode) Heal(ctx context.Context, _ *harness.Deployment) error {
+	return healAll(ctx, f.resolved(), func(ctx context.Context, n *harness.Node) error {
+		f.gwMu.Lock()
+		gw := f.gw[n.Name]
+		f.gwMu.Unlock()
+		script := "ip link set " + netDevice + " up"
+		if gw != "" {
+			script += " && ip route replace default via " + gw + " dev " + netDevice
+		}
+		if _, err := n.Shell(ctx, script); err != nil {
+			return fmt.Errorf("reconnect %s: %w", n.Name, err)
+		}
+		return n.WaitPing(ctx)
+	})
+}
+
+// netDevice is the container's interface on the run network.
+const netDevice = "eth0"
+
+// parseDefaultGateway reads the gateway from `ip route show default`.
+func parseDefaultGateway(out string) string {
+	f := strings.Fields(out)
+	for i := 0; i+1 < len(f); i++ {
+		if f[i] == "via" {
+			return f[i+1]
+		}
+	}
+	return ""
+}

@@ -1,0 +1,44 @@
+package fault
+
+import (
+	"context"
+
+	"github.com/redisdrill/redisdrill/harness"
+)
+
+// Pause freezes the target nodes (cgroup freezer): the process stays alive,
+// sockets stay open, nothing answers. Heal thaws them.
+type Pause struct{ base }
+
+// Name implements Fault.
+func (*Pause) Name() string { return "pause" }
+
+// Inject freezes every target.
+func (f *Pause) Inject(ctx context.Context, dep *harness.Deployment) error {
+	nodes, err := f.resolve(ctx, dep)
+	if err != nil {
+		return err
+	}
+	for _, n := range nodes {
+		if err := n.Pause(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Heal thaws every paused target and waits until it answers PING.
+func (f *Pause) Heal(ctx context.Context, _ *harness.Deployment) error {
+	return healAll(ctx, f.resolved(), func(ctx context.Context, n *harness.Node) error {
+		paused, err := n.Paused(ctx)
+		if err != nil {
+			return err
+		}
+		if paused {
+			if err := n.Unpause(ctx); err != nil {
+				return err
+			}
+		}
+		return n.WaitPing(ctx)
+	})
+}

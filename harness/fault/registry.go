@@ -1,0 +1,84 @@
+package fault
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Info describes one fault of the catalog.
+type Info struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// entry is one registered fault.
+type entry struct {
+	desc string
+	make func(p Params) Fault
+}
+
+// registry returns the known faults. It is built on each call: no
+// package-level mutable state.
+func registry() map[string]entry {
+	corrupt := func(name string, needRDB bool, c corruptor) func(Params) Fault {
+		return func(p Params) Fault {
+			return &Corrupt{base: base{params: p}, name: name, needRDB: needRDB, corrupt: c}
+		}
+	}
+	return map[string]entry{
+		"kill":               {"SIGKILL the target; heal starts it again", func(p Params) Fault { return &Kill{base: base{params: p}} }},
+		"stop":               {"stop the target gracefully (SIGTERM); heal starts it again", func(p Params) Fault { return &Stop{base: base{params: p}} }},
+		"restart":            {"stop and start the target; inject returns once it answers PING", func(p Params) Fault { return &Restart{base: base{params: p}} }},
+		"pause":              {"freeze the target (docker pause); heal unpauses it", func(p Params) Fault { return &Pause{base: base{params: p}} }},
+		"partition-node":     {"cut the target off the network (peers and host); heal reconnects it at the same IP", func(p Params) Fault { return &PartitionNode{base: base{params: p}} }},
+		"partition-minority": {"isolate the target with Companions nodes from the rest by blackhole routes; the host still reaches both sides", func(p Params) Fault { return &PartitionMinority{base: base{params: p}} }},
+		"delay":              {"add Delay latency to the target's traffic (tc netem)", func(p Params) Fault { return &Netem{base: base{params: p}, name: "delay"} }},
+		"loss":               {"drop LossPercent of the target's packets (tc netem)", func(p Params) Fault { return &Netem{base: base{params: p}, name: "loss"} }},
+		"disk-full":          {"fill the disk under the target's dir so BGSAVE fails and writes get -MISCONF", func(p Params) Fault { return &DiskFull{base: base{params: p}} }},
+		"rdb-bitflip":        {"flip bytes in the middle of dump.rdb of the stopped target (bad CRC64)", corrupt("rdb-bitflip", true, flipRDB)},
+		"rdb-truncate":       {"cut the tail off dump.rdb of the stopped target", corrupt("rdb-truncate", true, truncateRDB)},
+		"aof-truncate-tail":  {"cut bytes off the end of the last incr AOF of the stopped target", corrupt("aof-truncate-tail", false, truncateAOFTail)},
+		"aof-garbage-middle": {"overwrite a command in the middle of the last incr AOF with garbage", corrupt("aof-garbage-middle", false, garbageAOFMiddle)},
+		"aof-manifest-delete": {"delete the AOF manifest of the stopped target (Redis starts empty)",
+			corrupt("aof-manifest-delete", false, deleteManifest)},
+		"aof-manifest-corrupt": {"replace the AOF manifest of the stopped target with garbage",
+			corrupt("aof-manifest-corrupt", false, corruptManifest)},
+		"nodes-conf-garbage": {"replace nodes.conf of the stopped cluster node with garbage", corrupt("nodes-conf-garbage", false, garbleNodesConf)},
+		"nodes-conf-delete":  {"delete nodes.conf of the stopped cluster node (new id, outside the cluster)", corrupt("nodes-conf-delete", false, deleteNodesConf)},
+		"wipe-data-dir":      {"remove everything in /data of the stopped target", corrupt("wipe-data-dir", false, wipeDataDir)},
+	}
+}
+
+// New builds the fault registered under name with parameters p.
+func New(name string, p Params) (Fault, error) {
+	e, ok := registry()[name]
+	if !ok {
+		return nil, fmt.Errorf("new fault: unknown fault %q (known: %s)", name, strings.Join(Names(), ", "))
+	}
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("new fault %s: %w", name, err)
+	}
+	return e.make(p), nil
+}
+
+// Names lists the registered fault names, sorted.
+func Names() []string {
+	reg := registry()
+	out := make([]string, 0, len(reg))
+	for name := range reg {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Catalog lists every fault with a one-line description, sorted by name.
+func Catalog() []Info {
+	reg := registry()
+	out := make([]Info, 0, len(reg))
+	for _, name := range Names() {
+		out = append(out, Info{Name: name, Description: reg[name].desc})
+	}
+	return out
+}

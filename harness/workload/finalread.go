@@ -1,0 +1,171 @@
+package workload
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// MaxLostKeys caps the list of lost keys a Check carries (Lost has the total).
+const MaxLostKeys = 100
+
+// finalReadBatch is the number of GETs per pipeline.
+const finalReadBatch = 500
+
+// LostKey is one acked write missing from the final read.
+type LostKey struct {
+	Key      string    `json:"key"`
+	Tag      string    `json:"tag"`
+	Complete time.Time `json:"complete"`
+	Missing  bool      `json:"missing"`       // false: the key holds another value
+	Got      string    `json:"got,omitempty"` // tag found instead, when not missing
+}
+
+// Check is the result of reading back every key of the ledger.
+type Check struct {
+	Keys int `json:"keys"` // ops checked
+	// OK: acked and present with the acked value.
+	OK int `json:"ok"`
+	// Lost: acked but missing or holding another value (LostMissing + LostWrongValue).
+	Lost           int `json:"lost"`
+	LostMissing    int `json:"lost_missing"`
+	LostWrongValue int `json:"lost_wrong_value"`
+	// Recovered: fail/unknown but present; RecoveredFromFail counts the fail
+	// ones, which mean the classifier called a write "not applied" wrongly.
+	Recovered         int `json:"recovered"`
+	RecoveredFromFail int `json:"recovered_from_fail"`
+	// NotApplied: fail/unknown and missing.
+	NotApplied int `json:"not_applied"`
+	// LostKeys lists up to MaxLostKeys lost writes, oldest completion first.
+	LostKeys []LostKey `json:"lost_keys,omitempty"`
+	// OldestLost / NewestLost are the completion times of the oldest and the
+	// newest lost acked write (zero when nothing was lost).
+	OldestLost time.Time `json:"oldest_lost,omitzero"`
+	NewestLost time.Time `json:"newest_lost,omitzero"`
+}
+
+// LossWindow is t0 − (completion of the oldest lost acked write): how far
+// before the fault acked writes were lost. Zero when nothing was lost;
+// negative when every lost write was acked after t0 (e.g. by a primary
+// isolated in a minority).
+func (c Check) LossWindow(t0 time.Time) time.Duration {
+	if c.Lost == 0 || c.OldestLost.IsZero() {
+		return 0
+	}
+	return t0.Sub(c.OldestLost)
+}
+
+// FinalRead reads every key the ledger touched (pipelined GETs; a
+// ClusterClient splits them by node) and classifies each op. A batch that
+// hits errors other than a missing key is retried a few times; if it still
+// fails the read is incomplete and an error is returned.
+func (l *Ledger) FinalRead(ctx context.Context, client redis.Cmdable) (Check, error) {
+	if client == nil {
+		return Check{}, errors.New("final read: client is nil")
+	}
+	ops := l.Ops() // invoke order; lost keys are re-sorted by completion below
+	var c Check
+	for start := 0; start < len(ops); start += finalReadBatch {
+		batch := ops[start:min(start+finalReadBatch, len(ops))]
+		vals, err := readBatch(ctx, client, batch)
+		if err != nil {
+			return c, fmt.Errorf("final read: keys %d..%d of %d: %w", start, start+len(batch)-1, len(ops), err)
+		}
+		for i, op := range batch {
+			c.classify(op, vals[i])
+		}
+	}
+	c.trimLost()
+	return c, nil
+}
+
+// readBatch returns each key's value, nil for a missing key.
+func readBatch(ctx context.Context, client redis.Cmdable, ops []Op) ([]*string, error) {
+	var lastErr error
+	for attempt := 0; attempt < 5; attempt++ {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return nil, fmt.Errorf("read batch: %w (last error: %v)", ctx.Err(), lastErr)
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+		pipe := client.Pipeline()
+		cmds := make([]*redis.StringCmd, len(ops))
+		for i, op := range ops {
+			cmds[i] = pipe.Get(ctx, op.Key)
+		}
+		_, _ = pipe.Exec(ctx)
+		vals := make([]*string, len(ops))
+		lastErr = nil
+		for i, cmd := range cmds {
+			v, err := cmd.Result()
+			switch {
+			case err == nil:
+				vals[i] = &v
+			case errors.Is(err, redis.Nil):
+			default:
+				lastErr = fmt.Errorf("get %q: %w", ops[i].Key, err)
+			}
+		}
+		if lastErr == nil {
+			return vals, nil
+		}
+	}
+	return nil, fmt.Errorf("read batch: %w", lastErr)
+}
+
+func (c *Check) classify(op Op, val *string) {
+	c.Keys++
+	present := val != nil && tagOf(*val) == op.Tag
+	if op.Outcome != OK {
+		if val != nil {
+			c.Recovered++
+			if op.Outcome == Fail {
+				c.RecoveredFromFail++
+			}
+		} else {
+			c.NotApplied++
+		}
+		return
+	}
+	if present {
+		c.OK++
+		return
+	}
+	c.Lost++
+	lk := LostKey{Key: op.Key, Tag: op.Tag, Complete: op.Complete, Missing: val == nil}
+	if val == nil {
+		c.LostMissing++
+	} else {
+		c.LostWrongValue++
+		lk.Got = tagOf(*val)
+		if len(lk.Got) > 64 {
+			lk.Got = lk.Got[:64]
+		}
+	}
+	if c.OldestLost.IsZero() || op.Complete.Before(c.OldestLost) {
+		c.OldestLost = op.Complete
+	}
+	if op.Complete.After(c.NewestLost) {
+		c.NewestLost = op.Complete
+	}
+	c.LostKeys = append(c.LostKeys, lk)
+	if len(c.LostKeys) >= 2*MaxLostKeys {
+		c.trimLost()
+	}
+}
+
+// trimLost keeps the MaxLostKeys oldest lost keys, oldest first.
+func (c *Check) trimLost() {
+	sort.SliceStable(c.LostKeys, func(i, j int) bool {
+		return c.LostKeys[i].Complete.Before(c.LostKeys[j].Complete)
+	})
+	if len(c.LostKeys) > MaxLostKeys {
+		c.LostKeys = c.LostKeys[:MaxLostKeys]
+	}
+}

@@ -1,0 +1,140 @@
+package backup
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/redisdrill/redisdrill/harness"
+)
+
+// ClusterNodesFile holds the raw CLUSTER NODES output in a cluster backup.
+const ClusterNodesFile = "cluster-nodes.txt"
+
+// ClusterOptions tune ClusterBackupWith.
+type ClusterOptions struct {
+	FromReplica bool          // pull each shard's RDB from its first replica when it has one
+	Via         *harness.Node // node whose view of the cluster is used; first answering node when nil
+}
+
+// ClusterBackup takes one live RDB per shard from its primary, in parallel,
+// and writes a parent backup with the topology (node ids, addresses, slots,
+// epochs from CLUSTER NODES) that lists them.
+func ClusterBackup(ctx context.Context, dep *harness.Deployment, cat *Catalog) (Manifest, error) {
+	return ClusterBackupWith(ctx, dep, cat, ClusterOptions{})
+}
+
+// ClusterBackupWith is ClusterBackup with options. If any shard fails, the
+// shard backups already written are removed and no parent is written.
+func ClusterBackupWith(ctx context.Context, dep *harness.Deployment, cat *Catalog, opts ClusterOptions) (Manifest, error) {
+	if dep == nil || cat == nil {
+		return Manifest{}, fmt.Errorf("cluster backup: nil deployment or catalog")
+	}
+	if dep.Topology.Kind != harness.KindCluster {
+		return Manifest{}, fmt.Errorf("cluster backup: deployment is %s, not a cluster", dep.Topology.Kind)
+	}
+	start := time.Now()
+	via, err := pickVia(ctx, dep, opts.Via)
+	if err != nil {
+		return Manifest{}, fmt.Errorf("cluster backup: %w", err)
+	}
+	raw, err := via.Client().ClusterNodes(ctx).Result()
+	if err != nil {
+		return Manifest{}, fmt.Errorf("cluster backup: cluster nodes via %s: %w", via.Name, err)
+	}
+	view, err := harness.ParseClusterNodes(raw)
+	if err != nil {
+		return Manifest{}, fmt.Errorf("cluster backup: %w", err)
+	}
+	if err := harness.CheckSlotCoverage(view); err != nil {
+		return Manifest{}, fmt.Errorf("cluster backup: cluster not healthy: %w", err)
+	}
+	shards, err := dep.Shards(ctx, via)
+	if err != nil {
+		return Manifest{}, fmt.Errorf("cluster backup: %w", err)
+	}
+	idByAddr := map[string]string{}
+	for _, cn := range view {
+		idByAddr[cn.Addr] = cn.ID
+	}
+	parentID := NewID(start, "cluster-"+dep.RunID)
+	children := make([]Manifest, len(shards))
+	errs := make([]error, len(shards))
+	var wg sync.WaitGroup
+	for i, sh := range shards {
+		src, role := sh.Primary, "primary"
+		if opts.FromReplica && len(sh.Replicas) > 0 {
+			src, role = sh.Replicas[0], "replica"
+		}
+		if src == nil {
+			errs[i] = fmt.Errorf("shard %d: no known source node", sh.Index)
+			continue
+		}
+		idx := sh.Index
+		meta := Meta{Node: src.Name, NodeID: idByAddr[src.Addr()], Role: role, Slots: sh.Slots, Shard: &idx, Parent: parentID}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			children[i], errs[i] = LiveRDB(ctx, src.Addr(), dep.Dialer().DialContext, dep.Topology.Password, cat, meta)
+		}()
+	}
+	wg.Wait()
+	var firstErr error
+	for i, err := range errs {
+		if err != nil && firstErr == nil {
+			firstErr = fmt.Errorf("shard %d: %w", i, err)
+		}
+	}
+	if firstErr != nil {
+		for _, ch := range children {
+			if ch.ID != "" {
+				_ = cat.remove(ch.ID)
+			}
+		}
+		return Manifest{}, fmt.Errorf("cluster backup: %w", firstErr)
+	}
+	parent := Manifest{Kind: KindCluster, Node: "cluster-" + dep.RunID, Topology: view, ReplOffset: -1}
+	for _, ch := range children {
+		parent.Children = append(parent.Children, ch.ID)
+		parent.Keys += ch.Keys
+		parent.RedisVersion, parent.RDBVersion = ch.RedisVersion, ch.RDBVersion
+	}
+	p, err := cat.begin(parentID)
+	if err != nil {
+		return Manifest{}, fmt.Errorf("cluster backup: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(p.dir, ClusterNodesFile), []byte(raw), 0o644); err != nil {
+		p.abort()
+		return Manifest{}, fmt.Errorf("cluster backup: %w", err)
+	}
+	if parent.Files, err = hashTree(p.dir, ClusterNodesFile); err != nil {
+		p.abort()
+		return Manifest{}, fmt.Errorf("cluster backup: %w", err)
+	}
+	parent.Time, parent.DurationMS = start.UTC(), time.Since(start).Milliseconds()
+	if err := p.commit(parent); err != nil {
+		p.abort()
+		return Manifest{}, fmt.Errorf("cluster backup: %w", err)
+	}
+	parent.ID = parentID
+	return parent, nil
+}
+
+// pickVia returns the requested node or the first node that answers.
+func pickVia(ctx context.Context, dep *harness.Deployment, via *harness.Node) (*harness.Node, error) {
+	if via != nil {
+		return via, nil
+	}
+	for _, n := range dep.Nodes() {
+		pctx, cancel := context.WithTimeout(ctx, time.Second)
+		err := n.Client().Ping(pctx).Err()
+		cancel()
+		if err == nil {
+			return n, nil
+		}
+	}
+	return nil, fmt.Errorf("no node answers")
+}

@@ -1,0 +1,203 @@
+package backup
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/rdb"
+)
+
+func startDeployment(ctx context.Context, t *testing.T, topo harness.Topology) *harness.Deployment {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs Docker")
+	}
+	d, err := harness.NewDocker(ctx)
+	if err != nil {
+		t.Fatalf("docker: %v", err)
+	}
+	t.Cleanup(func() { d.Close() })
+	dep, err := harness.Start(ctx, d, topo, harness.StartOptions{})
+	t.Cleanup(func() { _ = dep.Terminate(context.Background()) })
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	return dep
+}
+
+// TestLiveAndSnapshot shares one primary+replica deployment (password, AOF)
+// between live RDB backups from both roles and data-dir snapshots of a live
+// and of a stopped node.
+func TestLiveAndSnapshot(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	const pass = "drill-secret"
+	dep := startDeployment(ctx, t, harness.Topology{Kind: harness.KindReplicated, Replicas: 1, Persistence: harness.PersistAOF, Password: pass})
+	primary := dep.Primary()
+	var replica *harness.Node
+	for _, n := range dep.Nodes() {
+		if n != primary {
+			replica = n
+		}
+	}
+	c := primary.Client()
+	// Not DEBUG POPULATE: it is not replicated.
+	for b := 0; b < 20; b++ {
+		args := make([]any, 0, 2000)
+		for i := 0; i < 1000; i++ {
+			args = append(args, fmt.Sprintf("key:%d:%d", b, i), fmt.Sprintf("value-%d-%064d", i, b))
+		}
+		if err := c.MSet(ctx, args...).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.Set(ctx, "expiring", "x", time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Do(ctx, "WAIT", 1, 5000).Err(); err != nil {
+		t.Fatal(err)
+	}
+	dbsize := c.DBSize(ctx).Val()
+	cat, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dial := dep.Dialer().DialContext
+
+	for _, n := range []*harness.Node{primary, replica} {
+		m, err := LiveRDB(ctx, n.Addr(), dial, pass, cat, Meta{Node: n.Name})
+		if err != nil {
+			t.Fatalf("live rdb from %s: %v", n.Name, err)
+		}
+		if m.Keys != dbsize {
+			t.Errorf("live rdb from %s: %d keys, DBSIZE %d", n.Name, m.Keys, dbsize)
+		}
+		info, err := rdb.VerifyFile(filepath.Join(cat.Path(m.ID), RDBFileName))
+		if err != nil || info.Keys != dbsize || info.Expires != 1 {
+			t.Errorf("stored rdb from %s: %+v %v", n.Name, info, err)
+		}
+		if rep, err := cat.Verify(m.ID); err != nil || !rep.OK {
+			t.Errorf("catalog verify of %s: %+v %v", m.ID, rep, err)
+		}
+		t.Logf("live rdb %s: %d bytes, %d keys, offset %d, %d ms", m.ID, m.Size(), m.Keys, m.ReplOffset, m.DurationMS)
+	}
+	if _, err := LiveRDB(ctx, primary.Addr(), dial, "wrong", cat, Meta{Node: "bad"}); err == nil {
+		t.Error("live rdb with a wrong password succeeded")
+	}
+	list, _ := cat.List()
+	if len(list) != 2 {
+		t.Errorf("failed backup left something listed: %v", ids(list))
+	}
+	entries, _ := os.ReadDir(cat.Dir())
+	for _, e := range entries {
+		if e.Name()[0] == '.' {
+			t.Errorf("failed backup left %s behind", e.Name())
+		}
+	}
+
+	// Snapshot of the live primary: BGREWRITEAOF first, then the whole /data.
+	snap, err := Snapshot(ctx, primary, cat, Meta{})
+	if err != nil {
+		t.Fatalf("snapshot primary: %v", err)
+	}
+	if snap.Keys != dbsize || snap.Role != "primary" || snap.ReplOffset <= 0 {
+		t.Errorf("snapshot manifest: keys %d role %s offset %d", snap.Keys, snap.Role, snap.ReplOffset)
+	}
+	t.Logf("snapshot %s: files %+v", snap.ID, snap.Files)
+	// Snapshot of the stopped replica: its files as found.
+	if err := replica.Stop(ctx, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	rsnap, err := Snapshot(ctx, replica, cat, Meta{Role: "replica"})
+	if err != nil {
+		t.Fatalf("snapshot stopped replica: %v", err)
+	}
+	if rsnap.Keys+int64(rsnap.AOFCommands) == 0 {
+		t.Errorf("stopped replica snapshot has no keys: %+v", rsnap)
+	}
+	// Corrupt the AOF manifest inside the snapshot: verification must fail
+	// and NewestVerified must fall back to the older snapshot.
+	mf := filepath.Join(cat.Path(rsnap.ID), dataDirName, harness.AOFDirName, "appendonly.aof.manifest")
+	if err := os.WriteFile(mf, []byte("file nothing seq 1 type b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := cat.Verify(rsnap.ID); err != nil || rep.OK {
+		t.Fatalf("corrupt snapshot verified: %+v %v", rep, err)
+	}
+	got, err := cat.NewestVerified(func(m Manifest) bool { return m.Kind == KindDataDir })
+	if err != nil || got.ID != snap.ID {
+		t.Fatalf("NewestVerified(data-dir) = %s %v, want %s", got.ID, err, snap.ID)
+	}
+}
+
+func TestClusterBackup(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	dep := startDeployment(ctx, t, harness.DefaultCluster())
+	cc := dep.Client(harness.ClientOptions{})
+	defer cc.Close()
+	for i := 0; i < 3000; i++ {
+		if err := cc.Set(ctx, fmt.Sprintf("key:%d", i), i, 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cat, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fromReplica := range []bool{false, true} {
+		if fromReplica { // replicas must have every write before we compare
+			shards, _ := dep.Shards(ctx, dep.Nodes()[0])
+			for _, sh := range shards {
+				_ = sh.Primary.Client().Do(ctx, "WAIT", 1, 5000).Err()
+			}
+		}
+		m, err := ClusterBackupWith(ctx, dep, cat, ClusterOptions{FromReplica: fromReplica})
+		if err != nil {
+			t.Fatalf("cluster backup (replica=%v): %v", fromReplica, err)
+		}
+		if len(m.Children) != 3 || m.Keys != 3000 || len(m.Topology) != 6 {
+			t.Errorf("cluster backup (replica=%v): children %d keys %d topology %d", fromReplica, len(m.Children), m.Keys, len(m.Topology))
+		}
+		rep, err := cat.Verify(m.ID)
+		if err != nil || !rep.OK || len(rep.Children) != 3 {
+			t.Errorf("verify cluster backup: %+v %v", rep, err)
+		}
+		for _, id := range m.Children {
+			ch, _ := cat.Get(id)
+			want := "primary"
+			if fromReplica {
+				want = "replica"
+			}
+			if ch.Role != want || ch.Parent != m.ID || ch.NodeID == "" || ch.Shard == nil {
+				t.Errorf("shard backup %s: role %s parent %s node id %q", id, ch.Role, ch.Parent, ch.NodeID)
+			}
+		}
+		t.Logf("cluster backup %s (replica=%v): %d ms, %d keys", m.ID, fromReplica, m.DurationMS, m.Keys)
+	}
+	// Breaking one shard backup breaks the cluster backup.
+	list, _ := cat.List()
+	var parent Manifest
+	for _, m := range list {
+		if m.Kind == KindCluster {
+			parent = m
+			break
+		}
+	}
+	victim := filepath.Join(cat.Path(parent.Children[1]), RDBFileName)
+	if err := os.Truncate(victim, 100); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := cat.Verify(parent.ID); err != nil || rep.OK {
+		t.Fatalf("cluster backup with a truncated shard verified: %+v %v", rep, err)
+	}
+	got, err := cat.NewestVerified(func(m Manifest) bool { return m.Kind == KindCluster })
+	if err != nil || got.ID == parent.ID {
+		t.Fatalf("NewestVerified(cluster) = %s %v, must skip %s", got.ID, err, parent.ID)
+	}
+}

@@ -1,0 +1,82 @@
+package backup
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redisdrill/redisdrill/harness"
+)
+
+// TestStreamingThroughput compares LiveRDB (host, over the Docker network,
+// with SHA-256 and full RDB verification on the fly) with redis-cli --rdb run
+// inside the node (local, no verification) on 1M keys. It needs
+// REDISDRILL_BENCH=1 and fails below 0.9× redis-cli's throughput.
+func TestStreamingThroughput(t *testing.T) {
+	if os.Getenv("REDISDRILL_BENCH") != "1" {
+		t.Skip("set REDISDRILL_BENCH=1")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	dep := startDeployment(ctx, t, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistNone})
+	n := dep.Primary()
+	if err := n.Client().Do(ctx, "DEBUG", "POPULATE", 1000000, "key", 100).Err(); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rounds = 5
+	var bestOurs, bestCli time.Duration
+	var size int64
+	for i := 0; i < rounds; i++ {
+		out, err := n.Shell(ctx, `rm -f /tmp/b.rdb; s=$(date +%s%N); redis-cli --rdb /tmp/b.rdb >/tmp/cli.log 2>&1; e=$(date +%s%N); echo $((e-s)) $(stat -c %s /tmp/b.rdb)`)
+		if err != nil {
+			t.Fatalf("redis-cli --rdb: %v %s", err, out)
+		}
+		f := strings.Fields(out)
+		ns, err1 := strconv.ParseInt(f[len(f)-2], 10, 64)
+		cliSize, err2 := strconv.ParseInt(f[len(f)-1], 10, 64)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("redis-cli output %q", out)
+		}
+		start := time.Now()
+		m, err := LiveRDB(ctx, n.Addr(), dep.Dialer().DialContext, "", cat, Meta{Node: n.Name})
+		ours := time.Since(start)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Keys != 1000000 || absDiff(m.Size(), cliSize) > 4096 {
+			t.Fatalf("backup has %d keys, %d bytes (redis-cli %d bytes)", m.Keys, m.Size(), cliSize)
+		}
+		size = m.Size()
+		t.Logf("round %d: redis-cli %v, LiveRDB %v (stream %d ms, rest is fsync + manifest)", i, time.Duration(ns).Round(time.Millisecond), ours.Round(time.Millisecond), m.DurationMS)
+		if cli := time.Duration(ns); bestCli == 0 || cli < bestCli {
+			bestCli = cli
+		}
+		if bestOurs == 0 || ours < bestOurs {
+			bestOurs = ours
+		}
+	}
+	mbps := func(d time.Duration) float64 { return float64(size) / 1e6 / d.Seconds() }
+	ratio := mbps(bestOurs) / mbps(bestCli)
+	msg := fmt.Sprintf("1M keys, %.1f MB: LiveRDB %.0f MB/s (%v), redis-cli --rdb %.0f MB/s (%v), ratio %.2f×",
+		float64(size)/1e6, mbps(bestOurs), bestOurs.Round(time.Millisecond), mbps(bestCli), bestCli.Round(time.Millisecond), ratio)
+	t.Log(msg)
+	fmt.Println(msg)
+	if ratio < 0.9 {
+		t.Errorf("LiveRDB is below 0.9× redis-cli --rdb")
+	}
+}
+
+func absDiff(a, b int64) int64 {
+	if a > b {
+		return a - b
+	}
+	return b - a
+}

@@ -1,0 +1,85 @@
+// Package detect watches a deployment and turns what it sees into one
+// timestamped stream of events: Docker container events (die, oom, stop, ...)
+// merged with fast Redis probes (reachability, cluster state, role, replication
+// link, persistence errors and empty restarts).
+package detect
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Kind names what happened to a node.
+type Kind string
+
+// Kinds reported from Docker container events.
+const (
+	KindDie     Kind = "die"     // container process exited; Detail has exitCode
+	KindOOM     Kind = "oom"     // kernel OOM killer hit the container
+	KindStop    Kind = "stop"    // container stopped (docker stop)
+	KindKill    Kind = "kill"    // signal sent through Docker; Detail has signal
+	KindPause   Kind = "pause"   // container frozen
+	KindUnpause Kind = "unpause" // container thawed
+	KindStart   Kind = "start"   // container started
+	KindRestart Kind = "restart" // container restarted by Docker
+)
+
+// Kinds reported by the probes.
+const (
+	KindUnreachable      Kind = "unreachable"       // PING failed or timed out (once per transition)
+	KindReachable        Kind = "reachable"         // answers again
+	KindClusterFail      Kind = "cluster-fail"      // cluster_state went to fail
+	KindClusterOK        Kind = "cluster-ok"        // cluster_state went back to ok
+	KindRoleChange       Kind = "role-change"       // INFO replication role changed; Detail "old -> new"
+	KindLinkDown         Kind = "link-down"         // replica's master_link_status went down
+	KindLinkUp           Kind = "link-up"           // replica's master_link_status is up again
+	KindPersistenceError Kind = "persistence-error" // rdb_last_bgsave_status or aof_last_write_status is err
+	KindPersistenceOK    Kind = "persistence-ok"    // persistence statuses are ok again
+	KindRedisRestart     Kind = "redis-restart"     // run_id changed: redis-server restarted
+	KindEmptyRestart     Kind = "empty-restart"     // a primary restarted with (almost) no data while it or its replicas held data
+)
+
+// Sources of events.
+const (
+	SourceDocker = "docker"
+	SourceProbe  = "probe"
+)
+
+// Event is one thing the detector saw happen to one node.
+type Event struct {
+	Time   time.Time `json:"time"`
+	Node   string    `json:"node"` // container name
+	Kind   Kind      `json:"kind"`
+	Source string    `json:"source"` // SourceDocker or SourceProbe
+	// Role is the node's role (master / slave) as last seen by its probe
+	// when the event was recorded, so e.g. a "die" of a primary is
+	// recognisable without asking the (dead) node.
+	Role   string `json:"role,omitempty"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// String renders the event on one line.
+func (e Event) String() string {
+	s := fmt.Sprintf("%s %s %s (%s", e.Time.Format("15:04:05.000"), e.Node, e.Kind, e.Source)
+	if e.Role != "" {
+		s += ", " + e.Role
+	}
+	s += ")"
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	}
+	return s
+}
+
+// writeJSONL writes events as JSON lines.
+func writeJSONL(w io.Writer, evs []Event) error {
+	enc := json.NewEncoder(w)
+	for _, e := range evs {
+		if err := enc.Encode(e); err != nil {
+			return fmt.Errorf("write event: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,280 @@
+// Package recovery is redisdrill's recovery engine: it detects a failure,
+// plans the way back that loses least, executes it as named spans and
+// verifies the result. It knows Redis and Docker, nothing about Ginkgo.
+package recovery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/detect"
+	"github.com/redisdrill/redisdrill/recovery/verify"
+)
+
+// Options tune an Engine.
+type Options struct {
+	Logger *slog.Logger
+	// CatalogDir is the backup catalog's folder.
+	CatalogDir string
+	// Strategy forces a strategy by name; empty lets the engine choose.
+	Strategy string
+	// DetectTimeout bounds the wait for a failure to show (default 30s).
+	DetectTimeout time.Duration
+	// Detect tunes the detector.
+	Detect detect.Options
+}
+
+// Engine recovers one deployment.
+type Engine struct {
+	dep        *harness.Deployment
+	opts       Options
+	logger     *slog.Logger
+	det        *detect.Detector
+	strategies []Strategy
+
+	mu       sync.Mutex
+	shards   []harness.Shard // pre-fault view
+	armedAt  time.Time       // last Refresh: failures after it are ours
+	baseline verify.Baseline
+	failed   []*harness.Node
+	backups  *backupSet
+}
+
+// Report is what one Recover did.
+type Report struct {
+	Incident   string              `json:"incident"`
+	Detail     string              `json:"detail,omitempty"`
+	Node       string              `json:"node,omitempty"`
+	Shard      int                 `json:"shard"`
+	DetectedAt time.Time           `json:"detected_at"`
+	Event      string              `json:"event,omitempty"`
+	Strategy   string              `json:"strategy"`
+	Estimates  map[string]Estimate `json:"estimates"`
+	Spans      []Span              `json:"spans"`
+	Verified   bool                `json:"verified"`
+	Verify     string              `json:"verify,omitempty"`
+	// Observations are facts about Redis's own reaction seen on the way,
+	// e.g. "refused-start: <log line>" or "started-empty".
+	Observations []string `json:"observations,omitempty"`
+}
+
+// New creates an engine for dep and starts its detector.
+func New(ctx context.Context, dep *harness.Deployment, opts Options) (*Engine, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.DetectTimeout == 0 {
+		opts.DetectTimeout = 30 * time.Second
+	}
+	e := &Engine{dep: dep, opts: opts, logger: opts.Logger.With("component", "engine")}
+	e.strategies = DefaultStrategies()
+	if opts.Strategy != "" {
+		if _, ok := e.strategy(opts.Strategy); !ok {
+			return nil, fmt.Errorf("create engine: unknown strategy %q (known: %v)", opts.Strategy, StrategyNames())
+		}
+	}
+	if opts.Detect.Logger == nil {
+		opts.Detect.Logger = e.logger
+	}
+	det, err := detect.Start(ctx, dep, opts.Detect)
+	if err != nil {
+		return nil, fmt.Errorf("start detector: %w", err)
+	}
+	e.det = det
+	return e, nil
+}
+
+// Close stops the detector.
+func (e *Engine) Close() { e.det.Stop() }
+
+// Events returns everything the detector saw.
+func (e *Engine) Events() []detect.Event { return e.det.All() }
+
+// WriteEvents saves the detector's events as JSON lines.
+func (e *Engine) WriteEvents(w io.Writer) error { return e.det.WriteJSONL(w) }
+
+// FailedNodes returns the nodes the engine handled as failed.
+func (e *Engine) FailedNodes() []*harness.Node {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]*harness.Node(nil), e.failed...)
+}
+
+// Prepare takes the baseline backups and the baseline state.
+func (e *Engine) Prepare(ctx context.Context) error {
+	if err := e.Refresh(ctx); err != nil {
+		return err
+	}
+	return e.TakeBackups(ctx)
+}
+
+// Refresh re-reads the topology and the baseline (key counts per shard)
+// just before a fault, so plans and checks compare against the latest state.
+func (e *Engine) Refresh(ctx context.Context) error {
+	var shards []harness.Shard
+	if e.dep.Topology.Kind == harness.KindCluster {
+		var err error
+		shards, err = e.dep.Shards(ctx, e.dep.Nodes()[0])
+		if err != nil {
+			return fmt.Errorf("refresh topology: %w", err)
+		}
+	} else {
+		p := e.dep.Primary()
+		var replicas []*harness.Node
+		for _, n := range e.dep.Nodes() {
+			if n != p {
+				replicas = append(replicas, n)
+			}
+		}
+		shards = []harness.Shard{{Primary: p, Replicas: replicas, Slots: [][2]int{{0, harness.TotalSlots - 1}}}}
+	}
+	base, err := verify.TakeBaseline(ctx, e.dep)
+	if err != nil {
+		return fmt.Errorf("refresh baseline: %w", err)
+	}
+	e.mu.Lock()
+	e.shards, e.baseline, e.armedAt = shards, base, time.Now()
+	e.mu.Unlock()
+	return nil
+}
+
+// failureKinds are the events that start a recovery.
+var failureKinds = []detect.Kind{
+	detect.KindDie, detect.KindKill, detect.KindStop, detect.KindOOM, detect.KindPause,
+	detect.KindUnreachable, detect.KindEmptyRestart,
+}
+
+// Recover waits for the failure that follows the last Refresh, then plans,
+// executes and verifies the recovery. t0 is when the fault took effect (the
+// Docker call returned); a Docker event may carry an earlier time, so the
+// detect span is clamped at t0.
+func (e *Engine) Recover(ctx context.Context, t0 time.Time) (*Report, error) {
+	rep := &Report{Estimates: map[string]Estimate{}}
+	tl := &Timeline{}
+	e.mu.Lock()
+	armed := e.armedAt
+	e.mu.Unlock()
+	dctx, cancel := context.WithTimeout(ctx, e.opts.DetectTimeout)
+	ev, err := e.det.Wait(dctx, func(ev detect.Event) bool {
+		if ev.Time.Before(armed) {
+			return false
+		}
+		for _, k := range failureKinds {
+			if ev.Kind == k {
+				return true
+			}
+		}
+		return false
+	})
+	cancel()
+	if err != nil {
+		return rep, fmt.Errorf("detect failure: %w", err)
+	}
+	detected := ev.Time
+	if detected.Before(t0) {
+		detected = t0
+	}
+	rep.DetectedAt, rep.Event = detected, ev.String()
+	tl.Add(Span{Name: "detect", Start: t0, End: detected, Detail: ev.String()})
+	e.logger.Info("failure detected", "event", ev.String(), "after", ev.Time.Sub(t0).Round(time.Millisecond))
+
+	var inc *Incident
+	var chosen Strategy
+	err = tl.Do("decide", func() (string, error) {
+		var err error
+		inc, err = e.classify(ctx, ev)
+		if err != nil {
+			return "", err
+		}
+		rep.Incident, rep.Detail, rep.Shard = string(inc.Kind), inc.Detail, inc.Shard
+		if inc.Failed != nil {
+			rep.Node = inc.Failed.Name
+		}
+		chosen, err = e.plan(ctx, inc, rep)
+		if err != nil {
+			return "", err
+		}
+		rep.Strategy = chosen.Name()
+		return fmt.Sprintf("%s → %s", inc, chosen.Name()), nil
+	})
+	rep.Observations = append(rep.Observations, e.observeFailed(ctx, inc)...)
+	if err != nil {
+		rep.Spans = tl.Spans()
+		return rep, err
+	}
+	e.logger.Info("recovering", "incident", inc.String(), "strategy", chosen.Name())
+	execErr := chosen.Execute(ctx, inc, tl)
+	if execErr == nil {
+		execErr = tl.Do("verify", func() (string, error) { return e.verifyServing(ctx, inc) })
+		rep.Verified = execErr == nil
+	}
+	rep.Spans = tl.Spans()
+	if execErr != nil {
+		return rep, fmt.Errorf("recover with %s: %w", chosen.Name(), execErr)
+	}
+	return rep, nil
+}
+
+// plan asks every strategy for an estimate and picks the one that loses
+// least, then the fastest. A forced strategy is used when it applies.
+func (e *Engine) plan(ctx context.Context, inc *Incident, rep *Report) (Strategy, error) {
+	var best Strategy
+	var bestEst Estimate
+	for _, s := range e.strategies {
+		est, err := s.Estimate(ctx, inc)
+		if err != nil {
+			est = Estimate{Why: err.Error()}
+		}
+		rep.Estimates[s.Name()] = est
+		if !est.Applicable {
+			continue
+		}
+		if e.opts.Strategy != "" {
+			if s.Name() == e.opts.Strategy {
+				return s, nil
+			}
+			continue
+		}
+		if best == nil || better(est, bestEst) {
+			best, bestEst = s, est
+		}
+	}
+	if e.opts.Strategy != "" {
+		return nil, fmt.Errorf("plan recovery: strategy %s does not apply: %s", e.opts.Strategy, rep.Estimates[e.opts.Strategy].Why)
+	}
+	if best == nil {
+		return nil, errors.New("plan recovery: no strategy applies to " + inc.String())
+	}
+	return best, nil
+}
+
+// better reports whether a loses fewer keys than b (unknown loss counts as
+// worst), then whether it is faster.
+func better(a, b Estimate) bool {
+	la, lb := a.LostKeys, b.LostKeys
+	if la < 0 {
+		la = 1 << 62
+	}
+	if lb < 0 {
+		lb = 1 << 62
+	}
+	if la != lb {
+		return la < lb
+	}
+	return a.Duration < b.Duration
+}
+
+func (e *Engine) strategy(name string) (Strategy, bool) {
+	for _, s := range e.strategies {
+		if s.Name() == name {
+			return s, true
+		}
+	}
+	return nil, false
+}

@@ -1,0 +1,145 @@
+package rdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/redisdrill/redisdrill/harness"
+)
+
+// populateAllTypes writes keys of every type and encoding Redis 7.0 has, in
+// db 0 and db 1, and returns how many keys it wrote per db.
+func populateAllTypes(ctx context.Context, c *redis.Client) (map[int]int64, map[int]int64, error) {
+	keys := map[int]int64{}
+	expires := map[int]int64{}
+	p := c.Pipeline()
+	p.Set(ctx, "str:int", 12345, 0)
+	p.Set(ctx, "str:neg", -70000, 0)
+	p.Set(ctx, "str:short", "hello", 0)
+	p.Set(ctx, "str:lzf", strings.Repeat("compressible-", 200), 0)
+	p.Set(ctx, "str:exp", "soon", time.Hour)
+	p.RPush(ctx, "list:small", "a", "b", 3)
+	for i := 0; i < 5000; i++ {
+		p.RPush(ctx, "list:big", fmt.Sprintf("item-%d-%s", i, strings.Repeat("x", i%50)))
+		p.SAdd(ctx, "set:big", fmt.Sprintf("m%d", i))
+		p.ZAdd(ctx, "zset:big", redis.Z{Score: float64(i) / 3, Member: fmt.Sprintf("z%d", i)})
+		p.HSet(ctx, "hash:big", fmt.Sprintf("f%d", i), i)
+	}
+	p.SAdd(ctx, "set:intset", 1, 2, 3, 99999)
+	p.SAdd(ctx, "set:small", "x", "y")
+	p.ZAdd(ctx, "zset:small", redis.Z{Score: 1.5, Member: "a"}, redis.Z{Score: -2, Member: "b"})
+	p.HSet(ctx, "hash:small", "a", "1", "b", "two")
+	for i := 0; i < 300; i++ {
+		p.XAdd(ctx, &redis.XAddArgs{Stream: "stream", Values: []any{"n", i}})
+	}
+	p.XGroupCreate(ctx, "stream", "g1", "0")
+	p.XReadGroup(ctx, &redis.XReadGroupArgs{Group: "g1", Consumer: "c1", Streams: []string{"stream", ">"}, Count: 10})
+	p.PExpire(ctx, "hash:small", time.Hour)
+	if _, err := p.Exec(ctx); err != nil {
+		return nil, nil, fmt.Errorf("populate db0: %w", err)
+	}
+	keys[0], expires[0] = 15, 2
+	if err := c.Do(ctx, "FUNCTION", "LOAD", "#!lua name=drill\nredis.register_function('one', function() return 1 end)").Err(); err != nil {
+		return nil, nil, fmt.Errorf("load function: %w", err)
+	}
+	// db 1 through a dedicated connection.
+	c1 := redis.NewClient(&redis.Options{Addr: c.Options().Addr, Dialer: c.Options().Dialer, DB: 1})
+	defer c1.Close()
+	if err := c1.Set(ctx, "db1:key", "v", time.Hour).Err(); err != nil {
+		return nil, nil, fmt.Errorf("populate db1: %w", err)
+	}
+	if err := c1.Set(ctx, "db1:other", "v", 0).Err(); err != nil {
+		return nil, nil, fmt.Errorf("populate db1: %w", err)
+	}
+	keys[1], expires[1] = 2, 1
+	return keys, expires, nil
+}
+
+func TestRealDump(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs Docker")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	d, err := harness.NewDocker(ctx)
+	if err != nil {
+		t.Fatalf("docker: %v", err)
+	}
+	defer d.Close()
+	dep, err := harness.Start(ctx, d, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistRDB}, harness.StartOptions{})
+	defer dep.Terminate(context.Background())
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	n := dep.Primary()
+	c := n.Client()
+	wantKeys, wantExp, err := populateAllTypes(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dbsize := c.DBSize(ctx).Val(); dbsize != wantKeys[0] {
+		t.Fatalf("populate: dbsize %d, expected %d", dbsize, wantKeys[0])
+	}
+	if err := c.Save(ctx).Err(); err != nil {
+		t.Fatalf("save: %v", err)
+	}
+	data, err := n.ReadFile(ctx, harness.DataDir+"/"+harness.RDBFileName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := VerifyBytes(data)
+	if err != nil {
+		t.Fatalf("verify real dump: %v", err)
+	}
+	t.Logf("real dump: %d bytes, version %d, %d keys, structure %s, aux %v", info.Size, info.Version, info.Keys, info.Structure, info.Aux)
+	if info.Version != 10 || info.Structure != StructureFull || info.Functions != 1 {
+		t.Errorf("version %d structure %s functions %d", info.Version, info.Structure, info.Functions)
+	}
+	for db, k := range wantKeys {
+		got := info.DBs[uint64(db)]
+		if got.Keys != k || got.Expires != wantExp[db] {
+			t.Errorf("db%d: got %+v, want keys %d expires %d", db, got, k, wantExp[db])
+		}
+	}
+	if info.RedisVersion() == "" || info.ChecksumDisabled {
+		t.Errorf("aux redis-ver %q, checksum disabled %v", info.RedisVersion(), info.ChecksumDisabled)
+	}
+
+	// Corrupted copies: ours and redis-check-rdb must both reject them.
+	flipped := append([]byte(nil), data...)
+	flipped[len(flipped)/2] ^= 0x10
+	cut := data[:len(data)*2/3]
+	for name, bad := range map[string][]byte{"flipped": flipped, "truncated": cut} {
+		_, err := VerifyBytes(bad)
+		if err == nil {
+			t.Errorf("%s: verify accepted a corrupt file", name)
+		}
+		if name == "flipped" && !errors.Is(err, ErrChecksum) && !errors.Is(err, ErrCorrupt) {
+			t.Errorf("flipped: want checksum/corrupt error, got %v", err)
+		}
+		if name == "truncated" && !errors.Is(err, ErrTruncated) {
+			t.Errorf("truncated: want ErrTruncated, got %v", err)
+		}
+		path := "/tmp/" + name + ".rdb"
+		if err := n.WriteFile(ctx, path, bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, out, err := n.Exec(ctx, "redis-check-rdb", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code == 0 {
+			t.Errorf("%s: redis-check-rdb accepted it (reference disagrees with the test data): %s", name, out)
+		}
+	}
+	code, out, err := n.Exec(ctx, "redis-check-rdb", harness.DataDir+"/"+harness.RDBFileName)
+	if err != nil || code != 0 {
+		t.Errorf("redis-check-rdb rejected the good dump: %d %s %v", code, out, err)
+	}
+}

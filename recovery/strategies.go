@@ -1,0 +1,15 @@
+package recovery
+
+// DefaultStrategies returns every strategy the engine can choose from.
+func DefaultStrategies() []Strategy {
+	return []Strategy{PromoteReplica{}}
+}
+
+// StrategyNames lists the names of DefaultStrategies.
+func StrategyNames() []string {
+	var out []string
+	for _, s := range DefaultStrategies() {
+		out = append(out, s.Name())
+	}
+	return out
+}

@@ -1,0 +1,71 @@
+package recovery
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/redisdrill/redisdrill/harness"
+)
+
+// Strategy is one way back to a serving deployment. Each is a small type;
+// the engine asks every strategy for an Estimate and runs the one that loses
+// least (then the fastest).
+type Strategy interface {
+	// Name is the strategy's stable identifier, e.g. "promote-replica".
+	Name() string
+	// Estimate says whether the strategy applies to the incident and what it
+	// would cost. It must not change anything.
+	Estimate(ctx context.Context, inc *Incident) (Estimate, error)
+	// Execute recovers, recording its spans in tl.
+	Execute(ctx context.Context, inc *Incident, tl *Timeline) error
+}
+
+// Estimate is a strategy's own forecast for an incident.
+type Estimate struct {
+	Applicable bool
+	Why        string        // why not applicable, or how it would recover
+	LostKeys   int64         // expected keys lost relative to the failed node's last known state; -1 unknown
+	Duration   time.Duration // expected time to recover, 0 unknown
+}
+
+// IncidentKind names what went wrong.
+type IncidentKind string
+
+// Incident kinds the engine handles.
+const (
+	PrimaryDown     IncidentKind = "primary-down"     // a primary is dead or unreachable
+	EmptyRestart    IncidentKind = "empty-restart"    // a primary came back with no data while replicas hold it
+	RefusesStart    IncidentKind = "refuses-start"    // redis-server exits on its own files
+	ShardLost       IncidentKind = "shard-lost"       // primary and every replica of a shard gone
+	ClusterLost     IncidentKind = "cluster-lost"     // every node down
+	StartedEmpty    IncidentKind = "started-empty"    // a node came up with far fewer keys than before (files lost)
+	AccidentalFlush IncidentKind = "accidental-flush" // FLUSHALL / FLUSHDB reached a primary
+)
+
+// Incident is what the engine decided happened, with what it knows.
+type Incident struct {
+	Kind       IncidentKind
+	Shard      int           // shard index (by lowest slot); 0 for non-cluster
+	Slots      [][2]int      // the shard's slots
+	Failed     *harness.Node // the node that failed (primary of the shard)
+	FailedID   string        // its cluster node id
+	Replicas   []*harness.Node
+	DetectedAt time.Time
+	Detail     string
+	// PrimaryKnownDead is true when Docker reports the failed container not
+	// running (killed, exited), not merely unreachable.
+	PrimaryKnownDead bool
+	// PreFaultKeys is the shard's key count in the last baseline, -1 unknown.
+	PreFaultKeys int64
+
+	env *Engine
+}
+
+func (i *Incident) String() string {
+	name := "?"
+	if i.Failed != nil {
+		name = i.Failed.Name
+	}
+	return fmt.Sprintf("%s on shard %d (%s)", i.Kind, i.Shard, name)
+}

@@ -1,0 +1,131 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/redisdrill/redisdrill/harness"
+)
+
+// nodeFacts is what one round of questions learned about one node.
+type nodeFacts struct {
+	node         *harness.Node
+	err          error // unreachable
+	repl         map[string]string
+	keys         int64
+	clusterState string
+	view         []harness.ClusterNode
+	viewErr      error
+}
+
+// perNodeTimeout bounds the questions asked to one node.
+const perNodeTimeout = 2 * time.Second
+
+// nodeClient dials n itself and returns a client bound to that one
+// connection, so a dead node fails fast and quietly (go-redis logs and backs
+// off after a failed dial inside its pool).
+func nodeClient(ctx context.Context, dep *harness.Deployment, n *harness.Node, readTimeout time.Duration) (*redis.Client, error) {
+	dctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	conn, err := dep.Dialer().DialContext(dctx, "tcp", n.Addr())
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	var used atomic.Bool
+	dial := func(context.Context, string, string) (net.Conn, error) {
+		if used.CompareAndSwap(false, true) {
+			return conn, nil
+		}
+		return nil, fmt.Errorf("connection to %s lost", n.Name)
+	}
+	return redis.NewClient(&redis.Options{
+		Addr: n.Addr(), Password: dep.Topology.Password, Dialer: dial,
+		ReadTimeout: readTimeout, WriteTimeout: time.Second,
+		ContextTimeoutEnabled: true, MaxRetries: -1, PoolSize: 2, DialerRetries: 1,
+		Protocol: 2, DisableIdentity: true,
+	}), nil
+}
+
+// gather asks every node of dep, concurrently, for its replication info, key
+// count and (in a cluster) cluster state and view.
+func gather(ctx context.Context, dep *harness.Deployment) []nodeFacts {
+	nodes := dep.Nodes()
+	out := make([]nodeFacts, len(nodes))
+	cluster := dep.Topology.Kind == harness.KindCluster
+	var wg sync.WaitGroup
+	for i, n := range nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = askNode(ctx, dep, n, cluster)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+func askNode(ctx context.Context, dep *harness.Deployment, n *harness.Node, cluster bool) nodeFacts {
+	f := nodeFacts{node: n}
+	ctx, cancel := context.WithTimeout(ctx, perNodeTimeout)
+	defer cancel()
+	c, err := nodeClient(ctx, dep, n, time.Second)
+	if err != nil {
+		f.err = fmt.Errorf("ask %s: %w", n.Name, err)
+		return f
+	}
+	defer c.Close()
+	pipe := c.Pipeline()
+	info := pipe.Info(ctx, "replication")
+	size := pipe.DBSize(ctx)
+	var ci, cn *redis.StringCmd
+	if cluster {
+		ci = pipe.ClusterInfo(ctx)
+		cn = pipe.ClusterNodes(ctx)
+	}
+	_, _ = pipe.Exec(ctx)
+	if err := info.Err(); err != nil {
+		f.err = fmt.Errorf("ask %s: %w", n.Name, err)
+		return f
+	}
+	f.repl = harness.ParseInfo(info.Val())
+	f.keys = size.Val()
+	if cluster {
+		if ci.Err() == nil {
+			f.clusterState = harness.ParseInfo(ci.Val())["cluster_state"]
+		}
+		if f.viewErr = cn.Err(); f.viewErr == nil {
+			f.view, f.viewErr = harness.ParseClusterNodes(cn.Val())
+		}
+	}
+	return f
+}
+
+// digest returns DEBUG DIGEST of a node (all zeros for an empty dataset).
+func digest(ctx context.Context, dep *harness.Deployment, n *harness.Node) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	c, err := nodeClient(ctx, dep, n, 30*time.Second)
+	if err != nil {
+		return "", fmt.Errorf("read digest: %w", err)
+	}
+	defer c.Close()
+	d, err := c.Do(ctx, "DEBUG", "DIGEST").Text()
+	if err != nil {
+		return "", fmt.Errorf("read digest of %s: %w", n.Name, err)
+	}
+	return d, nil
+}
+
+// byAddr maps ip:port to the deployment's live nodes.
+func byAddr(facts []nodeFacts) map[string]*harness.Node {
+	m := map[string]*harness.Node{}
+	for _, f := range facts {
+		m[f.node.Addr()] = f.node
+	}
+	return m
+}

@@ -1,0 +1,123 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// RTONoise is the RTO change below which Compare never flags a regression:
+// readiness is probed at ≤ 50 ms intervals, so smaller moves are noise.
+const RTONoise = 50 * time.Millisecond
+
+// Comparison is the result of comparing two runs scenario by scenario.
+type Comparison struct {
+	MaxRegression float64         `json:"max_regression"`
+	Scenarios     []ScenarioDelta `json:"scenarios"`
+	OnlyOld       []string        `json:"only_old,omitempty"`
+	OnlyNew       []string        `json:"only_new,omitempty"`
+	Regressions   int             `json:"regressions"`
+}
+
+// Regressed reports whether any scenario regressed.
+func (c Comparison) Regressed() bool { return c.Regressions > 0 }
+
+// ScenarioDelta compares one scenario present in both runs. Percentages are
+// nil when the old value is zero (no meaningful ratio).
+type ScenarioDelta struct {
+	Name        string   `json:"name"`
+	OldRTO      Millis   `json:"old_rto_ms"`
+	NewRTO      Millis   `json:"new_rto_ms"`
+	RTODelta    Millis   `json:"rto_delta_ms"`
+	RTODeltaPct *float64 `json:"rto_delta_pct,omitempty"`
+	OldLost     int64    `json:"old_acked_lost"`
+	NewLost     int64    `json:"new_acked_lost"`
+	LostDelta   int64    `json:"acked_lost_delta"`
+	LostPct     *float64 `json:"acked_lost_delta_pct,omitempty"`
+	OldStatus   Status   `json:"old_status"`
+	NewStatus   Status   `json:"new_status"`
+	Regression  bool     `json:"regression"`
+	Reasons     []string `json:"reasons,omitempty"`
+}
+
+// Compare compares new against old, matching scenarios by name. A scenario
+// regresses when
+//   - its new RTO exceeds old × (1+maxRegression) AND the increase is more
+//     than RTONoise (50 ms), or it was ready before and is not now;
+//   - more acked writes were lost than before (any increase);
+//   - its verdict got worse (pass → anything else, or fail/invalid → error).
+//
+// maxRegression is a fraction (0.1 = 10 %); negative or NaN is taken as 0.
+// Scenarios present in only one run are listed in OnlyOld / OnlyNew.
+func Compare(old, new Run, maxRegression float64) Comparison {
+	if math.IsNaN(maxRegression) || maxRegression < 0 {
+		maxRegression = 0
+	}
+	c := Comparison{MaxRegression: maxRegression}
+	oldBy := map[string]ScenarioResult{}
+	for _, s := range old.Scenarios {
+		oldBy[s.Name] = s
+	}
+	seen := map[string]bool{}
+	for _, n := range new.Scenarios {
+		seen[n.Name] = true
+		o, ok := oldBy[n.Name]
+		if !ok {
+			c.OnlyNew = append(c.OnlyNew, n.Name)
+			continue
+		}
+		d := delta(o, n, maxRegression)
+		if d.Regression {
+			c.Regressions++
+		}
+		c.Scenarios = append(c.Scenarios, d)
+	}
+	for _, o := range old.Scenarios {
+		if !seen[o.Name] {
+			c.OnlyOld = append(c.OnlyOld, o.Name)
+		}
+	}
+	return c
+}
+
+func delta(o, n ScenarioResult, maxRegression float64) ScenarioDelta {
+	d := ScenarioDelta{
+		Name: n.Name, OldRTO: o.RTO, NewRTO: n.RTO, RTODelta: n.RTO - o.RTO,
+		OldLost: o.Loss.Lost, NewLost: n.Loss.Lost, LostDelta: n.Loss.Lost - o.Loss.Lost,
+		OldStatus: o.Verdict.Status, NewStatus: n.Verdict.Status,
+	}
+	if o.RTO > 0 {
+		d.RTODeltaPct = ptr(100 * float64(d.RTODelta) / float64(o.RTO))
+	}
+	if o.Loss.Lost > 0 {
+		d.LostPct = ptr(100 * float64(d.LostDelta) / float64(o.Loss.Lost))
+	}
+	switch {
+	case o.Ready && !n.Ready:
+		d.Reasons = append(d.Reasons, "was ready after "+o.RTO.String()+", now never ready")
+	case o.Ready && n.Ready && d.RTODelta.D() > RTONoise && float64(n.RTO) > float64(o.RTO)*(1+maxRegression):
+		d.Reasons = append(d.Reasons, fmt.Sprintf("rto %s → %s (+%s, %s > %.0f%% allowed)", o.RTO, n.RTO, d.RTODelta, pctText(d.RTODeltaPct), 100*maxRegression))
+	}
+	if d.LostDelta > 0 {
+		d.Reasons = append(d.Reasons, fmt.Sprintf("acked lost %d → %d", o.Loss.Lost, n.Loss.Lost))
+	}
+	if worse(o.Verdict.Status, n.Verdict.Status) {
+		d.Reasons = append(d.Reasons, fmt.Sprintf("verdict %s → %s", o.Verdict.Status, n.Verdict.Status))
+	}
+	d.Regression = len(d.Reasons) > 0
+	return d
+}
+
+func worse(o, n Status) bool {
+	rank := map[Status]int{StatusPass: 0, StatusInvalid: 1, StatusFail: 1, StatusError: 2}
+	ro, okO := rank[o]
+	rn, okN := rank[n]
+	return okO && okN && rn > ro
+}
+
+func pctText(p *float64) string {
+	if p == nil {
+		return "n/a"
+	}
+	return fmt.Sprintf("%+.1f%%", *p)
+}

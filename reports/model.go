@@ -1,0 +1,151 @@
+package reports
+
+import "time"
+
+// SchemaVersion identifies the JSON layout of a Run; ReadRun rejects others.
+const SchemaVersion = "redisdrill.report/v1"
+
+// Run is one drill: metadata plus the result of every scenario it ran.
+type Run struct {
+	Schema    string           `json:"schema"`
+	Version   string           `json:"redisdrill_version"`
+	Start     time.Time        `json:"start"`
+	End       time.Time        `json:"end"`
+	Host      string           `json:"host"`
+	GoVersion string           `json:"go_version"`
+	Args      []string         `json:"args,omitempty"`
+	Scenarios []ScenarioResult `json:"scenarios"`
+}
+
+// ScenarioResult is everything measured for one scenario. Offsets (fields
+// ending in _ms inside spans, the fault and the timeline) are relative to T0,
+// the instant the fault was applied.
+type ScenarioResult struct {
+	Name         string   `json:"name"`
+	Labels       []string `json:"labels,omitempty"`
+	Description  string   `json:"description,omitempty"`
+	Topology     string   `json:"topology"`
+	RedisVersion string   `json:"redis_version"`
+	Image        string   `json:"image"`
+	Seed         int64    `json:"seed"`
+
+	Fault    FaultRecord `json:"fault"`
+	Strategy string      `json:"strategy"`
+	T0       time.Time   `json:"t0"`
+	Spans    []Span      `json:"spans,omitempty"`
+
+	// Ready reports whether t_ready was observed; RTO is meaningless without it.
+	Ready    bool   `json:"ready"`
+	Detect   Millis `json:"detect_ms"`
+	RTO      Millis `json:"rto_ms"`
+	Duration Millis `json:"duration_ms"`
+
+	Ops              OpCounts `json:"ops"`
+	AckedBeforeFault int64    `json:"acked_before_fault"`
+	Loss             Loss     `json:"loss"`
+	Latency          Latency  `json:"latency"`
+	Timeline         Timeline `json:"timeline"`
+
+	Thresholds Thresholds `json:"thresholds"`
+	Verdict    Verdict    `json:"verdict"`
+	// Error is set when the scenario could not be carried out (Status error).
+	Error     string    `json:"error,omitempty"`
+	Artifacts Artifacts `json:"artifacts"`
+}
+
+// FaultRecord is the injected fault and when it was active, relative to T0.
+type FaultRecord struct {
+	Name    string            `json:"name"`
+	Targets []string          `json:"targets,omitempty"`
+	Params  map[string]string `json:"params,omitempty"`
+	Start   Millis            `json:"start_ms"`
+	End     Millis            `json:"end_ms"`
+}
+
+// Span is a named step of the recovery engine, relative to T0.
+type Span struct {
+	Name  string `json:"name"`
+	Start Millis `json:"start_ms"`
+	End   Millis `json:"end_ms"`
+}
+
+// Duration returns the length of s (never negative).
+func (s Span) Duration() Millis {
+	if s.End < s.Start {
+		return 0
+	}
+	return s.End - s.Start
+}
+
+// OpCounts counts workload operations by outcome.
+type OpCounts struct {
+	OK      int64 `json:"ok"`
+	Fail    int64 `json:"fail"`
+	Unknown int64 `json:"unknown"`
+}
+
+// Loss describes acknowledged writes at the final read. Window is the time
+// from the oldest lost acked write to T0.
+type Loss struct {
+	Acked     int64  `json:"acked"`
+	Lost      int64  `json:"acked_lost"`
+	Recovered int64  `json:"recovered"`
+	Window    Millis `json:"loss_window_ms"`
+}
+
+// Latency holds latency quantiles of ok operations.
+type Latency struct {
+	P50 Millis `json:"p50_ms"`
+	P90 Millis `json:"p90_ms"`
+	P99 Millis `json:"p99_ms"`
+	Max Millis `json:"max_ms"`
+}
+
+// Timeline is the availability timeline: fixed-width buckets relative to T0.
+type Timeline struct {
+	BucketWidth Millis   `json:"bucket_ms"`
+	Buckets     []Bucket `json:"buckets"`
+}
+
+// Bucket counts operations completed in [Start, Start+BucketWidth).
+type Bucket struct {
+	Start   Millis `json:"start_ms"`
+	OK      int64  `json:"ok"`
+	Fail    int64  `json:"fail"`
+	Unknown int64  `json:"unknown"`
+	P99     Millis `json:"p99_ms"`
+}
+
+// Thresholds are the resolved limits applied to one scenario; nil means
+// "not checked".
+type Thresholds struct {
+	RTOMax              *Millis `json:"rto_max_ms,omitempty"`
+	DetectMax           *Millis `json:"detect_max_ms,omitempty"`
+	AckedLostMax        *int64  `json:"acked_lost_max,omitempty"`
+	MinAckedBeforeFault *int64  `json:"min_acked_before_fault,omitempty"`
+}
+
+// Status is the outcome of a scenario.
+type Status string
+
+// Verdict statuses.
+const (
+	StatusPass    Status = "pass"
+	StatusFail    Status = "fail"
+	StatusInvalid Status = "invalid" // too little traffic to judge
+	StatusError   Status = "error"   // the drill itself failed
+)
+
+// Verdict is the status of a scenario and why.
+type Verdict struct {
+	Status  Status   `json:"status"`
+	Reasons []string `json:"reasons,omitempty"`
+}
+
+// Artifacts are paths to the files a scenario left behind.
+type Artifacts struct {
+	Ledger   string            `json:"ledger,omitempty"`
+	Events   string            `json:"events,omitempty"`
+	NodeLogs map[string]string `json:"node_logs,omitempty"`
+	DataDirs map[string]string `json:"data_dirs,omitempty"`
+}

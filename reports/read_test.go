@@ -1,0 +1,62 @@
+package reports
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestReadRunSchema(t *testing.T) {
+	dir := t.TempDir()
+	for name, tc := range map[string]struct{ body, want string }{
+		"future": {`{"schema":"redisdrill.report/v2","scenarios":[]}`, `unsupported schema "redisdrill.report/v2"`},
+		"none":   {`{"scenarios":[]}`, `no "schema" field`},
+		"junk":   {`not json`, "decode run"},
+		"field":  {`{"schema":"redisdrill.report/v1","rto":1}`, `unknown field "rto"`},
+	} {
+		p := filepath.Join(dir, name+".json")
+		if err := os.WriteFile(p, []byte(tc.body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadRun(p); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want %q", name, err, tc.want)
+		}
+	}
+}
+
+func TestWriteAllRoundTrip(t *testing.T) {
+	run := fixtureRun(t)
+	dir := t.TempDir()
+	paths, err := WriteAll(dir, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) != 4 {
+		t.Fatalf("paths %v", paths)
+	}
+	back, err := ReadRun(paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b bytes.Buffer
+	if err := WriteJSON(&a, run); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteJSON(&b, back); err != nil {
+		t.Fatal(err)
+	}
+	if a.String() != b.String() {
+		t.Error("report.json does not round-trip")
+	}
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("temp file left behind: %s", e.Name())
+		}
+	}
+	if _, err := WriteAll(filepath.Join(paths[0], "sub"), run); err == nil {
+		t.Error("WriteAll under a file should fail")
+	}
+}

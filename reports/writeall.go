@@ -1,0 +1,80 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Report file names written by WriteAll.
+const (
+	FileJSON     = "report.json"
+	FileJUnit    = "junit.xml"
+	FileMarkdown = "summary.md"
+	FileHTML     = "report.html"
+)
+
+// WriteAll writes report.json, junit.xml, summary.md and report.html into
+// dir (created if missing), each atomically (temp file + rename), and
+// returns their paths in that order.
+func WriteAll(dir string, run Run) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create report dir: %w", err)
+	}
+	writers := []struct {
+		name  string
+		write func(io.Writer, Run) error
+	}{
+		{FileJSON, WriteJSON},
+		{FileJUnit, WriteJUnit},
+		{FileMarkdown, WriteMarkdown},
+		{FileHTML, WriteHTML},
+	}
+	var paths []string
+	for _, w := range writers {
+		var buf bytes.Buffer
+		if err := w.write(&buf, run); err != nil {
+			return paths, err
+		}
+		p := filepath.Join(dir, w.name)
+		if err := WriteFileAtomic(p, buf.Bytes()); err != nil {
+			return paths, err
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
+}
+
+// WriteFileAtomic writes data to path through a temp file in the same
+// directory, fsynced and renamed into place, so readers never see a partial
+// file.
+func WriteFileAtomic(path string, data []byte) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("create temp file: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = os.Remove(f.Name())
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return fmt.Errorf("chmod %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", path, err)
+	}
+	if err = os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("rename into %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,62 @@
+package scenarios_test
+
+import (
+	"fmt"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/redisdrill/redisdrill/reports"
+	"github.com/redisdrill/redisdrill/scenarios"
+)
+
+// Every registry entry becomes a spec: run it for real, then assert what
+// Redis and the engine actually did.
+var _ = Describe("drill", func() {
+	for _, sc := range scenarios.All() {
+		It(sc.Name, Label(sc.AllLabels()...), func(ctx SpecContext) {
+			out, err := scenarios.Run(ctx, scenarios.Env{
+				Docker: shared.docker, Image: shared.image, Logger: shared.logger,
+				OutDir: artifactsDir(), Seed: GinkgoRandomSeed(),
+			}, sc)
+			Expect(err).NotTo(HaveOccurred())
+			res := out.Result
+			reportFigures(res, out)
+
+			Expect(res.Error).To(BeEmpty(), "recovery error")
+			Expect(res.AckedBeforeFault).To(BeNumerically(">=", 100), "too little traffic before the fault: the run would prove nothing")
+			Expect(res.Ready).To(BeTrue(), "every shard must take writes again")
+			if sc.Expect.AckedLostMax >= 0 {
+				Expect(res.Loss.Lost).To(BeNumerically("<=", sc.Expect.AckedLostMax), "acked writes lost: %v", out.Check.LostKeys)
+			}
+			if sc.Expect.Strategy != "" {
+				Expect(out.Recovery).NotTo(BeNil())
+				Expect(out.Recovery.Strategy).To(Equal(sc.Expect.Strategy))
+			}
+			if sc.Expect.Incident != "" {
+				Expect(out.Recovery.Incident).To(Equal(sc.Expect.Incident))
+			}
+			if out.Recovery != nil {
+				Expect(out.Recovery.Verified).To(BeTrue(), "engine verification")
+			}
+			Expect(res.Verdict.Status).To(Equal(reports.StatusPass), "verdict reasons: %v", res.Verdict.Reasons)
+		}, SpecTimeout(4*time.Minute))
+	}
+})
+
+// reportFigures prints and attaches the figures a reader wants.
+func reportFigures(res reports.ScenarioResult, out *scenarios.Outcome) {
+	line := fmt.Sprintf("%s: RTO %s (detect %s, strategy %s), ops ok/fail/unknown %d/%d/%d, acked lost %d, recovered %d",
+		res.Name, res.RTO, res.Detect, res.Strategy, res.Ops.OK, res.Ops.Fail, res.Ops.Unknown, res.Loss.Lost, res.Loss.Recovered)
+	GinkgoWriter.Println(line)
+	AddReportEntry("RTO", res.RTO.String())
+	AddReportEntry("acked writes lost", res.Loss.Lost)
+	AddReportEntry("summary", line)
+	for _, s := range res.Spans {
+		AddReportEntry("span "+s.Name, s.Duration().String())
+	}
+	for _, o := range out.Observations {
+		AddReportEntry("observed", o)
+	}
+}

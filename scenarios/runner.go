@@ -1,0 +1,270 @@
+package scenarios
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/harness/fault"
+	"github.com/redisdrill/redisdrill/harness/workload"
+	"github.com/redisdrill/redisdrill/recovery"
+	"github.com/redisdrill/redisdrill/reports"
+)
+
+// Env is what a run needs from its surroundings.
+type Env struct {
+	Docker *harness.Docker
+	Image  string
+	Logger *slog.Logger
+	// OutDir receives the artifacts (ledger, events, probe ticks, node logs).
+	OutDir string
+	// Keep leaves the deployment running after the run (the caller prints
+	// how to reach it and prunes it later).
+	Keep bool
+	// Seed seeds the workload values (reported for reproduction).
+	Seed int64
+}
+
+// Outcome is a finished run: the report form plus the raw pieces specs
+// assert on.
+type Outcome struct {
+	Result     reports.ScenarioResult
+	Deployment *harness.Deployment // nil unless Env.Keep
+	Injection  fault.Record
+	Check      workload.Check
+	Recovery   *recovery.Report // nil for native recovery
+	// Observations are facts the run saw about Redis's own reaction, e.g.
+	// "refused-start" for a node that exited on its own files.
+	Observations []string
+}
+
+// Run carries out one scenario end to end and measures it. It returns an
+// error only when the drill itself could not be carried out; a scenario
+// that recovered badly is a result, not an error.
+func Run(ctx context.Context, env Env, sc Scenario) (*Outcome, error) {
+	sc = sc.withDefaults()
+	if err := sc.Validate(); err != nil {
+		return nil, err
+	}
+	logger := env.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	logger = logger.With("scenario", sc.Name)
+	r := &run{sc: sc, env: env, logger: logger, started: time.Now()}
+	dep, err := harness.Start(ctx, env.Docker, sc.Topology, harness.StartOptions{Image: env.Image, Logger: logger})
+	r.dep = dep
+	defer func() {
+		if !env.Keep || err != nil {
+			if terr := dep.Terminate(context.WithoutCancel(ctx)); terr != nil {
+				logger.Warn("cleanup failed", "err", terr)
+			}
+		}
+	}()
+	if err != nil {
+		return nil, fmt.Errorf("start %s: %w", sc.Name, err)
+	}
+	out, err := r.execute(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if env.Keep {
+		out.Deployment = dep
+	}
+	return out, nil
+}
+
+// run is the state of one scenario run.
+type run struct {
+	sc      Scenario
+	env     Env
+	logger  *slog.Logger
+	dep     *harness.Deployment
+	started time.Time
+}
+
+func (r *run) artifactDir() string {
+	base := r.env.OutDir
+	if base == "" {
+		base = filepath.Join(os.TempDir(), "redisdrill")
+	}
+	return filepath.Join(base, "artifacts", r.sc.Name)
+}
+
+func (r *run) execute(ctx context.Context) (*Outcome, error) {
+	sc, dep := r.sc, r.dep
+	var eng *recovery.Engine
+	if sc.Recovery == Engine {
+		var err error
+		eng, err = recovery.New(ctx, dep, recovery.Options{
+			Logger: r.logger, CatalogDir: filepath.Join(r.artifactDir(), "backups"), Strategy: sc.Strategy,
+		})
+		if err != nil {
+			return nil, err
+		}
+		defer eng.Close()
+		if err := eng.Prepare(ctx); err != nil {
+			return nil, err
+		}
+	}
+	probeClient := dep.Client(harness.ClientOptions{ReadTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond, DialTimeout: 200 * time.Millisecond})
+	defer probeClient.Close()
+	keys, err := r.probeKeys(ctx, probeClient)
+	if err != nil {
+		return nil, err
+	}
+	prober, err := workload.StartProber(ctx, probeClient, keys, workload.MaxProbeInterval)
+	if err != nil {
+		return nil, fmt.Errorf("start prober: %w", err)
+	}
+	defer prober.Stop()
+	client := dep.Client(harness.ClientOptions{})
+	defer client.Close()
+	profile := sc.Workload
+	profile.Seed = r.env.Seed
+	wl, err := workload.Start(ctx, client, profile)
+	if err != nil {
+		return nil, fmt.Errorf("start workload: %w", err)
+	}
+	ledgerStopped := false
+	defer func() {
+		if !ledgerStopped {
+			wl.Stop()
+		}
+	}()
+	if err := sleep(ctx, sc.WarmUp); err != nil {
+		return nil, err
+	}
+	if eng != nil {
+		if err := eng.Refresh(ctx); err != nil {
+			return nil, err
+		}
+	}
+	f, err := fault.New(sc.Fault, sc.FaultParams)
+	if err != nil {
+		return nil, err
+	}
+	inj, err := fault.Apply(ctx, dep, f)
+	defer func() {
+		if inj != nil {
+			_ = inj.Heal(context.WithoutCancel(ctx))
+		}
+	}()
+	if err != nil {
+		return nil, fmt.Errorf("inject %s: %w", sc.Fault, err)
+	}
+	t0 := inj.Start
+	r.logger.Info("fault injected", "fault", sc.Fault, "t0", t0.Format(time.TimeOnly))
+	out := &Outcome{}
+	healTimer := r.scheduleHeal(ctx, inj)
+	var recErr error
+	if eng != nil {
+		out.Recovery, recErr = eng.Recover(ctx, t0)
+		if recErr != nil {
+			r.logger.Warn("recovery failed", "err", recErr)
+		}
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, sc.RTOTimeout)
+	tReady, readyErr := prober.WaitReady(waitCtx, t0, time.Second)
+	cancel()
+	if healTimer != nil {
+		<-healTimer
+	}
+	if err := inj.Heal(ctx); err != nil {
+		r.logger.Warn("heal failed", "err", err)
+	}
+	if err := sleep(ctx, sc.Settle); err != nil {
+		return nil, err
+	}
+	ledger := wl.Stop()
+	ledgerStopped = true
+	prober.Stop()
+	if err := r.waitServing(ctx); err != nil {
+		r.logger.Warn("deployment not fully ready after heal", "err", err)
+	}
+	check, err := ledger.FinalRead(ctx, client)
+	if err != nil {
+		return nil, fmt.Errorf("final read: %w", err)
+	}
+	out.Injection = inj.Record()
+	out.Check = check
+	out.Observations = observations(out.Injection, out.Recovery)
+	res := r.result(t0, tReady, readyErr == nil, ledger, check, out)
+	if recErr != nil {
+		res.Error = recErr.Error()
+	}
+	res.Artifacts = r.saveArtifacts(ctx, ledger, prober.Ticks(), eng)
+	out.Result = res
+	return out, nil
+}
+
+// scheduleHeal heals the fault at t0+HealAt when the scenario asks for it.
+func (r *run) scheduleHeal(ctx context.Context, inj *fault.Injection) <-chan struct{} {
+	if r.sc.HealAt <= 0 {
+		return nil
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = sleep(ctx, time.Until(inj.Start.Add(r.sc.HealAt)))
+		if err := inj.Heal(ctx); err != nil {
+			r.logger.Warn("scheduled heal failed", "err", err)
+		}
+	}()
+	return done
+}
+
+func (r *run) probeKeys(ctx context.Context, client redis.UniversalClient) ([]string, error) {
+	var shards [][][2]int
+	if r.dep.Topology.Kind == harness.KindCluster {
+		view, err := r.dep.Shards(ctx, r.dep.Nodes()[0])
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range view {
+			shards = append(shards, s.Slots)
+		}
+	}
+	keys, err := workload.ProbeKeys(ctx, client, shards)
+	if err != nil {
+		return nil, fmt.Errorf("pick probe keys: %w", err)
+	}
+	return keys, nil
+}
+
+// waitServing waits (bounded) until the deployment is ready again, so the
+// final read sees every shard.
+func (r *run) waitServing(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 45*time.Second)
+	defer cancel()
+	var last error
+	for {
+		if last = r.dep.Ready(ctx); last == nil {
+			return nil
+		}
+		if err := sleep(ctx, 200*time.Millisecond); err != nil {
+			return errors.Join(err, last)
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

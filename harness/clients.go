@@ -52,7 +52,7 @@ func (dep *Deployment) Client(opts ClientOptions) redis.UniversalClient {
 		cc := redis.NewClusterClient(&redis.ClusterOptions{
 			Addrs: addrs, Password: dep.Topology.Password, Dialer: dep.dialer.DialContext,
 			DialTimeout: o.DialTimeout, ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout,
-			MaxRetries: o.MaxRetries, MaxRedirects: 3, PoolSize: o.PoolSize,
+			MaxRetries: o.MaxRetries, MaxRedirects: 3, PoolSize: o.PoolSize, DialerRetries: 1,
 			ContextTimeoutEnabled: true,
 		})
 		cc.AddHook(reloadOnNetError{client: cc})
@@ -67,6 +67,6 @@ func (dep *Deployment) Client(opts ClientOptions) redis.UniversalClient {
 	return redis.NewClient(&redis.Options{
 		Addr: primaryAlias, Password: dep.Topology.Password, Dialer: dep.dialer.DialContext,
 		DialTimeout: o.DialTimeout, ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout,
-		MaxRetries: o.MaxRetries, PoolSize: o.PoolSize, ContextTimeoutEnabled: true,
+		MaxRetries: o.MaxRetries, PoolSize: o.PoolSize, ContextTimeoutEnabled: true, DialerRetries: 1,
 	})
 }

@@ -155,6 +155,16 @@ func (dep *Deployment) NodeByName(name string) (*Node, bool) {
 // deployment's network, with the topology's configuration. It does not join
 // it to anything.
 func (dep *Deployment) AddNode(ctx context.Context) (*Node, error) {
+	return dep.addNode(ctx, true)
+}
+
+// CreateNode creates one more node without starting it, so files (e.g. a
+// backup to load) can be put into its data dir first; Start it afterwards.
+func (dep *Deployment) CreateNode(ctx context.Context) (*Node, error) {
+	return dep.addNode(ctx, false)
+}
+
+func (dep *Deployment) addNode(ctx context.Context, start bool) (*Node, error) {
 	dep.mu.Lock()
 	idx := len(dep.nodes)
 	dep.mu.Unlock()
@@ -181,7 +191,7 @@ func (dep *Deployment) AddNode(ctx context.Context) (*Node, error) {
 				hc.Mounts = append(hc.Mounts, mount.Mount{Type: mount.TypeVolume, Source: vol, Target: DataDir})
 			},
 		},
-		Started: true,
+		Started: start,
 		Logger:  tcLogger{dep.logger},
 	}
 	c, err := testcontainers.GenericContainer(ctx, req)
@@ -197,6 +207,9 @@ func (dep *Deployment) AddNode(ctx context.Context) (*Node, error) {
 		dep.mu.Unlock()
 		if err != nil {
 			return n, fmt.Errorf("start node %s: %w", name, err)
+		}
+		if !start {
+			return n, nil
 		}
 		return n, n.refresh(ctx)
 	}

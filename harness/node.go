@@ -63,7 +63,7 @@ func (n *Node) Client() *redis.Client {
 	return redis.NewClient(&redis.Options{
 		Addr: n.Addr(), Password: n.password, Dialer: n.dialer.DialContext,
 		DialTimeout: time.Second, ReadTimeout: 2 * time.Second, WriteTimeout: 2 * time.Second,
-		MaxRetries: -1, PoolSize: 4,
+		MaxRetries: -1, PoolSize: 4, DialerRetries: 1,
 	})
 }
 

@@ -20,27 +20,23 @@ func (e *Engine) classify(ctx context.Context, ev detect.Event) (*Incident, erro
 	e.mu.Lock()
 	shards := e.shards
 	base := e.baseline
-	e.failed = append(e.failed, node)
 	e.mu.Unlock()
 	inc := &Incident{Kind: PrimaryDown, Failed: node, DetectedAt: ev.Time, Detail: ev.String(), PreFaultKeys: -1, env: e}
-	found := false
-	for _, s := range shards {
-		if s.Primary == node {
-			inc.Shard, inc.Slots, inc.FailedID, inc.Replicas = s.Index, s.Slots, s.PrimaryID, s.Replicas
-			found = true
-		}
+	shard, ok := failedShard(ctx, shards, node)
+	if !ok {
+		return nil, fmt.Errorf("classify failure: %s was a replica and every primary answers: Redis keeps serving, nothing to recover", node.Name)
 	}
-	if !found {
-		return nil, fmt.Errorf("classify failure: %s was not a primary before the fault (replica failures need no failover)", node.Name)
-	}
+	inc.Failed = shard.Primary
+	inc.Shard, inc.Slots, inc.FailedID, inc.Replicas = shard.Index, shard.Slots, shard.PrimaryID, shard.Replicas
+	node = shard.Primary
+	e.mu.Lock()
+	e.failed = append(e.failed, node)
+	e.mu.Unlock()
 	for _, sb := range base.Shards {
 		if sb.Index == inc.Shard {
 			inc.PreFaultKeys = sb.Keys
 		}
 	}
-	running, _ := node.Running(ctx)
-	paused, _ := node.Paused(ctx)
-	inc.PrimaryKnownDead = !running && !paused
 	if ev.Kind == detect.KindEmptyRestart {
 		inc.Kind = EmptyRestart
 	}
@@ -50,13 +46,55 @@ func (e *Engine) classify(ctx context.Context, ev detect.Event) (*Incident, erro
 			liveReplicas++
 		}
 	}
-	if liveReplicas == 0 && inc.PrimaryKnownDead {
+	if liveReplicas > 0 {
+		// Fast path and guard: with a live replica, act now — before the
+		// failed primary can come back empty and wipe its replicas.
+		running, _ := node.Running(ctx)
+		paused, _ := node.Paused(ctx)
+		inc.PrimaryKnownDead = !running && !paused
+		return inc, nil
+	}
+	// No replica to fall back on: see what the node does with its own files.
+	state, detail := awaitOutcome(ctx, node)
+	inc.PrimaryKnownDead = state != nodeServing
+	switch state {
+	case nodeRefused:
+		inc.Kind, inc.Detail = RefusesStart, detail
+		inc.IdentityBroken = strings.Contains(detail, "cluster config")
+		inc.AOFBroken = strings.Contains(detail, "append only") || strings.Contains(detail, "AOF") || strings.Contains(detail, "manifest")
+	case nodeServing:
+		keys, _ := dbSize(ctx, node)
+		inc.Detail = fmt.Sprintf("%s came back with %d keys (baseline %d)", node.Name, keys, inc.PreFaultKeys)
+		inc.KeysNow = keys
+		if inc.PreFaultKeys > 0 && keys*2 < inc.PreFaultKeys {
+			inc.Kind = StartedEmpty
+		} else {
+			inc.Kind = SelfHealed
+		}
+	default:
 		inc.Kind = ShardLost
 		if e.allDown(ctx) {
 			inc.Kind = ClusterLost
 		}
 	}
 	return inc, nil
+}
+
+// failedShard returns the shard whose primary failed: the one node was the
+// primary of, else (a replica's event came first) the first shard whose
+// primary does not answer.
+func failedShard(ctx context.Context, shards []harness.Shard, node *harness.Node) (harness.Shard, bool) {
+	for _, s := range shards {
+		if s.Primary == node {
+			return s, true
+		}
+	}
+	for _, s := range shards {
+		if s.Primary != nil && !pingQuick(ctx, s.Primary) {
+			return s, true
+		}
+	}
+	return harness.Shard{}, false
 }
 
 func (e *Engine) allDown(ctx context.Context) bool {
@@ -74,6 +112,45 @@ func pingQuick(ctx context.Context, n *harness.Node) bool {
 	pctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
 	return c.Ping(pctx).Err() == nil
+}
+
+type nodeState int
+
+const (
+	nodeDown    nodeState = iota // not running, exited without refusing (killed, stopped)
+	nodeRefused                  // redis-server exited refusing its files
+	nodeServing                  // answers PING after loading
+)
+
+// awaitOutcome waits (bounded) for a failed node that is starting to either
+// serve or exit, and says which, with the refusal line if it refused.
+func awaitOutcome(ctx context.Context, n *harness.Node) (nodeState, string) {
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if pingQuick(ctx, n) {
+			return nodeServing, ""
+		}
+		running, err := n.Running(ctx)
+		if err == nil && !running {
+			logs, _ := n.Logs(ctx)
+			if line := RefusalLine(lastStart(logs)); line != "" {
+				return nodeRefused, line
+			}
+			return nodeDown, ""
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return nodeDown, "no answer"
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// lastStart returns the part of a node log since redis-server last started.
+func lastStart(logs string) string {
+	if i := strings.LastIndex(logs, "Redis is starting"); i >= 0 {
+		return logs[i:]
+	}
+	return logs
 }
 
 // refusalMarkers are log lines with which redis-server refuses its files.
@@ -97,7 +174,7 @@ func (e *Engine) observeFailed(ctx context.Context, inc *Incident) []string {
 	if err != nil {
 		return nil
 	}
-	if line := RefusalLine(logs); line != "" {
+	if line := RefusalLine(lastStart(logs)); line != "" {
 		return []string{fmt.Sprintf("refused-start: exit %d: %s", code, line)}
 	}
 	return []string{fmt.Sprintf("exited: code %d", code)}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/backup"
 	"github.com/redisdrill/redisdrill/recovery/detect"
 	"github.com/redisdrill/redisdrill/recovery/verify"
 )
@@ -43,7 +44,7 @@ type Engine struct {
 	armedAt  time.Time       // last Refresh: failures after it are ours
 	baseline verify.Baseline
 	failed   []*harness.Node
-	backups  *backupSet
+	catalog  *backup.Catalog
 }
 
 // Report is what one Recover did.

@@ -2,7 +2,7 @@ package recovery
 
 // DefaultStrategies returns every strategy the engine can choose from.
 func DefaultStrategies() []Strategy {
-	return []Strategy{PromoteReplica{}}
+	return []Strategy{PromoteReplica{}, AcceptRedis{}, RestartInPlace{}, RestoreIdentity{}, RepairAOF{}, RestoreInPlace{}, ReplaceNode{}, ClusterRollback{}}
 }
 
 // StrategyNames lists the names of DefaultStrategies.

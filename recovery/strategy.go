@@ -41,6 +41,7 @@ const (
 	ClusterLost     IncidentKind = "cluster-lost"     // every node down
 	StartedEmpty    IncidentKind = "started-empty"    // a node came up with far fewer keys than before (files lost)
 	AccidentalFlush IncidentKind = "accidental-flush" // FLUSHALL / FLUSHDB reached a primary
+	SelfHealed      IncidentKind = "self-healed"      // Redis came back on its own with its data
 )
 
 // Incident is what the engine decided happened, with what it knows.
@@ -56,6 +57,12 @@ type Incident struct {
 	// PrimaryKnownDead is true when Docker reports the failed container not
 	// running (killed, exited), not merely unreachable.
 	PrimaryKnownDead bool
+	// AOFBroken is true when the refusal was about the AOF or its manifest.
+	AOFBroken bool
+	// KeysNow is the failed node's key count when it came back serving.
+	KeysNow int64
+	// IdentityBroken is true when nodes.conf is what the node refused.
+	IdentityBroken bool
 	// PreFaultKeys is the shard's key count in the last baseline, -1 unknown.
 	PreFaultKeys int64
 

@@ -40,6 +40,11 @@ var _ = Describe("drill", func() {
 			if out.Recovery != nil {
 				Expect(out.Recovery.Verified).To(BeTrue(), "engine verification")
 			}
+			if out.CorruptedBackup != "" {
+				fetch := spanDetail(out, "fetch backup")
+				Expect(fetch).NotTo(BeEmpty())
+				Expect(fetch).NotTo(ContainSubstring(out.CorruptedBackup), "the corrupted backup must be skipped")
+			}
 			Expect(res.Verdict.Status).To(Equal(reports.StatusPass), "verdict reasons: %v", res.Verdict.Reasons)
 		}, SpecTimeout(4*time.Minute))
 	}
@@ -59,4 +64,25 @@ func reportFigures(res reports.ScenarioResult, out *scenarios.Outcome) {
 	for _, o := range out.Observations {
 		AddReportEntry("observed", o)
 	}
+	if out.Recovery != nil {
+		for name, est := range out.Recovery.Estimates {
+			AddReportEntry("estimate "+name, fmt.Sprintf("applicable=%v lost=%d: %s", est.Applicable, est.LostKeys, est.Why))
+		}
+		for _, s := range out.Recovery.Spans {
+			AddReportEntry("span detail "+s.Name, s.Detail)
+		}
+	}
+}
+
+// spanDetail returns the detail of the engine span with the given name.
+func spanDetail(out *scenarios.Outcome, name string) string {
+	if out.Recovery == nil {
+		return ""
+	}
+	for _, s := range out.Recovery.Spans {
+		if s.Name == name {
+			return s.Detail
+		}
+	}
+	return ""
 }

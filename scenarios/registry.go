@@ -32,8 +32,21 @@ func shardPrimary(k int) fault.Params {
 	return fault.Params{Target: fault.Target{Role: fault.RoleShardPrimary, Shard: k}}
 }
 
+// noReplicas is a 3x0 cluster: a failed primary has nothing to fail over
+// to, so the engine has to bring the node's own data back.
+func noReplicas(p harness.Persistence) harness.Topology {
+	t := harness.DefaultCluster()
+	t.Replicas, t.Persistence, t.AppendFsync = 0, p, "always"
+	return t
+}
+
+func corruptAndRestart(target fault.Target) fault.Params {
+	return fault.Params{Target: target, Restart: true}
+}
+
 // All returns every registered scenario, sorted by name.
 func All() []Scenario {
+	shard0 := fault.Target{Role: fault.RoleShardPrimary}
 	list := []Scenario{
 		{
 			Name:        "smoke-primary-kill-native",
@@ -50,6 +63,103 @@ func All() []Scenario {
 			Topology:    durableCluster(5 * time.Second), Workload: waitOneReplica(),
 			Fault: "kill", FaultParams: shardPrimary(0), Recovery: Engine,
 			Expect: Expect{AckedLostMax: 0, Strategy: "promote-replica", Incident: "primary-down"},
+		},
+		{
+			Name:        "shard-lost-replace",
+			Description: "SIGKILL the primary and the replica of shard 0: the engine starts a fresh node from the shard's newest verified backup, forgets the dead ids, adopts the orphaned slots and gives it a replica",
+			Labels:      []string{"recovery", "replace"},
+			Topology:    durableCluster(5 * time.Second), Workload: workload.DefaultProfile(),
+			Fault: "kill", FaultParams: fault.Params{Target: fault.Target{Role: fault.RoleShard}}, Recovery: Engine,
+			// The drill models lost hosts: restarting the dead containers on
+			// their own files (what the engine would pick) is not an option.
+			Strategy: "replace-node",
+			Expect:   Expect{AckedLostMax: -1, Strategy: "replace-node", Incident: "shard-lost"},
+		},
+		{
+			Name:        "rdb-bitflip-restore",
+			Description: "flip bytes in dump.rdb of shard 0's primary (3x0, RDB): Redis refuses to start (bad CRC64); the engine restores the newest verified backup in place (same node id)",
+			Labels:      []string{"recovery", "corruption", "restore"},
+			Topology:    noReplicas(harness.PersistRDB), Workload: workload.DefaultProfile(),
+			Fault: "rdb-bitflip", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
+			Expect: Expect{AckedLostMax: -1, Strategy: "restore-in-place", Incident: "refuses-start"},
+		},
+		{
+			Name:        "corrupt-backup-skipped",
+			Description: "as rdb-bitflip-restore, but the newest backup in the catalog is corrupted on disk: verification rejects it and the engine restores the older good one",
+			Labels:      []string{"recovery", "corruption", "restore", "catalog"},
+			Topology:    noReplicas(harness.PersistRDB), Workload: workload.DefaultProfile(),
+			Fault: "rdb-bitflip", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
+			CorruptNewestBackup: true,
+			Expect:              Expect{AckedLostMax: -1, Strategy: "restore-in-place", Incident: "refuses-start"},
+		},
+		{
+			Name:        "aof-tail-truncated",
+			Description: "cut the tail off the last incr AOF of shard 0's primary (3x0, AOF always): Redis loads it, dropping the partial command; the engine accepts and the ledger measures the loss",
+			Labels:      []string{"recovery", "corruption", "aof"},
+			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
+			Fault: "aof-truncate-tail", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
+			Expect: Expect{AckedLostMax: 5, Strategy: "accept-redis-recovery", Incident: "self-healed"},
+		},
+		{
+			Name:        "aof-garbage-repair",
+			Description: "garbage in the middle of the last incr AOF (3x0, AOF always): Redis refuses to start; the engine compares repairing a copy (cut at the bad byte) with restoring the newest backup and takes the one that keeps more",
+			Labels:      []string{"recovery", "corruption", "aof"},
+			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
+			Fault: "aof-garbage-middle", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
+			Expect: Expect{AckedLostMax: -1, Strategy: "repair-aof", Incident: "refuses-start"},
+		},
+		{
+			Name:        "aof-manifest-deleted",
+			Description: "delete the AOF manifest (3x0, AOF always) and restart: Redis starts EMPTY (and writes a fresh AOF over the old one); the engine does not accept an empty shard and restores the newest verified backup",
+			Labels:      []string{"recovery", "corruption", "aof"},
+			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
+			Fault: "aof-manifest-delete", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
+			Expect: Expect{AckedLostMax: -1, Strategy: "restore-in-place", Incident: "started-empty"},
+		},
+		{
+			Name:        "nodes-conf-garbage",
+			Description: "garbage in nodes.conf (3x0): Redis exits 'corrupted cluster config file'; the engine restores the node's identity from its snapshot and keeps its data",
+			Labels:      []string{"recovery", "corruption", "identity"},
+			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
+			Fault: "nodes-conf-garbage", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
+			Expect: Expect{AckedLostMax: 0, Strategy: "restore-identity", Incident: "refuses-start"},
+		},
+		{
+			Name:        "empty-restart-guard",
+			Description: "shard 0's primary loses its data files but keeps nodes.conf and restarts at once (faster than node-timeout): left alone its replica would full-sync the empty dataset; the engine promotes the replica first",
+			Labels:      []string{"recovery", "guard"},
+			Topology:    durableCluster(5 * time.Second), Workload: waitOneReplica(),
+			Fault: "wipe-data-keep-identity", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
+			Expect: Expect{AckedLostMax: 0, Strategy: "promote-replica"},
+		},
+		{
+			Name:        "cluster-crash-rollback",
+			Description: "SIGKILL every node of a 3x1 cluster: the engine rolls every shard back to the newest verified cluster backup (one snapshot point) and restarts the cluster",
+			Labels:      []string{"recovery", "rollback"},
+			Topology:    durableCluster(5 * time.Second), Workload: workload.DefaultProfile(),
+			Fault: "kill", FaultParams: fault.Params{Target: fault.Target{Role: fault.RoleAll}}, Recovery: Engine,
+			// A rollback drill: the team wants every shard at one snapshot
+			// point, not each node's own newest state.
+			Strategy: "cluster-rollback",
+			Expect:   Expect{AckedLostMax: -1, Strategy: "cluster-rollback", Incident: "cluster-lost"},
+		},
+		{
+			Name:        "minority-partition-native",
+			Description: "isolate shard 0's primary with one other node for node-timeout + 2 s while the client still reaches it: Redis fails over on the majority side; writes the isolated primary acked are lost on heal (measured)",
+			Labels:      []string{"partition", "native"},
+			Topology:    durableCluster(3 * time.Second), Workload: workload.DefaultProfile(),
+			Fault: "partition-minority", FaultParams: fault.Params{Target: shard0, Companions: 1}, Recovery: Native,
+			HealAt: 5 * time.Second,
+			Expect: Expect{AckedLostMax: -1},
+		},
+		{
+			Name:        "pause-beyond-node-timeout",
+			Description: "freeze shard 0's primary for node-timeout + 2 s: Redis fails over; the old primary rejoins as a replica on unpause; WAIT 1 loses nothing",
+			Labels:      []string{"pause", "native"},
+			Topology:    durableCluster(3 * time.Second), Workload: waitOneReplica(),
+			Fault: "pause", FaultParams: shardPrimary(0), Recovery: Native,
+			HealAt: 5 * time.Second,
+			Expect: Expect{AckedLostMax: 0},
 		},
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })

@@ -29,8 +29,8 @@ func (r *run) result(t0, tReady time.Time, ready bool, ledger *workload.Ledger, 
 		Topology: sc.Topology.String(), Image: r.dep.Image, Seed: r.env.Seed,
 		RedisVersion: redisVersion(r),
 		Strategy:     string(sc.Recovery), T0: t0, Ready: ready,
-		Duration: reports.Millis(time.Since(r.started)),
-		Ops:      reports.OpCounts{OK: int64(counts.OK), Fail: int64(counts.Fail), Unknown: int64(counts.Unknown)},
+		Duration:         reports.Millis(time.Since(r.started)),
+		Ops:              reports.OpCounts{OK: int64(counts.OK), Fail: int64(counts.Fail), Unknown: int64(counts.Unknown)},
 		AckedBeforeFault: int64(ledger.AckedBefore(t0)),
 		Loss: reports.Loss{
 			Acked: int64(counts.OK), Lost: int64(check.Lost), Recovered: int64(check.Recovered),
@@ -109,4 +109,3 @@ func redisVersion(r *run) string {
 	}
 	return nodes[0].RedisVersion()
 }
-

@@ -40,6 +40,8 @@ type Outcome struct {
 	Injection  fault.Record
 	Check      workload.Check
 	Recovery   *recovery.Report // nil for native recovery
+	// CorruptedBackup is the backup the run corrupted on purpose, if any.
+	CorruptedBackup string
 	// Observations are facts the run saw about Redis's own reaction, e.g.
 	// "refused-start" for a node that exited on its own files.
 	Observations []string
@@ -88,6 +90,8 @@ type run struct {
 	logger  *slog.Logger
 	dep     *harness.Deployment
 	started time.Time
+	// corrupted is the backup the run corrupted on purpose, if any.
+	corrupted string
 }
 
 func (r *run) artifactDir() string {
@@ -110,9 +114,6 @@ func (r *run) execute(ctx context.Context) (*Outcome, error) {
 			return nil, err
 		}
 		defer eng.Close()
-		if err := eng.Prepare(ctx); err != nil {
-			return nil, err
-		}
 	}
 	probeClient := dep.Client(harness.ClientOptions{ReadTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond, DialTimeout: 200 * time.Millisecond})
 	defer probeClient.Close()
@@ -139,13 +140,8 @@ func (r *run) execute(ctx context.Context) (*Outcome, error) {
 			wl.Stop()
 		}
 	}()
-	if err := sleep(ctx, sc.WarmUp); err != nil {
+	if err := r.warmUp(ctx, eng); err != nil {
 		return nil, err
-	}
-	if eng != nil {
-		if err := eng.Refresh(ctx); err != nil {
-			return nil, err
-		}
 	}
 	f, err := fault.New(sc.Fault, sc.FaultParams)
 	if err != nil {
@@ -196,6 +192,7 @@ func (r *run) execute(ctx context.Context) (*Outcome, error) {
 	out.Injection = inj.Record()
 	out.Check = check
 	out.Observations = observations(out.Injection, out.Recovery)
+	out.CorruptedBackup = r.corrupted
 	res := r.result(t0, tReady, readyErr == nil, ledger, check, out)
 	if recErr != nil {
 		res.Error = recErr.Error()
@@ -203,6 +200,41 @@ func (r *run) execute(ctx context.Context) (*Outcome, error) {
 	res.Artifacts = r.saveArtifacts(ctx, ledger, prober.Ticks(), eng)
 	out.Result = res
 	return out, nil
+}
+
+// warmUp runs the workload before the fault. With the engine, the backup
+// point(s) are taken half-way, under traffic, as a real schedule would: the
+// writes after the newest backup are what a restore can lose.
+func (r *run) warmUp(ctx context.Context, eng *recovery.Engine) error {
+	if eng == nil {
+		return sleep(ctx, r.sc.WarmUp)
+	}
+	if err := sleep(ctx, r.sc.WarmUp/2); err != nil {
+		return err
+	}
+	points := 1
+	if r.sc.CorruptNewestBackup {
+		points = 2
+	}
+	for i := 0; i < points; i++ {
+		start := time.Now()
+		if err := eng.Prepare(ctx); err != nil {
+			return err
+		}
+		r.logger.Info("backup point taken", "took", time.Since(start).Round(time.Millisecond))
+	}
+	if r.sc.CorruptNewestBackup {
+		bad, err := eng.CorruptNewestBackup(r.sc.FaultParams.Target.Shard)
+		if err != nil {
+			return err
+		}
+		r.corrupted = bad
+		r.logger.Info("corrupted the newest backup in the catalog", "backup", bad)
+	}
+	if err := sleep(ctx, r.sc.WarmUp/2); err != nil {
+		return err
+	}
+	return eng.Refresh(ctx)
 }
 
 // scheduleHeal heals the fault at t0+HealAt when the scenario asks for it.

@@ -44,6 +44,9 @@ type Scenario struct {
 	HealAt time.Duration
 	// Settle is how long the workload keeps running after recovery and heal.
 	Settle time.Duration
+	// CorruptNewestBackup takes two backup points and flips a byte in the
+	// newest one's RDB on disk: the engine must skip it for the older one.
+	CorruptNewestBackup bool
 	// RTOTimeout bounds the wait for every shard to take writes again.
 	RTOTimeout time.Duration
 	// Expect holds the scenario's own pass criteria (thresholds files can

@@ -49,3 +49,21 @@ func (b *base) resolved() []*harness.Node {
 	defer b.mu.Unlock()
 	return append([]*harness.Node(nil), b.nodes...)
 }
+
+// members keeps the nodes that are still part of dep (not retired).
+func members(dep *harness.Deployment, nodes []*harness.Node) []*harness.Node {
+	if dep == nil {
+		return nodes
+	}
+	in := map[string]bool{}
+	for _, n := range dep.Nodes() {
+		in[n.Name] = true
+	}
+	var out []*harness.Node
+	for _, n := range nodes {
+		if in[n.Name] {
+			out = append(out, n)
+		}
+	}
+	return out
+}

@@ -31,7 +31,10 @@ func (f *Kill) Inject(ctx context.Context, dep *harness.Deployment) error {
 	return nil
 }
 
-// Heal starts every killed node and waits until it answers PING.
-func (f *Kill) Heal(ctx context.Context, _ *harness.Deployment) error {
-	return healAll(ctx, f.resolved(), ensureRunning)
+// Heal starts every killed node that is still part of the deployment and
+// waits until it answers PING. A node the recovery engine retired (replaced
+// by a fresh one) is left down: starting it would resurrect a member the
+// cluster has forgotten.
+func (f *Kill) Heal(ctx context.Context, dep *harness.Deployment) error {
+	return healAll(ctx, members(dep, f.resolved()), ensureRunning)
 }

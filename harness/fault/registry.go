@@ -47,6 +47,8 @@ func registry() map[string]entry {
 		"nodes-conf-garbage": {"replace nodes.conf of the stopped cluster node with garbage", corrupt("nodes-conf-garbage", false, garbleNodesConf)},
 		"nodes-conf-delete":  {"delete nodes.conf of the stopped cluster node (new id, outside the cluster)", corrupt("nodes-conf-delete", false, deleteNodesConf)},
 		"wipe-data-dir":      {"remove everything in /data of the stopped target", corrupt("wipe-data-dir", false, wipeDataDir)},
+		"wipe-data-keep-identity": {"remove the RDB and AOF of the stopped target but keep nodes.conf: it comes back empty as the same node",
+			corrupt("wipe-data-keep-identity", false, wipeDataKeepIdentity)},
 	}
 }
 

@@ -19,6 +19,7 @@ const (
 	RoleReplica      Role = "replica"       // a replica (of shard 0 for a cluster)
 	RoleShardPrimary Role = "shard-primary" // the primary of shard Shard (by lowest slot)
 	RoleAll          Role = "all"           // every node of the topology
+	RoleShard        Role = "shard"         // the primary and every replica of shard Shard
 	RoleNode         Role = "node"          // the node named Node
 )
 
@@ -42,15 +43,15 @@ func ParseTarget(s string) (Target, error) {
 			return Target{}, fmt.Errorf("parse target %q: %s takes no argument", s, head)
 		}
 		return Target{Role: Role(head)}, nil
-	case RoleShardPrimary:
+	case RoleShardPrimary, RoleShard:
 		if !hasArg {
-			return Target{Role: RoleShardPrimary}, nil
+			return Target{Role: Role(head)}, nil
 		}
 		k, err := strconv.Atoi(arg)
 		if err != nil || k < 0 {
 			return Target{}, fmt.Errorf("parse target %q: shard must be an integer >= 0", s)
 		}
-		return Target{Role: RoleShardPrimary, Shard: k}, nil
+		return Target{Role: Role(head), Shard: k}, nil
 	case RoleNode:
 		if arg == "" {
 			return Target{}, fmt.Errorf("parse target %q: node name missing", s)
@@ -68,7 +69,7 @@ func (t Target) String() string {
 	switch t.Role {
 	case "":
 		return string(RolePrimary)
-	case RoleShardPrimary:
+	case RoleShardPrimary, RoleShard:
 		return fmt.Sprintf("%s:%d", t.Role, t.Shard)
 	case RoleNode:
 		return "node:" + t.Node
@@ -80,7 +81,7 @@ func (t Target) String() string {
 // Validate reports a target that cannot name any node.
 func (t Target) Validate() error {
 	switch t.Role {
-	case "", RolePrimary, RoleReplica, RoleAll, RoleShardPrimary:
+	case "", RolePrimary, RoleReplica, RoleAll, RoleShardPrimary, RoleShard:
 	case RoleNode:
 		if t.Node == "" {
 			return errors.New("validate target: node role needs a node name")
@@ -129,7 +130,7 @@ func (t Target) Resolve(ctx context.Context, dep *harness.Deployment) ([]*harnes
 			}
 		}
 		return nil, fmt.Errorf("resolve target replica: %s topology has no replica", dep.Topology.Kind)
-	case RoleShardPrimary:
+	case RoleShardPrimary, RoleShard:
 		if t.Shard != 0 {
 			return nil, fmt.Errorf("resolve target %s: %s topology has only shard 0", t, dep.Topology.Kind)
 		}
@@ -143,7 +144,7 @@ func (t Target) resolveCluster(ctx context.Context, dep *harness.Deployment) ([]
 		return nil, fmt.Errorf("resolve target %s: %w", t, err)
 	}
 	k := 0
-	if t.Role == RoleShardPrimary {
+	if t.Role == RoleShardPrimary || t.Role == RoleShard {
 		k = t.Shard
 	}
 	if k >= len(shards) {
@@ -158,6 +159,9 @@ func (t Target) resolveCluster(ctx context.Context, dep *harness.Deployment) ([]
 	}
 	if sh.Primary == nil {
 		return nil, fmt.Errorf("resolve target %s: primary %s of shard %d is not a node of the deployment", t, sh.PrimaryID, k)
+	}
+	if t.Role == RoleShard {
+		return append([]*harness.Node{sh.Primary}, sh.Replicas...), nil
 	}
 	return []*harness.Node{sh.Primary}, nil
 }

@@ -168,11 +168,14 @@ func (p *Prober) WaitReady(ctx context.Context, t0 time.Time, stable time.Durati
 	}
 }
 
-// ReadyAfter computes t_ready from ticks ordered by Seq: the instant of the
-// first tick at/after t0 from which every later tick succeeded. When a tick
-// at/after t0 failed, t_ready is the first successful tick after the last
-// failure. It reports false when no tick is at/after t0 or the last tick
-// failed (not ready yet). RTO = t_ready − t0.
+// ReadyAfter computes t_ready from ticks ordered by Seq. It finds the first
+// tick sent at/after t0 from which every later tick succeeded — when a tick
+// at/after t0 failed, the first successful tick after the last failure — and
+// returns the instant that tick's writes had all been acknowledged (its
+// Done). The send instant would under-measure a stall by up to ProbeTimeout:
+// writes sent to a frozen node are answered as soon as it resumes. It
+// reports false when no tick is at/after t0 or the last tick failed (not
+// ready yet). RTO = t_ready − t0.
 func ReadyAfter(ticks []Tick, t0 time.Time) (time.Time, bool) {
 	first := -1
 	for i, t := range ticks {
@@ -186,8 +189,8 @@ func ReadyAfter(ticks []Tick, t0 time.Time) (time.Time, bool) {
 	}
 	for i := len(ticks) - 1; i >= first; i-- {
 		if !ticks[i].OK {
-			return ticks[i+1].At, true
+			return ticks[i+1].Done, true
 		}
 	}
-	return ticks[first].At, true
+	return ticks[first].Done, true
 }

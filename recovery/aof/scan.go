@@ -155,7 +155,7 @@ func parseCommand(data []byte, off int64) (Command, string) {
 		if n < 0 {
 			return c, fmt.Sprintf("string length %d", n)
 		}
-		if pos+n+2 > int64(len(data)) {
+		if n > int64(len(data))-pos-2 {
 			return c, fmt.Sprintf("%s: expected %d bytes", eofProblem, n+2)
 		}
 		if data[pos+n] != '\r' || data[pos+n+1] != '\n' {

@@ -74,8 +74,16 @@ func liveRDBInto(ctx context.Context, addr string, dial func(ctx context.Context
 	defer f.Close()
 	h := sha256.New()
 	w := bufio.NewWriterSize(f, 1<<20)
-	cr := &countingReader{r: io.TeeReader(payload, io.MultiWriter(w, h))}
-	info, err := rdb.Verify(cr)
+	sink := newSink(io.MultiWriter(w, h))
+	in := readAhead(payload)
+	tee := &teeChunks{in: in, sink: sink}
+	info, err := rdb.Verify(tee)
+	if err != nil {
+		_ = c.conn.Close() // unblocks the read-ahead goroutine
+		for range in {
+		}
+	}
+	sinkErr := sink.close()
 	if ctx.Err() != nil {
 		return Manifest{}, fmt.Errorf("receive rdb: %w", ctx.Err())
 	}
@@ -84,6 +92,9 @@ func liveRDBInto(ctx context.Context, addr string, dial func(ctx context.Context
 	}
 	if info.Trailing != 0 {
 		return Manifest{}, fmt.Errorf("receive rdb: %d bytes after the checksum", info.Trailing)
+	}
+	if sinkErr != nil {
+		return Manifest{}, fmt.Errorf("write rdb file: %w", sinkErr)
 	}
 	if err := w.Flush(); err != nil {
 		return Manifest{}, fmt.Errorf("write rdb file: %w", err)
@@ -95,6 +106,6 @@ func liveRDBInto(ctx context.Context, addr string, dial func(ctx context.Context
 		Kind: KindLiveRDB, Node: meta.Node, NodeID: meta.NodeID, Role: meta.Role, Slots: meta.Slots,
 		Shard: meta.Shard, Parent: meta.Parent, Note: meta.Note,
 		ReplOffset: info.ReplOffset(), RDBVersion: info.Version, Keys: info.Keys, RedisVersion: info.RedisVersion(),
-		Files: []File{{Name: RDBFileName, Size: cr.n, SHA256: hex.EncodeToString(h.Sum(nil))}},
+		Files: []File{{Name: RDBFileName, Size: tee.n, SHA256: hex.EncodeToString(h.Sum(nil))}},
 	}, nil
 }

@@ -200,4 +200,25 @@ func TestClusterBackup(t *testing.T) {
 	if err != nil || got.ID == parent.ID {
 		t.Fatalf("NewestVerified(cluster) = %s %v, must skip %s", got.ID, err, parent.ID)
 	}
+
+	// A stopped cluster replica's snapshot takes identity and role from nodes.conf.
+	shards, err := dep.Shards(ctx, dep.Nodes()[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := shards[0].Replicas[0]
+	wantID, err := rep.RedisID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.Stop(ctx, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := Snapshot(ctx, rep, cat, Meta{})
+	if err != nil {
+		t.Fatalf("snapshot of stopped replica: %v", err)
+	}
+	if snap.NodeID != wantID || snap.Role != "replica" {
+		t.Errorf("snapshot of stopped replica: node id %q (want %q), role %q", snap.NodeID, wantID, snap.Role)
+	}
 }

@@ -181,7 +181,8 @@ func roleName(r string) string {
 
 // describeFiles takes key count and RDB version from the file Redis would
 // load: the AOF base when an AOF manifest exists (plus the number of incr
-// commands on top of it), else dump.rdb.
+// commands on top of it), else dump.rdb; and node id, slots and role from
+// nodes.conf when the caller did not give them.
 func describeFiles(dataDir string, m *Manifest) {
 	path := filepath.Join(dataDir, harness.RDBFileName)
 	aofDir := filepath.Join(dataDir, harness.AOFDirName)
@@ -192,6 +193,24 @@ func describeFiles(dataDir string, m *Manifest) {
 		for _, f := range rep.Files {
 			if f.Entry.Type == aof.TypeIncr {
 				m.AOFCommands += f.Check.Commands
+			}
+		}
+	}
+	if conf, err := os.ReadFile(filepath.Join(dataDir, harness.NodesConfName)); err == nil {
+		if view, err := harness.ParseClusterNodes(string(conf)); err == nil {
+			for _, cn := range view {
+				if !cn.Has("myself") {
+					continue
+				}
+				if m.NodeID == "" {
+					m.NodeID = cn.ID
+				}
+				if len(m.Slots) == 0 {
+					m.Slots = cn.Slots
+				}
+				if m.Role == "" {
+					m.Role = map[bool]string{true: "primary", false: "replica"}[cn.IsPrimary()]
+				}
 			}
 		}
 	}

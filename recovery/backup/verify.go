@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -159,8 +160,11 @@ func verifyFile(dir string, f File) FileCheck {
 	return fc
 }
 
-// isRDB reports whether a backup file is an RDB (dump or AOF base).
-func isRDB(name string) bool { return strings.HasSuffix(name, ".rdb") }
+// isRDB reports whether a backup file is an RDB Redis would load (dump or
+// AOF base); leftover temp-*.rdb files of an interrupted save are not.
+func isRDB(name string) bool {
+	return strings.HasSuffix(name, ".rdb") && !strings.HasPrefix(path.Base(name), "temp-")
+}
 
 // countingReader counts the bytes read through it.
 type countingReader struct {

@@ -1,0 +1,281 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/moby/moby/client"
+
+	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/backup"
+	"github.com/redisdrill/redisdrill/reports"
+)
+
+func docker(t *testing.T) *harness.Docker {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs Docker (skipped with -short)")
+	}
+	harness.ApplyTestcontainersDefaults()
+	d, err := harness.NewDocker(context.Background())
+	if err != nil {
+		t.Fatalf("docker: %v", err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	return d
+}
+
+func start(t *testing.T, topo harness.Topology) *harness.Deployment {
+	t.Helper()
+	d := docker(t)
+	ctx := context.Background()
+	dep, err := harness.Start(ctx, d, topo, harness.StartOptions{})
+	t.Cleanup(func() {
+		if err := dep.Terminate(context.Background()); err != nil {
+			t.Errorf("terminate: %v", err)
+		}
+	})
+	if err != nil {
+		t.Fatalf("start %s: %v", topo, err)
+	}
+	return dep
+}
+
+func writeKeys(t *testing.T, dep *harness.Deployment, n int) {
+	t.Helper()
+	ctx := context.Background()
+	c := dep.Client(harness.ClientOptions{MaxRetries: 3})
+	defer c.Close()
+	for i := range n {
+		if err := c.Set(ctx, fmt.Sprintf("k:%d", i), "v", 0).Err(); err != nil {
+			t.Fatalf("set: %v", err)
+		}
+	}
+}
+
+// TestStandaloneBackupPasswords: wrong password → exit 2 "authentication
+// failed" without the password; right password → a verified backup; a
+// corrupted file in the catalog → backup check exit 1 naming the backup.
+func TestStandaloneBackupPasswords(t *testing.T) {
+	const secret, wrong = "Sup3r-Secret-pw", "Wr0ng-Guess-pw"
+	topo := harness.Topology{Kind: harness.KindStandalone, Primaries: 1, Persistence: harness.PersistRDB, Password: secret}
+	dep := start(t, topo)
+	writeKeys(t, dep, 500)
+	addr := dep.Primary().Addr()
+	dest := t.TempDir()
+	pwFile := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(pwFile, []byte(secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, args := range [][]string{{"backup", "--addr", addr, "--dest", dest}, {"verify", "--addr", addr}} {
+		r := runCLI(t, []string{envPassword + "=" + wrong}, args...)
+		if r.code != exitUsage {
+			t.Fatalf("%v with wrong password: want exit 2\n%s", args, r)
+		}
+		oneErrorLine(t, r, "authentication failed")
+		if strings.Contains(r.stdout+r.stderr, wrong) || strings.Contains(r.stdout+r.stderr, secret) {
+			t.Fatalf("a password leaked into the output\n%s", r)
+		}
+	}
+	r := runCLI(t, nil, "verify", "--addr", addr)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "authentication failed") {
+		t.Fatalf("no password: want exit 2 authentication failed\n%s", r)
+	}
+
+	r = runCLI(t, nil, "backup", "--addr", addr, "--password-file", pwFile, "--dest", dest)
+	if r.code != 0 {
+		t.Fatalf("backup: want exit 0\n%s", r)
+	}
+	if strings.Contains(r.stdout+r.stderr, secret) {
+		t.Fatalf("password leaked\n%s", r)
+	}
+	r = runCLI(t, []string{envPassword + "=" + secret}, "verify", "--addr", addr)
+	if r.code != 0 {
+		t.Fatalf("verify: want exit 0\n%s", r)
+	}
+	r = runCLI(t, nil, "backup", "check", dest)
+	if r.code != 0 {
+		t.Fatalf("backup check of a good catalog: want exit 0\n%s", r)
+	}
+	cat, err := backup.Open(dest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := cat.List()
+	if err != nil || len(list) != 1 {
+		t.Fatalf("catalog: %v, %d backups", err, len(list))
+	}
+	if list[0].Keys != 500 {
+		t.Errorf("backup has %d keys, want 500", list[0].Keys)
+	}
+	rdbPath := filepath.Join(cat.Path(list[0].ID), backup.RDBFileName)
+	b, err := os.ReadFile(rdbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 0xFF
+	if err := os.WriteFile(rdbPath, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = runCLI(t, nil, "backup", "check", dest)
+	if r.code != exitFailed || !strings.Contains(r.stdout, "FAIL "+list[0].ID) {
+		t.Fatalf("corrupted catalog: want exit 1 naming %s\n%s", list[0].ID, r)
+	}
+	oneErrorLine(t, r, list[0].ID)
+}
+
+// TestClusterBackupAndVerify reaches a real cluster by container IP only.
+func TestClusterBackupAndVerify(t *testing.T) {
+	dep := start(t, harness.DefaultCluster())
+	writeKeys(t, dep, 1000)
+	addr := dep.Nodes()[0].Addr()
+	r := runCLI(t, nil, "verify", "--cluster", "--addr", addr)
+	if r.code != 0 || !strings.Contains(r.stdout, "split-brain") || !strings.Contains(r.stdout, "replication-link") {
+		t.Fatalf("verify cluster: want exit 0 with every check\n%s", r)
+	}
+	dest := t.TempDir()
+	r = runCLI(t, nil, "backup", "--cluster", "--addr", addr, "--dest", dest)
+	if r.code != 0 {
+		t.Fatalf("backup cluster: want exit 0\n%s", r)
+	}
+	cat, err := backup.Open(dest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := cat.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parents, keys int64
+	for _, m := range list {
+		if m.Kind == backup.KindCluster {
+			parents++
+			keys = m.Keys
+			if len(m.Children) != 3 {
+				t.Errorf("cluster backup has %d shard backups, want 3", len(m.Children))
+			}
+		}
+	}
+	if parents != 1 || keys != 1000 {
+		t.Fatalf("want one cluster backup holding 1000 keys, got %d backups with %d keys", parents, keys)
+	}
+	r = runCLI(t, nil, "backup", "check", dest)
+	if r.code != 0 {
+		t.Fatalf("backup check: want exit 0\n%s", r)
+	}
+	// A killed primary must make verify fail (exit 1), not pass.
+	if err := dep.Nodes()[0].Kill(context.Background(), "SIGKILL"); err != nil {
+		t.Fatal(err)
+	}
+	r = runCLI(t, nil, "verify", "--cluster", "--addr", dep.Nodes()[1].Addr())
+	if r.code != exitFailed || !strings.Contains(r.stdout, "FAIL reachable") {
+		t.Fatalf("verify after a kill: want exit 1 with a failed reachable check\n%s", r)
+	}
+}
+
+func TestDrillPrimaryKillEngine(t *testing.T) {
+	docker(t)
+	out := t.TempDir()
+	r := runCLI(t, nil, "drill", "--scenario", "primary-kill-engine", "--out", out)
+	if r.code != 0 {
+		t.Fatalf("drill: want exit 0\n%s", r)
+	}
+	for _, f := range []string{reports.FileJSON, reports.FileJUnit, reports.FileMarkdown, reports.FileHTML} {
+		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
+			t.Errorf("report %s missing or empty: %v", f, err)
+		}
+	}
+	run, err := reports.ReadRun(filepath.Join(out, reports.FileJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Scenarios) != 1 || run.Scenarios[0].Verdict.Status != reports.StatusPass {
+		t.Fatalf("report: %+v", run.Scenarios)
+	}
+	s := run.Scenarios[0]
+	fmt.Printf("drill primary-kill-engine: RTO %s, detect %s, acked lost %d of %d\n", s.RTO, s.Detect, s.Loss.Lost, s.Loss.Acked)
+	if !strings.Contains(r.stdout, "ACKED LOST") || !strings.Contains(r.stdout, "[1/1] primary-kill-engine") {
+		t.Errorf("summary table or progress lines missing\n%s", r)
+	}
+}
+
+// TestDrillInterruptLeavesNothing sends SIGINT once the deployment is up
+// and checks that no container, network or volume of that run is left.
+func TestDrillInterruptLeavesNothing(t *testing.T) {
+	d := docker(t)
+	cmd := exec.Command(binPath, "drill", "--scenario", "smoke-primary-kill-native", "--out", t.TempDir())
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	runRe := regexp.MustCompile(`run=(\S+)`)
+	var runID string
+	var tail []string
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		line := sc.Text()
+		tail = append(tail, line)
+		if strings.Contains(line, "deployment ready") {
+			if m := runRe.FindStringSubmatch(line); m != nil {
+				runID = m[1]
+				break
+			}
+		}
+	}
+	if runID == "" {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		t.Fatalf("never saw \"deployment ready\" with a run id:\n%s", strings.Join(tail, "\n"))
+	}
+	time.Sleep(500 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for sc.Scan() {
+			tail = append(tail, sc.Text())
+		}
+	}()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-time.After(2 * time.Minute):
+		_ = cmd.Process.Kill()
+		t.Fatal("drill did not exit within 2 minutes of SIGINT")
+	}
+	if cmd.ProcessState.ExitCode() != exitUsage {
+		t.Errorf("interrupted drill: exit %d (%v), want 2", cmd.ProcessState.ExitCode(), err)
+	}
+	ctx := context.Background()
+	f := client.Filters{}.Add("label", harness.LabelRun+"="+runID)
+	cs, err := d.API().ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, err := d.API().NetworkList(ctx, client.NetworkListOptions{Filters: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := d.API().VolumeList(ctx, client.VolumeListOptions{Filters: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs.Items)+len(ns.Items)+len(vs.Items) != 0 {
+		_, _ = harness.Prune(ctx, d, runID)
+		t.Fatalf("run %s left %d containers, %d networks, %d volumes", runID, len(cs.Items), len(ns.Items), len(vs.Items))
+	}
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/reports"
+)
+
+// newRun starts the report of one CLI invocation.
+func newRun() reports.Run {
+	host, _ := os.Hostname()
+	return reports.Run{
+		Schema: reports.SchemaVersion, Version: "dev", Start: time.Now().UTC(),
+		Host: host, GoVersion: runtime.Version(), Args: os.Args[1:],
+	}
+}
+
+// resultLine is the one-line progress summary of a finished scenario.
+func resultLine(r reports.ScenarioResult) string {
+	s := fmt.Sprintf("%s rto=%s detect=%s acked_lost=%d/%d", strings.ToUpper(string(r.Verdict.Status)), rtoText(r), r.Detect, r.Loss.Lost, r.Loss.Acked)
+	if len(r.Verdict.Reasons) > 0 {
+		s += " — " + strings.Join(r.Verdict.Reasons, "; ")
+	}
+	return s
+}
+
+func rtoText(r reports.ScenarioResult) string {
+	if !r.Ready {
+		return "never"
+	}
+	return r.RTO.String()
+}
+
+// finish writes the reports, prints the summary table and, for a kept
+// deployment, how to reach it; exit 1 when any scenario did not pass.
+func (a *app) finish(run reports.Run, dir string, kept *harness.Deployment) error {
+	run.End = time.Now().UTC()
+	run = reports.Redact(run, a.secrets...)
+	var rows [][]string
+	bad := 0
+	for _, r := range run.Scenarios {
+		if r.Verdict.Status != reports.StatusPass {
+			bad++
+		}
+		rows = append(rows, []string{r.Name, r.Topology, r.Fault.Name, r.Strategy, rtoText(r), r.Detect.String(),
+			fmt.Sprintf("%d/%d", r.Loss.Lost, r.Loss.Acked), strings.ToUpper(string(r.Verdict.Status))})
+	}
+	a.printf("\n")
+	if err := writeTable(a.stdout, []string{"SCENARIO", "TOPOLOGY", "FAULT", "STRATEGY", "RTO", "DETECT", "ACKED LOST", "VERDICT"}, rows); err != nil {
+		return err
+	}
+	paths, err := reports.WriteAll(dir, run)
+	if err != nil {
+		return fmt.Errorf("write reports: %w", err)
+	}
+	a.printf("\nreports: %s\n", strings.Join(paths, " "))
+	if kept != nil {
+		a.printKept(kept)
+	}
+	if bad > 0 {
+		return failed(fmt.Errorf("%d of %d scenarios did not pass", bad, len(run.Scenarios)))
+	}
+	return nil
+}
+
+// printKept tells how to reach a deployment left running.
+func (a *app) printKept(dep *harness.Deployment) {
+	a.printf("\nkept deployment %s (%s) on network %s:\n", dep.RunID, dep.Topology.String(), dep.Network())
+	for _, n := range dep.AllNodes() {
+		a.printf("  %s  %s\n", n.Name, n.Addr())
+	}
+	if nodes := dep.Nodes(); len(nodes) > 0 {
+		flag := ""
+		if dep.Topology.Kind == harness.KindCluster {
+			flag = " -c"
+		}
+		a.printf("reach it: redis-cli%s -h %s -p 6379   (or: docker exec -it %s redis-cli%s)\n", flag, nodes[0].IP(), nodes[0].Name, flag)
+	}
+	a.printf("remove it: redisdrill prune --run %s   (every run: redisdrill prune)\n", dep.RunID)
+}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/scenarios"
+	"github.com/redisdrill/redisdrill/scenarios/plan"
+)
+
+func newPlanCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Game-day plans",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return fmt.Errorf("plan: missing subcommand (try: redisdrill plan run FILE.yaml)")
+		},
+	}
+	cmd.AddCommand(newPlanRunCmd(a))
+	return cmd
+}
+
+func newPlanRunCmd(a *app) *cobra.Command {
+	var out string
+	var seed int64
+	var keep bool
+	cmd := &cobra.Command{
+		Use:   "run FILE.yaml [--out DIR]",
+		Short: "Carry out a game-day plan and write reports",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			p, err := plan.Load(args[0])
+			if err != nil {
+				return err
+			}
+			d, err := a.docker(ctx)
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			img, err := harness.EnsureImage(ctx, d, a.logger)
+			if err != nil {
+				return fmt.Errorf("ensure image: %w", err)
+			}
+			a.printf("plan %s: starting (%d steps)\n", p.Name, len(p.Steps))
+			env := plan.Env{
+				Env:      scenarios.Env{Docker: d, Image: img.Ref, Logger: a.logger, OutDir: out, Keep: keep, Seed: seed},
+				Progress: func(line string) { a.printf("plan %s: %s\n", p.Name, line) },
+			}
+			o, err := plan.Run(ctx, env, p)
+			if err != nil {
+				return err
+			}
+			a.printf("plan %s: %s\n", p.Name, resultLine(o.Result))
+			run := newRun()
+			run.Scenarios = append(run.Scenarios, o.Result)
+			return a.finish(run, out, o.Deployment)
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", filepath.Join("out", "plan"), "directory for reports and artifacts")
+	cmd.Flags().Int64Var(&seed, "seed", 1, "workload seed")
+	cmd.Flags().BoolVar(&keep, "keep", false, "keep the deployment running")
+	return cmd
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/redisdrill/redisdrill/harness"
+)
+
+// commands lists the subcommands of the root command. To add one (e.g.
+// bench), write newXxxCmd(a *app) *cobra.Command in its own file and append
+// it here.
+func commands() []func(*app) *cobra.Command {
+	return []func(*app) *cobra.Command{
+		newScenariosCmd,
+		newDrillCmd,
+		newPlanCmd,
+		newBackupCmd,
+		newVerifyCmd,
+		newReportCmd,
+		newPruneCmd,
+		newImageCmd,
+	}
+}
+
+// newRoot builds the redisdrill command tree.
+func newRoot(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "redisdrill",
+		Short:         "Chaos drills, game days, backups and checks for Redis",
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRun: func(*cobra.Command, []string) {
+			a.setLogger()
+		},
+	}
+	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "debug logging on stderr")
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })
+	for _, mk := range commands() {
+		root.AddCommand(mk(a))
+	}
+	return root
+}
+
+// run executes the CLI with args and returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	harness.ApplyTestcontainersDefaults()
+	a := newApp(stdout, stderr)
+	root := newRoot(a)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		report(stderr, err, a.secrets)
+	}
+	return exitCode(err)
+}

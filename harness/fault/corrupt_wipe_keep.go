@@ -1,0 +1,20 @@
+package fault
+
+import (
+	"context"
+	"strings"
+
+	"github.com/redisdrill/redisdrill/harness"
+)
+
+// wipeDataKeepIdentity removes the data files (dump.rdb, appendonlydir) but
+// keeps nodes.conf: a cluster node comes back as itself, a primary with its
+// slots and no data — the restart that, faster than node-timeout, makes its
+// replicas full-sync an empty dataset (DESIGN.md §4).
+func wipeDataKeepIdentity(ctx context.Context, n *harness.Node, _ Params) ([]Change, error) {
+	out, err := n.Shell(ctx, "cd "+harness.DataDir+" && ls -d "+harness.RDBFileName+" "+harness.AOFDirName+" 2>/dev/null | wc -l && rm -rf "+harness.RDBFileName+" "+harness.AOFDirName)
+	if err != nil {
+		return nil, err
+	}
+	return []Change{{Node: n.Name, Path: harness.DataDir, Action: "wipe-data", Note: strings.TrimSpace(out) + " entries removed, nodes.conf kept"}}, nil
+}

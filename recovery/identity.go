@@ -1,0 +1,54 @@
+package recovery
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// RestoreIdentity repairs a cluster node that refuses its nodes.conf
+// ("corrupted cluster config file") while its data files are intact: only
+// nodes.conf is quarantined and replaced by the one in the node's newest
+// verified data-dir snapshot, so the node comes back as itself — same id,
+// slots and epoch — with all its data.
+type RestoreIdentity struct{}
+
+// Name implements Strategy.
+func (RestoreIdentity) Name() string { return "restore-identity" }
+
+// Estimate implements Strategy.
+func (RestoreIdentity) Estimate(ctx context.Context, inc *Incident) (Estimate, error) {
+	if inc.Kind != RefusesStart || !inc.IdentityBroken || inc.AOFBroken {
+		return Estimate{Why: "nodes.conf is not what broke"}, nil
+	}
+	m, _, err := inc.env.nodeSnapshot(inc.Failed.Name)
+	if err != nil {
+		return Estimate{Why: err.Error()}, nil
+	}
+	return Estimate{Applicable: true, Why: "nodes.conf from " + m.ID, LostKeys: 0, Duration: time.Second}, nil
+}
+
+// Execute implements Strategy.
+func (RestoreIdentity) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
+	e, n := inc.env, inc.Failed
+	err := tl.Do("fetch backup", func() (string, error) {
+		m, _, err := e.nodeSnapshot(n.Name)
+		return fmt.Sprintf("%s (node id %s)", m.ID, m.NodeID), err
+	})
+	if err != nil {
+		return err
+	}
+	if err := tl.Do("stop node", func() (string, error) { return n.Name, ensureStopped(ctx, n) }); err != nil {
+		return err
+	}
+	if err := tl.Do("quarantine", func() (string, error) { return quarantine(ctx, n, identityFiles...) }); err != nil {
+		return err
+	}
+	if err := tl.Do("load data", func() (string, error) { return "nodes.conf", restoreIdentity(ctx, e, n) }); err != nil {
+		return err
+	}
+	if err := tl.Do("start container", func() (string, error) { return n.Name, startAndLoad(ctx, n) }); err != nil {
+		return err
+	}
+	return tl.Do("rejoin", func() (string, error) { return rejoin(ctx, e, n) })
+}

@@ -1,0 +1,128 @@
+package recovery
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/redisdrill/redisdrill/harness"
+)
+
+// quarantinePrefix names the folder, inside a node's data dir, that holds
+// the files a restore replaced. Nothing of the user's is deleted: the old
+// files stay there until someone removes them after checking the restore.
+const quarantinePrefix = ".redisdrill-quarantine-"
+
+// dataFiles are the files a data restore replaces; identityFiles the ones
+// that make a cluster node itself.
+var (
+	dataFiles     = []string{harness.RDBFileName, harness.AOFDirName}
+	identityFiles = []string{harness.NodesConfName}
+)
+
+// quarantine moves the named files of a stopped node's data dir into a
+// dated quarantine folder in the same volume and returns the folder.
+func quarantine(ctx context.Context, n *harness.Node, files ...string) (string, error) {
+	dir := harness.DataDir + "/" + quarantinePrefix + time.Now().UTC().Format("20060102T150405.000")
+	script := fmt.Sprintf("set -e; mkdir -p %s; for f in %s; do if [ -e %s/$f ]; then mv %s/$f %s/; fi; done; ls %s",
+		dir, strings.Join(files, " "), harness.DataDir, harness.DataDir, dir, dir)
+	out, err := n.Shell(ctx, script)
+	if err != nil {
+		return "", fmt.Errorf("quarantine files of %s: %w", n.Name, err)
+	}
+	return dir + " (" + strings.Join(strings.Fields(out), ", ") + ")", nil
+}
+
+// stageRDB lays out a verified RDB the way the node's config loads it — as
+// dump.rdb, or with AOF on as the base file of a fresh one-entry manifest
+// (with AOF on, Redis ignores a lone dump.rdb and starts empty) — and copies
+// it into the stopped node's data dir.
+func stageRDB(ctx context.Context, n *harness.Node, topo harness.Topology, rdbPath string) (string, error) {
+	stage, err := os.MkdirTemp("", "redisdrill-stage-")
+	if err != nil {
+		return "", fmt.Errorf("create staging dir: %w", err)
+	}
+	defer os.RemoveAll(stage)
+	aofOn := topo.Persistence == harness.PersistAOF || topo.Persistence == harness.PersistBoth || topo.Persistence == ""
+	var dst, what string
+	if aofOn {
+		dir := filepath.Join(stage, harness.AOFDirName)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return "", fmt.Errorf("create staging dir: %w", err)
+		}
+		base := "appendonly.aof.1.base.rdb"
+		manifest := "file " + base + " seq 1 type b\n"
+		if err := os.WriteFile(filepath.Join(dir, "appendonly.aof.manifest"), []byte(manifest), 0o644); err != nil {
+			return "", fmt.Errorf("write staged manifest: %w", err)
+		}
+		dst, what = filepath.Join(dir, base), "AOF base "+base
+	} else {
+		dst, what = filepath.Join(stage, harness.RDBFileName), harness.RDBFileName
+	}
+	if err := copyFile(rdbPath, dst); err != nil {
+		return "", err
+	}
+	if err := n.CopyDirIn(ctx, stage, harness.DataDir); err != nil {
+		return "", fmt.Errorf("load backup into %s: %w", n.Name, err)
+	}
+	return what, nil
+}
+
+// copyDirInto copies a host data dir (from a snapshot) into the node.
+func copyDirInto(ctx context.Context, n *harness.Node, hostDir string) error {
+	if err := n.CopyDirIn(ctx, hostDir, harness.DataDir); err != nil {
+		return fmt.Errorf("copy files into %s: %w", n.Name, err)
+	}
+	return nil
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", src, err)
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", dst, err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		_ = out.Close()
+		return fmt.Errorf("copy %s: %w", src, err)
+	}
+	return out.Close()
+}
+
+// ensureStopped stops the node if it runs (paused nodes are unpaused first).
+func ensureStopped(ctx context.Context, n *harness.Node) error {
+	if paused, _ := n.Paused(ctx); paused {
+		_ = n.Unpause(ctx)
+	}
+	running, err := n.Running(ctx)
+	if err != nil || !running {
+		return err
+	}
+	return n.Stop(ctx, 5*time.Second)
+}
+
+// startAndLoad starts the node and waits until it answers PING after
+// loading its data (or reports that redis-server exited).
+func startAndLoad(ctx context.Context, n *harness.Node) error {
+	if err := n.Start(ctx); err != nil {
+		return err
+	}
+	wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	return n.WaitPing(wctx)
+}
+
+// dbSize returns DBSIZE of a node.
+func dbSize(ctx context.Context, n *harness.Node) (int64, error) {
+	c := n.Client()
+	defer c.Close()
+	return c.DBSize(ctx).Result()
+}

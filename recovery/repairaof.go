@@ -1,0 +1,194 @@
+package recovery
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/aof"
+)
+
+// RepairAOF repairs the failed node's append-only files on a copy — cutting
+// the last incr file at its first bad byte, as redis-check-aof --fix does,
+// and rebuilding a lost or broken manifest from the files present — and
+// uses the result only when it keeps more data than the newest verified
+// backup. The original files are quarantined, never changed.
+type RepairAOF struct{}
+
+// Name implements Strategy.
+func (RepairAOF) Name() string { return "repair-aof" }
+
+// Estimate implements Strategy.
+func (RepairAOF) Estimate(ctx context.Context, inc *Incident) (Estimate, error) {
+	aofOn := inc.env.dep.Topology.Persistence == harness.PersistAOF || inc.env.dep.Topology.Persistence == harness.PersistBoth
+	if !aofOn || inc.Failed == nil || !(inc.Kind == RefusesStart && inc.AOFBroken || inc.Kind == StartedEmpty) {
+		return Estimate{Why: "no broken AOF"}, nil
+	}
+	plan, err := planAOFRepair(ctx, inc.Failed)
+	if plan != nil {
+		defer os.RemoveAll(plan.work)
+	}
+	if err != nil {
+		return Estimate{Why: err.Error()}, nil
+	}
+	return Estimate{Applicable: true, Why: plan.summary, LostKeys: lossVersus(inc.PreFaultKeys, plan.keys), Duration: time.Second}, nil
+}
+
+// Execute implements Strategy.
+func (RepairAOF) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
+	n := inc.Failed
+	var plan *aofRepair
+	err := tl.Do("repair copy", func() (string, error) {
+		var err error
+		plan, err = planAOFRepair(ctx, n)
+		if err != nil {
+			return "", err
+		}
+		return plan.summary, nil
+	})
+	if plan != nil {
+		defer os.RemoveAll(plan.work)
+	}
+	if err != nil {
+		return err
+	}
+	if err := tl.Do("stop node", func() (string, error) { return n.Name, ensureStopped(ctx, n) }); err != nil {
+		return err
+	}
+	if err := tl.Do("quarantine", func() (string, error) { return quarantine(ctx, n, dataFiles...) }); err != nil {
+		return err
+	}
+	if err := tl.Do("load data", func() (string, error) { return "repaired appendonlydir", copyDirInto(ctx, n, plan.out) }); err != nil {
+		return err
+	}
+	if err := tl.Do("start container", func() (string, error) { return n.Name, startAndLoad(ctx, n) }); err != nil {
+		return err
+	}
+	return tl.Do("rejoin", func() (string, error) { return rejoin(ctx, inc.env, n) })
+}
+
+// aofRepair is a repaired copy of a node's appendonlydir, ready to load.
+type aofRepair struct {
+	work    string // temp root (removed by the caller)
+	out     string // folder holding the repaired appendonlydir, to copy into /data
+	keys    int64  // keys the repaired files will hold (estimate)
+	summary string
+}
+
+var aofFileName = regexp.MustCompile(`^appendonly\.aof\.(\d+)\.(base\.rdb|base\.aof|incr\.aof)$`)
+
+// planAOFRepair copies the node's appendonlydir out, repairs the copy and
+// checks that Redis would load it.
+func planAOFRepair(ctx context.Context, n *harness.Node) (*aofRepair, error) {
+	work, err := os.MkdirTemp("", "redisdrill-aof-")
+	if err != nil {
+		return nil, fmt.Errorf("create repair dir: %w", err)
+	}
+	p := &aofRepair{work: work, out: filepath.Join(work, "out")}
+	src := filepath.Join(work, "orig")
+	if err := n.CopyDirOut(ctx, harness.DataDir+"/"+harness.AOFDirName, src); err != nil {
+		return p, fmt.Errorf("copy AOF of %s: %w", n.Name, err)
+	}
+	dst := filepath.Join(p.out, harness.AOFDirName)
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return p, fmt.Errorf("create repair dir: %w", err)
+	}
+	entries, rebuilt, err := aofEntries(src)
+	if err != nil {
+		return p, err
+	}
+	note := ""
+	if rebuilt {
+		note = "manifest rebuilt from files; "
+	}
+	last := len(entries) - 1
+	for i, en := range entries {
+		from, to := filepath.Join(src, en.Name), filepath.Join(dst, en.Name)
+		if i == last && en.Type == aof.TypeIncr {
+			rep, err := aof.Repair(from, to)
+			if err != nil {
+				return p, fmt.Errorf("repair %s: %w", en.Name, err)
+			}
+			if rep.Cut > 0 {
+				note += fmt.Sprintf("cut %d bytes of %s at offset %d (%s), kept %d commands; ", rep.Cut, en.Name, rep.ProblemAt, rep.Problem, rep.CommandsKept)
+			}
+			continue
+		}
+		if err := copyFile(from, to); err != nil {
+			return p, err
+		}
+	}
+	m := aof.Manifest{Entries: entries}
+	if err := os.WriteFile(filepath.Join(dst, "appendonly.aof.manifest"), m.Format(), 0o644); err != nil {
+		return p, fmt.Errorf("write repaired manifest: %w", err)
+	}
+	rep, err := aof.CheckDir(dst)
+	if err != nil {
+		return p, fmt.Errorf("check repaired AOF: %w", err)
+	}
+	for _, f := range rep.Files {
+		if !f.Loads {
+			return p, fmt.Errorf("check repaired AOF: %s would not load: %s", f.Entry.Name, f.Reason)
+		}
+		p.keys += f.Check.PreambleKeys + int64(f.Check.Commands)
+	}
+	p.summary = fmt.Sprintf("%s~%d keys after repair", note, p.keys)
+	return p, nil
+}
+
+// aofEntries returns the manifest entries of an appendonlydir: the
+// manifest's own when it parses and matches the files, else rebuilt from
+// the file names (newest base, then its incr files in sequence order).
+func aofEntries(dir string) ([]aof.ManifestEntry, bool, error) {
+	files, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, false, fmt.Errorf("list AOF dir: %w", err)
+	}
+	present := map[string]int64{}
+	var manifest []byte
+	for _, f := range files {
+		info, err := f.Info()
+		if err != nil {
+			continue
+		}
+		present[f.Name()] = info.Size()
+		if filepath.Ext(f.Name()) == ".manifest" {
+			manifest, _ = os.ReadFile(filepath.Join(dir, f.Name()))
+		}
+	}
+	if manifest != nil {
+		if m, err := aof.ParseManifest(manifest); err == nil && m.Validate(present) == nil {
+			return m.LoadOrder(), false, nil
+		}
+	}
+	var bases, incrs []aof.ManifestEntry
+	for name := range present {
+		mm := aofFileName.FindStringSubmatch(name)
+		if mm == nil {
+			continue
+		}
+		seq, _ := strconv.ParseInt(mm[1], 10, 64)
+		if mm[2] == "incr.aof" {
+			incrs = append(incrs, aof.ManifestEntry{Name: name, Seq: seq, Type: aof.TypeIncr})
+		} else {
+			bases = append(bases, aof.ManifestEntry{Name: name, Seq: seq, Type: aof.TypeBase})
+		}
+	}
+	if len(bases) == 0 && len(incrs) == 0 {
+		return nil, true, fmt.Errorf("rebuild AOF manifest: no AOF files in %s", dir)
+	}
+	sort.Slice(bases, func(i, j int) bool { return bases[i].Seq > bases[j].Seq })
+	sort.Slice(incrs, func(i, j int) bool { return incrs[i].Seq < incrs[j].Seq })
+	var out []aof.ManifestEntry
+	if len(bases) > 0 {
+		out = append(out, bases[0])
+	}
+	out = append(out, incrs...)
+	return out, true, nil
+}

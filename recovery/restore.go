@@ -1,0 +1,132 @@
+package recovery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/redisdrill/redisdrill/harness"
+)
+
+// RestoreInPlace brings the failed node back with its own identity (node id
+// in nodes.conf, container, address) and its data from the newest verified
+// backup of its shard. The node's current files are moved to a quarantine
+// folder first, never deleted. When nodes.conf itself is what broke, it is
+// restored from the node's newest verified data-dir snapshot.
+type RestoreInPlace struct{}
+
+// Name implements Strategy.
+func (RestoreInPlace) Name() string { return "restore-in-place" }
+
+// Estimate implements Strategy.
+func (RestoreInPlace) Estimate(ctx context.Context, inc *Incident) (Estimate, error) {
+	switch inc.Kind {
+	case RefusesStart, StartedEmpty, PrimaryDown, ShardLost:
+	default:
+		return Estimate{Why: "not a node-level failure"}, nil
+	}
+	if inc.Failed == nil {
+		return Estimate{Why: "no failed node"}, nil
+	}
+	m, _, err := inc.env.shardBackup(inc.Shard)
+	if err != nil {
+		return Estimate{Why: err.Error()}, nil
+	}
+	return Estimate{Applicable: true, Why: "restore backup " + m.ID, LostKeys: lossVersus(inc.PreFaultKeys, m.Keys), Duration: 2 * time.Second}, nil
+}
+
+// Execute implements Strategy.
+func (RestoreInPlace) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
+	e, n := inc.env, inc.Failed
+	var rdbPath string
+	err := tl.Do("fetch backup", func() (string, error) {
+		m, p, err := e.shardBackup(inc.Shard)
+		rdbPath = p
+		return fmt.Sprintf("%s (%d keys, taken %s)", m.ID, m.Keys, m.Time.Format(time.TimeOnly)), err
+	})
+	if err != nil {
+		return err
+	}
+	identityBroken := inc.IdentityBroken
+	if err := tl.Do("stop node", func() (string, error) { return n.Name, ensureStopped(ctx, n) }); err != nil {
+		return err
+	}
+	if err := tl.Do("quarantine", func() (string, error) { return quarantine(ctx, n, restoreFiles(identityBroken)...) }); err != nil {
+		return err
+	}
+	err = tl.Do("load data", func() (string, error) {
+		what, err := stageRDB(ctx, n, e.dep.Topology, rdbPath)
+		if err != nil || !identityBroken {
+			return what, err
+		}
+		return what + " + nodes.conf", restoreIdentity(ctx, e, n)
+	})
+	if err != nil {
+		return err
+	}
+	if err := tl.Do("start container", func() (string, error) { return n.Name, startAndLoad(ctx, n) }); err != nil {
+		return err
+	}
+	return tl.Do("rejoin", func() (string, error) { return rejoin(ctx, e, n) })
+}
+
+func restoreFiles(identity bool) []string {
+	if identity {
+		return append(append([]string(nil), dataFiles...), identityFiles...)
+	}
+	return dataFiles
+}
+
+// restoreIdentity puts the node's nodes.conf back from its newest verified
+// snapshot.
+func restoreIdentity(ctx context.Context, e *Engine, n *harness.Node) error {
+	_, dir, err := e.nodeSnapshot(n.Name)
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(filepath.Join(dir, harness.NodesConfName))
+	if err != nil {
+		return fmt.Errorf("read snapshot nodes.conf: %w", err)
+	}
+	return n.WriteFile(ctx, harness.DataDir+"/"+harness.NodesConfName, data, 0o644)
+}
+
+// rejoin waits until a restored node is back in service: in a cluster, it
+// is a primary serving slots (or a replica of whoever took them over) and
+// sees cluster_state ok; standalone, it answers and is the primary again.
+func rejoin(ctx context.Context, e *Engine, n *harness.Node) (string, error) {
+	if e.dep.Topology.Kind != harness.KindCluster {
+		e.dep.SetPrimary(n)
+		return n.Name + " is primary", nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		c := n.Client()
+		text, err := c.ClusterInfo(ctx).Result()
+		c.Close()
+		if err == nil && harness.ParseInfo(text)["cluster_state"] == "ok" {
+			return n.Name + " sees cluster_state ok", nil
+		}
+		select {
+		case <-ctx.Done():
+			return "", errors.Join(fmt.Errorf("rejoin %s: %w", n.Name, ctx.Err()), err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// lossVersus estimates keys lost when a shard that held before keys comes
+// back with after keys (unknown when before is unknown).
+func lossVersus(before, after int64) int64 {
+	if before < 0 {
+		return -1
+	}
+	if after >= before {
+		return 0
+	}
+	return before - after
+}

@@ -1,0 +1,168 @@
+package recovery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/backup"
+)
+
+// ClusterRollback restores every shard to one snapshot point: the newest
+// cluster backup that verifies. Each primary keeps its identity and gets its
+// shard's RDB; replicas start with no data files and full-sync from their
+// primary. Current files are quarantined on every node, never deleted.
+type ClusterRollback struct{}
+
+// Name implements Strategy.
+func (ClusterRollback) Name() string { return "cluster-rollback" }
+
+// Estimate implements Strategy.
+func (ClusterRollback) Estimate(ctx context.Context, inc *Incident) (Estimate, error) {
+	if inc.Kind != ClusterLost && inc.env.opts.Strategy != "cluster-rollback" {
+		return Estimate{Why: "only when the whole deployment is lost (or asked for)"}, nil
+	}
+	m, _, err := inc.env.clusterBackup()
+	if err != nil {
+		return Estimate{Why: err.Error()}, nil
+	}
+	return Estimate{Applicable: true, Why: "roll back to " + m.ID, LostKeys: lossVersus(inc.env.baseline.TotalKeys(), m.Keys), Duration: 3 * time.Second}, nil
+}
+
+// Execute implements Strategy.
+func (ClusterRollback) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
+	e, dep := inc.env, inc.env.dep
+	var point backup.Manifest
+	var shardRDB map[*harness.Node]string
+	err := tl.Do("fetch backup", func() (string, error) {
+		m, children, err := e.clusterBackup()
+		if err != nil {
+			return "", err
+		}
+		point = m
+		shardRDB, err = e.matchShards(children)
+		return fmt.Sprintf("%s (%d shards, taken %s)", m.ID, len(children), m.Time.Format(time.TimeOnly)), err
+	})
+	if err != nil {
+		return err
+	}
+	nodes := dep.Nodes()
+	if err := tl.Do("stop nodes", func() (string, error) {
+		return fmt.Sprint(len(nodes), " nodes"), forEach(nodes, func(n *harness.Node) error { return ensureStopped(ctx, n) })
+	}); err != nil {
+		return err
+	}
+	err = tl.Do("load data", func() (string, error) {
+		return "to " + point.ID, forEach(nodes, func(n *harness.Node) error {
+			if _, err := quarantine(ctx, n, dataFiles...); err != nil {
+				return err
+			}
+			if rdb, ok := shardRDB[n]; ok {
+				_, err := stageRDB(ctx, n, dep.Topology, rdb)
+				return err
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	var primaries, replicas []*harness.Node
+	for _, n := range nodes {
+		if _, ok := shardRDB[n]; ok {
+			primaries = append(primaries, n)
+		} else {
+			replicas = append(replicas, n)
+		}
+	}
+	err = tl.Do("start container", func() (string, error) {
+		if err := forEach(primaries, func(n *harness.Node) error { return startAndLoad(ctx, n) }); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%d primaries, %d replicas", len(primaries), len(replicas)), forEach(replicas, func(n *harness.Node) error { return startAndLoad(ctx, n) })
+	})
+	if err != nil {
+		return err
+	}
+	return tl.Do("rejoin", func() (string, error) {
+		if dep.Topology.Kind != harness.KindCluster {
+			if len(primaries) > 0 {
+				dep.SetPrimary(primaries[0])
+			}
+			return "standalone primary back", nil
+		}
+		return "cluster_state ok everywhere", waitClusterOK(ctx, nodes)
+	})
+}
+
+// clusterBackup returns the newest verified cluster backup and its shard
+// backups.
+func (e *Engine) clusterBackup() (backup.Manifest, []backup.Manifest, error) {
+	cat, err := e.Catalog()
+	if err != nil {
+		return backup.Manifest{}, nil, err
+	}
+	kind := backup.KindCluster
+	if e.dep.Topology.Kind != harness.KindCluster {
+		kind = backup.KindLiveRDB
+	}
+	m, err := cat.NewestVerified(func(m backup.Manifest) bool { return m.Kind == kind })
+	if err != nil {
+		return m, nil, fmt.Errorf("find cluster backup: %w", err)
+	}
+	if kind == backup.KindLiveRDB {
+		return m, []backup.Manifest{m}, nil
+	}
+	var children []backup.Manifest
+	for _, id := range m.Children {
+		c, err := cat.Get(id)
+		if err != nil {
+			return m, nil, fmt.Errorf("read shard backup %s: %w", id, err)
+		}
+		children = append(children, c)
+	}
+	return m, children, nil
+}
+
+// matchShards maps each pre-fault primary to the RDB of the shard backup
+// whose slots it served.
+func (e *Engine) matchShards(children []backup.Manifest) (map[*harness.Node]string, error) {
+	cat, err := e.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	shards := e.shards
+	e.mu.Unlock()
+	out := map[*harness.Node]string{}
+	for _, s := range shards {
+		for _, c := range children {
+			if len(c.Slots) > 0 && len(s.Slots) > 0 && c.Slots[0] == s.Slots[0] || e.dep.Topology.Kind != harness.KindCluster {
+				out[s.Primary] = filepath.Join(cat.Path(c.ID), backup.RDBFileName)
+			}
+		}
+		if _, ok := out[s.Primary]; !ok {
+			return nil, fmt.Errorf("match backup to shard %d: no shard backup covers slot %d", s.Index, s.Slots[0][0])
+		}
+	}
+	return out, nil
+}
+
+// forEach runs f on every node concurrently and joins the errors.
+func forEach(nodes []*harness.Node, f func(*harness.Node) error) error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(nodes))
+	for i, n := range nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f(n)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}

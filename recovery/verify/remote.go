@@ -1,0 +1,212 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/redisdrill/redisdrill/harness"
+)
+
+// ErrAuth is returned by CheckAddr when the seed node refuses the password
+// (NOAUTH, WRONGPASS or a password sent to a node that has none).
+var ErrAuth = errors.New("authentication failed")
+
+// RemoteOptions say how to reach a Redis that is not a harness deployment.
+type RemoteOptions struct {
+	// Addr is a reachable node ("host:port"): the primary of a standalone /
+	// replicated deployment, or any node of a cluster.
+	Addr string
+	// Cluster checks a Redis Cluster reached through Addr.
+	Cluster bool
+	// Password is sent with AUTH to every node; empty for none.
+	Password string
+	// Dial connects to a node; nil uses net.Dialer.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// IsAuthError reports whether err is a Redis authentication refusal.
+func IsAuthError(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, ErrAuth) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "NOAUTH") || strings.Contains(msg, "WRONGPASS") ||
+		strings.Contains(msg, "called without any password configured") ||
+		strings.Contains(msg, "invalid password")
+}
+
+// remoteFacts is what one round of questions learned about one address.
+type remoteFacts struct {
+	addr         string
+	err          error
+	repl         map[string]string
+	clusterState string
+	view         []harness.ClusterNode
+	viewErr      error
+}
+
+// CheckAddr verifies any reachable Redis: every node answers, and in a
+// cluster cluster_state:ok and full single slot coverage in every node's
+// view, views agreeing, no split brain; replication links up everywhere.
+// The error is non-nil only when the seed address cannot be checked at all
+// (unreachable, or ErrAuth); failed checks are in the Result.
+func CheckAddr(ctx context.Context, opts RemoteOptions) (Result, error) {
+	start := time.Now()
+	r := Result{Time: start}
+	seed := askAddr(ctx, opts, opts.Addr)
+	if seed.err != nil {
+		if IsAuthError(seed.err) {
+			return r, fmt.Errorf("check %s: %w", opts.Addr, ErrAuth)
+		}
+		return r, fmt.Errorf("check %s: %w", opts.Addr, seed.err)
+	}
+	var facts []remoteFacts
+	if opts.Cluster {
+		if seed.viewErr != nil {
+			return r, fmt.Errorf("check %s: cluster nodes: %w", opts.Addr, seed.viewErr)
+		}
+		var addrs []string
+		for _, cn := range seed.view {
+			if !cn.Has("noaddr") && !cn.Has("handshake") {
+				addrs = append(addrs, cn.Addr)
+			}
+		}
+		facts = askAll(ctx, opts, addrs)
+	} else {
+		addrs := []string{opts.Addr}
+		addrs = append(addrs, replicaAddrs(seed.repl)...)
+		facts = askAll(ctx, opts, addrs)
+	}
+	for _, f := range facts {
+		r.add(CheckReachable, f.addr, f.err == nil, "%s", errString(f.err))
+	}
+	if opts.Cluster {
+		views := map[string][]harness.ClusterNode{}
+		for _, f := range facts {
+			if f.err != nil {
+				continue
+			}
+			r.add(CheckClusterState, f.addr, f.clusterState == "ok", "cluster_state:%s", f.clusterState)
+			if f.viewErr != nil {
+				r.add(CheckSlotCoverage, f.addr, false, "%v", f.viewErr)
+				continue
+			}
+			views[f.addr] = f.view
+			missing, double := coverage(f.view)
+			r.add(CheckSlotCoverage, f.addr, missing == 0 && double == 0, "%d slots unserved, %d served twice", missing, double)
+		}
+		n, example := disagreements(views)
+		if example != "" {
+			example = "; e.g. " + example
+		}
+		r.add(CheckViewsAgree, "cluster", n == 0, "%d slots with different owners across %d views%s", n, len(views), example)
+		problems := splitBrain(views)
+		r.add(CheckSplitBrain, "cluster", len(problems) == 0, "%s", strings.Join(problems, "; "))
+	} else {
+		var primaries []string
+		for _, f := range facts {
+			if f.err == nil && f.repl["role"] == "master" {
+				primaries = append(primaries, f.addr)
+			}
+		}
+		r.add(CheckSplitBrain, "deployment", len(primaries) <= 1, "live primaries: %s", strings.Join(primaries, ", "))
+	}
+	for _, f := range facts {
+		if f.err == nil && f.repl["role"] == "slave" {
+			st := f.repl["master_link_status"]
+			r.add(CheckReplicationLink, f.addr, st == "up", "master %s:%s master_link_status:%s", f.repl["master_host"], f.repl["master_port"], st)
+		}
+	}
+	r.Duration = time.Since(start)
+	return r, nil
+}
+
+// replicaAddrs lists the replicas a primary reports in INFO replication
+// ("slave0:ip=10.0.0.3,port=6379,state=online,...").
+func replicaAddrs(repl map[string]string) []string {
+	var out []string
+	for i := 0; ; i++ {
+		v, ok := repl[fmt.Sprintf("slave%d", i)]
+		if !ok {
+			return out
+		}
+		var ip, port string
+		for _, kv := range strings.Split(v, ",") {
+			k, val, _ := strings.Cut(kv, "=")
+			switch k {
+			case "ip":
+				ip = val
+			case "port":
+				port = val
+			}
+		}
+		if ip != "" && port != "" {
+			out = append(out, net.JoinHostPort(ip, port))
+		}
+	}
+}
+
+func askAll(ctx context.Context, opts RemoteOptions, addrs []string) []remoteFacts {
+	out := make([]remoteFacts, len(addrs))
+	var wg sync.WaitGroup
+	for i, a := range addrs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = askAddr(ctx, opts, a)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// askAddr asks one address for PING, INFO replication and, in a cluster,
+// CLUSTER INFO and CLUSTER NODES.
+func askAddr(ctx context.Context, opts RemoteOptions, addr string) remoteFacts {
+	f := remoteFacts{addr: addr}
+	ctx, cancel := context.WithTimeout(ctx, perNodeTimeout)
+	defer cancel()
+	c := redis.NewClient(&redis.Options{
+		Addr: addr, Password: opts.Password, Dialer: opts.Dial,
+		DialTimeout: time.Second, ReadTimeout: perNodeTimeout, WriteTimeout: time.Second,
+		ContextTimeoutEnabled: true, MaxRetries: -1, PoolSize: 1,
+		Protocol: 2, DisableIdentity: true,
+	})
+	defer c.Close()
+	if err := c.Ping(ctx).Err(); err != nil {
+		f.err = err
+		return f
+	}
+	info, err := c.Info(ctx, "replication").Result()
+	if err != nil {
+		f.err = fmt.Errorf("info replication: %w", err)
+		return f
+	}
+	f.repl = harness.ParseInfo(info)
+	if !opts.Cluster {
+		return f
+	}
+	ci, err := c.ClusterInfo(ctx).Result()
+	if err != nil {
+		f.viewErr = fmt.Errorf("cluster info: %w", err)
+		return f
+	}
+	f.clusterState = harness.ParseInfo(ci)["cluster_state"]
+	raw, err := c.ClusterNodes(ctx).Result()
+	if err != nil {
+		f.viewErr = fmt.Errorf("cluster nodes: %w", err)
+		return f
+	}
+	f.view, f.viewErr = harness.ParseClusterNodes(raw)
+	return f
+}

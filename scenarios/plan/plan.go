@@ -1,0 +1,122 @@
+// Package plan reads game-day plans — a topology, a workload and an ordered
+// list of steps (faults, waits, recovery, heals, backups, verifications)
+// with inline thresholds — and carries them out against a real deployment,
+// measuring them like a scenario.
+package plan
+
+import (
+	"github.com/redisdrill/redisdrill/reports"
+)
+
+// Plan is one game-day plan file.
+type Plan struct {
+	Name        string   `yaml:"name"`
+	Description string   `yaml:"description"`
+	Labels      []string `yaml:"labels"`
+	Topology    Topology `yaml:"topology"`
+	Workload    Workload `yaml:"workload"`
+	// WarmUp is how long the workload runs before the first step (default 2s).
+	WarmUp *reports.YAMLDuration `yaml:"warmup"`
+	// Settle is how long the workload keeps running after the last step
+	// (default 500ms).
+	Settle *reports.YAMLDuration `yaml:"settle"`
+	// RTOTimeout bounds every wait for the deployment to take writes again
+	// (default 60s).
+	RTOTimeout *reports.YAMLDuration `yaml:"rto_timeout"`
+	Steps      []Step                `yaml:"steps"`
+	Thresholds reports.Limits        `yaml:"thresholds"`
+}
+
+// Topology is the deployment a plan starts (see harness.Topology).
+type Topology struct {
+	Kind          string                `yaml:"kind"` // cluster, replicated, standalone
+	Primaries     int                   `yaml:"primaries"`
+	Replicas      int                   `yaml:"replicas"`
+	NodeTimeout   *reports.YAMLDuration `yaml:"node_timeout"`
+	Persistence   string                `yaml:"persistence"` // none, rdb, aof, both
+	AppendFsync   string                `yaml:"appendfsync"`
+	AOFTimestamps bool                  `yaml:"aof_timestamps"`
+	ExtraConf     []string              `yaml:"extra_conf"`
+}
+
+// Workload is the write workload of a plan (see workload.Profile).
+type Workload struct {
+	Clients      int                   `yaml:"clients"`
+	Rate         int                   `yaml:"rate"`
+	ValueSize    int                   `yaml:"value_size"`
+	WaitReplicas int                   `yaml:"wait_replicas"`
+	WaitTimeout  *reports.YAMLDuration `yaml:"wait_timeout"`
+}
+
+// Step is one action of a plan; exactly one of its action fields is set.
+type Step struct {
+	// ID names the step (heal refers to fault steps by id); default "step-N".
+	ID string `yaml:"id"`
+	// Fault injects a fault.
+	Fault *FaultStep `yaml:"fault"`
+	// Wait sleeps while the workload runs.
+	Wait *reports.YAMLDuration `yaml:"wait"`
+	// Recover is "engine" (run the recovery engine, then wait until every
+	// shard takes writes) or "native" (only wait: Redis recovers itself).
+	Recover string `yaml:"recover"`
+	// Heal heals the fault step with this id, or every fault with "all".
+	Heal string `yaml:"heal"`
+	// Backup takes a backup: "cluster" (one live RDB per shard + topology).
+	Backup string `yaml:"backup"`
+	// Verify checks the deployment (cluster state, slots, split brain,
+	// replication links).
+	Verify *VerifyStep `yaml:"verify"`
+}
+
+// FaultStep names a fault of the catalog and its parameters.
+type FaultStep struct {
+	Name        string                `yaml:"name"`
+	Target      string                `yaml:"target"` // primary, replica, all, shard-primary:K, node:NAME
+	Delay       *reports.YAMLDuration `yaml:"delay"`
+	LossPercent float64               `yaml:"loss_percent"`
+	Companions  int                   `yaml:"companions"`
+	Bytes       int64                 `yaml:"bytes"`
+	LeaveBytes  int64                 `yaml:"leave_bytes"`
+	Restart     bool                  `yaml:"restart"`
+	Timeout     *reports.YAMLDuration `yaml:"timeout"`
+}
+
+// VerifyStep tunes a verify step.
+type VerifyStep struct {
+	// Within retries the checks until they pass or this long has passed
+	// (default 30s).
+	Within *reports.YAMLDuration `yaml:"within"`
+	// ExpectReplicas is the replicas each shard must have; default the
+	// topology's, negative skips the check.
+	ExpectReplicas *int `yaml:"expect_replicas"`
+}
+
+// Action names what a step does: fault, wait, recover, heal, backup or verify.
+func (s Step) Action() string {
+	switch {
+	case s.Fault != nil:
+		return "fault"
+	case s.Wait != nil:
+		return "wait"
+	case s.Recover != "":
+		return "recover"
+	case s.Heal != "":
+		return "heal"
+	case s.Backup != "":
+		return "backup"
+	case s.Verify != nil:
+		return "verify"
+	}
+	return ""
+}
+
+// actions counts the action fields set.
+func (s Step) actions() int {
+	n := 0
+	for _, set := range []bool{s.Fault != nil, s.Wait != nil, s.Recover != "", s.Heal != "", s.Backup != "", s.Verify != nil} {
+		if set {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,119 @@
+package plan
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/reports"
+	"github.com/redisdrill/redisdrill/scenarios"
+)
+
+const gameday = "../plans/gameday.yaml"
+
+func TestGamedayParses(t *testing.T) {
+	p, err := Load(gameday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, s := range p.Steps {
+		actions = append(actions, s.Action())
+	}
+	if got := strings.Join(actions, ","); got != "backup,fault,recover,wait,heal,verify,backup" {
+		t.Fatalf("steps %s", got)
+	}
+	th := p.thresholds()
+	if th.RTOMax == nil || th.RTOMax.D().Seconds() != 10 || th.AckedLostMax == nil || *th.AckedLostMax != 0 {
+		t.Fatalf("thresholds %+v", th)
+	}
+}
+
+func TestParseErrorsNamePosition(t *testing.T) {
+	cases := []struct{ yaml, want string }{
+		{"name: x\nfoo: 1\n", `line 2, column 1: unknown field "foo"`},
+		{"name: x\nname: y\n", `line 2, column 1: mapping key "name" already defined`},
+		{"name: x\nsteps:\n  - fault: {name: kill, bogus: 1}\n", `line 3, column 25: unknown field "bogus"`},
+		{"name: x\nsteps:\n  - wait: 2x\n", `line 3, column 11:`},
+		{"name: x\nsteps:\n  - fault: {name: kill}\n    wait: 1s\n  - recover: engine\n", `line 3, column 10: $.steps[0]: step has more than one action`},
+		{"name: x\nsteps:\n  - fault: {name: nofault}\n  - recover: engine\n", `unknown fault "nofault"`},
+		{"name: x\nsteps:\n  - fault: {name: kill}\n  - recover: later\n", `line 4, column 14: $.steps[1].recover: want engine or native`},
+		{"name: x\nsteps:\n  - fault: {name: kill}\n", `no recover step`},
+		{"name: x\ntopology: {kind: standalone}\nsteps:\n  - backup: cluster\n  - fault: {name: kill}\n  - recover: native\n", `needs a cluster topology`},
+		{"name: x\nthresholds: {rto_max: -1s}\n", `negative duration`},
+		{"", "empty plan"},
+	}
+	for _, c := range cases {
+		_, err := Parse([]byte(c.yaml))
+		var pe *Error
+		if err == nil || !errors.As(err, &pe) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Parse(%q) = %v; want an *Error containing %q", c.yaml, err, c.want)
+		}
+	}
+}
+
+func TestLoadNamesFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(p, []byte("name: x\nsteps: 3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(p)
+	if err == nil || !strings.Contains(err.Error(), p+":2:") {
+		t.Fatalf("Load = %v; want the file and line", err)
+	}
+}
+
+// TestGamedayRuns carries out the example plan against real Redis in
+// Docker: backup, kill the primary of shard 0, engine recovery, heal,
+// verify, backup again.
+func TestGamedayRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs Docker (skipped with -short)")
+	}
+	p, err := Load(gameday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	harness.ApplyTestcontainersDefaults()
+	d, err := harness.NewDocker(ctx)
+	if err != nil {
+		t.Fatalf("docker: %v", err)
+	}
+	defer d.Close()
+	var lines []string
+	env := Env{Env: scenarios.Env{Docker: d, OutDir: t.TempDir(), Seed: 7}, Progress: func(l string) { lines = append(lines, l) }}
+	out, err := Run(ctx, env, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := out.Result
+	t.Logf("gameday: verdict %s %v, RTO %s, detect %s, acked lost %d of %d", res.Verdict.Status, res.Verdict.Reasons, res.RTO, res.Detect, res.Loss.Lost, res.Loss.Acked)
+	for _, l := range lines {
+		t.Log(l)
+	}
+	if len(out.Steps) != len(p.Steps) {
+		t.Fatalf("%d step records for %d steps", len(out.Steps), len(p.Steps))
+	}
+	for _, s := range out.Steps {
+		if s.Err != nil {
+			t.Errorf("%s", s)
+		}
+	}
+	if res.Verdict.Status != reports.StatusPass {
+		t.Errorf("verdict %s: %v", res.Verdict.Status, res.Verdict.Reasons)
+	}
+	if !res.Ready || res.Fault.Name != "kill" || len(out.Backups) != 2 || len(out.Recoveries) != 1 {
+		t.Errorf("ready %v fault %q backups %d recoveries %d", res.Ready, res.Fault.Name, len(out.Backups), len(out.Recoveries))
+	}
+	if res.Loss.Lost != 0 {
+		t.Errorf("%d acked writes lost (WAIT 1 + appendfsync always should lose none)", res.Loss.Lost)
+	}
+	if len(out.Verifies) != 1 || !out.Verifies[0].OK() {
+		t.Errorf("verify step: %v", out.Verifies)
+	}
+}

@@ -1,8 +1,8 @@
 # redisdrill — see README.md.
 GO        ?= go
 OUT       ?= out
-# Specs to run in `make test` (Ginkgo label filter).
-TEST_LABELS ?= smoke || faults || recovery
+# Specs `make test` runs (Ginkgo label filter; empty = every spec).
+TEST_LABELS ?=
 # Scenarios `make drill` runs (redisdrill label expression; empty = all).
 DRILL_LABELS ?=
 PKGS_UNIT = $(shell $(GO) list ./... | grep -v /scenarios)
@@ -34,7 +34,7 @@ unit:
 specs:
 	@mkdir -p $(OUT)
 	$(GO) test -count=1 -timeout 40m ./scenarios/ \
-		-ginkgo.label-filter='$(TEST_LABELS)' -ginkgo.v \
+		$(if $(TEST_LABELS),-ginkgo.label-filter='$(TEST_LABELS)') -ginkgo.v \
 		-ginkgo.junit-report=$(abspath $(OUT))/ginkgo-junit.xml \
 		-ginkgo.json-report=$(abspath $(OUT))/ginkgo-report.json
 

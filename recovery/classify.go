@@ -37,6 +37,10 @@ func (e *Engine) classify(ctx context.Context, ev detect.Event) (*Incident, erro
 			inc.PreFaultKeys = sb.Keys
 		}
 	}
+	if ev.Kind == KindKeyspaceDrop {
+		inc.Kind, inc.Detail = AccidentalFlush, ev.Detail
+		return inc, nil
+	}
 	if ev.Kind == detect.KindEmptyRestart {
 		inc.Kind = EmptyRestart
 	}

@@ -161,19 +161,7 @@ func (e *Engine) Recover(ctx context.Context, t0 time.Time) (*Report, error) {
 	e.mu.Lock()
 	armed := e.armedAt
 	e.mu.Unlock()
-	dctx, cancel := context.WithTimeout(ctx, e.opts.DetectTimeout)
-	ev, err := e.det.Wait(dctx, func(ev detect.Event) bool {
-		if ev.Time.Before(armed) {
-			return false
-		}
-		for _, k := range failureKinds {
-			if ev.Kind == k {
-				return true
-			}
-		}
-		return false
-	})
-	cancel()
+	ev, err := e.waitFailure(ctx, armed)
 	if err != nil {
 		return rep, fmt.Errorf("detect failure: %w", err)
 	}
@@ -220,6 +208,81 @@ func (e *Engine) Recover(ctx context.Context, t0 time.Time) (*Report, error) {
 		return rep, fmt.Errorf("recover with %s: %w", chosen.Name(), execErr)
 	}
 	return rep, nil
+}
+
+// waitFailure returns the first failure after armed: a detector event, or a
+// keyspace drop on a primary that stays up (an accidental FLUSHALL, which
+// no container or replication event reveals).
+func (e *Engine) waitFailure(ctx context.Context, armed time.Time) (detect.Event, error) {
+	ctx, cancel := context.WithTimeout(ctx, e.opts.DetectTimeout)
+	defer cancel()
+	drop := make(chan detect.Event, 1)
+	go e.watchKeyspace(ctx, drop)
+	type result struct {
+		ev  detect.Event
+		err error
+	}
+	got := make(chan result, 1)
+	go func() {
+		ev, err := e.det.Wait(ctx, func(ev detect.Event) bool {
+			if ev.Time.Before(armed) {
+				return false
+			}
+			for _, k := range failureKinds {
+				if ev.Kind == k {
+					return true
+				}
+			}
+			return false
+		})
+		got <- result{ev, err}
+	}()
+	select {
+	case r := <-got:
+		return r.ev, r.err
+	case ev := <-drop:
+		return ev, nil
+	}
+}
+
+// KindKeyspaceDrop is the engine's own event for a primary that answers but
+// lost most of its keys without restarting.
+const KindKeyspaceDrop detect.Kind = "keyspace-drop"
+
+// watchKeyspace polls each shard primary's DBSIZE every 50 ms and reports a
+// drop below half of the baseline (for shards that held ≥ 100 keys).
+func (e *Engine) watchKeyspace(ctx context.Context, out chan<- detect.Event) {
+	e.mu.Lock()
+	base := e.baseline
+	shards := e.shards
+	e.mu.Unlock()
+	want := map[*harness.Node]int64{}
+	for _, sb := range base.Shards {
+		for _, s := range shards {
+			if s.Index == sb.Index && s.Primary != nil && sb.Keys >= 100 {
+				want[s.Primary] = sb.Keys
+			}
+		}
+	}
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for n, keys := range want {
+			pctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+			now, err := dbSize(pctx, n)
+			cancel()
+			if err == nil && now*2 < keys {
+				out <- detect.Event{Time: time.Now(), Node: n.Name, Kind: KindKeyspaceDrop, Source: detect.SourceProbe,
+					Detail: fmt.Sprintf("DBSIZE %d, baseline %d", now, keys)}
+				return
+			}
+		}
+	}
 }
 
 // plan asks every strategy for an estimate and picks the one that loses

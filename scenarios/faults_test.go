@@ -283,6 +283,7 @@ var _ = Describe("Faults", Label("faults"), func() {
 		}, SpecTimeout(faultTimeout))
 
 		It("aof-manifest-corrupt: refuses to start", Label("fault:aof-manifest-corrupt"), func(ctx SpecContext) {
+			writeKeys(ctx, c, "man", 50)
 			want := dbsize(ctx, n)
 			inj := mustApply(ctx, dep, "aof-manifest-corrupt", fault.Params{Target: target, Restart: true})
 			expectExitsWithLog(ctx, n, `(?i)manifest`)
@@ -291,6 +292,7 @@ var _ = Describe("Faults", Label("faults"), func() {
 		}, SpecTimeout(faultTimeout))
 
 		It("aof-manifest-delete: starts EMPTY although keys existed", Label("fault:aof-manifest-delete"), func(ctx SpecContext) {
+			writeKeys(ctx, c, "del", 50)
 			Expect(dbsize(ctx, n)).To(BeNumerically(">", 0))
 			mustApply(ctx, dep, "aof-manifest-delete", fault.Params{Target: target, Restart: true})
 			Expect(n.WaitPing(ctx)).To(Succeed())

@@ -133,6 +133,14 @@ func All() []Scenario {
 			Expect: Expect{AckedLostMax: 0, Strategy: "promote-replica"},
 		},
 		{
+			Name:        "flushall-undo",
+			Description: "an operator sends FLUSHALL to shard 0's primary (3x0, AOF always): the engine sees the keyspace collapse, removes that one command from a copy of the AOF and restarts the node — every acked write comes back",
+			Labels:      []string{"recovery", "operator-error", "aof"},
+			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
+			Fault: "flushall", FaultParams: shardPrimary(0), Recovery: Engine,
+			Expect: Expect{AckedLostMax: 0, Strategy: "undo-flush", Incident: "accidental-flush"},
+		},
+		{
 			Name:        "cluster-crash-rollback",
 			Description: "SIGKILL every node of a 3x1 cluster: the engine rolls every shard back to the newest verified cluster backup (one snapshot point) and restarts the cluster",
 			Labels:      []string{"recovery", "rollback"},

@@ -73,8 +73,8 @@ func TestParamsValidate(t *testing.T) {
 
 func TestRegistry(t *testing.T) {
 	cat := Catalog()
-	if len(cat) != 19 {
-		t.Fatalf("catalog has %d faults, want 19", len(cat))
+	if len(cat) != 20 {
+		t.Fatalf("catalog has %d faults, want 20", len(cat))
 	}
 	for _, info := range cat {
 		if info.Description == "" {

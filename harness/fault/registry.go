@@ -27,6 +27,7 @@ func registry() map[string]entry {
 		}
 	}
 	return map[string]entry{
+		"flushall":           {"send FLUSHALL to the target primary (operator error); nothing to heal", func(p Params) Fault { return &FlushAll{base: base{params: p}} }},
 		"kill":               {"SIGKILL the target; heal starts it again", func(p Params) Fault { return &Kill{base: base{params: p}} }},
 		"stop":               {"stop the target gracefully (SIGTERM); heal starts it again", func(p Params) Fault { return &Stop{base: base{params: p}} }},
 		"restart":            {"stop and start the target; inject returns once it answers PING", func(p Params) Fault { return &Restart{base: base{params: p}} }},

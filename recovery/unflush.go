@@ -1,0 +1,130 @@
+package recovery
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/aof"
+)
+
+// UndoFlush undoes an accidental FLUSHALL / FLUSHDB on a primary with AOF:
+// on a copy of its appendonlydir it removes the last flush command — only
+// that command, so writes made after the flush are kept (what the Redis
+// persistence docs advise) — then swaps the edited files in (the originals
+// are quarantined) and restarts the node, which replays everything else.
+type UndoFlush struct{}
+
+// Name implements Strategy.
+func (UndoFlush) Name() string { return "undo-flush" }
+
+// Estimate implements Strategy.
+func (UndoFlush) Estimate(ctx context.Context, inc *Incident) (Estimate, error) {
+	topo := inc.env.dep.Topology
+	if inc.Kind != AccidentalFlush {
+		return Estimate{Why: "no flush to undo"}, nil
+	}
+	if topo.Persistence != harness.PersistAOF && topo.Persistence != harness.PersistBoth {
+		return Estimate{Why: "needs AOF persistence"}, nil
+	}
+	return Estimate{Applicable: true, Why: "remove the flush from the AOF", LostKeys: 0, Duration: time.Second}, nil
+}
+
+// Execute implements Strategy.
+func (UndoFlush) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
+	n := inc.Failed
+	work, err := os.MkdirTemp("", "redisdrill-unflush-")
+	if err != nil {
+		return fmt.Errorf("create work dir: %w", err)
+	}
+	defer os.RemoveAll(work)
+	src, out := filepath.Join(work, "orig"), filepath.Join(work, "out", harness.AOFDirName)
+	// Stop first: the AOF must not change (or be rewritten without the
+	// flush history) while it is edited.
+	if err := tl.Do("stop node", func() (string, error) { return n.Name, ensureStopped(ctx, n) }); err != nil {
+		return err
+	}
+	err = tl.Do("edit copy", func() (string, error) {
+		if err := n.CopyDirOut(ctx, harness.DataDir+"/"+harness.AOFDirName, src); err != nil {
+			return "", err
+		}
+		if err := copyTree(src, out); err != nil {
+			return "", err
+		}
+		return removeLastFlush(out)
+	})
+	if err != nil {
+		return err
+	}
+	if err := tl.Do("quarantine", func() (string, error) { return quarantine(ctx, n, dataFiles...) }); err != nil {
+		return err
+	}
+	if err := tl.Do("load data", func() (string, error) { return "edited appendonlydir", copyDirInto(ctx, n, filepath.Dir(out)) }); err != nil {
+		return err
+	}
+	if err := tl.Do("start container", func() (string, error) { return n.Name, startAndLoad(ctx, n) }); err != nil {
+		return err
+	}
+	return tl.Do("rejoin", func() (string, error) { return rejoin(ctx, inc.env, n) })
+}
+
+// removeLastFlush finds the last FLUSHALL/FLUSHDB in the incr files of an
+// appendonlydir (in load order) and splices that one command out.
+func removeLastFlush(dir string) (string, error) {
+	entries, _, err := aofEntries(dir)
+	if err != nil {
+		return "", err
+	}
+	for i := len(entries) - 1; i >= 0; i-- {
+		en := entries[i]
+		if en.Type != aof.TypeIncr {
+			continue
+		}
+		p := filepath.Join(dir, en.Name)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return "", fmt.Errorf("read %s: %w", en.Name, err)
+		}
+		cmds, err := aof.Commands(data)
+		if err != nil {
+			return "", fmt.Errorf("parse %s: %w", en.Name, err)
+		}
+		for j := len(cmds) - 1; j >= 0; j-- {
+			name := strings.ToUpper(cmds[j].Name())
+			if name != "FLUSHALL" && name != "FLUSHDB" {
+				continue
+			}
+			edited := append(append([]byte(nil), data[:cmds[j].Offset]...), data[cmds[j].End:]...)
+			if err := os.WriteFile(p, edited, 0o644); err != nil {
+				return "", fmt.Errorf("write %s: %w", en.Name, err)
+			}
+			after := len(cmds) - j - 1
+			return fmt.Sprintf("removed %s at offset %d of %s; kept %d commands after it", name, cmds[j].Offset, en.Name, after), nil
+		}
+	}
+	return "", fmt.Errorf("undo flush: no FLUSHALL/FLUSHDB in the AOF of %s", filepath.Base(dir))
+}
+
+// copyTree copies a flat folder of files.
+func copyTree(src, dst string) error {
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dst, err)
+	}
+	files, err := os.ReadDir(src)
+	if err != nil {
+		return fmt.Errorf("list %s: %w", src, err)
+	}
+	for _, f := range files {
+		if f.IsDir() {
+			continue
+		}
+		if err := copyFile(filepath.Join(src, f.Name()), filepath.Join(dst, f.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,82 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redisdrill/redisdrill/harness"
+)
+
+// TestRunSmall runs the real bench on a tiny dataset: two strategies, one
+// sample each, floors and backup speed included. Timings are printed, not
+// asserted.
+func TestRunSmall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs Docker (skipped with -short)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	harness.ApplyTestcontainersDefaults()
+	harness.QuietRedisLogs()
+	d, err := harness.NewDocker(ctx)
+	if err != nil {
+		t.Fatalf("docker: %v", err)
+	}
+	defer d.Close()
+	cfg := DefaultConfig()
+	cfg.Keys, cfg.Repeat, cfg.LargeRepeat = []int{2000}, 1, 0
+	cfg.Strategies = []string{EnginePromote, ReplaceFromRDB}
+	var logs bytes.Buffer
+	res, err := Run(ctx, Env{Docker: d, Logger: slog.New(slog.NewTextHandler(&logs, nil)), WorkDir: t.TempDir()}, cfg)
+	t.Log(logs.String())
+	if err != nil {
+		t.Fatalf("run bench: %v", err)
+	}
+	var table bytes.Buffer
+	if err := WriteTable(&table, res); err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + table.String())
+	if len(res.Cells) != 2 {
+		t.Fatalf("cells = %d, want 2", len(res.Cells))
+	}
+	for _, c := range res.Cells {
+		if c.RTO.N != 1 || c.RTO.Median <= 0 {
+			t.Errorf("%s: RTO %+v, want one positive sample (samples %+v)", c.Strategy, c.RTO, c.Samples)
+		}
+		if c.Samples[0].Acked == 0 {
+			t.Errorf("%s: no acked writes recorded", c.Strategy)
+		}
+	}
+	if c, _ := res.Cell(2000, ReplaceFromRDB); c.FloorMS <= 0 || len(c.Spans) == 0 {
+		t.Errorf("replace-from-rdb: floor %v ms, spans %v: want a floor and spans", c.FloorMS, c.Spans)
+	}
+	if len(res.Backups) != 1 || res.Backups[0].Ratio <= 0 {
+		t.Errorf("backups = %+v, want one comparison with a ratio", res.Backups)
+	}
+	for _, f := range res.Floors {
+		if f.Load.Median <= 0 && f.Start.Median <= 0 {
+			t.Errorf("floor %s: no load measured: %+v", f.Kind, f)
+		}
+	}
+	dir := t.TempDir()
+	paths, err := WriteFiles(dir, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range paths {
+		if st, err := os.Stat(p); err != nil || st.Size() == 0 {
+			t.Errorf("%s missing or empty: %v", p, err)
+		}
+	}
+	page, _ := os.ReadFile(filepath.Join(dir, HTMLFile))
+	if !strings.Contains(string(page), "<svg") {
+		t.Error("bench.html has no SVG")
+	}
+}

@@ -55,7 +55,7 @@ func (dep *Deployment) Client(opts ClientOptions) redis.UniversalClient {
 			MaxRetries: o.MaxRetries, MaxRedirects: 3, PoolSize: o.PoolSize, DialerRetries: 1,
 			ContextTimeoutEnabled: true,
 		})
-		cc.AddHook(reloadOnNetError{client: cc})
+		RefreshSlotsOnNetError(cc)
 		return cc
 	}
 	dep.dialer.setResolver(func(addr string) string {

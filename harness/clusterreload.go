@@ -14,6 +14,10 @@ import (
 // dialling it until the periodic reload. Refreshing on connection errors is
 // what adaptive-refresh clients (Lettuce, redis-py) do, and it is applied the
 // same way to every run, native failover included, so comparisons stay fair.
+// RefreshSlotsOnNetError adds that behaviour to a ClusterClient built
+// outside Deployment.Client (e.g. a workload's own clone of it).
+func RefreshSlotsOnNetError(cc *redis.ClusterClient) { cc.AddHook(reloadOnNetError{client: cc}) }
+
 type reloadOnNetError struct {
 	client *redis.ClusterClient
 }

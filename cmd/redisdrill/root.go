@@ -22,6 +22,7 @@ func commands() []func(*app) *cobra.Command {
 		newReportCmd,
 		newPruneCmd,
 		newImageCmd,
+		newBenchCmd,
 	}
 }
 

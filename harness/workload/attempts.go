@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/redisdrill/redisdrill/harness"
 )
 
 // attemptLog collects what each attempt of one op saw. A ClusterClient
@@ -90,6 +92,7 @@ func ownClient(client redis.UniversalClient, p Profile) (redis.UniversalClient, 
 			opt.ReadTimeout += p.WaitTimeout
 		}
 		cc := redis.NewClusterClient(&opt)
+		harness.RefreshSlotsOnNetError(cc)
 		cc.OnNewNode(func(n *redis.Client) { n.AddHook(attemptHook{}) })
 		return cc, nil
 	case *redis.Client:

@@ -176,7 +176,11 @@ func (w *worker) write(ctx context.Context, key, value string) (int, error, erro
 	wait := pipe.Do(ctx, "wait", p.WaitReplicas, p.WaitTimeout.Milliseconds())
 	_, _ = pipe.Exec(ctx)
 	if err := set.Err(); err != nil {
-		if isRedirect(err) {
+		// A redirect, or a node that cannot be reached, means the slot map
+		// may be stale: refresh it (the cluster-level hook does not see
+		// commands sent to a node client directly).
+		var reply redis.Error
+		if isRedirect(err) || !errors.As(err, &reply) {
 			if cc, ok := w.r.client.(*redis.ClusterClient); ok {
 				cc.ReloadState(ctx)
 			}

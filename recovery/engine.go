@@ -29,6 +29,9 @@ type Options struct {
 	DetectTimeout time.Duration
 	// Detect tunes the detector.
 	Detect detect.Options
+	// PointInTimeBefore is how far before the fault the point-in-time
+	// strategy rolls a node back (used only with Strategy "point-in-time").
+	PointInTimeBefore time.Duration
 }
 
 // Engine recovers one deployment.
@@ -42,6 +45,7 @@ type Engine struct {
 	mu       sync.Mutex
 	shards   []harness.Shard // pre-fault view
 	armedAt  time.Time       // last Refresh: failures after it are ours
+	faultAt  time.Time       // t0 of the recovery in progress
 	baseline verify.Baseline
 	failed   []*harness.Node
 	catalog  *backup.Catalog
@@ -160,6 +164,7 @@ func (e *Engine) Recover(ctx context.Context, t0 time.Time) (*Report, error) {
 	tl := &Timeline{}
 	e.mu.Lock()
 	armed := e.armedAt
+	e.faultAt = t0
 	e.mu.Unlock()
 	ev, err := e.waitFailure(ctx, armed)
 	if err != nil {

@@ -2,6 +2,9 @@ package scenarios_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -22,6 +25,7 @@ var _ = Describe("drill", func() {
 			}, sc)
 			Expect(err).NotTo(HaveOccurred())
 			res := out.Result
+			drillResults = append(drillResults, res)
 			reportFigures(res, out)
 
 			Expect(res.Error).To(BeEmpty(), "recovery error")
@@ -40,14 +44,52 @@ var _ = Describe("drill", func() {
 			if out.Recovery != nil {
 				Expect(out.Recovery.Verified).To(BeTrue(), "engine verification")
 			}
+			if sc.Expect.LossOnlyAfter > 0 && res.Loss.Lost > 0 {
+				// #TS annotations have 1 s granularity: the target second is kept whole.
+				target := res.T0.Add(-sc.Expect.LossOnlyAfter).Truncate(time.Second)
+				Expect(out.Check.OldestLost).To(BeTemporally(">=", target), "a write acked before the rollback target was lost")
+			}
 			if out.CorruptedBackup != "" {
 				fetch := spanDetail(out, "fetch backup")
 				Expect(fetch).NotTo(BeEmpty())
 				Expect(fetch).NotTo(ContainSubstring(out.CorruptedBackup), "the corrupted backup must be skipped")
 			}
 			Expect(res.Verdict.Status).To(Equal(reports.StatusPass), "verdict reasons: %v", res.Verdict.Reasons)
+
+			By("re-deriving every figure from the saved artifacts")
+			d, err := scenarios.Rederive(filepath.Dir(res.Artifacts.Ledger))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(d.Ready).To(Equal(res.Ready))
+			Expect(d.RTO).To(Equal(res.RTO.D()), "RTO from probe.jsonl")
+			Expect(int64(d.Acked)).To(Equal(res.Loss.Acked), "acked from ledger.jsonl")
+			Expect(int64(d.AckedBeforeFault)).To(Equal(res.AckedBeforeFault))
+			Expect(int64(d.Lost)).To(Equal(res.Loss.Lost))
 		}, SpecTimeout(4*time.Minute))
 	}
+})
+
+// drillResults collects every drill spec's result for the suite's own
+// redisdrill reports (Ginkgo runs specs serially here).
+var drillResults []reports.ScenarioResult
+
+// The same result model the CLI writes, from the Ginkgo run: report.json,
+// junit.xml, summary.md and report.html next to Ginkgo's own reports.
+var _ = ReportAfterSuite("redisdrill reports", func(r Report) {
+	if len(drillResults) == 0 {
+		return
+	}
+	run := reports.Run{
+		Schema: reports.SchemaVersion, Version: "dev", Start: r.StartTime, End: r.EndTime,
+		GoVersion: runtime.Version(), Scenarios: drillResults,
+	}
+	run.Host, _ = os.Hostname()
+	dir := filepath.Join(filepath.Dir(artifactsDir()), "specs")
+	paths, err := reports.WriteAll(dir, run)
+	if err != nil {
+		GinkgoWriter.Printf("cannot write redisdrill reports: %v\n", err)
+		return
+	}
+	fmt.Fprintf(GinkgoWriter, "redisdrill reports: %v\n", paths)
 })
 
 // reportFigures prints and attaches the figures a reader wants.

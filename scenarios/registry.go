@@ -40,6 +40,11 @@ func noReplicas(p harness.Persistence) harness.Topology {
 	return t
 }
 
+func withTimestamps(t harness.Topology) harness.Topology {
+	t.AOFTimestamps = true
+	return t
+}
+
 func corruptAndRestart(target fault.Target) fault.Params {
 	return fault.Params{Target: target, Restart: true}
 }
@@ -139,6 +144,15 @@ func All() []Scenario {
 			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
 			Fault: "flushall", FaultParams: shardPrimary(0), Recovery: Engine,
 			Expect: Expect{AckedLostMax: 0, Strategy: "undo-flush", Incident: "accidental-flush"},
+		},
+		{
+			Name:        "point-in-time-rollback",
+			Description: "after an operator error on shard 0 (3x0, AOF always with timestamps), roll that primary back to the second before it with the AOF's #TS annotations: only writes after the target second are lost",
+			Labels:      []string{"recovery", "operator-error", "aof", "pitr"},
+			Topology:    withTimestamps(noReplicas(harness.PersistAOF)), Workload: workload.DefaultProfile(),
+			Fault: "flushall", FaultParams: shardPrimary(0), Recovery: Engine,
+			Strategy: "point-in-time", PointInTimeBefore: time.Second,
+			Expect: Expect{AckedLostMax: -1, Strategy: "point-in-time", Incident: "accidental-flush", LossOnlyAfter: time.Second},
 		},
 		{
 			Name:        "cluster-crash-rollback",

@@ -109,6 +109,7 @@ func (r *run) execute(ctx context.Context) (*Outcome, error) {
 		var err error
 		eng, err = recovery.New(ctx, dep, recovery.Options{
 			Logger: r.logger, CatalogDir: filepath.Join(r.artifactDir(), "backups"), Strategy: sc.Strategy,
+			PointInTimeBefore: sc.PointInTimeBefore,
 		})
 		if err != nil {
 			return nil, err
@@ -170,6 +171,7 @@ func (r *run) execute(ctx context.Context) (*Outcome, error) {
 	waitCtx, cancel := context.WithTimeout(ctx, sc.RTOTimeout)
 	tReady, readyErr := prober.WaitReady(waitCtx, t0, time.Second)
 	cancel()
+	measuredUntil := time.Now()
 	if healTimer != nil {
 		<-healTimer
 	}
@@ -198,6 +200,7 @@ func (r *run) execute(ctx context.Context) (*Outcome, error) {
 		res.Error = recErr.Error()
 	}
 	res.Artifacts = r.saveArtifacts(ctx, ledger, prober.Ticks(), eng)
+	r.saveMeasurement(Measurement{T0: t0, TReady: tReady, Ready: readyErr == nil, MeasuredUntil: measuredUntil, Check: check})
 	out.Result = res
 	return out, nil
 }

@@ -44,6 +44,9 @@ type Scenario struct {
 	HealAt time.Duration
 	// Settle is how long the workload keeps running after recovery and heal.
 	Settle time.Duration
+	// PointInTimeBefore is the roll-back target of the point-in-time
+	// strategy, relative to the fault.
+	PointInTimeBefore time.Duration
 	// CorruptNewestBackup takes two backup points and flips a byte in the
 	// newest one's RDB on disk: the engine must skip it for the older one.
 	CorruptNewestBackup bool
@@ -62,6 +65,10 @@ type Expect struct {
 	Strategy string
 	// Incident is the incident kind the engine must detect ("" = any).
 	Incident string
+	// LossOnlyAfter, when set, requires every lost acked write to have
+	// completed no earlier than this long before the fault (a point-in-time
+	// rollback may only lose what came after its target second).
+	LossOnlyAfter time.Duration
 }
 
 // HasLabel reports whether the scenario carries the label.

@@ -17,7 +17,7 @@ const (
 )
 
 // spanColors colour spans by position in a fixed palette.
-var spanColors = [...]string{"#3b5bdb", "#2f9e5b", "#d08a00", "#d64545", "#8e44ad", "#1098ad", "#e8590c", "#5c940d", "#862e9c", "#495057", "#c2255c", "#0b7285"}
+var spanColors = [...]string{"#3b5bdb", "#2f9e5b", "#d08a00", "#d64545", "#8e44ad", "#1098ad", "#e8590c", "#5c940d", "#862e9c", "#495057", "#c2255c", "#0b7285", "#f08c00", "#364fc7", "#a61e4d", "#087f5b"}
 
 // rtoChart draws, for one size, each strategy's RTO median as a bar with a
 // min..max whisker and its floor as a dashed tick.

@@ -46,7 +46,7 @@ func (e *Engine) classify(ctx context.Context, ev detect.Event) (*Incident, erro
 	}
 	liveReplicas := 0
 	for _, r := range inc.Replicas {
-		if pingQuick(ctx, r) {
+		if nodeAlive(ctx, r) {
 			liveReplicas++
 		}
 	}
@@ -94,7 +94,7 @@ func failedShard(ctx context.Context, shards []harness.Shard, node *harness.Node
 		}
 	}
 	for _, s := range shards {
-		if s.Primary != nil && !pingQuick(ctx, s.Primary) {
+		if s.Primary != nil && !nodeAlive(ctx, s.Primary) {
 			return s, true
 		}
 	}
@@ -103,11 +103,20 @@ func failedShard(ctx context.Context, shards []harness.Shard, node *harness.Node
 
 func (e *Engine) allDown(ctx context.Context) bool {
 	for _, n := range e.dep.Nodes() {
-		if pingQuick(ctx, n) {
+		if nodeAlive(ctx, n) {
 			return false
 		}
 	}
 	return true
+}
+
+// nodeAlive reports whether a node's container runs and redis answers; a
+// container Docker reports stopped is dead without paying a ping timeout.
+func nodeAlive(ctx context.Context, n *harness.Node) bool {
+	if running, err := n.Running(ctx); err == nil && !running {
+		return false
+	}
+	return pingQuick(ctx, n)
 }
 
 func pingQuick(ctx context.Context, n *harness.Node) bool {
@@ -131,10 +140,10 @@ const (
 func awaitOutcome(ctx context.Context, n *harness.Node) (nodeState, string) {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		if pingQuick(ctx, n) {
+		running, err := n.Running(ctx)
+		if err == nil && running && pingQuick(ctx, n) {
 			return nodeServing, ""
 		}
-		running, err := n.Running(ctx)
 		if err == nil && !running {
 			logs, _ := n.Logs(ctx)
 			if line := RefusalLine(lastStart(logs)); line != "" {

@@ -46,6 +46,7 @@ type Engine struct {
 	shards   []harness.Shard // pre-fault view
 	armedAt  time.Time       // last Refresh: failures after it are ours
 	faultAt  time.Time       // t0 of the recovery in progress
+	used     backup.Manifest // backup the recovery in progress restored
 	baseline verify.Baseline
 	failed   []*harness.Node
 	catalog  *backup.Catalog
@@ -64,6 +65,10 @@ type Report struct {
 	Spans      []Span              `json:"spans"`
 	Verified   bool                `json:"verified"`
 	Verify     string              `json:"verify,omitempty"`
+	// BackupID and BackupTime name the backup a restore used (its time is
+	// when the backup started: acked writes before it are in it).
+	BackupID   string    `json:"backup_id,omitempty"`
+	BackupTime time.Time `json:"backup_time,omitzero"`
 	// Observations are facts about Redis's own reaction seen on the way,
 	// e.g. "refused-start: <log line>" or "started-empty".
 	Observations []string `json:"observations,omitempty"`
@@ -164,8 +169,13 @@ func (e *Engine) Recover(ctx context.Context, t0 time.Time) (*Report, error) {
 	tl := &Timeline{}
 	e.mu.Lock()
 	armed := e.armedAt
-	e.faultAt = t0
+	e.faultAt, e.used = t0, backup.Manifest{}
 	e.mu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		rep.BackupID, rep.BackupTime = e.used.ID, e.used.Time
+		e.mu.Unlock()
+	}()
 	ev, err := e.waitFailure(ctx, armed)
 	if err != nil {
 		return rep, fmt.Errorf("detect failure: %w", err)
@@ -213,6 +223,13 @@ func (e *Engine) Recover(ctx context.Context, t0 time.Time) (*Report, error) {
 		return rep, fmt.Errorf("recover with %s: %w", chosen.Name(), execErr)
 	}
 	return rep, nil
+}
+
+// noteBackup records the backup the recovery in progress restores.
+func (e *Engine) noteBackup(m backup.Manifest) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.used = m
 }
 
 // waitFailure returns the first failure after armed: a detector event, or a

@@ -61,7 +61,6 @@ func resp(args ...string) string {
 	return b.String()
 }
 
-
 func writeAOFDir(t *testing.T, manifest bool, incr string) string {
 	t.Helper()
 	dir := t.TempDir()

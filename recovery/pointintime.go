@@ -67,7 +67,9 @@ func (PointInTime) Execute(ctx context.Context, inc *Incident, tl *Timeline) err
 	if err := tl.Do("quarantine", func() (string, error) { return quarantine(ctx, n, dataFiles...) }); err != nil {
 		return err
 	}
-	if err := tl.Do("load data", func() (string, error) { return "appendonlydir cut at " + target.UTC().Format(time.TimeOnly), copyDirInto(ctx, n, filepath.Dir(out)) }); err != nil {
+	if err := tl.Do("load data", func() (string, error) {
+		return "appendonlydir cut at " + target.UTC().Format(time.TimeOnly), copyDirInto(ctx, n, filepath.Dir(out))
+	}); err != nil {
 		return err
 	}
 	if err := tl.Do("start container", func() (string, error) { return n.Name, startAndLoad(ctx, n) }); err != nil {

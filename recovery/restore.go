@@ -45,6 +45,7 @@ func (RestoreInPlace) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 	err := tl.Do("fetch backup", func() (string, error) {
 		m, p, err := e.shardBackup(inc.Shard)
 		rdbPath = p
+		e.noteBackup(m)
 		return fmt.Sprintf("%s (%d keys, taken %s)", m.ID, m.Keys, m.Time.Format(time.TimeOnly)), err
 	})
 	if err != nil {

@@ -44,6 +44,7 @@ func (ClusterRollback) Execute(ctx context.Context, inc *Incident, tl *Timeline)
 			return "", err
 		}
 		point = m
+		e.noteBackup(m)
 		shardRDB, err = e.matchShards(children)
 		return fmt.Sprintf("%s (%d shards, taken %s)", m.ID, len(children), m.Time.Format(time.TimeOnly)), err
 	})

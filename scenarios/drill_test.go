@@ -49,6 +49,14 @@ var _ = Describe("drill", func() {
 				target := res.T0.Add(-sc.Expect.LossOnlyAfter).Truncate(time.Second)
 				Expect(out.Check.OldestLost).To(BeTemporally(">=", target), "a write acked before the rollback target was lost")
 			}
+			if sc.Expect.LossOnlyAfterBackup {
+				Expect(out.Recovery.BackupTime.IsZero()).To(BeFalse(), "the engine must say which backup it restored")
+				AddReportEntry("restored backup", fmt.Sprintf("%s (started %s)", out.Recovery.BackupID, out.Recovery.BackupTime.Format(time.TimeOnly)))
+				if res.Loss.Lost > 0 {
+					Expect(out.Check.OldestLost).To(BeTemporally(">=", out.Recovery.BackupTime.Add(-50*time.Millisecond)),
+						"a write acked before the restored backup was taken is lost")
+				}
+			}
 			if out.CorruptedBackup != "" {
 				fetch := spanDetail(out, "fetch backup")
 				Expect(fetch).NotTo(BeEmpty())

@@ -78,7 +78,7 @@ func All() []Scenario {
 			// The drill models lost hosts: restarting the dead containers on
 			// their own files (what the engine would pick) is not an option.
 			Strategy: "replace-node",
-			Expect:   Expect{AckedLostMax: -1, Strategy: "replace-node", Incident: "shard-lost"},
+			Expect:   Expect{AckedLostMax: -1, Strategy: "replace-node", Incident: "shard-lost", LossOnlyAfterBackup: true},
 		},
 		{
 			Name:        "rdb-bitflip-restore",
@@ -86,7 +86,7 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "corruption", "restore"},
 			Topology:    noReplicas(harness.PersistRDB), Workload: workload.DefaultProfile(),
 			Fault: "rdb-bitflip", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: -1, Strategy: "restore-in-place", Incident: "refuses-start"},
+			Expect: Expect{AckedLostMax: -1, Strategy: "restore-in-place", Incident: "refuses-start", LossOnlyAfterBackup: true},
 		},
 		{
 			Name:        "corrupt-backup-skipped",
@@ -95,7 +95,7 @@ func All() []Scenario {
 			Topology:    noReplicas(harness.PersistRDB), Workload: workload.DefaultProfile(),
 			Fault: "rdb-bitflip", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
 			CorruptNewestBackup: true,
-			Expect:              Expect{AckedLostMax: -1, Strategy: "restore-in-place", Incident: "refuses-start"},
+			Expect:              Expect{AckedLostMax: -1, Strategy: "restore-in-place", Incident: "refuses-start", LossOnlyAfterBackup: true},
 		},
 		{
 			Name:        "aof-tail-truncated",
@@ -119,7 +119,7 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "corruption", "aof"},
 			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
 			Fault: "aof-manifest-delete", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: -1, Strategy: "restore-in-place", Incident: "started-empty"},
+			Expect: Expect{AckedLostMax: -1, Strategy: "restore-in-place", Incident: "started-empty", LossOnlyAfterBackup: true},
 		},
 		{
 			Name:        "nodes-conf-garbage",
@@ -163,7 +163,7 @@ func All() []Scenario {
 			// A rollback drill: the team wants every shard at one snapshot
 			// point, not each node's own newest state.
 			Strategy: "cluster-rollback",
-			Expect:   Expect{AckedLostMax: -1, Strategy: "cluster-rollback", Incident: "cluster-lost"},
+			Expect:   Expect{AckedLostMax: -1, Strategy: "cluster-rollback", Incident: "cluster-lost", LossOnlyAfterBackup: true},
 		},
 		{
 			Name:        "minority-partition-native",

@@ -69,6 +69,10 @@ type Expect struct {
 	// completed no earlier than this long before the fault (a point-in-time
 	// rollback may only lose what came after its target second).
 	LossOnlyAfter time.Duration
+	// LossOnlyAfterBackup requires every lost acked write to have completed
+	// after the backup the engine restored was started: a restore may only
+	// lose what the backup could not have held.
+	LossOnlyAfterBackup bool
 }
 
 // HasLabel reports whether the scenario carries the label.

@@ -14,7 +14,12 @@ const DefaultReadyTimeout = 90 * time.Second
 // WaitReady waits until Ready reports nil, polling every 100 ms, for at most
 // DefaultReadyTimeout.
 func (dep *Deployment) WaitReady(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, DefaultReadyTimeout)
+	return dep.WaitReadyWithin(ctx, DefaultReadyTimeout)
+}
+
+// WaitReadyWithin is WaitReady with its own bound.
+func (dep *Deployment) WaitReadyWithin(ctx context.Context, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var last error
 	for {
@@ -151,4 +156,19 @@ func CheckSlotCoverage(view []ClusterNode) error {
 		return fmt.Errorf("slot coverage: %d slots unserved, %d served twice", missing, double)
 	}
 	return nil
+}
+
+// Sleep waits for d or until ctx ends, whichever comes first.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

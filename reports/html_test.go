@@ -126,7 +126,12 @@ func TestHTMLInHeadlessChromium(t *testing.T) {
 		t.Errorf("DOM has %d svg charts, want %d", n, 2*len(run.Scenarios))
 	}
 
-	png := filepath.Join("testdata", "report.png")
+	// The screenshot goes to a temp dir so a test run leaves the tree clean;
+	// REDISDRILL_KEEP_SCREENSHOT=1 keeps it in testdata/ to look at.
+	png := filepath.Join(t.TempDir(), "report.png")
+	if os.Getenv("REDISDRILL_KEEP_SCREENSHOT") == "1" {
+		png = filepath.Join("testdata", "report.png")
+	}
 	shot := exec.CommandContext(ctx, bin, browserArgs("--user-data-dir="+profile, "--window-size=1200,2600", "--screenshot="+mustAbs(t, png), "file://"+page)...)
 	if out, err := shot.CombinedOutput(); err != nil {
 		t.Fatalf("chromium --screenshot: %v\n%s", err, out)

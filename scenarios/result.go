@@ -37,7 +37,7 @@ func (r *run) result(t0, tReady time.Time, ready bool, ledger *workload.Ledger, 
 			Window: reports.Millis(check.LossWindow(t0)),
 		},
 		Latency: reports.Latency{P50: reports.Millis(lat.P50), P90: reports.Millis(lat.P90), P99: reports.Millis(lat.P99), Max: reports.Millis(lat.Max)},
-		Fault:   faultRecord(out.Injection, rel),
+		Fault:   FaultReport(out.Injection, t0),
 	}
 	if ready {
 		res.RTO = rel(tReady)
@@ -64,7 +64,15 @@ func (r *run) result(t0, tReady time.Time, ready bool, ledger *workload.Ledger, 
 	return res
 }
 
-func faultRecord(rec fault.Record, rel func(time.Time) reports.Millis) reports.FaultRecord {
+// FaultReport turns a fault's record into its report form, times relative
+// to t0.
+func FaultReport(rec fault.Record, t0 time.Time) reports.FaultRecord {
+	rel := func(t time.Time) reports.Millis {
+		if t.IsZero() {
+			return 0
+		}
+		return reports.Millis(t.Sub(t0))
+	}
 	fr := reports.FaultRecord{Name: rec.Name, Targets: rec.Targets, Start: rel(rec.Start), End: rel(rec.End)}
 	if rec.Params != nil {
 		fr.Params = map[string]string{"target": rec.Params.Target.String()}

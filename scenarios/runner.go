@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -17,6 +16,10 @@ import (
 	"github.com/redisdrill/redisdrill/recovery"
 	"github.com/redisdrill/redisdrill/reports"
 )
+
+// ServingTimeout bounds the wait, after heal, for the deployment to be fully
+// ready again before the final read.
+const ServingTimeout = 45 * time.Second
 
 // Env is what a run needs from its surroundings.
 type Env struct {
@@ -178,13 +181,13 @@ func (r *run) execute(ctx context.Context) (*Outcome, error) {
 	if err := inj.Heal(ctx); err != nil {
 		r.logger.Warn("heal failed", "err", err)
 	}
-	if err := sleep(ctx, sc.Settle); err != nil {
+	if err := harness.Sleep(ctx, sc.Settle); err != nil {
 		return nil, err
 	}
 	ledger := wl.Stop()
 	ledgerStopped = true
 	prober.Stop()
-	if err := r.waitServing(ctx); err != nil {
+	if err := dep.WaitReadyWithin(ctx, ServingTimeout); err != nil {
 		r.logger.Warn("deployment not fully ready after heal", "err", err)
 	}
 	check, err := ledger.FinalRead(ctx, client)
@@ -210,9 +213,9 @@ func (r *run) execute(ctx context.Context) (*Outcome, error) {
 // writes after the newest backup are what a restore can lose.
 func (r *run) warmUp(ctx context.Context, eng *recovery.Engine) error {
 	if eng == nil {
-		return sleep(ctx, r.sc.WarmUp)
+		return harness.Sleep(ctx, r.sc.WarmUp)
 	}
-	if err := sleep(ctx, r.sc.WarmUp/2); err != nil {
+	if err := harness.Sleep(ctx, r.sc.WarmUp/2); err != nil {
 		return err
 	}
 	points := 1
@@ -234,7 +237,7 @@ func (r *run) warmUp(ctx context.Context, eng *recovery.Engine) error {
 		r.corrupted = bad
 		r.logger.Info("corrupted the newest backup in the catalog", "backup", bad)
 	}
-	if err := sleep(ctx, r.sc.WarmUp/2); err != nil {
+	if err := harness.Sleep(ctx, r.sc.WarmUp/2); err != nil {
 		return err
 	}
 	return eng.Refresh(ctx)
@@ -248,7 +251,7 @@ func (r *run) scheduleHeal(ctx context.Context, inj *fault.Injection) <-chan str
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = sleep(ctx, time.Until(inj.Start.Add(r.sc.HealAt)))
+		_ = harness.Sleep(ctx, time.Until(inj.Start.Add(r.sc.HealAt)))
 		if err := inj.Heal(ctx); err != nil {
 			r.logger.Warn("scheduled heal failed", "err", err)
 		}
@@ -272,34 +275,4 @@ func (r *run) probeKeys(ctx context.Context, client redis.UniversalClient) ([]st
 		return nil, fmt.Errorf("pick probe keys: %w", err)
 	}
 	return keys, nil
-}
-
-// waitServing waits (bounded) until the deployment is ready again, so the
-// final read sees every shard.
-func (r *run) waitServing(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, 45*time.Second)
-	defer cancel()
-	var last error
-	for {
-		if last = r.dep.Ready(ctx); last == nil {
-			return nil
-		}
-		if err := sleep(ctx, 200*time.Millisecond); err != nil {
-			return errors.Join(err, last)
-		}
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

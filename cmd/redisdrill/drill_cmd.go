@@ -72,7 +72,9 @@ func (a *app) drill(ctx context.Context, o drillOptions, _ string) error {
 		a.printf("[%d/%d] %s: starting (%s, fault %s, recovery %s)\n", i+1, len(list), sc.Name, sc.Topology.String(), sc.Fault, sc.Recovery)
 		env := scenarios.Env{Docker: d, Image: img.Ref, Logger: a.logger, OutDir: o.out, Keep: o.keep && last, Seed: o.seed}
 		start := time.Now()
+		spin := startSpinner(a.stdout, sc.Name)
 		out, err := scenarios.Run(ctx, env, sc)
+		spin.stop()
 		if ctx.Err() != nil {
 			return fmt.Errorf("drill %s: %w", sc.Name, context.Canceled)
 		}

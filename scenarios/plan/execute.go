@@ -184,7 +184,7 @@ func (x *executor) execute(ctx context.Context) (*Outcome, error) {
 		}
 	}()
 	defer x.healAll(context.WithoutCancel(ctx))
-	if err := sleep(ctx, dur(p.WarmUp, DefaultWarmUp)); err != nil {
+	if err := harness.Sleep(ctx, dur(p.WarmUp, DefaultWarmUp)); err != nil {
 		return nil, err
 	}
 	for i, s := range p.Steps {
@@ -201,13 +201,13 @@ func (x *executor) execute(ctx context.Context) (*Outcome, error) {
 		}
 	}
 	x.healAll(ctx)
-	if err := sleep(ctx, dur(p.Settle, DefaultSettle)); err != nil {
+	if err := harness.Sleep(ctx, dur(p.Settle, DefaultSettle)); err != nil {
 		return nil, err
 	}
 	ledger := wl.Stop()
 	stopped = true
 	prober.Stop()
-	if err := x.waitServing(ctx); err != nil {
+	if err := x.dep.WaitReadyWithin(ctx, scenarios.ServingTimeout); err != nil {
 		x.logger.Warn("deployment not fully ready at the end", "err", err)
 	}
 	check, err := ledger.FinalRead(ctx, client)
@@ -230,7 +230,7 @@ func (x *executor) step(ctx context.Context, s Step) (string, error) {
 	case "fault":
 		return x.inject(ctx, s)
 	case "wait":
-		return "", sleep(ctx, time.Duration(*s.Wait))
+		return "", harness.Sleep(ctx, time.Duration(*s.Wait))
 	case "recover":
 		return x.recover(ctx, s.Recover)
 	case "heal":
@@ -362,7 +362,7 @@ func (x *executor) verify(ctx context.Context, v VerifyStep) (string, error) {
 			}
 			return fmt.Sprintf("%d checks passed", len(res.Checks)), nil
 		}
-		if err := sleep(ctx, 500*time.Millisecond); err != nil {
+		if err := harness.Sleep(ctx, 500*time.Millisecond); err != nil {
 			return "", err
 		}
 	}

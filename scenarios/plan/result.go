@@ -2,15 +2,14 @@ package plan
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness/fault"
 	"github.com/redisdrill/redisdrill/harness/workload"
 	"github.com/redisdrill/redisdrill/reports"
+	"github.com/redisdrill/redisdrill/scenarios"
 )
 
 // BucketWidth is the width of the availability timeline's buckets.
@@ -51,7 +50,7 @@ func (x *executor) result(ledger *workload.Ledger, check workload.Check) reports
 	for i, id := range x.order {
 		r := x.injections[id].Record()
 		if i == 0 {
-			res.Fault = faultRecord(r, rel)
+			res.Fault = scenarios.FaultReport(r, t0)
 			continue
 		}
 		res.Spans = append(res.Spans, reports.Span{Name: "fault " + id + " (" + r.Name + ")", Start: rel(r.Start), End: rel(r.End)})
@@ -99,20 +98,6 @@ func Judge(res reports.ScenarioResult, steps []StepRecord) reports.Verdict {
 	return v
 }
 
-func faultRecord(rec fault.Record, rel func(time.Time) reports.Millis) reports.FaultRecord {
-	fr := reports.FaultRecord{Name: rec.Name, Targets: rec.Targets, Start: rel(rec.Start), End: rel(rec.End)}
-	if rec.Params != nil {
-		fr.Params = map[string]string{"target": rec.Params.Target.String()}
-		if rec.Params.Delay > 0 {
-			fr.Params["delay"] = rec.Params.Delay.String()
-		}
-		if rec.Params.LossPercent > 0 {
-			fr.Params["loss_percent"] = fmt.Sprint(rec.Params.LossPercent)
-		}
-	}
-	return fr
-}
-
 // saveArtifacts writes the ledger, probe ticks, engine events and node logs.
 func (x *executor) saveArtifacts(ctx context.Context, ledger *workload.Ledger, ticks []workload.Tick) reports.Artifacts {
 	dir := x.artifactDir()
@@ -154,34 +139,4 @@ func (x *executor) saveArtifacts(ctx context.Context, ledger *workload.Ledger, t
 		}
 	}
 	return a
-}
-
-// waitServing waits (bounded) until the deployment is ready again, so the
-// final read sees every shard.
-func (x *executor) waitServing(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, 45*time.Second)
-	defer cancel()
-	var last error
-	for {
-		if last = x.dep.Ready(ctx); last == nil {
-			return nil
-		}
-		if err := sleep(ctx, 200*time.Millisecond); err != nil {
-			return errors.Join(err, last)
-		}
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

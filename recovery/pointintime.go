@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/recovery/aof"
 )
 
@@ -41,41 +40,11 @@ func (PointInTime) Estimate(ctx context.Context, inc *Incident) (Estimate, error
 
 // Execute implements Strategy.
 func (PointInTime) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
-	e, n := inc.env, inc.Failed
+	e := inc.env
+	e.mu.Lock()
 	target := e.faultAt.Add(-e.opts.PointInTimeBefore)
-	work, err := os.MkdirTemp("", "redisdrill-pitr-")
-	if err != nil {
-		return fmt.Errorf("create work dir: %w", err)
-	}
-	defer os.RemoveAll(work)
-	src, out := filepath.Join(work, "orig"), filepath.Join(work, "out", harness.AOFDirName)
-	if err := tl.Do("stop node", func() (string, error) { return n.Name, ensureStopped(ctx, n) }); err != nil {
-		return err
-	}
-	err = tl.Do("edit copy", func() (string, error) {
-		if err := n.CopyDirOut(ctx, harness.DataDir+"/"+harness.AOFDirName, src); err != nil {
-			return "", err
-		}
-		if err := copyTree(src, out); err != nil {
-			return "", err
-		}
-		return truncateLastIncr(out, target.Unix())
-	})
-	if err != nil {
-		return err
-	}
-	if err := tl.Do("quarantine", func() (string, error) { return quarantine(ctx, n, dataFiles...) }); err != nil {
-		return err
-	}
-	if err := tl.Do("load data", func() (string, error) {
-		return "appendonlydir cut at " + target.UTC().Format(time.TimeOnly), copyDirInto(ctx, n, filepath.Dir(out))
-	}); err != nil {
-		return err
-	}
-	if err := tl.Do("start container", func() (string, error) { return n.Name, startAndLoad(ctx, n) }); err != nil {
-		return err
-	}
-	return tl.Do("rejoin", func() (string, error) { return rejoin(ctx, e, n) })
+	e.mu.Unlock()
+	return rewriteAOF(ctx, inc, tl, func(dir string) (string, error) { return truncateLastIncr(dir, target.Unix()) })
 }
 
 // truncateLastIncr cuts the last incr file of an appendonlydir at the given

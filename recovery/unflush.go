@@ -36,15 +36,21 @@ func (UndoFlush) Estimate(ctx context.Context, inc *Incident) (Estimate, error) 
 
 // Execute implements Strategy.
 func (UndoFlush) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
+	return rewriteAOF(ctx, inc, tl, removeLastFlush)
+}
+
+// rewriteAOF stops the failed node (its AOF must not change, or be
+// rewritten without its history, while it is edited), edits a copy of its
+// appendonlydir with edit, quarantines the originals, loads the copy and
+// restarts the node.
+func rewriteAOF(ctx context.Context, inc *Incident, tl *Timeline, edit func(dir string) (string, error)) error {
 	n := inc.Failed
-	work, err := os.MkdirTemp("", "redisdrill-unflush-")
+	work, err := os.MkdirTemp("", "redisdrill-aof-edit-")
 	if err != nil {
 		return fmt.Errorf("create work dir: %w", err)
 	}
 	defer os.RemoveAll(work)
 	src, out := filepath.Join(work, "orig"), filepath.Join(work, "out", harness.AOFDirName)
-	// Stop first: the AOF must not change (or be rewritten without the
-	// flush history) while it is edited.
 	if err := tl.Do("stop node", func() (string, error) { return n.Name, ensureStopped(ctx, n) }); err != nil {
 		return err
 	}
@@ -55,7 +61,7 @@ func (UndoFlush) Execute(ctx context.Context, inc *Incident, tl *Timeline) error
 		if err := copyTree(src, out); err != nil {
 			return "", err
 		}
-		return removeLastFlush(out)
+		return edit(out)
 	})
 	if err != nil {
 		return err

@@ -64,24 +64,38 @@ func Run(ctx context.Context, env Env, sc Scenario) (*Outcome, error) {
 	}
 	logger = logger.With("scenario", sc.Name)
 	r := &run{sc: sc, env: env, logger: logger, started: time.Now()}
-	dep, err := harness.Start(ctx, env.Docker, sc.Topology, harness.StartOptions{Image: env.Image, Logger: logger})
-	r.dep = dep
+	return WithDeployment(ctx, env, sc.Topology, logger, func(dep *harness.Deployment) (*Outcome, error) {
+		r.dep = dep
+		return r.execute(ctx)
+	}, func(out *Outcome, dep *harness.Deployment) { out.Deployment = dep })
+}
+
+// WithDeployment starts topo, runs body on it and terminates it afterwards
+// — also on error, timeout and Ctrl-C (ctx cancelled) — unless env.Keep
+// and body succeeded, in which case keep hands the deployment to the result.
+func WithDeployment[T any](ctx context.Context, env Env, topo harness.Topology, logger *slog.Logger,
+	body func(*harness.Deployment) (T, error), keep func(T, *harness.Deployment)) (T, error) {
+	var zero T
+	dep, err := harness.Start(ctx, env.Docker, topo, harness.StartOptions{Image: env.Image, Logger: logger})
+	kept := false
 	defer func() {
-		if !env.Keep || err != nil {
-			if terr := dep.Terminate(context.WithoutCancel(ctx)); terr != nil {
-				logger.Warn("cleanup failed", "err", terr)
-			}
+		if kept {
+			return
+		}
+		if terr := dep.Terminate(context.WithoutCancel(ctx)); terr != nil {
+			logger.Warn("cleanup failed", "err", terr)
 		}
 	}()
 	if err != nil {
-		return nil, fmt.Errorf("start %s: %w", sc.Name, err)
+		return zero, fmt.Errorf("start deployment: %w", err)
 	}
-	out, err := r.execute(ctx)
+	out, err := body(dep)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
 	if env.Keep {
-		out.Deployment = dep
+		kept = true
+		keep(out, dep)
 	}
 	return out, nil
 }

@@ -81,26 +81,10 @@ func Run(ctx context.Context, env Env, p Plan) (*Outcome, error) {
 	}
 	logger = logger.With("plan", p.Name)
 	x := &executor{plan: p, env: env, logger: logger, started: time.Now(), injections: map[string]*fault.Injection{}}
-	dep, err := harness.Start(ctx, env.Docker, topo, harness.StartOptions{Image: env.Image, Logger: logger})
-	x.dep = dep
-	defer func() {
-		if !env.Keep || err != nil {
-			if terr := dep.Terminate(context.WithoutCancel(ctx)); terr != nil {
-				logger.Warn("cleanup failed", "err", terr)
-			}
-		}
-	}()
-	if err != nil {
-		return nil, fmt.Errorf("start plan %s: %w", p.Name, err)
-	}
-	out, err := x.execute(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if env.Keep {
-		out.Deployment = dep
-	}
-	return out, nil
+	return scenarios.WithDeployment(ctx, env.Env, topo, logger, func(dep *harness.Deployment) (*Outcome, error) {
+		x.dep = dep
+		return x.execute(ctx)
+	}, func(out *Outcome, dep *harness.Deployment) { out.Deployment = dep })
 }
 
 // executor is the state of one plan run.

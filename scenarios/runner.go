@@ -174,7 +174,9 @@ func (r *run) execute(ctx context.Context) (*Outcome, error) {
 	if err != nil {
 		return nil, fmt.Errorf("inject %s: %w", sc.Fault, err)
 	}
-	t0 := inj.Start
+	// Wall-clock times only (Round(0) drops the monotonic reading), so every
+	// figure comes out the same when re-derived from the saved JSON.
+	t0 := inj.Start.Round(0)
 	r.logger.Info("fault injected", "fault", sc.Fault, "t0", t0.Format(time.TimeOnly))
 	out := &Outcome{}
 	healTimer := r.scheduleHeal(ctx, inj)
@@ -187,6 +189,7 @@ func (r *run) execute(ctx context.Context) (*Outcome, error) {
 	}
 	waitCtx, cancel := context.WithTimeout(ctx, sc.RTOTimeout)
 	tReady, readyErr := prober.WaitReady(waitCtx, t0, time.Second)
+	tReady = tReady.Round(0)
 	cancel()
 	measuredUntil := time.Now()
 	if healTimer != nil {

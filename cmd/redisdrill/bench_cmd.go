@@ -16,7 +16,7 @@ func newBenchCmd(a *app) *cobra.Command {
 		Use:   "bench",
 		Short: "Benchmarks of redisdrill against Redis's own mechanisms",
 	}
-	cmd.AddCommand(newBenchRollbackCmd(a))
+	cmd.AddCommand(newBenchRollbackCmd(a), newBenchShowCmd(a))
 	return cmd
 }
 

@@ -42,6 +42,7 @@ type Deployment struct {
 	nodes   []*Node
 	primary *Node
 	retired map[string]bool // nodes taken out of the topology (kept until cleanup)
+	spares  map[string]bool // warm spares (also retired until enlisted)
 }
 
 // NewRunID returns a short unique run id.
@@ -74,7 +75,7 @@ func Start(ctx context.Context, d *Docker, topo Topology, opts StartOptions) (*D
 	dep := &Deployment{
 		RunID: opts.RunID, Topology: topo, Image: opts.Image,
 		docker: d, logger: opts.Logger.With("run", opts.RunID),
-		dialer: newDialer("127.0.0.1"), retired: map[string]bool{},
+		dialer: newDialer("127.0.0.1"), retired: map[string]bool{}, spares: map[string]bool{},
 	}
 	net, err := tcnetwork.New(ctx, tcnetwork.WithLabels(map[string]string{LabelRun: opts.RunID}), tcnetwork.WithDriver("bridge"))
 	if err != nil {
@@ -155,16 +156,46 @@ func (dep *Deployment) NodeByName(name string) (*Node, bool) {
 // deployment's network, with the topology's configuration. It does not join
 // it to anything.
 func (dep *Deployment) AddNode(ctx context.Context) (*Node, error) {
-	return dep.addNode(ctx, true)
+	return dep.addNode(ctx, true, false)
+}
+
+// AddSpare starts a warm spare: a running, empty node with the topology's
+// configuration that is not part of the topology (not in Nodes) until
+// Enlist. A spare that has been up for a while skips the start-up cost —
+// and Redis Cluster's 2 s writable delay after start — when it replaces a
+// lost node.
+func (dep *Deployment) AddSpare(ctx context.Context) (*Node, error) {
+	return dep.addNode(ctx, true, true)
+}
+
+// Enlist makes a spare (or a retired node) part of the topology again.
+func (dep *Deployment) Enlist(n *Node) {
+	dep.mu.Lock()
+	defer dep.mu.Unlock()
+	delete(dep.retired, n.Name)
+	delete(dep.spares, n.Name)
+}
+
+// Spares returns the warm spares waiting to be enlisted.
+func (dep *Deployment) Spares() []*Node {
+	dep.mu.Lock()
+	defer dep.mu.Unlock()
+	var out []*Node
+	for _, n := range dep.nodes {
+		if dep.spares[n.Name] {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // CreateNode creates one more node without starting it, so files (e.g. a
 // backup to load) can be put into its data dir first; Start it afterwards.
 func (dep *Deployment) CreateNode(ctx context.Context) (*Node, error) {
-	return dep.addNode(ctx, false)
+	return dep.addNode(ctx, false, false)
 }
 
-func (dep *Deployment) addNode(ctx context.Context, start bool) (*Node, error) {
+func (dep *Deployment) addNode(ctx context.Context, start, spare bool) (*Node, error) {
 	dep.mu.Lock()
 	idx := len(dep.nodes)
 	dep.mu.Unlock()
@@ -204,6 +235,10 @@ func (dep *Deployment) addNode(ctx context.Context, start bool) (*Node, error) {
 			image: dep.Image, runID: dep.RunID, password: dep.Topology.Password, dialer: dep.dialer}
 		dep.mu.Lock()
 		dep.nodes = append(dep.nodes, n)
+		if spare {
+			dep.retired[n.Name] = true
+			dep.spares[n.Name] = true
+		}
 		dep.mu.Unlock()
 		if err != nil {
 			return n, fmt.Errorf("start node %s: %w", name, err)

@@ -64,8 +64,12 @@ func (dep *Deployment) Ready(ctx context.Context) error {
 		}
 	}
 	if dep.Topology.Kind == KindCluster {
+		spareAddrs := map[string]bool{}
+		for _, s := range dep.Spares() {
+			spareAddrs[s.Addr()] = true
+		}
 		for _, n := range nodes {
-			if err := clusterOK(ctx, n, len(nodes), len(replicas)); err != nil {
+			if err := clusterOK(ctx, n, len(nodes), len(replicas), spareAddrs); err != nil {
 				return err
 			}
 		}
@@ -100,7 +104,7 @@ func pingOnce(ctx context.Context, n *Node) error {
 // clusterOK checks cluster_state, slot coverage and membership in one node's
 // view: it must list every node, none failed, with as many replicas as there
 // are nodes in the replica role.
-func clusterOK(ctx context.Context, n *Node, nodes, replicas int) error {
+func clusterOK(ctx context.Context, n *Node, nodes, replicas int, spares map[string]bool) error {
 	c := n.Client()
 	defer c.Close()
 	text, err := c.ClusterInfo(ctx).Result()
@@ -114,8 +118,12 @@ func clusterOK(ctx context.Context, n *Node, nodes, replicas int) error {
 	if err != nil {
 		return err
 	}
-	seenReplicas := 0
+	seenReplicas, seenSpares := 0, 0
 	for _, cn := range view {
+		if spares[cn.Addr] && len(cn.Slots) == 0 {
+			seenSpares++ // a warm spare that joined as a slotless primary
+			continue
+		}
 		if cn.Has("fail") || cn.Has("fail?") || cn.Has("handshake") {
 			return fmt.Errorf("node %s sees %s as %v", n.Name, cn.Addr, cn.Flags)
 		}
@@ -123,8 +131,8 @@ func clusterOK(ctx context.Context, n *Node, nodes, replicas int) error {
 			seenReplicas++
 		}
 	}
-	if len(view) != nodes || seenReplicas != replicas {
-		return fmt.Errorf("node %s sees %d nodes / %d replicas, want %d / %d", n.Name, len(view), seenReplicas, nodes, replicas)
+	if len(view)-seenSpares != nodes || seenReplicas != replicas {
+		return fmt.Errorf("node %s sees %d nodes / %d replicas, want %d / %d", n.Name, len(view)-seenSpares, seenReplicas, nodes, replicas)
 	}
 	return CheckSlotCoverage(view)
 }

@@ -72,7 +72,7 @@ func (e *Engine) shardBackup(shard int) (backup.Manifest, string, error) {
 	if err != nil {
 		return backup.Manifest{}, "", err
 	}
-	m, err := cat.NewestVerified(func(m backup.Manifest) bool {
+	m, err := e.newestVerified(cat, func(m backup.Manifest) bool {
 		return m.Kind == backup.KindLiveRDB && m.Shard != nil && *m.Shard == shard
 	})
 	if err != nil {
@@ -95,4 +95,39 @@ func (e *Engine) nodeSnapshot(node string) (backup.Manifest, string, error) {
 		return m, "", fmt.Errorf("find snapshot of %s: %w", node, err)
 	}
 	return m, filepath.Join(cat.Path(m.ID), "data"), nil
+}
+
+// newestVerified is cat.NewestVerified, remembering during one recovery the
+// backups it already verified (SHA-256 and CRC of a large RDB cost ~0.1 s
+// each, and several strategies estimate from the same backup).
+func (e *Engine) newestVerified(cat *backup.Catalog, filter func(backup.Manifest) bool) (backup.Manifest, error) {
+	list, err := cat.List()
+	if err != nil {
+		return backup.Manifest{}, err
+	}
+	e.mu.Lock()
+	memo := e.verified
+	e.mu.Unlock()
+	for _, m := range list {
+		if !filter(m) {
+			continue
+		}
+		e.mu.Lock()
+		ok, seen := memo[m.ID]
+		e.mu.Unlock()
+		if seen && ok {
+			return m, nil
+		}
+		if seen {
+			continue
+		}
+		break
+	}
+	m, err := cat.NewestVerified(filter)
+	if err == nil && memo != nil {
+		e.mu.Lock()
+		memo[m.ID] = true
+		e.mu.Unlock()
+	}
+	return m, err
 }

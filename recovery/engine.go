@@ -29,6 +29,10 @@ type Options struct {
 	DetectTimeout time.Duration
 	// Detect tunes the detector.
 	Detect detect.Options
+	// WarmSpare keeps one started, empty node ready (cluster only): a lost
+	// shard is then rebuilt on it without a container start or Redis's 2 s
+	// writable delay after start.
+	WarmSpare bool
 	// PointInTimeBefore is how far before the fault the point-in-time
 	// strategy rolls a node back (used only with Strategy "point-in-time").
 	PointInTimeBefore time.Duration
@@ -47,6 +51,8 @@ type Engine struct {
 	armedAt  time.Time       // last Refresh: failures after it are ours
 	faultAt  time.Time       // t0 of the recovery in progress
 	used     backup.Manifest // backup the recovery in progress restored
+	spare    *harness.Node   // warm spare, not part of the topology
+	verified map[string]bool // backups verified during the recovery in progress
 	baseline verify.Baseline
 	failed   []*harness.Node
 	catalog  *backup.Catalog
@@ -97,6 +103,12 @@ func New(ctx context.Context, dep *harness.Deployment, opts Options) (*Engine, e
 		return nil, fmt.Errorf("start detector: %w", err)
 	}
 	e.det = det
+	// A spare is only warm once it has been up a while (Redis Cluster keeps
+	// a primary from serving for 2 s after start), so start it now.
+	if err := e.ensureSpare(ctx); err != nil {
+		det.Stop()
+		return nil, err
+	}
 	return e, nil
 }
 
@@ -121,7 +133,10 @@ func (e *Engine) Prepare(ctx context.Context) error {
 	if err := e.Refresh(ctx); err != nil {
 		return err
 	}
-	return e.TakeBackups(ctx)
+	if err := e.TakeBackups(ctx); err != nil {
+		return err
+	}
+	return e.ensureSpare(ctx)
 }
 
 // Refresh re-reads the topology and the baseline (key counts per shard)
@@ -169,7 +184,7 @@ func (e *Engine) Recover(ctx context.Context, t0 time.Time) (*Report, error) {
 	tl := &Timeline{}
 	e.mu.Lock()
 	armed := e.armedAt
-	e.faultAt, e.used = t0, backup.Manifest{}
+	e.faultAt, e.used, e.verified = t0, backup.Manifest{}, map[string]bool{}
 	e.mu.Unlock()
 	defer func() {
 		e.mu.Lock()

@@ -33,7 +33,13 @@ func (ReplaceNode) Estimate(ctx context.Context, inc *Incident) (Estimate, error
 	if err != nil {
 		return Estimate{Why: err.Error()}, nil
 	}
-	return Estimate{Applicable: true, Why: "fresh node from " + m.ID, LostKeys: lossVersus(inc.PreFaultKeys, m.Keys), Duration: 3 * time.Second}, nil
+	how, took := "fresh node from ", 3*time.Second
+	inc.env.mu.Lock()
+	if inc.env.spare != nil {
+		how, took = "warm spare "+inc.env.spare.Name+" from ", time.Second
+	}
+	inc.env.mu.Unlock()
+	return Estimate{Applicable: true, Why: how + m.ID, LostKeys: lossVersus(inc.PreFaultKeys, m.Keys), Duration: took}, nil
 }
 
 // Execute implements Strategy.
@@ -49,23 +55,31 @@ func (ReplaceNode) Execute(ctx context.Context, inc *Incident, tl *Timeline) err
 	if err != nil {
 		return err
 	}
-	var fresh *harness.Node
-	err = tl.Do("create container", func() (string, error) {
-		var err error
-		fresh, err = dep.CreateNode(ctx)
-		if fresh == nil {
-			return "", err
+	fresh := e.takeSpare()
+	warm := fresh != nil
+	if warm {
+		if err := tl.Do("load data", func() (string, error) { return loadIntoSpare(ctx, fresh, rdbPath) }); err != nil {
+			return err
 		}
-		return fresh.Name, err
-	})
-	if err != nil {
-		return err
-	}
-	if err := tl.Do("load data", func() (string, error) { return stageRDB(ctx, fresh, dep.Topology, rdbPath) }); err != nil {
-		return err
-	}
-	if err := tl.Do("start container", func() (string, error) { return fresh.Name, startAndLoad(ctx, fresh) }); err != nil {
-		return err
+		dep.Enlist(fresh)
+	} else {
+		err = tl.Do("create container", func() (string, error) {
+			var err error
+			fresh, err = dep.CreateNode(ctx)
+			if fresh == nil {
+				return "", err
+			}
+			return fresh.Name, err
+		})
+		if err != nil {
+			return err
+		}
+		if err := tl.Do("load data", func() (string, error) { return stageRDB(ctx, fresh, dep.Topology, rdbPath) }); err != nil {
+			return err
+		}
+		if err := tl.Do("start container", func() (string, error) { return fresh.Name, startAndLoad(ctx, fresh) }); err != nil {
+			return err
+		}
 	}
 	dead := append([]*harness.Node{inc.Failed}, inc.Replicas...)
 	err = tl.Do("rejoin", func() (string, error) {
@@ -77,7 +91,18 @@ func (ReplaceNode) Execute(ctx context.Context, inc *Incident, tl *Timeline) err
 	for _, n := range dead {
 		dep.Retire(n)
 	}
-	return tl.Do("re-replicate", func() (string, error) { return addReplica(ctx, dep, fresh) })
+	if warm {
+		if err := tl.Do("persist", func() (string, error) { return persistLoaded(ctx, fresh, dep.Topology) }); err != nil {
+			return err
+		}
+	}
+	if err := tl.Do("re-replicate", func() (string, error) { return addReplica(ctx, dep, fresh) }); err != nil {
+		return err
+	}
+	if warm {
+		return tl.Do("new spare", func() (string, error) { return "", e.ensureSpare(ctx) })
+	}
+	return nil
 }
 
 // adoptSlots forgets the dead nodes on every live node, meets the fresh node
@@ -91,23 +116,43 @@ func adoptSlots(ctx context.Context, dep *harness.Deployment, fresh *harness.Nod
 	if len(live) == 0 {
 		return "", errors.New("adopt slots: no live node to join")
 	}
-	for _, n := range live {
+	for _, n := range append([]*harness.Node{fresh}, live...) {
 		for _, id := range deadIDs {
 			if err := command(ctx, n, "CLUSTER", "FORGET", id); err != nil && !strings.Contains(err.Error(), "Unknown node") {
 				return "", fmt.Errorf("adopt slots: %w", err)
 			}
 		}
 	}
-	if err := command(ctx, fresh, "CLUSTER", "MEET", live[0].IP(), strconv.Itoa(harness.RedisPort)); err != nil {
-		return "", fmt.Errorf("adopt slots: %w", err)
+	// Every live node meets the fresh one itself (no waiting for gossip),
+	// then learns the new owner of the slots directly with SETSLOT NODE.
+	freshID, err := fresh.RedisID(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, n := range live {
+		if knows(ctx, n, freshID) {
+			continue // a warm spare is a member already
+		}
+		if err := command(ctx, n, "CLUSTER", "MEET", fresh.IP(), strconv.Itoa(harness.RedisPort)); err != nil {
+			return "", fmt.Errorf("adopt slots: %w", err)
+		}
+	}
+	if err := waitKnown(ctx, live, freshID); err != nil {
+		return "", err
+	}
+	// The fresh node learns the other shards' owners from their pings only
+	// within node-timeout/2; copy a live primary's slot map into it instead.
+	if err := copySlotMap(ctx, fresh, live, slots); err != nil {
+		return "", err
 	}
 	mine, err := ownSlots(ctx, fresh)
 	if err != nil {
 		return "", err
 	}
+	missing := missingRanges(slots, mine)
 	args := []any{"CLUSTER", "ADDSLOTSRANGE"}
 	claimed := 0
-	for _, r := range missingRanges(slots, mine) {
+	for _, r := range missing {
 		args = append(args, r[0], r[1])
 		claimed += r[1] - r[0] + 1
 	}
@@ -118,6 +163,14 @@ func adoptSlots(ctx context.Context, dep *harness.Deployment, fresh *harness.Nod
 	}
 	if err := command(ctx, fresh, "CLUSTER", "BUMPEPOCH"); err != nil {
 		return "", fmt.Errorf("adopt slots: %w", err)
+	}
+	for _, n := range live {
+		if info, err := n.Info(ctx, "replication"); err != nil || info["role"] != "master" {
+			continue // SETSLOT is for primaries; replicas follow theirs
+		}
+		if err := setSlotsOwner(ctx, n, slots, freshID); err != nil {
+			return "", err
+		}
 	}
 	if err := waitClusterOK(ctx, append(live, fresh)); err != nil {
 		return "", err
@@ -267,4 +320,122 @@ func missingRanges(ranges [][2]int, have map[int]bool) [][2]int {
 		}
 	}
 	return out
+}
+
+// waitKnown waits until every node lists id as a known node (handshake
+// done).
+func waitKnown(ctx context.Context, nodes []*harness.Node, id string) error {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	for _, n := range nodes {
+		for {
+			view, err := n.ClusterNodes(ctx)
+			known := false
+			for _, cn := range view {
+				if cn.ID == id && !cn.Has("handshake") {
+					known = true
+				}
+			}
+			if err == nil && known {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("wait for %s to know %s: %w", n.Name, id, ctx.Err())
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}
+	return nil
+}
+
+// setSlotsOwner tells n that id owns the given slots (CLUSTER SETSLOT …
+// NODE, pipelined), so it need not wait for the owner's next ping.
+func setSlotsOwner(ctx context.Context, n *harness.Node, ranges [][2]int, id string) error {
+	c := n.Client()
+	defer c.Close()
+	pipe := c.Pipeline()
+	for _, r := range ranges {
+		for s := r[0]; s <= r[1]; s++ {
+			pipe.Do(ctx, "CLUSTER", "SETSLOT", s, "NODE", id)
+		}
+	}
+	cmds, err := pipe.Exec(ctx)
+	if err != nil {
+		for _, c := range cmds {
+			if c.Err() != nil {
+				return fmt.Errorf("set slot owner on %s: %w", n.Name, c.Err())
+			}
+		}
+	}
+	return nil
+}
+
+// copySlotMap gives fresh the owner of every slot outside skip as a live
+// primary sees it (CLUSTER SETSLOT … NODE on fresh, pipelined), once fresh
+// knows those owners.
+func copySlotMap(ctx context.Context, fresh *harness.Node, live []*harness.Node, skip [][2]int) error {
+	var view []harness.ClusterNode
+	for _, n := range live {
+		v, err := n.ClusterNodes(ctx)
+		if err == nil {
+			view = v
+			break
+		}
+	}
+	if view == nil {
+		return errors.New("copy slot map: no live node answers")
+	}
+	orphan := map[int]bool{}
+	for _, r := range skip {
+		for s := r[0]; s <= r[1]; s++ {
+			orphan[s] = true
+		}
+	}
+	owners := map[string][][2]int{}
+	for _, cn := range view {
+		if cn.IsPrimary() && len(cn.Slots) > 0 && !cn.Has("fail") {
+			owners[cn.ID] = cn.Slots
+		}
+	}
+	for id := range owners {
+		if err := waitKnown(ctx, []*harness.Node{fresh}, id); err != nil {
+			return err
+		}
+	}
+	c := fresh.Client()
+	defer c.Close()
+	pipe := c.Pipeline()
+	for id, ranges := range owners {
+		for _, r := range ranges {
+			for s := r[0]; s <= r[1]; s++ {
+				if !orphan[s] {
+					pipe.Do(ctx, "CLUSTER", "SETSLOT", s, "NODE", id)
+				}
+			}
+		}
+	}
+	cmds, err := pipe.Exec(ctx)
+	if err != nil {
+		for _, cmd := range cmds {
+			if cmd.Err() != nil {
+				return fmt.Errorf("copy slot map to %s: %w", fresh.Name, cmd.Err())
+			}
+		}
+	}
+	return nil
+}
+
+// knows reports whether n lists id as a node out of handshake.
+func knows(ctx context.Context, n *harness.Node, id string) bool {
+	view, err := n.ClusterNodes(ctx)
+	if err != nil {
+		return false
+	}
+	for _, cn := range view {
+		if cn.ID == id && !cn.Has("handshake") {
+			return true
+		}
+	}
+	return false
 }

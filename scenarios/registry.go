@@ -71,12 +71,21 @@ func All() []Scenario {
 		},
 		{
 			Name:        "shard-lost-replace",
-			Description: "SIGKILL the primary and the replica of shard 0: the engine starts a fresh node from the shard's newest verified backup, forgets the dead ids, adopts the orphaned slots and gives it a replica",
+			Description: "SIGKILL the primary and the replica of shard 0: the engine loads the shard's newest verified backup into its warm spare, forgets the dead ids, adopts the orphaned slots and gives it a replica",
 			Labels:      []string{"recovery", "replace"},
 			Topology:    durableCluster(5 * time.Second), Workload: workload.DefaultProfile(),
 			Fault: "kill", FaultParams: fault.Params{Target: fault.Target{Role: fault.RoleShard}}, Recovery: Engine,
 			// The drill models lost hosts: restarting the dead containers on
 			// their own files (what the engine would pick) is not an option.
+			Strategy: "replace-node", WarmSpare: true,
+			Expect: Expect{AckedLostMax: -1, Strategy: "replace-node", Incident: "shard-lost", LossOnlyAfterBackup: true},
+		},
+		{
+			Name:        "shard-lost-replace-cold",
+			Description: "as shard-lost-replace without a warm spare: a new container is created, loaded from the backup and started (paying the container start and Redis's 2 s writable delay)",
+			Labels:      []string{"recovery", "replace"},
+			Topology:    durableCluster(5 * time.Second), Workload: workload.DefaultProfile(),
+			Fault: "kill", FaultParams: fault.Params{Target: fault.Target{Role: fault.RoleShard}}, Recovery: Engine,
 			Strategy: "replace-node",
 			Expect:   Expect{AckedLostMax: -1, Strategy: "replace-node", Incident: "shard-lost", LossOnlyAfterBackup: true},
 		},

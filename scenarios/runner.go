@@ -126,7 +126,7 @@ func (r *run) execute(ctx context.Context) (*Outcome, error) {
 		var err error
 		eng, err = recovery.New(ctx, dep, recovery.Options{
 			Logger: r.logger, CatalogDir: filepath.Join(r.artifactDir(), "backups"), Strategy: sc.Strategy,
-			PointInTimeBefore: sc.PointInTimeBefore,
+			PointInTimeBefore: sc.PointInTimeBefore, WarmSpare: sc.WarmSpare,
 		})
 		if err != nil {
 			return nil, err

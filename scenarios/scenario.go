@@ -44,6 +44,8 @@ type Scenario struct {
 	HealAt time.Duration
 	// Settle is how long the workload keeps running after recovery and heal.
 	Settle time.Duration
+	// WarmSpare gives the engine a warm spare node (see recovery.Options).
+	WarmSpare bool
 	// PointInTimeBefore is the roll-back target of the point-in-time
 	// strategy, relative to the fault.
 	PointInTimeBefore time.Duration

@@ -15,6 +15,10 @@ const (
 	NativeFailover = "native-failover"
 	EnginePromote  = "engine-promote"
 	ReplaceFromRDB = "replace-from-rdb"
+	// ReplaceWarm rebuilds the lost shard on the engine's warm spare (a
+	// started, empty node loaded with DEBUG RELOAD: no container start, no
+	// 2 s writable delay).
+	ReplaceWarm    = "replace-warm-spare"
 	ReplaceFromAOF = "replace-from-aof"
 	ReplicaResync  = "replica-resync"
 	ClusterRoll    = "cluster-rollback"
@@ -22,7 +26,7 @@ const (
 
 // AllStrategies lists every bench strategy in run order.
 func AllStrategies() []string {
-	return []string{NativeFailover, EnginePromote, ReplaceFromRDB, ReplaceFromAOF, ReplicaResync, ClusterRoll}
+	return []string{NativeFailover, EnginePromote, ReplaceFromRDB, ReplaceWarm, ReplaceFromAOF, ReplicaResync, ClusterRoll}
 }
 
 // Config is what one bench run measures.

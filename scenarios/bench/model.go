@@ -195,7 +195,7 @@ func (r *Result) summarizeCell(c *Cell) {
 // floorKind is the floor a strategy's restore is compared with.
 func floorKind(strategy string) string {
 	switch strategy {
-	case ReplaceFromRDB, ClusterRoll, ReplicaResync:
+	case ReplaceFromRDB, ReplaceWarm, ClusterRoll, ReplicaResync:
 		return "rdb"
 	case ReplaceFromAOF:
 		return "aof"

@@ -39,7 +39,7 @@ func Targets(r *Result) []Target {
 	}
 	if len(sizes) > 0 {
 		k := sizes[len(sizes)-1]
-		for _, s := range []string{ReplaceFromRDB, ReplaceFromAOF} {
+		for _, s := range []string{ReplaceFromRDB, ReplaceWarm, ReplaceFromAOF} {
 			c, ok := r.Cell(k, s)
 			if !ok || c.RTO.N == 0 {
 				continue

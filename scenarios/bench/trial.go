@@ -31,7 +31,7 @@ func engineStrategy(s string) string {
 	switch s {
 	case EnginePromote:
 		return "promote-replica"
-	case ReplaceFromRDB:
+	case ReplaceFromRDB, ReplaceWarm:
 		return "replace-node"
 	case ReplaceFromAOF:
 		return "replace-from-aof"
@@ -44,7 +44,7 @@ func engineStrategy(s string) string {
 // faultTarget is what a strategy's trial kills.
 func faultTarget(s string) fault.Target {
 	switch s {
-	case ReplaceFromRDB, ReplaceFromAOF:
+	case ReplaceFromRDB, ReplaceWarm, ReplaceFromAOF:
 		return fault.Target{Role: fault.RoleShard, Shard: 0}
 	case ClusterRoll:
 		return fault.Target{Role: fault.RoleAll}
@@ -54,7 +54,7 @@ func faultTarget(s string) fault.Target {
 
 // needsBackups says whether the strategy restores from the catalog.
 func needsBackups(s string) bool {
-	return s == ReplaceFromRDB || s == ReplaceFromAOF || s == ClusterRoll
+	return s == ReplaceFromRDB || s == ReplaceWarm || s == ReplaceFromAOF || s == ClusterRoll
 }
 
 // trial runs one sample of a strategy at a size on a fresh cluster. Setup
@@ -93,7 +93,7 @@ func (b *runner) faultTrial(ctx context.Context, dep *harness.Deployment, strate
 			return s, fmt.Errorf("create catalog dir: %w", err)
 		}
 		defer os.RemoveAll(catDir)
-		eng, err = recovery.New(ctx, dep, recovery.Options{Logger: b.quiet, CatalogDir: catDir, Strategy: name})
+		eng, err = recovery.New(ctx, dep, recovery.Options{Logger: b.quiet, CatalogDir: catDir, Strategy: name, WarmSpare: strategy == ReplaceWarm})
 		if err != nil {
 			return s, err
 		}
@@ -121,7 +121,8 @@ func (b *runner) faultTrial(ctx context.Context, dep *harness.Deployment, strate
 			return s, err
 		}
 		if needsBackups(strategy) {
-			if err := eng.TakeBackups(ctx); err != nil {
+			// Prepare = backups + the warm spare when the options ask for one.
+			if err := eng.Prepare(ctx); err != nil {
 				return s, err
 			}
 		}

@@ -19,8 +19,9 @@ import (
 )
 
 // DefaultImage is the tag of the image redisdrill builds from Debian's
-// packages when no other image is configured.
-const DefaultImage = "redisdrill/redis:7-bookworm"
+// packages when no other image is configured. The suffix names the recipe:
+// bump it when the package list changes, so old images are rebuilt.
+const DefaultImage = "redisdrill/redis:7-bookworm-r2"
 
 // defaultMirror is used when the machine's apt sources name no Debian mirror.
 const defaultMirror = "http://deb.debian.org/debian"
@@ -116,7 +117,7 @@ func buildImage(ctx context.Context, d *Docker, ref string, logger *slog.Logger)
 	mirror := debianMirror()
 	logger.Info("debootstrap", "mirror", mirror, "dir", rootfs)
 	cmd := exec.CommandContext(ctx, "debootstrap", "--variant=minbase",
-		"--include=redis-server,redis-tools,iproute2", "bookworm", rootfs, mirror)
+		"--include=redis-server,redis-tools,iproute2,nftables", "bookworm", rootfs, mirror)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("run debootstrap: %w: %s", err, lastLines(string(out), 3))

@@ -190,12 +190,14 @@ var _ = Describe("Faults", Label("faults"), func() {
 
 		It("loss: 100% loss makes PING time out", Label("fault:loss"), func(ctx SpecContext) {
 			n := onlyNode(ctx, dep, replica)
-			_, err := applyFault(ctx, dep, "loss", fault.Params{Target: replica, LossPercent: 100})
+			inj, err := applyFault(ctx, dep, "loss", fault.Params{Target: replica, LossPercent: 100})
 			if errors.Is(err, fault.ErrUnsupported) {
 				Skip(err.Error())
 			}
 			Expect(err).NotTo(HaveOccurred())
 			Expect(pingWithin(ctx, n, time.Second)).NotTo(Succeed())
+			Expect(inj.Heal(ctx)).To(Succeed())
+			Expect(pingWithin(ctx, n, 2*time.Second)).To(Succeed(), "packets flow again after heal")
 		}, SpecTimeout(faultTimeout))
 
 		It("disk-full: writes get MISCONF, reads work, writes work after heal", Label("fault:disk-full"), func(ctx SpecContext) {

@@ -11,8 +11,10 @@ import (
 )
 
 // Netem adds latency (delay) or packet loss (loss) to the target nodes'
-// outgoing traffic with `tc qdisc ... netem`. It needs a kernel with
-// sch_netem; without it Inject returns ErrUnsupported.
+// outgoing traffic with `tc qdisc ... netem`. Where the kernel has no
+// sch_netem, loss falls back to nftables (drop a random share of the
+// packets in and out, `numgen random`); delay has no such fallback and
+// Inject returns ErrUnsupported.
 type Netem struct {
 	base
 	name string // "delay" or "loss"
@@ -51,12 +53,51 @@ func (f *Netem) Inject(ctx context.Context, dep *harness.Deployment) error {
 	}
 	for _, n := range nodes {
 		out, err := n.Shell(ctx, "tc qdisc replace dev "+netDevice+" root netem "+f.qdiscArgs())
-		if err != nil {
-			if strings.Contains(out, "qdisc kind is unknown") {
-				return fmt.Errorf("add netem qdisc on %s: %w: the kernel has no sch_netem (CONFIG_NET_SCH_NETEM)", n.Name, ErrUnsupported)
-			}
+		if err == nil {
+			continue
+		}
+		if !strings.Contains(out, "qdisc kind is unknown") {
 			return fmt.Errorf("add netem qdisc on %s: %w", n.Name, err)
 		}
+		if f.name != "loss" {
+			return fmt.Errorf("add netem qdisc on %s: %w: the kernel has no sch_netem (CONFIG_NET_SCH_NETEM)", n.Name, ErrUnsupported)
+		}
+		if err := dropRandom(ctx, n, f.lossPercent()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (f *Netem) lossPercent() float64 {
+	if f.params.LossPercent == 0 {
+		return DefaultLossPercent
+	}
+	return f.params.LossPercent
+}
+
+// nftTable is the nftables table the loss fallback owns.
+const nftTable = "redisdrill_loss"
+
+// dropRandom drops pct % of the node's packets in both directions with
+// nftables (needs the nft binary in the image and nf_tables in the kernel).
+func dropRandom(ctx context.Context, n *harness.Node, pct float64) error {
+	cond := fmt.Sprintf("numgen random mod 10000 '<' %d ", int(pct*100)) // 0..9999
+	if pct >= 100 {
+		cond = ""
+	}
+	script := fmt.Sprintf(`set -e
+command -v nft >/dev/null || { echo "no nft binary in the image"; exit 3; }
+nft add table inet %[1]s
+nft add chain inet %[1]s in '{ type filter hook input priority 0; policy accept; }'
+nft add chain inet %[1]s out '{ type filter hook output priority 0; policy accept; }'
+nft add rule inet %[1]s in %[2]sdrop
+nft add rule inet %[1]s out %[2]sdrop`, nftTable, cond)
+	if out, err := n.Shell(ctx, script); err != nil {
+		if strings.Contains(out, "no nft binary") {
+			return fmt.Errorf("add packet loss on %s: %w: no sch_netem in the kernel and no nft in the image", n.Name, ErrUnsupported)
+		}
+		return fmt.Errorf("add packet loss on %s: %w", n.Name, err)
 	}
 	return nil
 }
@@ -64,6 +105,9 @@ func (f *Netem) Inject(ctx context.Context, dep *harness.Deployment) error {
 // Heal deletes the netem qdisc where one is installed.
 func (f *Netem) Heal(ctx context.Context, _ *harness.Deployment) error {
 	return healAll(ctx, f.resolved(), func(ctx context.Context, n *harness.Node) error {
+		if _, err := n.Shell(ctx, "if command -v nft >/dev/null && nft list table inet "+nftTable+" >/dev/null 2>&1; then nft delete table inet "+nftTable+"; fi"); err != nil {
+			return fmt.Errorf("delete packet loss on %s: %w", n.Name, err)
+		}
 		out, err := n.Shell(ctx, "tc qdisc show dev "+netDevice)
 		if err != nil {
 			return fmt.Errorf("show qdisc of %s: %w", n.Name, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -322,6 +323,25 @@ func missingRanges(ranges [][2]int, have map[int]bool) [][2]int {
 	return out
 }
 
+// ensureKnown waits until n knows the node id; if the handshake the other
+// side started has not landed within 3 s, n meets it itself and waits again.
+func ensureKnown(ctx context.Context, n *harness.Node, id, addr string) error {
+	wctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	err := waitKnown(wctx, []*harness.Node{n}, id)
+	cancel()
+	if err == nil {
+		return nil
+	}
+	host, port, serr := net.SplitHostPort(addr)
+	if serr != nil {
+		return fmt.Errorf("meet %s: bad address %q", id, addr)
+	}
+	if err := command(ctx, n, "CLUSTER", "MEET", host, port); err != nil {
+		return fmt.Errorf("meet %s from %s: %w", id, n.Name, err)
+	}
+	return waitKnown(ctx, []*harness.Node{n}, id)
+}
+
 // waitKnown waits until every node lists id as a known node (handshake
 // done).
 func waitKnown(ctx context.Context, nodes []*harness.Node, id string) error {
@@ -393,13 +413,14 @@ func copySlotMap(ctx context.Context, fresh *harness.Node, live []*harness.Node,
 		}
 	}
 	owners := map[string][][2]int{}
+	addrs := map[string]string{}
 	for _, cn := range view {
 		if cn.IsPrimary() && len(cn.Slots) > 0 && !cn.Has("fail") {
-			owners[cn.ID] = cn.Slots
+			owners[cn.ID], addrs[cn.ID] = cn.Slots, cn.Addr
 		}
 	}
 	for id := range owners {
-		if err := waitKnown(ctx, []*harness.Node{fresh}, id); err != nil {
+		if err := ensureKnown(ctx, fresh, id, addrs[id]); err != nil {
 			return err
 		}
 	}

@@ -22,6 +22,7 @@ type reloadOnNetError struct {
 	client *redis.ClusterClient
 }
 
+// DialHook refreshes the slot map when a dial fails.
 func (h reloadOnNetError) DialHook(next redis.DialHook) redis.DialHook {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := next(ctx, network, addr)
@@ -32,6 +33,7 @@ func (h reloadOnNetError) DialHook(next redis.DialHook) redis.DialHook {
 	}
 }
 
+// ProcessHook refreshes the slot map after a network-level error.
 func (h reloadOnNetError) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		err := next(ctx, cmd)
@@ -42,6 +44,7 @@ func (h reloadOnNetError) ProcessHook(next redis.ProcessHook) redis.ProcessHook 
 	}
 }
 
+// ProcessPipelineHook refreshes the slot map after a network-level error.
 func (h reloadOnNetError) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
 		err := next(ctx, cmds)

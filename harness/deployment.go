@@ -256,6 +256,7 @@ func (dep *Deployment) addNode(ctx context.Context, start, spare bool) (*Node, e
 
 type tcLogger struct{ l *slog.Logger }
 
+// Printf sends testcontainers-go log lines to slog at debug level.
 func (t tcLogger) Printf(format string, v ...any) {
 	t.l.Debug(fmt.Sprintf(format, v...), "source", "testcontainers")
 }

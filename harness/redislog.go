@@ -12,6 +12,7 @@ import (
 // a node is down — expected in a drill) to slog at debug level.
 type quietRedisLogger struct{}
 
+// Printf implements go-redis internal.Logging.
 func (quietRedisLogger) Printf(ctx context.Context, format string, v ...any) {
 	slog.Default().DebugContext(ctx, fmt.Sprintf(format, v...), "source", "go-redis")
 }

@@ -69,6 +69,7 @@ type Incident struct {
 	env *Engine
 }
 
+// String names the incident for logs and spans.
 func (i *Incident) String() string {
 	name := "?"
 	if i.Failed != nil {

@@ -397,8 +397,10 @@ func setSlotsOwner(ctx context.Context, n *harness.Node, ranges [][2]int, id str
 func copySlotMap(ctx context.Context, fresh *harness.Node, live []*harness.Node, skip [][2]int) error {
 	var view []harness.ClusterNode
 	for _, n := range live {
-		v, err := n.ClusterNodes(ctx)
-		if err == nil {
+		if info, err := n.Info(ctx, "replication"); err != nil || info["role"] != "master" {
+			continue // a primary's view of the slot map is authoritative
+		}
+		if v, err := n.ClusterNodes(ctx); err == nil {
 			view = v
 			break
 		}
@@ -414,10 +416,13 @@ func copySlotMap(ctx context.Context, fresh *harness.Node, live []*harness.Node,
 	}
 	owners := map[string][][2]int{}
 	addrs := map[string]string{}
+	freshID, _ := fresh.RedisID(ctx)
 	for _, cn := range view {
-		if cn.IsPrimary() && len(cn.Slots) > 0 && !cn.Has("fail") {
-			owners[cn.ID], addrs[cn.ID] = cn.Slots, cn.Addr
+		if !cn.IsPrimary() || len(cn.Slots) == 0 || cn.ID == freshID ||
+			cn.Has("fail") || cn.Has("fail?") || cn.Has("noaddr") || cn.Has("handshake") || strings.HasPrefix(cn.Addr, ":") {
+			continue // only live owners with an address are copied
 		}
+		owners[cn.ID], addrs[cn.ID] = cn.Slots, cn.Addr
 	}
 	for id := range owners {
 		if err := ensureKnown(ctx, fresh, id, addrs[id]); err != nil {

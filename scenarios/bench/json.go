@@ -1,11 +1,14 @@
 package bench
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/redisdrill/redisdrill/reports"
 )
 
 // File names written by WriteFiles.
@@ -58,21 +61,12 @@ func WriteFiles(dir string, r *Result) ([]string, error) {
 	return paths, nil
 }
 
+// writeAtomic renders a file in memory and writes it atomically
+// (reports.WriteFileAtomic: temp file, fsync, rename).
 func writeAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		_ = tmp.Close()
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
 		return err
 	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return reports.WriteFileAtomic(path, buf.Bytes())
 }

@@ -88,6 +88,30 @@ func ClusterBackupWith(ctx context.Context, dep *harness.Deployment, cat *Catalo
 			firstErr = fmt.Errorf("shard %d: %w", i, err)
 		}
 	}
+	parent := Manifest{Kind: KindCluster, Node: "cluster-" + dep.RunID, Topology: view, ReplOffset: -1}
+	return commitCluster(cat, parentID, parent, children, firstErr, raw, start)
+}
+
+// pickVia returns the requested node or the first node that answers.
+func pickVia(ctx context.Context, dep *harness.Deployment, via *harness.Node) (*harness.Node, error) {
+	if via != nil {
+		return via, nil
+	}
+	for _, n := range dep.Nodes() {
+		pctx, cancel := context.WithTimeout(ctx, time.Second)
+		err := n.Client().Ping(pctx).Err()
+		cancel()
+		if err == nil {
+			return n, nil
+		}
+	}
+	return nil, fmt.Errorf("no node answers")
+}
+
+// commitCluster finishes a cluster backup: on a shard error it removes the
+// shard backups already written; otherwise it writes the parent (topology
+// file + manifest listing the shard backups) atomically.
+func commitCluster(cat *Catalog, parentID string, parent Manifest, children []Manifest, firstErr error, raw string, start time.Time) (Manifest, error) {
 	if firstErr != nil {
 		for _, ch := range children {
 			if ch.ID != "" {
@@ -96,7 +120,6 @@ func ClusterBackupWith(ctx context.Context, dep *harness.Deployment, cat *Catalo
 		}
 		return Manifest{}, fmt.Errorf("cluster backup: %w", firstErr)
 	}
-	parent := Manifest{Kind: KindCluster, Node: "cluster-" + dep.RunID, Topology: view, ReplOffset: -1}
 	for _, ch := range children {
 		parent.Children = append(parent.Children, ch.ID)
 		parent.Keys += ch.Keys
@@ -121,20 +144,4 @@ func ClusterBackupWith(ctx context.Context, dep *harness.Deployment, cat *Catalo
 	}
 	parent.ID = parentID
 	return parent, nil
-}
-
-// pickVia returns the requested node or the first node that answers.
-func pickVia(ctx context.Context, dep *harness.Deployment, via *harness.Node) (*harness.Node, error) {
-	if via != nil {
-		return via, nil
-	}
-	for _, n := range dep.Nodes() {
-		pctx, cancel := context.WithTimeout(ctx, time.Second)
-		err := n.Client().Ping(pctx).Err()
-		cancel()
-		if err == nil {
-			return n, nil
-		}
-	}
-	return nil, fmt.Errorf("no node answers")
 }

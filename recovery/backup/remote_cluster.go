@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -78,37 +76,6 @@ func ClusterBackupAddr(ctx context.Context, cat *Catalog, opts RemoteClusterOpti
 			firstErr = fmt.Errorf("shard %d (%s): %w", i, primaries[i].Addr, err)
 		}
 	}
-	if firstErr != nil {
-		for _, ch := range children {
-			if ch.ID != "" {
-				_ = cat.remove(ch.ID)
-			}
-		}
-		return Manifest{}, fmt.Errorf("cluster backup: %w", firstErr)
-	}
 	parent := Manifest{Kind: KindCluster, Node: "cluster-" + opts.Addr, Addr: opts.Addr, Topology: view, ReplOffset: -1}
-	for _, ch := range children {
-		parent.Children = append(parent.Children, ch.ID)
-		parent.Keys += ch.Keys
-		parent.RedisVersion, parent.RDBVersion = ch.RedisVersion, ch.RDBVersion
-	}
-	p, err := cat.begin(parentID)
-	if err != nil {
-		return Manifest{}, fmt.Errorf("cluster backup: %w", err)
-	}
-	if err := os.WriteFile(filepath.Join(p.dir, ClusterNodesFile), []byte(raw), 0o644); err != nil {
-		p.abort()
-		return Manifest{}, fmt.Errorf("cluster backup: %w", err)
-	}
-	if parent.Files, err = hashTree(p.dir, ClusterNodesFile); err != nil {
-		p.abort()
-		return Manifest{}, fmt.Errorf("cluster backup: %w", err)
-	}
-	parent.Time, parent.DurationMS = start.UTC(), time.Since(start).Milliseconds()
-	if err := p.commit(parent); err != nil {
-		p.abort()
-		return Manifest{}, fmt.Errorf("cluster backup: %w", err)
-	}
-	parent.ID = parentID
-	return parent, nil
+	return commitCluster(cat, parentID, parent, children, firstErr, raw, start)
 }

@@ -51,14 +51,7 @@ func (r *run) result(t0, tReady time.Time, ready bool, ledger *workload.Ledger, 
 			res.Spans = append(res.Spans, reports.Span{Name: s.Name, Start: rel(s.Start), End: rel(s.End)})
 		}
 	}
-	if buckets, err := ledger.BucketsFrom(t0, BucketWidth); err == nil {
-		res.Timeline.BucketWidth = reports.Millis(BucketWidth)
-		for _, b := range buckets {
-			res.Timeline.Buckets = append(res.Timeline.Buckets, reports.Bucket{
-				Start: reports.Millis(b.Offset), OK: int64(b.OK), Fail: int64(b.Fail), Unknown: int64(b.Unknown), P99: reports.Millis(b.P99),
-			})
-		}
-	}
+	res.Timeline = Timeline(ledger, t0)
 	res.Thresholds = scenarioThresholds(sc)
 	res.Verdict = reports.Evaluate(res, res.Thresholds)
 	return res

@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/fault"
 	"github.com/redisdrill/redisdrill/harness/workload"
@@ -133,31 +131,14 @@ func (r *run) execute(ctx context.Context) (*Outcome, error) {
 		}
 		defer eng.Close()
 	}
-	probeClient := dep.Client(harness.ClientOptions{ReadTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond, DialTimeout: 200 * time.Millisecond})
-	defer probeClient.Close()
-	keys, err := r.probeKeys(ctx, probeClient)
+	profile := sc.Workload
+	profile.Seed = r.env.Seed
+	traffic, err := StartTraffic(ctx, dep, profile)
 	if err != nil {
 		return nil, err
 	}
-	prober, err := workload.StartProber(ctx, probeClient, keys, workload.MaxProbeInterval)
-	if err != nil {
-		return nil, fmt.Errorf("start prober: %w", err)
-	}
-	defer prober.Stop()
-	client := dep.Client(harness.ClientOptions{})
-	defer client.Close()
-	profile := sc.Workload
-	profile.Seed = r.env.Seed
-	wl, err := workload.Start(ctx, client, profile)
-	if err != nil {
-		return nil, fmt.Errorf("start workload: %w", err)
-	}
-	ledgerStopped := false
-	defer func() {
-		if !ledgerStopped {
-			wl.Stop()
-		}
-	}()
+	defer traffic.Close()
+	prober, client := traffic.Prober, traffic.Client
 	if err := r.warmUp(ctx, eng); err != nil {
 		return nil, err
 	}
@@ -201,9 +182,7 @@ func (r *run) execute(ctx context.Context) (*Outcome, error) {
 	if err := harness.Sleep(ctx, sc.Settle); err != nil {
 		return nil, err
 	}
-	ledger := wl.Stop()
-	ledgerStopped = true
-	prober.Stop()
+	ledger := traffic.Stop()
 	if err := dep.WaitReadyWithin(ctx, ServingTimeout); err != nil {
 		r.logger.Warn("deployment not fully ready after heal", "err", err)
 	}
@@ -274,22 +253,4 @@ func (r *run) scheduleHeal(ctx context.Context, inj *fault.Injection) <-chan str
 		}
 	}()
 	return done
-}
-
-func (r *run) probeKeys(ctx context.Context, client redis.UniversalClient) ([]string, error) {
-	var shards [][][2]int
-	if r.dep.Topology.Kind == harness.KindCluster {
-		view, err := r.dep.Shards(ctx, r.dep.Nodes()[0])
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range view {
-			shards = append(shards, s.Slots)
-		}
-	}
-	keys, err := workload.ProbeKeys(ctx, client, shards)
-	if err != nil {
-		return nil, fmt.Errorf("pick probe keys: %w", err)
-	}
-	return keys, nil
 }

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/fault"
 	"github.com/redisdrill/redisdrill/harness/workload"
@@ -141,32 +139,15 @@ func (x *executor) execute(ctx context.Context) (*Outcome, error) {
 		return nil, fmt.Errorf("open catalog: %w", err)
 	}
 	x.cat = cat
-	probeClient := dep.Client(harness.ClientOptions{ReadTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond, DialTimeout: 200 * time.Millisecond})
-	defer probeClient.Close()
-	keys, err := x.probeKeys(ctx, probeClient)
+	profile := p.profile()
+	profile.Seed = x.env.Seed
+	traffic, err := scenarios.StartTraffic(ctx, dep, profile)
 	if err != nil {
 		return nil, err
 	}
-	prober, err := workload.StartProber(ctx, probeClient, keys, workload.MaxProbeInterval)
-	if err != nil {
-		return nil, fmt.Errorf("start prober: %w", err)
-	}
-	defer prober.Stop()
+	defer traffic.Close()
+	prober, client := traffic.Prober, traffic.Client
 	x.prober = prober
-	client := dep.Client(harness.ClientOptions{})
-	defer client.Close()
-	profile := p.profile()
-	profile.Seed = x.env.Seed
-	wl, err := workload.Start(ctx, client, profile)
-	if err != nil {
-		return nil, fmt.Errorf("start workload: %w", err)
-	}
-	stopped := false
-	defer func() {
-		if !stopped {
-			wl.Stop()
-		}
-	}()
 	defer x.healAll(context.WithoutCancel(ctx))
 	if err := harness.Sleep(ctx, dur(p.WarmUp, DefaultWarmUp)); err != nil {
 		return nil, err
@@ -188,9 +169,7 @@ func (x *executor) execute(ctx context.Context) (*Outcome, error) {
 	if err := harness.Sleep(ctx, dur(p.Settle, DefaultSettle)); err != nil {
 		return nil, err
 	}
-	ledger := wl.Stop()
-	stopped = true
-	prober.Stop()
+	ledger := traffic.Stop()
 	if err := x.dep.WaitReadyWithin(ctx, scenarios.ServingTimeout); err != nil {
 		x.logger.Warn("deployment not fully ready at the end", "err", err)
 	}
@@ -350,22 +329,4 @@ func (x *executor) verify(ctx context.Context, v VerifyStep) (string, error) {
 			return "", err
 		}
 	}
-}
-
-func (x *executor) probeKeys(ctx context.Context, client redis.UniversalClient) ([]string, error) {
-	var shards [][][2]int
-	if x.dep.Topology.Kind == harness.KindCluster {
-		view, err := x.dep.Shards(ctx, x.dep.Nodes()[0])
-		if err != nil {
-			return nil, fmt.Errorf("pick probe keys: %w", err)
-		}
-		for _, s := range view {
-			shards = append(shards, s.Slots)
-		}
-	}
-	keys, err := workload.ProbeKeys(ctx, client, shards)
-	if err != nil {
-		return nil, fmt.Errorf("pick probe keys: %w", err)
-	}
-	return keys, nil
 }

@@ -12,9 +12,6 @@ import (
 	"github.com/redisdrill/redisdrill/scenarios"
 )
 
-// BucketWidth is the width of the availability timeline's buckets.
-const BucketWidth = 100 * time.Millisecond
-
 // result turns what the plan run measured into the report model: the first
 // fault is the result's fault record and t0; every step, every later fault
 // and every engine span is a span.
@@ -69,14 +66,7 @@ func (x *executor) result(ledger *workload.Ledger, check workload.Check) reports
 			res.Spans = append(res.Spans, reports.Span{Name: s.Name, Start: rel(s.Start), End: rel(s.End)})
 		}
 	}
-	if buckets, err := ledger.BucketsFrom(t0, BucketWidth); err == nil {
-		res.Timeline.BucketWidth = reports.Millis(BucketWidth)
-		for _, b := range buckets {
-			res.Timeline.Buckets = append(res.Timeline.Buckets, reports.Bucket{
-				Start: reports.Millis(b.Offset), OK: int64(b.OK), Fail: int64(b.Fail), Unknown: int64(b.Unknown), P99: reports.Millis(b.P99),
-			})
-		}
-	}
+	res.Timeline = scenarios.Timeline(ledger, t0)
 	res.Thresholds = p.thresholds()
 	res.Verdict = Judge(res, x.out.Steps)
 	return res

@@ -4,15 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/moby/moby/client"
 )
 
+// pruneTimeout bounds one cleanup; the caller's context does not (cleanup
+// after a timeout or Ctrl-C still has to happen).
+const pruneTimeout = 2 * time.Minute
+
 // PruneResult counts what a cleanup removed.
 type PruneResult struct {
 	Containers, Networks, Volumes int
 }
+
+// Total returns how many resources the cleanup removed.
+func (r PruneResult) Total() int { return r.Containers + r.Networks + r.Volumes }
 
 // Terminate removes every container, network and volume of the run. It is
 // safe on a nil or partial deployment and runs even when ctx is already done
@@ -26,28 +34,57 @@ func (dep *Deployment) Terminate(ctx context.Context) error {
 }
 
 // Prune removes containers, networks and volumes labelled redisdrill.run
-// (with the given run id, or any when runID is empty).
+// (with the given run id, or any when runID is empty). It runs even when ctx
+// is already done or past its deadline, for at most two minutes.
 func Prune(ctx context.Context, d *Docker, runID string) (PruneResult, error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-	defer cancel()
 	label := LabelRun
 	if runID != "" {
 		label = LabelRun + "=" + runID
 	}
+	return pruneLabel(ctx, d, label)
+}
+
+// PruneOwner removes containers, networks and volumes labelled
+// redisdrill.owner=owner: everything one process (or one Docker connection)
+// created, whatever the run. Like Prune it ignores ctx's cancellation and
+// deadline and stops after two minutes; a caller that needs a tighter bound
+// stops waiting for it.
+func PruneOwner(ctx context.Context, d *Docker, owner string) (PruneResult, error) {
+	if owner == "" {
+		return PruneResult{}, errors.New("prune owner: empty owner id")
+	}
+	return pruneLabel(ctx, d, LabelOwner+"="+owner)
+}
+
+// pruneLabel removes every container (in parallel), then every network and
+// volume matching the label filter (key or key=value).
+func pruneLabel(ctx context.Context, d *Docker, label string) (PruneResult, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pruneTimeout)
+	defer cancel()
 	f := client.Filters{}.Add("label", label)
-	var res PruneResult
-	var errs []error
+	var (
+		res  PruneResult
+		errs []error
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+	)
 	cs, err := d.api.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
 	if err != nil {
 		return res, fmt.Errorf("list containers: %w", err)
 	}
 	for _, c := range cs.Items {
-		if _, err := d.api.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true}); err != nil {
-			errs = append(errs, fmt.Errorf("remove container %s: %w", c.ID[:12], err))
-			continue
-		}
-		res.Containers++
+		wg.Go(func() {
+			_, err := d.api.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, fmt.Errorf("remove container %s: %w", c.ID[:12], err))
+				return
+			}
+			res.Containers++
+		})
 	}
+	wg.Wait()
 	ns, err := d.api.NetworkList(ctx, client.NetworkListOptions{Filters: f})
 	if err != nil {
 		errs = append(errs, fmt.Errorf("list networks: %w", err))

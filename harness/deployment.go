@@ -77,7 +77,7 @@ func Start(ctx context.Context, d *Docker, topo Topology, opts StartOptions) (*D
 		docker: d, logger: opts.Logger.With("run", opts.RunID),
 		dialer: newDialer("127.0.0.1"), retired: map[string]bool{}, spares: map[string]bool{},
 	}
-	net, err := tcnetwork.New(ctx, tcnetwork.WithLabels(map[string]string{LabelRun: opts.RunID}), tcnetwork.WithDriver("bridge"))
+	net, err := tcnetwork.New(ctx, tcnetwork.WithLabels(d.labels(opts.RunID, nil)), tcnetwork.WithDriver("bridge"))
 	if err != nil {
 		return dep, fmt.Errorf("create network: %w", err)
 	}
@@ -200,7 +200,7 @@ func (dep *Deployment) addNode(ctx context.Context, start, spare bool) (*Node, e
 	idx := len(dep.nodes)
 	dep.mu.Unlock()
 	name := fmt.Sprintf("rd-%s-n%d", dep.RunID, idx)
-	labels := map[string]string{LabelRun: dep.RunID, "redisdrill.node": name}
+	labels := dep.docker.labels(dep.RunID, map[string]string{"redisdrill.node": name})
 	vol := name + "-data"
 	if _, err := dep.docker.api.VolumeCreate(ctx, client.VolumeCreateOptions{Name: vol, Labels: labels}); err != nil {
 		return nil, fmt.Errorf("create volume %s: %w", vol, err)

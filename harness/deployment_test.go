@@ -16,11 +16,7 @@ import (
 func TestStandaloneThroughPublishedPorts(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	d, err := NewDocker(ctx)
-	if err != nil {
-		t.Fatalf("this test needs Docker: %v", err)
-	}
-	defer d.Close()
+	d := requireDocker(t, ctx)
 	dep, err := Start(ctx, d, Topology{Kind: KindStandalone, Persistence: PersistNone}, StartOptions{Logger: slog.Default()})
 	defer func() {
 		if terr := dep.Terminate(ctx); terr != nil {

@@ -13,10 +13,20 @@ const (
 	EnvMirror = "REDISDRILL_DEBIAN_MIRROR"
 	// EnvKeep leaves containers running after a run when set to 1.
 	EnvKeep = "REDISDRILL_KEEP"
+	// EnvOwner names the owner every resource is labelled with (LabelOwner);
+	// a fresh id per Docker connection when unset. Test binaries set it once
+	// per process so an interrupt handler can remove what the process made.
+	EnvOwner = "REDISDRILL_OWNER"
 )
 
-// LabelRun is the label every container and network of a run carries.
-const LabelRun = "redisdrill.run"
+// Labels on every container, network and volume redisdrill creates.
+const (
+	// LabelRun carries the run id (one deployment).
+	LabelRun = "redisdrill.run"
+	// LabelOwner carries the owner id (one process, or one Docker
+	// connection): everything a process created, across runs.
+	LabelOwner = "redisdrill.owner"
+)
 
 // ApplyTestcontainersDefaults sets the testcontainers-go variables redisdrill
 // needs on a machine with no registry access, unless the user set them.

@@ -40,7 +40,7 @@ func (n *Node) toolbox(ctx context.Context, script string) (string, error) {
 			Image:      n.image,
 			Entrypoint: []string{"sh", "-c"},
 			Cmd:        []string{script},
-			Labels:     map[string]string{LabelRun: n.runID, "redisdrill.role": "toolbox"},
+			Labels:     n.docker.labels(n.runID, map[string]string{"redisdrill.role": "toolbox"}),
 		},
 		HostConfig: &container.HostConfig{
 			Mounts:      []mount.Mount{{Type: mount.TypeVolume, Source: n.Volume, Target: DataDir}},

@@ -11,16 +11,26 @@ import (
 const RTONoise = 50 * time.Millisecond
 
 // Comparison is the result of comparing two runs scenario by scenario.
+//
+// OnlyOld lists the scenarios of the old (base) run missing from the new
+// one: each is a regression, since a run that silently lost a scenario must
+// not pass a gate. OnlyNew lists scenarios new in the new run; they are
+// reported but never fail. Regressions counts the regressed scenarios in
+// Scenarios plus the missing ones.
 type Comparison struct {
 	MaxRegression float64         `json:"max_regression"`
 	Scenarios     []ScenarioDelta `json:"scenarios"`
 	OnlyOld       []string        `json:"only_old,omitempty"`
 	OnlyNew       []string        `json:"only_new,omitempty"`
 	Regressions   int             `json:"regressions"`
+	// NewEmpty is set when the new run has no scenarios at all, which
+	// always fails the comparison (even against an empty old run).
+	NewEmpty bool `json:"new_empty,omitempty"`
 }
 
-// Regressed reports whether any scenario regressed.
-func (c Comparison) Regressed() bool { return c.Regressions > 0 }
+// Regressed reports whether the new run fails the comparison: a scenario
+// regressed or is missing, or the new run has no scenarios.
+func (c Comparison) Regressed() bool { return c.Regressions > 0 || c.NewEmpty }
 
 // ScenarioDelta compares one scenario present in both runs. Percentages are
 // nil when the old value is zero (no meaningful ratio).
@@ -48,12 +58,14 @@ type ScenarioDelta struct {
 //   - its verdict got worse (pass → anything else, or fail/invalid → error).
 //
 // maxRegression is a fraction (0.1 = 10 %); negative or NaN is taken as 0.
-// Scenarios present in only one run are listed in OnlyOld / OnlyNew.
+// Scenarios present in only one run are listed in OnlyOld / OnlyNew; each
+// one missing from new (OnlyOld) is a regression too, and a new run without
+// any scenario sets NewEmpty.
 func Compare(old, new Run, maxRegression float64) Comparison {
 	if math.IsNaN(maxRegression) || maxRegression < 0 {
 		maxRegression = 0
 	}
-	c := Comparison{MaxRegression: maxRegression}
+	c := Comparison{MaxRegression: maxRegression, NewEmpty: len(new.Scenarios) == 0}
 	oldBy := map[string]ScenarioResult{}
 	for _, s := range old.Scenarios {
 		oldBy[s.Name] = s
@@ -74,11 +86,16 @@ func Compare(old, new Run, maxRegression float64) Comparison {
 	}
 	for _, o := range old.Scenarios {
 		if !seen[o.Name] {
+			seen[o.Name] = true // list a duplicated name once
 			c.OnlyOld = append(c.OnlyOld, o.Name)
+			c.Regressions++
 		}
 	}
 	return c
 }
+
+// Missing is the number of old scenarios missing from the new run.
+func (c Comparison) Missing() int { return len(c.OnlyOld) }
 
 func delta(o, n ScenarioResult, maxRegression float64) ScenarioDelta {
 	d := ScenarioDelta{

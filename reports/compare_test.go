@@ -25,8 +25,9 @@ func TestComparePlantedRegressions(t *testing.T) {
 	old.Scenarios = append(old.Scenarios, ScenarioResult{Name: "retired"})
 
 	c := Compare(old, newRun, 0.1)
-	if c.Regressions != 2 {
-		t.Fatalf("want 2 regressions, got %d: %+v", c.Regressions, c.Scenarios)
+	// Two planted regressions plus "retired", missing in the new run.
+	if c.Regressions != 3 || c.Missing() != 1 {
+		t.Fatalf("want 3 regressions (1 missing), got %d (%d missing): %+v", c.Regressions, c.Missing(), c.Scenarios)
 	}
 	d := c.Scenarios[0]
 	if !d.Regression || d.RTODelta.D() != 600*time.Millisecond || d.RTODeltaPct == nil || *d.RTODeltaPct < 32 || *d.RTODeltaPct > 32.2 {
@@ -53,12 +54,12 @@ func TestComparePlantedRegressions(t *testing.T) {
 	if err := WriteComparisonMarkdown(&md, c); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"REGRESSION primary-kill: rto 1.87s → 2.47s (+600ms, +32.1% > 10% allowed)", "only in new run: brand-new", "only in old run: retired"} {
+	for _, want := range []string{"REGRESSION primary-kill: rto 1.87s → 2.47s (+600ms, +32.1% > 10% allowed)", "new in NEW: brand-new", "REGRESSION missing in NEW: retired", "3 regression(s)"} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, text.String())
 		}
 	}
-	if !strings.Contains(md.String(), "## redisdrill comparison: 2 regressions") || !strings.Contains(md.String(), "| primary-kill | 1.87s | 2.47s | +600ms | +32.1% |") {
+	if !strings.Contains(md.String(), "## redisdrill comparison: 3 regressions") || !strings.Contains(md.String(), "| primary-kill | 1.87s | 2.47s | +600ms | +32.1% |") {
 		t.Errorf("markdown:\n%s", md.String())
 	}
 	t.Logf("\n%s", text.String())

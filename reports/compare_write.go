@@ -25,8 +25,8 @@ func WriteComparisonText(w io.Writer, c Comparison) error {
 			fmt.Fprintf(&b, "REGRESSION %s: %s\n", termCell(d.Name), termCell(strings.Join(d.Reasons, "; ")))
 		}
 	}
-	writeOnly(&b, c, termCell)
-	fmt.Fprintf(&b, "%d regression(s); rule: rto > old×%.2f and > +%s, or more acked writes lost, or a worse verdict\n",
+	writeMissingAndNew(&b, c, "REGRESSION ", "", termCell)
+	fmt.Fprintf(&b, "%d regression(s); rule: rto > old×%.2f and > +%s, more acked writes lost, a worse verdict, or a scenario missing in NEW\n",
 		c.Regressions, 1+c.MaxRegression, FormatDuration(RTONoise))
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write comparison: %w", err)
@@ -37,7 +37,11 @@ func WriteComparisonText(w io.Writer, c Comparison) error {
 // WriteComparisonMarkdown writes c as a Markdown table for a job summary.
 func WriteComparisonMarkdown(w io.Writer, c Comparison) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "## redisdrill comparison: %d regression%s\n\n", c.Regressions, plural(c.Regressions))
+	if c.NewEmpty {
+		fmt.Fprintf(&b, "## redisdrill comparison: %s\n\n", noScenarios)
+	} else {
+		fmt.Fprintf(&b, "## redisdrill comparison: %d regression%s\n\n", c.Regressions, plural(c.Regressions))
+	}
 	b.WriteString("| Scenario | Old RTO | New RTO | Δ RTO | Δ % | Old lost | New lost | Δ lost | Verdict | |\n")
 	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|---|---|\n")
 	for _, d := range c.Scenarios {
@@ -49,11 +53,11 @@ func WriteComparisonMarkdown(w io.Writer, c Comparison) error {
 			mdCell(d.Name), d.OldRTO, d.NewRTO, signed(d.RTODelta), pctText(d.RTODeltaPct),
 			d.OldLost, d.NewLost, d.LostDelta, mdCell(string(d.OldStatus)), mdCell(string(d.NewStatus)), mark)
 	}
-	if len(c.OnlyOld)+len(c.OnlyNew) > 0 {
+	if len(c.OnlyOld)+len(c.OnlyNew) > 0 || c.NewEmpty {
 		b.WriteString("\n")
 	}
-	writeOnly(&b, c, func(s string) string { return "`" + strings.ReplaceAll(s, "`", "'") + "`" })
-	fmt.Fprintf(&b, "\n<sub>Regression: RTO above old × %.2f and more than %s slower, any increase of acked writes lost, or a worse verdict.</sub>\n",
+	writeMissingAndNew(&b, c, "- ❌ ", "- ", func(s string) string { return "`" + strings.ReplaceAll(termCell(s), "`", "'") + "`" })
+	fmt.Fprintf(&b, "\n<sub>Regression: RTO above old × %.2f and more than %s slower, any increase of acked writes lost, a worse verdict, or a scenario missing in NEW.</sub>\n",
 		1+c.MaxRegression, FormatDuration(RTONoise))
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write comparison markdown: %w", err)
@@ -61,19 +65,22 @@ func WriteComparisonMarkdown(w io.Writer, c Comparison) error {
 	return nil
 }
 
-func writeOnly(b *strings.Builder, c Comparison, quote func(string) string) {
-	list := func(xs []string) string {
-		q := make([]string, len(xs))
-		for i, x := range xs {
-			q[i] = quote(x)
-		}
-		return strings.Join(q, ", ")
+// noScenarios is the failure line of an empty new run.
+const noScenarios = "NEW has no scenarios"
+
+// writeMissingAndNew writes one line per scenario missing in the new run and
+// the empty-run failure, each after failPrefix (they are regressions), then
+// one line per scenario new in the new run after infoPrefix (never a
+// failure). quote renders a scenario name.
+func writeMissingAndNew(b *strings.Builder, c Comparison, failPrefix, infoPrefix string, quote func(string) string) {
+	for _, name := range c.OnlyOld {
+		fmt.Fprintf(b, "%smissing in NEW: %s\n", failPrefix, quote(name))
 	}
-	if len(c.OnlyOld) > 0 {
-		fmt.Fprintf(b, "only in old run: %s\n", list(c.OnlyOld))
+	if c.NewEmpty {
+		fmt.Fprintf(b, "%s%s\n", failPrefix, noScenarios)
 	}
-	if len(c.OnlyNew) > 0 {
-		fmt.Fprintf(b, "only in new run: %s\n", list(c.OnlyNew))
+	for _, name := range c.OnlyNew {
+		fmt.Fprintf(b, "%snew in NEW: %s (not compared)\n", infoPrefix, quote(name))
 	}
 }
 

@@ -35,10 +35,13 @@ type ScenarioResult struct {
 	Spans    []Span      `json:"spans,omitempty"`
 
 	// Ready reports whether t_ready was observed; RTO is meaningless without it.
-	Ready    bool   `json:"ready"`
-	Detect   Millis `json:"detect_ms"`
-	RTO      Millis `json:"rto_ms"`
-	Duration Millis `json:"duration_ms"`
+	Ready  bool   `json:"ready"`
+	Detect Millis `json:"detect_ms"`
+	RTO    Millis `json:"rto_ms"`
+	// ClientOutage is t_ready − the first failed write or probe: what
+	// clients saw. The RTO covers it (within one probe round) on a sound clock.
+	ClientOutage Millis `json:"client_outage_ms"`
+	Duration     Millis `json:"duration_ms"`
 
 	Ops              OpCounts `json:"ops"`
 	AckedBeforeFault int64    `json:"acked_before_fault"`
@@ -134,6 +137,8 @@ const (
 	StatusFail    Status = "fail"
 	StatusInvalid Status = "invalid" // too little traffic to judge
 	StatusError   Status = "error"   // the drill itself failed
+	// StatusInterrupted marks a scenario cut short by Ctrl-C.
+	StatusInterrupted Status = "interrupted"
 )
 
 // Verdict is the status of a scenario and why.
@@ -144,6 +149,8 @@ type Verdict struct {
 
 // Artifacts are paths to the files a scenario left behind.
 type Artifacts struct {
+	// Dir is the run's evidence folder (file names in evidence.go).
+	Dir      string            `json:"dir,omitempty"`
 	Ledger   string            `json:"ledger,omitempty"`
 	Events   string            `json:"events,omitempty"`
 	NodeLogs map[string]string `json:"node_logs,omitempty"`

@@ -11,6 +11,7 @@ import (
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/fault"
 	"github.com/redisdrill/redisdrill/harness/workload"
+	"github.com/redisdrill/redisdrill/scenarios/session"
 )
 
 // durable is a cluster whose acked writes survive a primary loss: AOF with
@@ -59,7 +60,7 @@ func All() []Scenario {
 			Labels:      []string{"smoke", "native"},
 			Topology:    durableCluster(5 * time.Second), Workload: waitOneReplica(),
 			Fault: "kill", FaultParams: shardPrimary(0), Recovery: Native,
-			Expect: Expect{AckedLostMax: 0},
+			Expect: Expect{AckedLostMax: 0, Failover: true, RTOMax: 15 * time.Second},
 		},
 		{
 			Name:        "primary-kill-engine",
@@ -67,7 +68,7 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "promote"},
 			Topology:    durableCluster(5 * time.Second), Workload: waitOneReplica(),
 			Fault: "kill", FaultParams: shardPrimary(0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: 0, Strategy: "promote-replica", Incident: "primary-down"},
+			Expect: Expect{AckedLostMax: 0, RTOMax: 3 * time.Second, Strategy: "promote-replica", Incident: "primary-down"},
 		},
 		{
 			Name:        "shard-lost-replace",
@@ -78,7 +79,7 @@ func All() []Scenario {
 			// The drill models lost hosts: restarting the dead containers on
 			// their own files (what the engine would pick) is not an option.
 			Strategy: "replace-node", WarmSpare: true,
-			Expect: Expect{AckedLostMax: -1, Strategy: "replace-node", Incident: "shard-lost", LossOnlyAfterBackup: true},
+			Expect: Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 5 * time.Second, Strategy: "replace-node", Incident: "shard-lost"},
 		},
 		{
 			Name:        "shard-lost-replace-cold",
@@ -87,7 +88,7 @@ func All() []Scenario {
 			Topology:    durableCluster(5 * time.Second), Workload: workload.DefaultProfile(),
 			Fault: "kill", FaultParams: fault.Params{Target: fault.Target{Role: fault.RoleShard}}, Recovery: Engine,
 			Strategy: "replace-node",
-			Expect:   Expect{AckedLostMax: -1, Strategy: "replace-node", Incident: "shard-lost", LossOnlyAfterBackup: true},
+			Expect:   Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 10 * time.Second, Strategy: "replace-node", Incident: "shard-lost"},
 		},
 		{
 			Name:        "rdb-bitflip-restore",
@@ -95,7 +96,7 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "corruption", "restore"},
 			Topology:    noReplicas(harness.PersistRDB), Workload: workload.DefaultProfile(),
 			Fault: "rdb-bitflip", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: -1, Strategy: "restore-in-place", Incident: "refuses-start", LossOnlyAfterBackup: true},
+			Expect: Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 12 * time.Second, Strategy: "restore-in-place", Incident: "refuses-start"},
 		},
 		{
 			Name:        "corrupt-backup-skipped",
@@ -104,7 +105,7 @@ func All() []Scenario {
 			Topology:    noReplicas(harness.PersistRDB), Workload: workload.DefaultProfile(),
 			Fault: "rdb-bitflip", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
 			CorruptNewestBackup: true,
-			Expect:              Expect{AckedLostMax: -1, Strategy: "restore-in-place", Incident: "refuses-start", LossOnlyAfterBackup: true},
+			Expect:              Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 12 * time.Second, Strategy: "restore-in-place", Incident: "refuses-start"},
 		},
 		{
 			Name:        "aof-tail-truncated",
@@ -112,7 +113,7 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "corruption", "aof"},
 			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
 			Fault: "aof-truncate-tail", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: 5, Strategy: "accept-redis-recovery", Incident: "self-healed"},
+			Expect: Expect{AckedLostMax: 5, RTOMax: 10 * time.Second, Strategy: "accept-redis-recovery", Incident: "self-healed"},
 		},
 		{
 			Name:        "aof-garbage-repair",
@@ -120,7 +121,7 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "corruption", "aof"},
 			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
 			Fault: "aof-garbage-middle", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: -1, Strategy: "repair-aof", Incident: "refuses-start"},
+			Expect: Expect{AckedLostMax: -1, Loss: session.LossWithinBackupWindow, RTOMax: 12 * time.Second, Strategy: "repair-aof", Incident: "refuses-start"},
 		},
 		{
 			Name:        "aof-manifest-deleted",
@@ -128,7 +129,7 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "corruption", "aof"},
 			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
 			Fault: "aof-manifest-delete", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: -1, Strategy: "restore-in-place", Incident: "started-empty", LossOnlyAfterBackup: true},
+			Expect: Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 12 * time.Second, Strategy: "restore-in-place", Incident: "started-empty"},
 		},
 		{
 			Name:        "nodes-conf-garbage",
@@ -136,7 +137,7 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "corruption", "identity"},
 			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
 			Fault: "nodes-conf-garbage", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: 0, Strategy: "restore-identity", Incident: "refuses-start"},
+			Expect: Expect{AckedLostMax: 0, RTOMax: 12 * time.Second, Strategy: "restore-identity", Incident: "refuses-start"},
 		},
 		{
 			Name:        "empty-restart-guard",
@@ -144,7 +145,7 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "guard"},
 			Topology:    durableCluster(5 * time.Second), Workload: waitOneReplica(),
 			Fault: "wipe-data-keep-identity", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: 0, Strategy: "promote-replica"},
+			Expect: Expect{AckedLostMax: 0, RTOMax: 6 * time.Second, Strategy: "promote-replica"},
 		},
 		{
 			Name:        "flushall-undo",
@@ -152,7 +153,7 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "operator-error", "aof"},
 			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
 			Fault: "flushall", FaultParams: shardPrimary(0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: 0, Strategy: "undo-flush", Incident: "accidental-flush"},
+			Expect: Expect{AckedLostMax: 0, RTOMax: 10 * time.Second, Strategy: "undo-flush", Incident: "accidental-flush"},
 		},
 		{
 			Name:        "point-in-time-rollback",
@@ -161,7 +162,7 @@ func All() []Scenario {
 			Topology:    withTimestamps(noReplicas(harness.PersistAOF)), Workload: workload.DefaultProfile(),
 			Fault: "flushall", FaultParams: shardPrimary(0), Recovery: Engine,
 			Strategy: "point-in-time", PointInTimeBefore: time.Second,
-			Expect: Expect{AckedLostMax: -1, Strategy: "point-in-time", Incident: "accidental-flush", LossOnlyAfter: time.Second},
+			Expect: Expect{AckedLostMax: -1, Loss: session.LossAfterTarget, RTOMax: 10 * time.Second, Strategy: "point-in-time", Incident: "accidental-flush"},
 		},
 		{
 			Name:        "cluster-crash-rollback",
@@ -172,7 +173,7 @@ func All() []Scenario {
 			// A rollback drill: the team wants every shard at one snapshot
 			// point, not each node's own newest state.
 			Strategy: "cluster-rollback",
-			Expect:   Expect{AckedLostMax: -1, Strategy: "cluster-rollback", Incident: "cluster-lost", LossOnlyAfterBackup: true},
+			Expect:   Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 20 * time.Second, Strategy: "cluster-rollback", Incident: "cluster-lost"},
 		},
 		{
 			Name:        "minority-partition-native",
@@ -181,7 +182,7 @@ func All() []Scenario {
 			Topology:    durableCluster(3 * time.Second), Workload: workload.DefaultProfile(),
 			Fault: "partition-minority", FaultParams: fault.Params{Target: shard0, Companions: 1}, Recovery: Native,
 			HealAt: 5 * time.Second,
-			Expect: Expect{AckedLostMax: -1},
+			Expect: Expect{AckedLostMax: -1, Loss: session.LossAfterFault, Failover: true, RTOMax: 15 * time.Second},
 		},
 		{
 			Name:        "pause-beyond-node-timeout",
@@ -190,7 +191,7 @@ func All() []Scenario {
 			Topology:    durableCluster(3 * time.Second), Workload: waitOneReplica(),
 			Fault: "pause", FaultParams: shardPrimary(0), Recovery: Native,
 			HealAt: 5 * time.Second,
-			Expect: Expect{AckedLostMax: 0},
+			Expect: Expect{AckedLostMax: 0, Failover: true, RTOMax: 12 * time.Second},
 		},
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })

@@ -12,6 +12,8 @@ import (
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/fault"
 	"github.com/redisdrill/redisdrill/harness/workload"
+	"github.com/redisdrill/redisdrill/reports"
+	"github.com/redisdrill/redisdrill/scenarios/session"
 )
 
 // Recovery says who brings the deployment back.
@@ -59,22 +61,26 @@ type Scenario struct {
 	Expect Expect
 }
 
-// Expect is what a scenario promises.
+// Expect is what a scenario promises. Every scenario has a finite loss
+// bound — AckedLostMax, or Loss naming an instant the checker derives from
+// the run's evidence — and an RTO bound.
 type Expect struct {
-	// AckedLostMax is the most acked writes the scenario may lose; -1 = no limit.
+	// AckedLostMax is the most acked writes the scenario may lose; -1
+	// leaves the count to Loss.
 	AckedLostMax int
+	// Loss bounds the lost writes by an instant of the run (see
+	// session.LossBound).
+	Loss session.LossBound
+	// RTOMax bounds t_ready − t0, from the scenario's measured spread on
+	// 2 cores with headroom.
+	RTOMax time.Duration
 	// Strategy is the strategy the engine must pick ("" = any).
 	Strategy string
 	// Incident is the incident kind the engine must detect ("" = any).
 	Incident string
-	// LossOnlyAfter, when set, requires every lost acked write to have
-	// completed no earlier than this long before the fault (a point-in-time
-	// rollback may only lose what came after its target second).
-	LossOnlyAfter time.Duration
-	// LossOnlyAfterBackup requires every lost acked write to have completed
-	// after the backup the engine restored was started: a restore may only
-	// lose what the backup could not have held.
-	LossOnlyAfterBackup bool
+	// Failover requires Redis to have promoted a new primary for the
+	// faulted shard (native scenarios).
+	Failover bool
 }
 
 // HasLabel reports whether the scenario carries the label.
@@ -130,5 +136,43 @@ func (s Scenario) Validate() error {
 	default:
 		return fmt.Errorf("validate scenario %s: unknown recovery %q", s.Name, s.Recovery)
 	}
-	return nil
+	if s.Expect.AckedLostMax < 0 && s.Expect.Loss == "" {
+		return fmt.Errorf("validate scenario %s: no loss bound (set AckedLostMax or Loss)", s.Name)
+	}
+	if s.Expect.RTOMax <= 0 {
+		return fmt.Errorf("validate scenario %s: no RTO bound", s.Name)
+	}
+	return s.Plan().Validate()
+}
+
+// Plan compiles the scenario into the steps of a drill session: the
+// warm-up with its backup point, the fault (healed HealAt after its onset
+// when set), then recovery by the engine or by Redis.
+func (s Scenario) Plan() session.Plan {
+	s = s.withDefaults()
+	p := session.Plan{
+		Name: s.Name, Description: s.Description, Labels: s.AllLabels(),
+		Topology: s.Topology, Workload: s.Workload,
+		WarmUp: s.WarmUp, Settle: s.Settle, RTOTimeout: s.RTOTimeout,
+		Steps: []session.Step{
+			{ID: "fault", Fault: &session.FaultStep{Name: s.Fault, Params: s.FaultParams, HealAfter: s.HealAt}},
+			{ID: "recover", Recover: string(s.Recovery)},
+		},
+		Expect: session.Expect{Strategy: s.Expect.Strategy, Incident: s.Expect.Incident, Loss: s.Expect.Loss, Failover: s.Expect.Failover},
+	}
+	if s.Expect.AckedLostMax >= 0 {
+		n := int64(s.Expect.AckedLostMax)
+		p.Limits.AckedLostMax = &n
+	}
+	if s.Expect.RTOMax > 0 {
+		d := reports.Millis(s.Expect.RTOMax)
+		p.Limits.RTOMax = &d
+	}
+	if s.Recovery == Engine {
+		p.Engine = &session.EngineSpec{
+			Strategy: s.Strategy, WarmSpare: s.WarmSpare, PointInTimeBefore: s.PointInTimeBefore,
+			CorruptNewestBackup: s.CorruptNewestBackup, CorruptShard: s.FaultParams.Target.Shard,
+		}
+	}
+	return p
 }

@@ -13,7 +13,7 @@ import (
 func newBackupCheckCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "check DIR",
-		Short: "Verify every backup of a catalog (checksums, RDB structure); exit 1 naming each bad one",
+		Short: "Verify every backup of a catalog (manifest, checksums, RDB structure); exit 1 naming each bad one",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			dir := args[0]
@@ -24,18 +24,25 @@ func newBackupCheckCmd(a *app) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("open catalog: %w", err)
 			}
-			list, err := cat.List()
+			list, unreadable, err := cat.Scan()
 			if err != nil {
-				return fmt.Errorf("list catalog: %w", err)
+				return fmt.Errorf("check catalog: %w", err)
 			}
-			if len(list) == 0 {
+			total := len(list) + len(unreadable)
+			if total == 0 {
 				return fmt.Errorf("backup check: no backups in %s", dir)
 			}
+			// Each problem is printed once, here; the final error only
+			// counts and names the bad backups.
 			var bad []string
+			for _, u := range unreadable {
+				a.printf("FAIL %s: %s\n", u.Dir, u.Reason())
+				bad = append(bad, u.Dir)
+			}
 			for _, m := range list {
 				rep, err := cat.Verify(m.ID)
 				if err != nil {
-					a.printf("FAIL %s: %v\n", m.ID, err)
+					a.printf("FAIL %s: %s\n", m.ID, strings.Join(strings.Fields(err.Error()), " "))
 					bad = append(bad, m.ID)
 					continue
 				}
@@ -47,7 +54,7 @@ func newBackupCheckCmd(a *app) *cobra.Command {
 				}
 			}
 			if len(bad) > 0 {
-				return failed(fmt.Errorf("%d of %d backups failed verification: %s", len(bad), len(list), strings.Join(bad, ", ")))
+				return failed(fmt.Errorf("%d of %d backups failed the check: %s", len(bad), total, strings.Join(bad, ", ")))
 			}
 			a.printf("%d backups verified\n", len(list))
 			return nil

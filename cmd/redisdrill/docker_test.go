@@ -16,22 +16,16 @@ import (
 	"github.com/moby/moby/client"
 
 	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/harness/testenv"
 	"github.com/redisdrill/redisdrill/recovery/backup"
 	"github.com/redisdrill/redisdrill/reports"
 )
 
+// docker connects for one test: skips without Docker or with -short, fails
+// instead when CI=true (testenv.RequireDocker).
 func docker(t *testing.T) *harness.Docker {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("needs Docker (skipped with -short)")
-	}
-	harness.ApplyTestcontainersDefaults()
-	d, err := harness.NewDocker(context.Background())
-	if err != nil {
-		t.Fatalf("docker: %v", err)
-	}
-	t.Cleanup(func() { _ = d.Close() })
-	return d
+	return testenv.RequireDocker(t)
 }
 
 func start(t *testing.T, topo harness.Topology) *harness.Deployment {

@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/reports"
 	"github.com/redisdrill/redisdrill/scenarios"
+	"github.com/redisdrill/redisdrill/scenarios/session"
 )
 
 // drillOptions are the flags of drill.
@@ -70,59 +70,24 @@ func (a *app) drill(ctx context.Context, o drillOptions, _ string) error {
 	for i, sc := range list {
 		last := i == len(list)-1
 		a.printf("[%d/%d] %s: starting (%s, fault %s, recovery %s)\n", i+1, len(list), sc.Name, sc.Topology.String(), sc.Fault, sc.Recovery)
-		env := scenarios.Env{Docker: d, Image: img.Ref, Logger: a.logger, OutDir: o.out, Keep: o.keep && last, Seed: o.seed}
-		start := time.Now()
-		spin := startSpinner(a.stdout, sc.Name)
+		env := session.Env{Docker: d, Image: img.Ref, Logger: a.logger, OutDir: o.out, Keep: o.keep && last, Seed: o.seed, Thresholds: cfg}
+		spin := startSpinner(a.stderr, sc.Name)
 		out, err := scenarios.Run(ctx, env, sc)
 		spin.stop()
+		if out == nil {
+			return err
+		}
+		run.Scenarios = append(run.Scenarios, out.Result)
+		kept = out.Deployment
+		a.printf("[%d/%d] %s: %s\n", i+1, len(list), sc.Name, resultLine(out.Result))
 		if ctx.Err() != nil {
+			// Ctrl-C: keep the evidence of what finished, mark the
+			// interrupted scenario, exit 130.
+			if ferr := a.finish(run, o.out, nil); ferr != nil && !isFailed(ferr) {
+				return ferr
+			}
 			return fmt.Errorf("drill %s: %w", sc.Name, context.Canceled)
 		}
-		var res reports.ScenarioResult
-		if err != nil {
-			res = errorResult(sc, img.Ref, o.seed, start, err)
-		} else {
-			res = out.Result
-			kept = out.Deployment
-		}
-		if cfg != nil {
-			res = applyThresholds(res, *cfg)
-		}
-		run.Scenarios = append(run.Scenarios, res)
-		a.printf("[%d/%d] %s: %s\n", i+1, len(list), sc.Name, resultLine(res))
 	}
 	return a.finish(run, o.out, kept)
-}
-
-// errorResult is the report of a scenario the drill could not carry out.
-func errorResult(sc scenarios.Scenario, image string, seed int64, start time.Time, err error) reports.ScenarioResult {
-	res := reports.ScenarioResult{
-		Name: sc.Name, Labels: sc.AllLabels(), Description: sc.Description, Topology: sc.Topology.String(),
-		Image: image, Seed: seed, Strategy: string(sc.Recovery), T0: start,
-		Fault: reports.FaultRecord{Name: sc.Fault}, Duration: reports.Millis(time.Since(start)), Error: err.Error(),
-	}
-	res.Verdict = reports.Evaluate(res, res.Thresholds)
-	return res
-}
-
-// applyThresholds sets each limit the file gives, keeping the scenario's
-// own limit where the file says nothing, and re-judges the result.
-func applyThresholds(res reports.ScenarioResult, cfg reports.ThresholdConfig) reports.ScenarioResult {
-	f := cfg.For(res.Name, res.Labels)
-	t := res.Thresholds
-	if f.RTOMax != nil {
-		t.RTOMax = f.RTOMax
-	}
-	if f.DetectMax != nil {
-		t.DetectMax = f.DetectMax
-	}
-	if f.AckedLostMax != nil {
-		t.AckedLostMax = f.AckedLostMax
-	}
-	if f.MinAckedBeforeFault != nil {
-		t.MinAckedBeforeFault = f.MinAckedBeforeFault
-	}
-	res.Thresholds = t
-	res.Verdict = reports.Evaluate(res, t)
-	return res
 }

@@ -12,10 +12,12 @@ import (
 
 // Exit codes.
 const (
-	exitOK      = 0
-	exitFailed  = 1 // a drill, check or comparison failed
-	exitUsage   = 2 // bad usage or an environment problem
-	errorPrefix = "redisdrill: "
+	exitOK     = 0
+	exitFailed = 1 // a drill, check or comparison failed
+	exitUsage  = 2 // bad usage or an environment problem
+	// exitInterrupted is 128 + SIGINT, what a shell reports for Ctrl-C.
+	exitInterrupted = 130
+	errorPrefix     = "redisdrill: "
 )
 
 // exitError carries an exit code; err may be nil when everything was
@@ -46,7 +48,16 @@ func exitCode(err error) int {
 	if errors.As(err, &ee) {
 		return ee.code
 	}
+	if errors.Is(err, context.Canceled) {
+		return exitInterrupted
+	}
 	return exitUsage
+}
+
+// isFailed reports an exit-code-1 error (a check that did not pass).
+func isFailed(err error) bool {
+	var ee *exitError
+	return errors.As(err, &ee) && ee.code == exitFailed
 }
 
 // report prints err as ONE line "redisdrill: <message>" on w, with every

@@ -8,27 +8,33 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/redisdrill/redisdrill/harness/testenv"
 )
 
 // binPath is the redisdrill binary TestMain builds once.
 var binPath string
 
+// TestMain builds the binary once, then runs the tests under testenv (in
+// its child process): the binary inherits REDISDRILL_OWNER, so Ctrl-C
+// removes what it created too.
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "redisdrill-cli-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	binPath = filepath.Join(dir, "redisdrill")
-	build := exec.Command("go", "build", "-o", binPath, ".")
-	build.Stdout, build.Stderr = os.Stdout, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build redisdrill:", err)
-		os.Exit(2)
-	}
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(testenv.Run(func() int {
+		dir, err := os.MkdirTemp("", "redisdrill-cli-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		defer os.RemoveAll(dir)
+		binPath = filepath.Join(dir, "redisdrill")
+		build := exec.Command("go", "build", "-o", binPath, ".")
+		build.Stdout, build.Stderr = os.Stdout, os.Stderr
+		if err := build.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "build redisdrill:", err)
+			return 2
+		}
+		return m.Run()
+	}))
 }
 
 // result is one run of the binary.

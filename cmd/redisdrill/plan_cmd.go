@@ -1,14 +1,15 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/redisdrill/redisdrill/harness"
-	"github.com/redisdrill/redisdrill/scenarios"
 	"github.com/redisdrill/redisdrill/scenarios/plan"
+	"github.com/redisdrill/redisdrill/scenarios/session"
 )
 
 func newPlanCmd(a *app) *cobra.Command {
@@ -17,11 +18,31 @@ func newPlanCmd(a *app) *cobra.Command {
 		Short: "Game-day plans",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			return fmt.Errorf("plan: missing subcommand (try: redisdrill plan run FILE.yaml)")
+			return fmt.Errorf("plan: missing subcommand (try: redisdrill plan run FILE.yaml, redisdrill plan validate FILE.yaml)")
 		},
 	}
-	cmd.AddCommand(newPlanRunCmd(a))
+	cmd.AddCommand(newPlanRunCmd(a), newPlanValidateCmd(a))
 	return cmd
+}
+
+func newPlanValidateCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate FILE.yaml",
+		Short: "Check a game-day plan against its topology without starting anything (exit 2 naming the line when it cannot run)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			p, err := plan.Load(args[0])
+			if err != nil {
+				return err
+			}
+			sp, err := p.Session()
+			if err != nil {
+				return err
+			}
+			a.printf("plan %s: valid (%d steps on %s)\n", p.Name, len(p.Steps), sp.Topology.String())
+			return nil
+		},
+	}
 }
 
 func newPlanRunCmd(a *app) *cobra.Command {
@@ -34,6 +55,8 @@ func newPlanRunCmd(a *app) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			// Load validates the plan against its topology: a plan that
+			// cannot run fails here, before any container starts.
 			p, err := plan.Load(args[0])
 			if err != nil {
 				return err
@@ -48,21 +71,27 @@ func newPlanRunCmd(a *app) *cobra.Command {
 				return fmt.Errorf("ensure image: %w", err)
 			}
 			a.printf("plan %s: starting (%d steps)\n", p.Name, len(p.Steps))
-			env := plan.Env{
-				Env:      scenarios.Env{Docker: d, Image: img.Ref, Logger: a.logger, OutDir: out, Keep: keep, Seed: seed},
+			env := session.Env{
+				Docker: d, Image: img.Ref, Logger: a.logger, OutDir: out, Keep: keep, Seed: seed,
 				Progress: func(line string) { a.printf("plan %s: %s\n", p.Name, line) },
 			}
 			o, err := plan.Run(ctx, env, p)
-			if err != nil {
+			if o == nil {
 				return err
 			}
 			a.printf("plan %s: %s\n", p.Name, resultLine(o.Result))
 			run := newRun()
 			run.Scenarios = append(run.Scenarios, o.Result)
+			if ctx.Err() != nil {
+				if ferr := a.finish(run, out, nil); ferr != nil && !isFailed(ferr) {
+					return ferr
+				}
+				return fmt.Errorf("plan %s: %w", p.Name, context.Canceled)
+			}
 			return a.finish(run, out, o.Deployment)
 		},
 	}
-	cmd.Flags().StringVar(&out, "out", filepath.Join("out", "plan"), "directory for reports and artifacts")
+	cmd.Flags().StringVar(&out, "out", filepath.Join("out", "plan"), "directory for reports and evidence")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "workload seed")
 	cmd.Flags().BoolVar(&keep, "keep", false, "keep the deployment running")
 	return cmd

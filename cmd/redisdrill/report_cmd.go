@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -27,7 +28,7 @@ func newReportCompareCmd(a *app) *cobra.Command {
 	var maxReg string
 	cmd := &cobra.Command{
 		Use:   "compare OLD.json NEW.json",
-		Short: "Compare two runs scenario by scenario; exit 1 on a regression",
+		Short: "Compare two runs scenario by scenario; exit 1 on a regression, a scenario missing in NEW, or an empty NEW",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(_ *cobra.Command, args []string) error {
 			frac, err := parsePercent(maxReg)
@@ -47,7 +48,7 @@ func newReportCompareCmd(a *app) *cobra.Command {
 				return err
 			}
 			if c.Regressed() {
-				return failed(fmt.Errorf("%d regression(s) beyond %s", c.Regressions, maxReg))
+				return failed(compareFailure(c, maxReg))
 			}
 			a.printf("no regression\n")
 			return nil
@@ -55,6 +56,22 @@ func newReportCompareCmd(a *app) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&maxReg, "max-regression", "20%", "largest allowed RTO increase, as a percentage (\"20%\") or fraction (\"0.2\")")
 	return cmd
+}
+
+// compareFailure is the one-line summary of a failed comparison; the
+// details are already on stdout.
+func compareFailure(c reports.Comparison, maxReg string) error {
+	var parts []string
+	if c.NewEmpty {
+		parts = append(parts, "NEW has no scenarios")
+	}
+	if n := c.Regressions - c.Missing(); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d regression(s) beyond %s", n, maxReg))
+	}
+	if n := c.Missing(); n > 0 && !c.NewEmpty {
+		parts = append(parts, fmt.Sprintf("%d scenario(s) missing in NEW", n))
+	}
+	return errors.New(strings.Join(parts, "; "))
 }
 
 // parsePercent parses "20%" (→ 0.2) or a fraction "0.2".

@@ -12,8 +12,10 @@ import (
 	"github.com/redisdrill/redisdrill/harness"
 )
 
-// corruptor changes files of a stopped node and reports what it changed.
-type corruptor func(ctx context.Context, n *harness.Node, p Params) ([]Change, error)
+// corruptor changes files of a stopped node and reports what it changed. It
+// reads what it needs first and marks onset just before its first write or
+// delete (a no-op when Inject already marked it before stopping the node).
+type corruptor func(ctx context.Context, n *harness.Node, p Params, onset *Onset) ([]Change, error)
 
 // Corrupt is a data-dir corruption fault. Inject stops the target
 // gracefully (after a SAVE when the fault needs dump.rdb), keeps a pristine
@@ -50,21 +52,23 @@ func (f *Corrupt) BackupDir(node string) string {
 	return f.backups[node]
 }
 
-// Inject stops, backs up and corrupts every target.
-func (f *Corrupt) Inject(ctx context.Context, dep *harness.Deployment) error {
+// Inject stops, backs up and corrupts every target. The onset is marked just
+// before the first SAVE (which blocks the node) or docker stop of a running
+// target; for a target already stopped, just before the first file write.
+func (f *Corrupt) Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error {
 	nodes, err := f.resolve(ctx, dep)
 	if err != nil {
 		return err
 	}
 	for _, n := range nodes {
-		if err := f.injectNode(ctx, n); err != nil {
+		if err := f.injectNode(ctx, n, onset); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (f *Corrupt) injectNode(ctx context.Context, n *harness.Node) error {
+func (f *Corrupt) injectNode(ctx context.Context, n *harness.Node, onset *Onset) error {
 	if paused, err := n.Paused(ctx); err == nil && paused {
 		if err := n.Unpause(ctx); err != nil {
 			return err
@@ -75,6 +79,7 @@ func (f *Corrupt) injectNode(ctx context.Context, n *harness.Node) error {
 		return err
 	}
 	if running {
+		onset.Mark()
 		if f.needRDB {
 			c := n.Client()
 			err := c.Save(ctx).Err()
@@ -104,7 +109,7 @@ func (f *Corrupt) injectNode(ctx context.Context, n *harness.Node) error {
 	}
 	f.backups[n.Name] = dir
 	f.cmu.Unlock()
-	changes, err := f.corrupt(ctx, n, f.params)
+	changes, err := f.corrupt(ctx, n, f.params, onset)
 	f.cmu.Lock()
 	f.changes = append(f.changes, changes...)
 	f.cmu.Unlock()

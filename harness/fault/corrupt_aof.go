@@ -33,12 +33,12 @@ func lastIncrPath(ctx context.Context, n *harness.Node) (string, error) {
 // truncateAOFTail cuts Params.Bytes (default 5) off the end of the last incr
 // AOF: the last command becomes partial, which Redis drops at load
 // (aof-load-truncated yes).
-func truncateAOFTail(ctx context.Context, n *harness.Node, p Params) ([]Change, error) {
+func truncateAOFTail(ctx context.Context, n *harness.Node, p Params, onset *Onset) ([]Change, error) {
 	path, err := lastIncrPath(ctx, n)
 	if err != nil {
 		return nil, err
 	}
-	return truncateTail(ctx, n, path, p.Bytes, func(int64) int64 { return 5 })
+	return truncateTail(ctx, n, path, p.Bytes, func(int64) int64 { return 5 }, onset)
 }
 
 // garbage is what aof-garbage-middle writes; it cannot start a command.
@@ -47,7 +47,7 @@ const garbage = "!REDISDRILL-GARBAGE!"
 // garbageAOFMiddle overwrites Params.Bytes (default 8) bytes at the start of
 // the command nearest the middle of the last incr AOF, so the parser meets a
 // byte that is not '*' mid-file and Redis refuses to load.
-func garbageAOFMiddle(ctx context.Context, n *harness.Node, p Params) ([]Change, error) {
+func garbageAOFMiddle(ctx context.Context, n *harness.Node, p Params, onset *Onset) ([]Change, error) {
 	path, err := lastIncrPath(ctx, n)
 	if err != nil {
 		return nil, err
@@ -72,6 +72,7 @@ func garbageAOFMiddle(ctx context.Context, n *harness.Node, p Params) ([]Change,
 	for i := int64(0); i < count; i++ {
 		data[off+i] = garbage[i%int64(len(garbage))]
 	}
+	onset.Mark()
 	if err := n.WriteFile(ctx, path, data, 0o644); err != nil {
 		return nil, err
 	}
@@ -80,21 +81,23 @@ func garbageAOFMiddle(ctx context.Context, n *harness.Node, p Params) ([]Change,
 }
 
 // deleteManifest removes the AOF manifest: Redis then starts empty.
-func deleteManifest(ctx context.Context, n *harness.Node, _ Params) ([]Change, error) {
-	return deleteFile(ctx, n, manifestPath)
+func deleteManifest(ctx context.Context, n *harness.Node, _ Params, onset *Onset) ([]Change, error) {
+	return deleteFile(ctx, n, manifestPath, onset)
 }
 
 // corruptManifest replaces the AOF manifest with text Redis cannot parse.
-func corruptManifest(ctx context.Context, n *harness.Node, _ Params) ([]Change, error) {
-	return overwriteFile(ctx, n, manifestPath, []byte("file\x00 "+garbage+" seq x type ?\n"))
+func corruptManifest(ctx context.Context, n *harness.Node, _ Params, onset *Onset) ([]Change, error) {
+	return overwriteFile(ctx, n, manifestPath, []byte("file\x00 "+garbage+" seq x type ?\n"), onset)
 }
 
-// deleteFile removes path from a stopped node.
-func deleteFile(ctx context.Context, n *harness.Node, path string) ([]Change, error) {
+// deleteFile removes path from a stopped node, marking onset just before
+// the delete.
+func deleteFile(ctx context.Context, n *harness.Node, path string, onset *Onset) ([]Change, error) {
 	data, err := n.ReadFile(ctx, path)
 	if err != nil {
 		return nil, err
 	}
+	onset.Mark()
 	if _, err := n.Shell(ctx, "rm -f "+path); err != nil {
 		return nil, err
 	}
@@ -102,12 +105,14 @@ func deleteFile(ctx context.Context, n *harness.Node, path string) ([]Change, er
 		Before: hexOf(data), Size: int64(len(data))}}, nil
 }
 
-// overwriteFile replaces the whole content of path.
-func overwriteFile(ctx context.Context, n *harness.Node, path string, content []byte) ([]Change, error) {
+// overwriteFile replaces the whole content of path, marking onset just
+// before the write.
+func overwriteFile(ctx context.Context, n *harness.Node, path string, content []byte, onset *Onset) ([]Change, error) {
 	data, err := n.ReadFile(ctx, path)
 	if err != nil {
 		return nil, err
 	}
+	onset.Mark()
 	if err := n.WriteFile(ctx, path, content, 0o644); err != nil {
 		return nil, err
 	}

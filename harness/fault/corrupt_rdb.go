@@ -12,7 +12,7 @@ const rdbPath = harness.DataDir + "/" + harness.RDBFileName
 
 // flipRDB inverts Params.Bytes (default 1) bytes in the middle of dump.rdb,
 // so the CRC64 check (or the parser) fails at load.
-func flipRDB(ctx context.Context, n *harness.Node, p Params) ([]Change, error) {
+func flipRDB(ctx context.Context, n *harness.Node, p Params, onset *Onset) ([]Change, error) {
 	data, err := n.ReadFile(ctx, rdbPath)
 	if err != nil {
 		return nil, err
@@ -32,6 +32,7 @@ func flipRDB(ctx context.Context, n *harness.Node, p Params) ([]Change, error) {
 	for i := off; i < off+count; i++ {
 		data[i] ^= 0xFF
 	}
+	onset.Mark()
 	if err := n.WriteFile(ctx, rdbPath, data, 0o644); err != nil {
 		return nil, err
 	}
@@ -40,12 +41,13 @@ func flipRDB(ctx context.Context, n *harness.Node, p Params) ([]Change, error) {
 }
 
 // truncateRDB cuts Params.Bytes (default half the file) off the end of dump.rdb.
-func truncateRDB(ctx context.Context, n *harness.Node, p Params) ([]Change, error) {
-	return truncateTail(ctx, n, rdbPath, p.Bytes, func(size int64) int64 { return size / 2 })
+func truncateRDB(ctx context.Context, n *harness.Node, p Params, onset *Onset) ([]Change, error) {
+	return truncateTail(ctx, n, rdbPath, p.Bytes, func(size int64) int64 { return size / 2 }, onset)
 }
 
-// truncateTail cuts bytes off the end of path (def gives the default from the size).
-func truncateTail(ctx context.Context, n *harness.Node, path string, cut int64, def func(int64) int64) ([]Change, error) {
+// truncateTail cuts bytes off the end of path (def gives the default from the
+// size), marking onset just before the cut.
+func truncateTail(ctx context.Context, n *harness.Node, path string, cut int64, def func(int64) int64, onset *Onset) ([]Change, error) {
 	data, err := n.ReadFile(ctx, path)
 	if err != nil {
 		return nil, err
@@ -61,6 +63,7 @@ func truncateTail(ctx context.Context, n *harness.Node, path string, cut int64, 
 		cut = size - 1
 	}
 	keep := size - cut
+	onset.Mark()
 	if _, err := n.Shell(ctx, fmt.Sprintf("truncate -s %d %s", keep, path)); err != nil {
 		return nil, err
 	}

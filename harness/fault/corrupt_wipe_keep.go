@@ -11,7 +11,10 @@ import (
 // keeps nodes.conf: a cluster node comes back as itself, a primary with its
 // slots and no data — the restart that, faster than node-timeout, makes its
 // replicas full-sync an empty dataset (DESIGN.md §4).
-func wipeDataKeepIdentity(ctx context.Context, n *harness.Node, _ Params) ([]Change, error) {
+//
+// The onset is marked just before the script that counts and deletes.
+func wipeDataKeepIdentity(ctx context.Context, n *harness.Node, _ Params, onset *Onset) ([]Change, error) {
+	onset.Mark()
 	out, err := n.Shell(ctx, "cd "+harness.DataDir+" && ls -d "+harness.RDBFileName+" "+harness.AOFDirName+" 2>/dev/null | wc -l && rm -rf "+harness.RDBFileName+" "+harness.AOFDirName)
 	if err != nil {
 		return nil, err

@@ -37,8 +37,10 @@ type DiskFull struct {
 // Name implements Fault.
 func (*DiskFull) Name() string { return "disk-full" }
 
-// Inject fills the small disk of every target.
-func (f *DiskFull) Inject(ctx context.Context, dep *harness.Deployment) error {
+// Inject fills the small disk of every target. The onset is marked after the
+// read-only steps (CONFIG GET dir, waiting out a running background save),
+// just before the first CONFIG SET dir: the first change to the node.
+func (f *DiskFull) Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error {
 	nodes, err := f.resolve(ctx, dep)
 	if err != nil {
 		return err
@@ -46,14 +48,14 @@ func (f *DiskFull) Inject(ctx context.Context, dep *harness.Deployment) error {
 	leave := f.params.LeaveBytes
 	cluster := dep.Topology.Kind == harness.KindCluster
 	for _, n := range nodes {
-		if err := f.injectNode(ctx, n, leave, cluster); err != nil {
+		if err := f.injectNode(ctx, n, leave, cluster, onset); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (f *DiskFull) injectNode(ctx context.Context, n *harness.Node, leave int64, cluster bool) error {
+func (f *DiskFull) injectNode(ctx context.Context, n *harness.Node, leave int64, cluster bool, onset *Onset) error {
 	c := n.Client()
 	defer c.Close()
 	cur, err := c.ConfigGet(ctx, "dir").Result()
@@ -73,6 +75,7 @@ func (f *DiskFull) injectNode(ctx context.Context, n *harness.Node, leave int64,
 	if err := waitNoBGSave(ctx, c); err != nil {
 		return err
 	}
+	onset.Mark()
 	if err := c.ConfigSet(ctx, "dir", harness.SmallDiskDir).Err(); err != nil {
 		if strings.Contains(err.Error(), "protected") {
 			return fmt.Errorf("set dir of %s: %w (add %q to Topology.ExtraConf)", n.Name, err, DiskFullConf)

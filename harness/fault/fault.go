@@ -2,7 +2,8 @@
 // faults (kill, stop, restart, pause), network faults (partitions, netem),
 // a full disk and corruption of the data dir of a stopped node. Every fault
 // is one small type behind the Fault interface; Apply wraps it with a
-// timeout and Start/End stamps.
+// timeout and Start/Applied/End stamps, Start being the instant the fault's
+// first destructive action began (marked by the fault through an Onset).
 package fault
 
 import (
@@ -17,8 +18,12 @@ import (
 type Fault interface {
 	// Name is the registry name, e.g. "kill".
 	Name() string
-	// Inject applies the fault and returns once it is in effect.
-	Inject(ctx context.Context, dep *harness.Deployment) error
+	// Inject applies the fault and returns once it is in effect. It calls
+	// onset.Mark() immediately before its first destructive action (kill,
+	// stop, pause, network rule, FLUSHALL, config change, first file write),
+	// after every read-only step, so Apply stamps t0 when the harm began,
+	// not when Inject returns.
+	Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error
 	// Heal removes the fault. It is idempotent and safe after a partial Inject.
 	Heal(ctx context.Context, dep *harness.Deployment) error
 }

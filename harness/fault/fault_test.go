@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -101,16 +102,31 @@ func TestRegistry(t *testing.T) {
 	}
 }
 
-// countingFault counts Heal calls and checks the heal context.
+// countingFault counts Heal calls and checks the heal context. Its Inject
+// spends prep on read-only work, marks the onset (unless noMark), spends
+// latency on "destructive" work and returns inject; failEarly returns inject
+// before marking.
 type countingFault struct {
-	heals   int
-	ctxErr  error
-	inject  error
-	latency time.Duration
+	heals     int
+	ctxErr    error
+	inject    error
+	failEarly bool
+	noMark    bool
+	prep      time.Duration
+	latency   time.Duration
+	markedAt  time.Time
 }
 
 func (f *countingFault) Name() string { return "counting" }
-func (f *countingFault) Inject(ctx context.Context, _ *harness.Deployment) error {
+func (f *countingFault) Inject(ctx context.Context, _ *harness.Deployment, onset *Onset) error {
+	time.Sleep(f.prep)
+	if f.failEarly {
+		return f.inject
+	}
+	if !f.noMark {
+		onset.Mark()
+		f.markedAt = onset.At()
+	}
 	time.Sleep(f.latency)
 	return f.inject
 }
@@ -120,15 +136,109 @@ func (f *countingFault) Heal(ctx context.Context, _ *harness.Deployment) error {
 	return nil
 }
 
-func TestInjectionHealsOnceEvenCancelled(t *testing.T) {
-	f := &countingFault{}
+func TestOnsetZeroBeforeMark(t *testing.T) {
+	var o Onset
+	if !o.At().IsZero() {
+		t.Fatalf("At before Mark = %v, want zero", o.At())
+	}
+	var none *Onset
+	none.Mark() // must not panic
+	if !none.At().IsZero() {
+		t.Fatal("nil onset must report the zero time")
+	}
+}
+
+func TestOnsetFirstMarkWins(t *testing.T) {
+	var o Onset
+	before := time.Now()
+	o.Mark()
+	after := time.Now()
+	first := o.At()
+	if first.Before(before) || first.After(after) {
+		t.Fatalf("At = %v, want within [%v, %v]", first, before, after)
+	}
+	time.Sleep(5 * time.Millisecond)
+	o.Mark()
+	if got := o.At(); !got.Equal(first) {
+		t.Fatalf("second Mark moved the onset from %v to %v", first, got)
+	}
+}
+
+func TestOnsetConcurrentMarks(t *testing.T) {
+	var o Onset
+	const n = 64
+	var ready, done sync.WaitGroup
+	ready.Add(n)
+	done.Add(n)
+	release := make(chan struct{})
+	seen := make([]time.Time, n)
+	before := time.Now()
+	for i := 0; i < n; i++ {
+		go func() {
+			defer done.Done()
+			ready.Done()
+			<-release
+			o.Mark()
+			seen[i] = o.At()
+		}()
+	}
+	ready.Wait()
+	close(release)
+	done.Wait()
+	at := o.At()
+	if at.IsZero() || at.Before(before) {
+		t.Fatalf("onset %v after concurrent marks (started %v)", at, before)
+	}
+	for i, s := range seen {
+		if !s.Equal(at) {
+			t.Fatalf("goroutine %d saw onset %v, want the single first mark %v", i, s, at)
+		}
+	}
+}
+
+func TestApplyStampsOnsetNotReturn(t *testing.T) {
+	f := &countingFault{prep: 20 * time.Millisecond, latency: 60 * time.Millisecond}
 	before := time.Now()
 	inj, err := Apply(context.Background(), &harness.Deployment{}, f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if inj.Start.Before(before) {
-		t.Fatal("Start must be stamped when Inject returns")
+	if !inj.Start.Equal(f.markedAt) {
+		t.Fatalf("Start = %v, want the marked onset %v", inj.Start, f.markedAt)
+	}
+	if inj.Start.Sub(before) < f.prep {
+		t.Fatalf("Start %v is before the read-only prep ended (began %v)", inj.Start, before)
+	}
+	if d := inj.Applied.Sub(inj.Start); d < f.latency {
+		t.Fatalf("Applied - Start = %v, want >= the %v spent after the onset", d, f.latency)
+	}
+	rec := inj.Record()
+	if !rec.Start.Equal(inj.Start) || !rec.Applied.Equal(inj.Applied) {
+		t.Fatalf("record start/applied = %v/%v, want %v/%v", rec.Start, rec.Applied, inj.Start, inj.Applied)
+	}
+	if !strings.Contains(rec.String(), `"applied":`) {
+		t.Fatalf("record JSON lacks applied: %s", rec)
+	}
+}
+
+func TestApplyRequiresOnsetMark(t *testing.T) {
+	inj, err := Apply(context.Background(), &harness.Deployment{}, &countingFault{noMark: true})
+	if err == nil || !strings.Contains(err.Error(), "inject counting: fault did not mark its onset") {
+		t.Fatalf("Apply without Mark = %v; want the missing-onset error", err)
+	}
+	if inj == nil || !inj.Start.IsZero() || inj.Applied.IsZero() {
+		t.Fatalf("injection = %+v; want zero Start, Applied set", inj)
+	}
+	if inj.Record().Error == "" {
+		t.Fatal("record must carry the missing-onset error")
+	}
+}
+
+func TestInjectionHealsOnceEvenCancelled(t *testing.T) {
+	f := &countingFault{}
+	inj, err := Apply(context.Background(), &harness.Deployment{}, f)
+	if err != nil {
+		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -144,8 +254,8 @@ func TestInjectionHealsOnceEvenCancelled(t *testing.T) {
 	if f.ctxErr != nil {
 		t.Fatalf("heal got a cancelled context: %v", f.ctxErr)
 	}
-	if !inj.Healed() || inj.End.Before(inj.Start) {
-		t.Fatalf("End %v not after Start %v", inj.End, inj.Start)
+	if !inj.Healed() || inj.End.Before(inj.Applied) || inj.Applied.Before(inj.Start) {
+		t.Fatalf("want Start %v <= Applied %v <= End %v", inj.Start, inj.Applied, inj.End)
 	}
 	rec := inj.Record()
 	if _, err := json.Marshal(rec); err != nil || rec.Name != "counting" {
@@ -155,12 +265,19 @@ func TestInjectionHealsOnceEvenCancelled(t *testing.T) {
 
 func TestApplyReturnsInjectionOnError(t *testing.T) {
 	boom := errors.New("boom")
-	inj, err := Apply(context.Background(), &harness.Deployment{}, &countingFault{inject: boom})
+	inj, err := Apply(context.Background(), &harness.Deployment{}, &countingFault{inject: boom, failEarly: true})
 	if !errors.Is(err, boom) || inj == nil {
 		t.Fatalf("Apply = %v, %v; want the injection and the error", inj, err)
 	}
 	if inj.Record().Error == "" {
 		t.Fatal("record must carry the inject error")
+	}
+	if !inj.Start.IsZero() || inj.Applied.IsZero() {
+		t.Fatalf("failed before the onset: Start = %v (want zero), Applied = %v (want set)", inj.Start, inj.Applied)
+	}
+	inj, err = Apply(context.Background(), &harness.Deployment{}, &countingFault{inject: boom})
+	if !errors.Is(err, boom) || inj == nil || inj.Start.IsZero() {
+		t.Fatalf("failed after the onset: %v, Start %v; want the error and Start set", err, inj.Start)
 	}
 	if _, err := Apply(context.Background(), nil, &countingFault{}); err == nil {
 		t.Fatal("nil deployment: want error")

@@ -15,14 +15,16 @@ type FlushAll struct{ base }
 // Name implements Fault.
 func (*FlushAll) Name() string { return "flushall" }
 
-// Inject sends FLUSHALL to every target.
-func (f *FlushAll) Inject(ctx context.Context, dep *harness.Deployment) error {
+// Inject sends FLUSHALL to every target. The onset is marked just before the
+// first FLUSHALL is sent.
+func (f *FlushAll) Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error {
 	nodes, err := f.resolve(ctx, dep)
 	if err != nil {
 		return err
 	}
 	for _, n := range nodes {
 		c := n.Client()
+		onset.Mark()
 		err := c.FlushAll(ctx).Err()
 		c.Close()
 		if err != nil {

@@ -17,11 +17,17 @@ const (
 	DefaultHealTimeout   = 90 * time.Second
 )
 
-// Injection is one applied fault: when it took effect and when it was healed.
+// Injection is one applied fault: when its harm began, when Inject returned
+// and when it was healed.
 type Injection struct {
 	Fault Fault
-	// Start is the instant Inject returned: t0 for RTO.
+	// Start is the instant the fault's first destructive action began: t0
+	// for RTO. It is zero if Inject failed before doing anything destructive.
 	Start time.Time
+	// Applied is the instant Inject returned (the fault is in effect, or
+	// Inject failed). A stop + corrupt + restart fault returns 0.5–1.7 s
+	// after Start.
+	Applied time.Time
 	// End is the instant Heal returned (zero until healed).
 	End time.Time
 	// Err is the Inject error, if any.
@@ -34,8 +40,11 @@ type Injection struct {
 }
 
 // Apply injects f into dep, bounded by the fault's Params.Timeout (or
-// DefaultInjectTimeout). The Injection is returned even when Inject fails,
-// so the caller can always Heal it (a partial Inject may have done harm).
+// DefaultInjectTimeout). Start is the onset the fault marked, Applied the
+// instant Inject returned. A fault that succeeds without marking its onset
+// is a bug and makes Apply fail. The Injection is returned even when Inject
+// fails, so the caller can always Heal it (a partial Inject may have done
+// harm; Start is then set if it got as far as its first destructive action).
 func Apply(ctx context.Context, dep *harness.Deployment, f Fault) (*Injection, error) {
 	if f == nil {
 		return nil, errors.New("apply fault: nil fault")
@@ -50,10 +59,16 @@ func Apply(ctx context.Context, dep *harness.Deployment, f Fault) (*Injection, e
 	ictx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	inj := &Injection{Fault: f, dep: dep}
-	err := f.Inject(ictx, dep)
-	inj.Start = time.Now()
+	onset := &Onset{}
+	err := f.Inject(ictx, dep, onset)
+	inj.Applied = time.Now()
+	inj.Start = onset.At()
 	if err != nil {
 		inj.Err = fmt.Errorf("inject %s: %w", f.Name(), err)
+		return inj, inj.Err
+	}
+	if inj.Start.IsZero() {
+		inj.Err = fmt.Errorf("inject %s: fault did not mark its onset", f.Name())
 		return inj, inj.Err
 	}
 	return inj, nil
@@ -86,12 +101,14 @@ func (inj *Injection) Healed() bool {
 	return !inj.End.IsZero()
 }
 
-// Record is the report form of an Injection.
+// Record is the report form of an Injection. Start is t0 (the onset of the
+// fault's first destructive action), Applied when Inject returned.
 type Record struct {
 	Name      string    `json:"name"`
 	Targets   []string  `json:"targets,omitempty"`
 	Params    *Params   `json:"params,omitempty"`
 	Start     time.Time `json:"start"`
+	Applied   time.Time `json:"applied,omitzero"`
 	End       time.Time `json:"end,omitzero"`
 	Error     string    `json:"error,omitempty"`
 	HealError string    `json:"heal_error,omitempty"`
@@ -111,7 +128,7 @@ func (r Record) String() string {
 func (inj *Injection) Record() Record {
 	inj.mu.Lock()
 	defer inj.mu.Unlock()
-	r := Record{Name: inj.Fault.Name(), Start: inj.Start, End: inj.End}
+	r := Record{Name: inj.Fault.Name(), Start: inj.Start, Applied: inj.Applied, End: inj.End}
 	if t, ok := inj.Fault.(Targeted); ok {
 		r.Targets = t.Targets()
 	}

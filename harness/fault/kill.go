@@ -13,12 +13,14 @@ type Kill struct{ base }
 func (*Kill) Name() string { return "kill" }
 
 // Inject kills every target and returns once their containers have exited.
-func (f *Kill) Inject(ctx context.Context, dep *harness.Deployment) error {
+// The onset is marked just before the first SIGKILL.
+func (f *Kill) Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error {
 	nodes, err := f.resolve(ctx, dep)
 	if err != nil {
 		return err
 	}
 	for _, n := range nodes {
+		onset.Mark()
 		if err := n.Kill(ctx, "SIGKILL"); err != nil {
 			return err
 		}

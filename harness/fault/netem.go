@@ -45,13 +45,17 @@ func (f *Netem) qdiscArgs() string {
 	return "delay " + strconv.FormatInt(d.Microseconds(), 10) + "us"
 }
 
-// Inject installs the netem qdisc on every target.
-func (f *Netem) Inject(ctx context.Context, dep *harness.Deployment) error {
+// Inject installs the netem qdisc on every target. The onset is marked just
+// before the first tc call (on a kernel without sch_netem that call fails
+// harmlessly and the nftables fallback follows one exec later, so t0 is early
+// by at most that exec: it never under-measures).
+func (f *Netem) Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error {
 	nodes, err := f.resolve(ctx, dep)
 	if err != nil {
 		return err
 	}
 	for _, n := range nodes {
+		onset.Mark()
 		out, err := n.Shell(ctx, "tc qdisc replace dev "+netDevice+" root netem "+f.qdiscArgs())
 		if err == nil {
 			continue
@@ -62,7 +66,7 @@ func (f *Netem) Inject(ctx context.Context, dep *harness.Deployment) error {
 		if f.name != "loss" {
 			return fmt.Errorf("add netem qdisc on %s: %w: the kernel has no sch_netem (CONFIG_NET_SCH_NETEM)", n.Name, ErrUnsupported)
 		}
-		if err := dropRandom(ctx, n, f.lossPercent()); err != nil {
+		if err := dropRandom(ctx, n, f.lossPercent(), onset); err != nil {
 			return err
 		}
 	}
@@ -81,7 +85,8 @@ const nftTable = "redisdrill_loss"
 
 // dropRandom drops pct % of the node's packets in both directions with
 // nftables (needs the nft binary in the image and nf_tables in the kernel).
-func dropRandom(ctx context.Context, n *harness.Node, pct float64) error {
+// It marks onset just before the nft script runs.
+func dropRandom(ctx context.Context, n *harness.Node, pct float64, onset *Onset) error {
 	cond := fmt.Sprintf("numgen random mod 10000 '<' %d ", int(pct*100)) // 0..9999
 	if pct >= 100 {
 		cond = ""
@@ -93,6 +98,7 @@ nft add chain inet %[1]s in '{ type filter hook input priority 0; policy accept;
 nft add chain inet %[1]s out '{ type filter hook output priority 0; policy accept; }'
 nft add rule inet %[1]s in %[2]sdrop
 nft add rule inet %[1]s out %[2]sdrop`, nftTable, cond)
+	onset.Mark()
 	if out, err := n.Shell(ctx, script); err != nil {
 		if strings.Contains(out, "no nft binary") {
 			return fmt.Errorf("add packet loss on %s: %w: no sch_netem in the kernel and no nft in the image", n.Name, ErrUnsupported)

@@ -32,8 +32,9 @@ func (f *PartitionMinority) Minority() []string {
 	return append([]string(nil), f.minority...)
 }
 
-// Inject installs the blackhole routes.
-func (f *PartitionMinority) Inject(ctx context.Context, dep *harness.Deployment) error {
+// Inject installs the blackhole routes. The onset is marked after the sides
+// are picked, just before the first route is installed.
+func (f *PartitionMinority) Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error {
 	targets, err := f.resolve(ctx, dep)
 	if err != nil {
 		return err
@@ -75,6 +76,7 @@ func (f *PartitionMinority) Inject(ctx context.Context, dep *harness.Deployment)
 			continue
 		}
 		script := "set -e; for ip in " + strings.Join(ips, " ") + "; do ip route replace blackhole $ip/32; done"
+		onset.Mark()
 		if _, err := n.Shell(ctx, script); err != nil {
 			return fmt.Errorf("blackhole routes on %s: %w", n.Name, err)
 		}

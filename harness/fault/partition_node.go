@@ -27,8 +27,9 @@ type PartitionNode struct {
 // Name implements Fault.
 func (*PartitionNode) Name() string { return "partition-node" }
 
-// Inject takes every target's interface down.
-func (f *PartitionNode) Inject(ctx context.Context, dep *harness.Deployment) error {
+// Inject takes every target's interface down. The onset is marked after the
+// default route is read, just before the first link goes down.
+func (f *PartitionNode) Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error {
 	nodes, err := f.resolve(ctx, dep)
 	if err != nil {
 		return err
@@ -44,6 +45,7 @@ func (f *PartitionNode) Inject(ctx context.Context, dep *harness.Deployment) err
 		}
 		f.gw[n.Name] = parseDefaultGateway(out)
 		f.gwMu.Unlock()
+		onset.Mark()
 		if _, err := n.Shell(ctx, "ip link set "+netDevice+" down"); err != nil {
 			return fmt.Errorf("cut %s off the network: %w", n.Name, err)
 		}

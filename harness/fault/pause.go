@@ -13,13 +13,15 @@ type Pause struct{ base }
 // Name implements Fault.
 func (*Pause) Name() string { return "pause" }
 
-// Inject freezes every target.
-func (f *Pause) Inject(ctx context.Context, dep *harness.Deployment) error {
+// Inject freezes every target. The onset is marked just before the first
+// docker pause.
+func (f *Pause) Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error {
 	nodes, err := f.resolve(ctx, dep)
 	if err != nil {
 		return err
 	}
 	for _, n := range nodes {
+		onset.Mark()
 		if err := n.Pause(ctx); err != nil {
 			return err
 		}

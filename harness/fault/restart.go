@@ -13,13 +13,15 @@ type Restart struct{ base }
 // Name implements Fault.
 func (*Restart) Name() string { return "restart" }
 
-// Inject restarts every target.
-func (f *Restart) Inject(ctx context.Context, dep *harness.Deployment) error {
+// Inject restarts every target. The onset is marked just before the first
+// docker stop, so t0 covers the whole stop and start.
+func (f *Restart) Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error {
 	nodes, err := f.resolve(ctx, dep)
 	if err != nil {
 		return err
 	}
 	for _, n := range nodes {
+		onset.Mark()
 		if err := n.Stop(ctx, gracefulStop); err != nil {
 			return err
 		}

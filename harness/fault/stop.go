@@ -13,13 +13,15 @@ type Stop struct{ base }
 // Name implements Fault.
 func (*Stop) Name() string { return "stop" }
 
-// Inject stops every target and returns once they have exited.
-func (f *Stop) Inject(ctx context.Context, dep *harness.Deployment) error {
+// Inject stops every target and returns once they have exited. The onset is
+// marked just before the first docker stop (SIGTERM).
+func (f *Stop) Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error {
 	nodes, err := f.resolve(ctx, dep)
 	if err != nil {
 		return err
 	}
 	for _, n := range nodes {
+		onset.Mark()
 		if err := n.Stop(ctx, gracefulStop); err != nil {
 			return err
 		}

@@ -7,22 +7,16 @@ import (
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/harness/testenv"
 )
 
 // startDeployment starts topo for one test and registers its teardown
-// before checking the start error. Docker tests are skipped only with -short.
+// before checking the start error. Without Docker (or with -short) the test
+// skips, or fails when CI=true (testenv.RequireDocker).
 func startDeployment(t *testing.T, topo harness.Topology) *harness.Deployment {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("needs Docker (skipped with -short)")
-	}
 	ctx := context.Background()
-	harness.ApplyTestcontainersDefaults()
-	d, err := harness.NewDocker(ctx)
-	if err != nil {
-		t.Fatalf("docker: %v", err)
-	}
-	t.Cleanup(func() { _ = d.Close() })
+	d := testenv.RequireDocker(t)
 	dep, err := harness.Start(ctx, d, topo, harness.StartOptions{})
 	t.Cleanup(func() {
 		if err := dep.Terminate(context.Background()); err != nil {

@@ -16,6 +16,20 @@ const MaxLostKeys = 100
 // finalReadBatch is the number of GETs per pipeline.
 const finalReadBatch = 500
 
+// maxObservedTag caps the tag an Observation records. Tags the workload
+// writes are far shorter, so a capped tag can never equal an op's tag; the
+// cap only bounds the file when a key holds a foreign value without '|'.
+const maxObservedTag = 256
+
+// Observation is what the final read found for one key: the tag at the start
+// of its value, or missing. They are saved (finalread.jsonl) so loss can be
+// recomputed from the run's files alone.
+type Observation struct {
+	Key     string `json:"key"`
+	Tag     string `json:"tag,omitempty"`
+	Missing bool   `json:"missing,omitempty"`
+}
+
 // LostKey is one acked write missing from the final read.
 type LostKey struct {
 	Key      string    `json:"key"`
@@ -46,6 +60,10 @@ type Check struct {
 	// newest lost acked write (zero when nothing was lost).
 	OldestLost time.Time `json:"oldest_lost,omitzero"`
 	NewestLost time.Time `json:"newest_lost,omitzero"`
+	// Observed holds what the read found for each distinct key, in ledger
+	// invoke order. Not part of the JSON of a Check: it is saved on its own
+	// with WriteObservationsJSONL.
+	Observed []Observation `json:"-"`
 }
 
 // LossWindow is t0 − (completion of the oldest lost acked write): how far
@@ -69,6 +87,7 @@ func (l *Ledger) FinalRead(ctx context.Context, client redis.Cmdable) (Check, er
 	}
 	ops := l.Ops() // invoke order; lost keys are re-sorted by completion below
 	var c Check
+	seen := make(map[string]bool, len(ops))
 	for start := 0; start < len(ops); start += finalReadBatch {
 		batch := ops[start:min(start+finalReadBatch, len(ops))]
 		vals, err := readBatch(ctx, client, batch)
@@ -77,6 +96,7 @@ func (l *Ledger) FinalRead(ctx context.Context, client redis.Cmdable) (Check, er
 		}
 		for i, op := range batch {
 			c.classify(op, vals[i])
+			c.observe(op.Key, vals[i], seen)
 		}
 	}
 	c.trimLost()
@@ -158,6 +178,23 @@ func (c *Check) classify(op Op, val *string) {
 	if len(c.LostKeys) >= 2*MaxLostKeys {
 		c.trimLost()
 	}
+}
+
+// observe records what the read found for key, once per distinct key (seen
+// holds the keys already recorded).
+func (c *Check) observe(key string, val *string, seen map[string]bool) {
+	if seen[key] {
+		return
+	}
+	seen[key] = true
+	o := Observation{Key: key, Missing: val == nil}
+	if val != nil {
+		o.Tag = tagOf(*val)
+		if len(o.Tag) > maxObservedTag {
+			o.Tag = o.Tag[:maxObservedTag]
+		}
+	}
+	c.Observed = append(c.Observed, o)
 }
 
 // trimLost keeps the MaxLostKeys oldest lost keys, oldest first.

@@ -3,6 +3,7 @@ package workload
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -47,6 +48,29 @@ func ReadTicksJSONL(r io.Reader) ([]Tick, error) {
 		return nil, fmt.Errorf("read ticks: %w", err)
 	}
 	return ticks, nil
+}
+
+// WriteObservationsJSONL writes what the final read found (Check.Observed)
+// to w, one JSON object per line.
+func WriteObservationsJSONL(w io.Writer, obs []Observation) error {
+	return writeJSONL(w, obs)
+}
+
+// ReadObservationsJSONL reads observations written by WriteObservationsJSONL.
+func ReadObservationsJSONL(r io.Reader) ([]Observation, error) {
+	obs, err := readJSONL[Observation](r, func(o Observation) error {
+		if o.Key == "" {
+			return errors.New("observation has no key")
+		}
+		if o.Missing && o.Tag != "" {
+			return fmt.Errorf("observation of %q is missing but has tag %q", o.Key, o.Tag)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read final read: %w", err)
+	}
+	return obs, nil
 }
 
 func writeJSONL[T any](w io.Writer, items []T) error {

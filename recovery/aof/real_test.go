@@ -11,21 +11,15 @@ import (
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/harness/testenv"
 )
 
 // TestAgainstRedis produces a real multi-part AOF with timestamps and checks
 // our parsing and repairs against redis-check-aof and redis-server itself.
 func TestAgainstRedis(t *testing.T) {
-	if testing.Short() {
-		t.Skip("needs Docker")
-	}
+	d := testenv.RequireDocker(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	d, err := harness.NewDocker(ctx)
-	if err != nil {
-		t.Fatalf("docker: %v", err)
-	}
-	defer d.Close()
 	dep, err := harness.Start(ctx, d, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistAOF, AppendFsync: "always", AOFTimestamps: true}, harness.StartOptions{})
 	defer dep.Terminate(context.Background())
 	if err != nil {

@@ -55,30 +55,74 @@ func (c *Catalog) Path(id string) string { return filepath.Join(c.dir, id) }
 
 // List returns every complete backup, newest first. Hidden folders
 // (half-written or being deleted) and folders without a readable manifest
-// are ignored.
+// are ignored; Scan reports the latter.
 func (c *Catalog) List() ([]Manifest, error) {
-	entries, err := os.ReadDir(c.dir)
+	list, _, err := c.Scan()
 	if err != nil {
 		return nil, fmt.Errorf("list catalog: %w", err)
 	}
-	var out []Manifest
-	for _, e := range entries {
-		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
-			continue
-		}
-		m, err := c.Get(e.Name())
-		if err != nil {
-			continue
-		}
-		out = append(out, m)
+	return list, nil
+}
+
+// lostAndFound is the folder fsck keeps at a file system's root; it is
+// never a backup.
+const lostAndFound = "lost+found"
+
+// ErrNoManifest marks a backup folder without a manifest file.
+var ErrNoManifest = errors.New("manifest missing")
+
+// Unreadable is a visible folder of the catalog whose manifest is missing
+// (Err wraps ErrNoManifest) or cannot be read, decoded or trusted.
+type Unreadable struct {
+	Dir string // folder name inside the catalog
+	Err error  // why the manifest cannot be used
+}
+
+// Missing reports whether the folder has no manifest at all.
+func (u Unreadable) Missing() bool { return errors.Is(u.Err, ErrNoManifest) }
+
+// Reason is a one-line explanation: "manifest missing" or
+// "manifest unreadable: <error>".
+func (u Unreadable) Reason() string {
+	if u.Missing() {
+		return "manifest missing"
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if !out[i].Time.Equal(out[j].Time) {
-			return out[i].Time.After(out[j].Time)
+	return "manifest unreadable: " + strings.Join(strings.Fields(u.Err.Error()), " ")
+}
+
+// Scan reads every visible folder of the catalog. It returns the complete
+// backups, newest first (what List returns), and, sorted by folder name,
+// the folders whose manifest is missing, unreadable, garbled or names
+// another id. Hidden folders (the catalog's own half-written ".tmp-" and
+// half-deleted ".trash-" folders), lost+found and plain files are not
+// backups and are skipped.
+func (c *Catalog) Scan() ([]Manifest, []Unreadable, error) {
+	entries, err := os.ReadDir(c.dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("scan catalog: %w", err)
+	}
+	var good []Manifest
+	var bad []Unreadable
+	for _, e := range entries {
+		name := e.Name()
+		if !e.IsDir() || strings.HasPrefix(name, ".") || name == lostAndFound {
+			continue
 		}
-		return out[i].ID > out[j].ID
+		m, err := c.readManifest(name)
+		if err != nil {
+			bad = append(bad, Unreadable{Dir: name, Err: err})
+			continue
+		}
+		good = append(good, m)
+	}
+	sort.SliceStable(good, func(i, j int) bool {
+		if !good[i].Time.Equal(good[j].Time) {
+			return good[i].Time.After(good[j].Time)
+		}
+		return good[i].ID > good[j].ID
 	})
-	return out, nil
+	sort.Slice(bad, func(i, j int) bool { return bad[i].Dir < bad[j].Dir })
+	return good, bad, nil
 }
 
 // Get reads the manifest of one backup.
@@ -86,19 +130,35 @@ func (c *Catalog) Get(id string) (Manifest, error) {
 	if !validID(id) {
 		return Manifest{}, fmt.Errorf("get backup %q: invalid id: %w", id, ErrNotFound)
 	}
-	data, err := os.ReadFile(filepath.Join(c.dir, id, ManifestFile))
-	if errors.Is(err, os.ErrNotExist) {
+	m, err := c.readManifest(id)
+	if errors.Is(err, ErrNoManifest) {
 		return Manifest{}, fmt.Errorf("get backup %s: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return Manifest{}, fmt.Errorf("get backup %s: %w", id, err)
 	}
+	return m, nil
+}
+
+// readManifest reads and checks the manifest in the catalog folder name (a
+// plain name, never a path); a missing manifest is ErrNoManifest.
+func (c *Catalog) readManifest(name string) (Manifest, error) {
+	data, err := os.ReadFile(filepath.Join(c.dir, name, ManifestFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return Manifest{}, ErrNoManifest
+	}
+	if err != nil {
+		return Manifest{}, fmt.Errorf("read manifest: %w", err)
+	}
 	var m Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
-		return Manifest{}, fmt.Errorf("get backup %s: decode manifest: %w", id, err)
+		return Manifest{}, fmt.Errorf("decode manifest: %w", err)
 	}
-	if m.ID != id {
-		return Manifest{}, fmt.Errorf("get backup %s: manifest says id %q", id, m.ID)
+	if m.ID != name {
+		return Manifest{}, fmt.Errorf("manifest says id %q", m.ID)
+	}
+	if !validID(name) {
+		return Manifest{}, fmt.Errorf("check manifest: %q is not a valid backup id", name)
 	}
 	return m, nil
 }

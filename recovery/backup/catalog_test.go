@@ -169,3 +169,63 @@ func ids(ms []Manifest) []string {
 	}
 	return out
 }
+
+func TestCatalogScanReportsUnreadable(t *testing.T) {
+	cat, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := addBackup(t, cat, time.Now(), "n1", tinyRDB(), nil)
+	garbled := "20990101T000000.000Z-garbled-000000"
+	if err := os.Mkdir(cat.Path(garbled), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cat.Path(garbled), ManifestFile), []byte(`{"id": "2099`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	empty := "20990101T000000.000Z-empty-000000"
+	if err := os.Mkdir(cat.Path(empty), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Not backups: the catalog's own half-written and half-deleted folders,
+	// fsck's lost+found and a plain file.
+	if _, err := cat.begin(NewID(time.Now(), "n2")); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{trashPrefix + "20990101T000000.000Z-old-000000", lostAndFound} {
+		if err := os.Mkdir(filepath.Join(cat.Dir(), d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(cat.Dir(), "README"), []byte("hi"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	list, bad, err := cat.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].ID != good.ID {
+		t.Fatalf("Scan good = %v, want only %s", ids(list), good.ID)
+	}
+	if len(bad) != 2 {
+		t.Fatalf("Scan bad = %+v, want %s and %s", bad, empty, garbled)
+	}
+	// Sorted by folder name: "…-empty-…" before "…-garbled-…".
+	if bad[0].Dir != empty || !bad[0].Missing() || !errors.Is(bad[0].Err, ErrNoManifest) || bad[0].Reason() != "manifest missing" {
+		t.Errorf("folder without manifest: %+v reason %q", bad[0], bad[0].Reason())
+	}
+	if bad[1].Dir != garbled || bad[1].Missing() || bad[1].Reason() != "manifest unreadable: decode manifest: unexpected end of JSON input" {
+		t.Errorf("garbled manifest: %+v reason %q", bad[1], bad[1].Reason())
+	}
+	// List keeps ignoring them; Get still maps a missing manifest to ErrNotFound.
+	if l, err := cat.List(); err != nil || len(l) != 1 || l[0].ID != good.ID {
+		t.Fatalf("List = %v %v, want only %s", ids(l), err, good.ID)
+	}
+	if _, err := cat.Get(empty); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Get(no manifest): want ErrNotFound, got %v", err)
+	}
+	if _, err := cat.Get(garbled); err == nil || errors.Is(err, ErrNotFound) {
+		t.Fatalf("Get(garbled): want a decode error, got %v", err)
+	}
+}

@@ -9,19 +9,13 @@ import (
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/harness/testenv"
 	"github.com/redisdrill/redisdrill/recovery/rdb"
 )
 
 func startDeployment(ctx context.Context, t *testing.T, topo harness.Topology) *harness.Deployment {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("needs Docker")
-	}
-	d, err := harness.NewDocker(ctx)
-	if err != nil {
-		t.Fatalf("docker: %v", err)
-	}
-	t.Cleanup(func() { d.Close() })
+	d := testenv.RequireDocker(t)
 	dep, err := harness.Start(ctx, d, topo, harness.StartOptions{})
 	t.Cleanup(func() { _ = dep.Terminate(context.Background()) })
 	if err != nil {

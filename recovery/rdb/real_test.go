@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/harness/testenv"
 )
 
 // populateAllTypes writes keys of every type and encoding Redis 7.0 has, in
@@ -62,16 +63,9 @@ func populateAllTypes(ctx context.Context, c *redis.Client) (map[int]int64, map[
 }
 
 func TestRealDump(t *testing.T) {
-	if testing.Short() {
-		t.Skip("needs Docker")
-	}
+	d := testenv.RequireDocker(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	d, err := harness.NewDocker(ctx)
-	if err != nil {
-		t.Fatalf("docker: %v", err)
-	}
-	defer d.Close()
 	dep, err := harness.Start(ctx, d, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistRDB}, harness.StartOptions{})
 	defer dep.Terminate(context.Background())
 	if err != nil {

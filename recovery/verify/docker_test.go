@@ -10,21 +10,12 @@ import (
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/harness/testenv"
 )
 
 func startDeployment(t *testing.T, ctx context.Context, topo harness.Topology) *harness.Deployment {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("needs Docker; skipped in -short mode")
-	}
-	d, err := harness.NewDocker(ctx)
-	if errors.Is(err, harness.ErrDockerUnreachable) {
-		t.Skipf("docker: %v", err)
-	}
-	if err != nil {
-		t.Fatalf("connect docker: %v", err)
-	}
-	t.Cleanup(func() { _ = d.Close() })
+	d := testenv.RequireDocker(t)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	dep, err := harness.Start(ctx, d, topo, harness.StartOptions{Logger: quiet})
 	t.Cleanup(func() { _ = dep.Terminate(context.Background()) })

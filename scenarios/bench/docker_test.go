@@ -10,25 +10,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/harness/testenv"
 )
 
 // TestRunSmall runs the real bench on a tiny dataset: two strategies, one
 // sample each, floors and backup speed included. Timings are printed, not
 // asserted.
 func TestRunSmall(t *testing.T) {
-	if testing.Short() {
-		t.Skip("needs Docker (skipped with -short)")
-	}
+	d := testenv.RequireDocker(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	harness.ApplyTestcontainersDefaults()
-	harness.QuietRedisLogs()
-	d, err := harness.NewDocker(ctx)
-	if err != nil {
-		t.Fatalf("docker: %v", err)
-	}
-	defer d.Close()
 	cfg := DefaultConfig()
 	cfg.Keys, cfg.Repeat, cfg.LargeRepeat = []int{2000}, 1, 0
 	cfg.Strategies = []string{EnginePromote, ReplaceFromRDB}

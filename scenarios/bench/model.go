@@ -48,7 +48,9 @@ type Sample struct {
 	Chosen string `json:"chosen,omitempty"`
 	// GenMS is the time to generate the dataset of this trial.
 	GenMS float64 `json:"gen_ms"`
-	Error string  `json:"error,omitempty"`
+	// Verdict is the drill session\'s verdict on the trial.
+	Verdict string `json:"verdict,omitempty"`
+	Error   string `json:"error,omitempty"`
 }
 
 // SpanTime is one named span's duration.

@@ -23,6 +23,7 @@ type runner struct {
 	// drown the progress lines.
 	quiet *slog.Logger
 	res   *Result
+	seq   int // trials run, for unique evidence folder names
 }
 
 // Run measures every configured strategy at every size and returns the

@@ -8,14 +8,7 @@ import (
 	"github.com/redisdrill/redisdrill/harness/fault"
 	"github.com/redisdrill/redisdrill/harness/workload"
 	"github.com/redisdrill/redisdrill/reports"
-)
-
-// Defaults of a plan's timings.
-const (
-	DefaultWarmUp       = 2 * time.Second
-	DefaultSettle       = 500 * time.Millisecond
-	DefaultRTOTimeout   = 60 * time.Second
-	DefaultVerifyWithin = 30 * time.Second
+	"github.com/redisdrill/redisdrill/scenarios/session"
 )
 
 func dur(d *reports.YAMLDuration, def time.Duration) time.Duration {
@@ -41,8 +34,8 @@ func (p Plan) harnessTopology() (harness.Topology, error) {
 	if t.Primaries != 0 {
 		out.Primaries = t.Primaries
 	}
-	if t.Replicas != 0 || t.Kind == string(harness.KindStandalone) {
-		out.Replicas = t.Replicas
+	if t.Replicas != nil {
+		out.Replicas = *t.Replicas
 	}
 	out.NodeTimeout = dur(t.NodeTimeout, out.NodeTimeout)
 	if t.Persistence != "" {
@@ -74,38 +67,68 @@ func (p Plan) profile() workload.Profile {
 	return out
 }
 
-func (f FaultStep) target() (fault.Target, error) {
-	if f.Target == "" {
-		return fault.Target{}, nil
+func (f FaultStep) params() (fault.Params, error) {
+	var t fault.Target
+	if f.Target != "" {
+		var err error
+		if t, err = fault.ParseTarget(f.Target); err != nil {
+			return fault.Params{}, err
+		}
 	}
-	return fault.ParseTarget(f.Target)
-}
-
-func (f FaultStep) params() fault.Params {
-	t, _ := f.target()
 	return fault.Params{
 		Target: t, Delay: dur(f.Delay, 0), LossPercent: f.LossPercent, Companions: f.Companions,
 		Bytes: f.Bytes, LeaveBytes: f.LeaveBytes, Restart: f.Restart, Timeout: dur(f.Timeout, 0),
-	}
-}
-
-// thresholds are the plan's inline limits over the defaults every scenario
-// has (min acked writes before the fault, rto_max = rto_timeout).
-func (p Plan) thresholds() reports.Thresholds {
-	th := reports.ThresholdConfig{Defaults: p.Thresholds}.For(p.Name, p.Labels)
-	if th.MinAckedBeforeFault == nil {
-		v := int64(workload.DefaultMinAcked)
-		th.MinAckedBeforeFault = &v
-	}
-	if th.RTOMax == nil {
-		v := reports.Millis(dur(p.RTOTimeout, DefaultRTOTimeout))
-		th.RTOMax = &v
-	}
-	return th
+	}, nil
 }
 
 // AllLabels returns the plan's labels plus "plan" and a topology: label.
 func (p Plan) AllLabels() []string {
 	t, _ := p.harnessTopology()
 	return append(append([]string(nil), p.Labels...), "plan", "topology:"+string(t.Kind))
+}
+
+// Session compiles the plan file into the steps of a drill session. Its
+// errors name the YAML path of the problem.
+func (p Plan) Session() (session.Plan, error) {
+	topo, err := p.harnessTopology()
+	if err != nil {
+		return session.Plan{}, errAt("$.topology", "%v", err)
+	}
+	sp := session.Plan{
+		Name: p.Name, Description: p.Description, Labels: p.AllLabels(),
+		Topology: topo, Workload: p.profile(),
+		WarmUp: dur(p.WarmUp, session.DefaultWarmUp), Settle: dur(p.Settle, session.DefaultSettle),
+		RTOTimeout: dur(p.RTOTimeout, session.DefaultRTOTimeout),
+		Limits:     reports.ThresholdConfig{Defaults: p.Thresholds}.For(p.Name, nil),
+	}
+	for i, s := range p.Steps {
+		st := session.Step{ID: s.ID, Recover: s.Recover, Heal: s.Heal, Backup: s.Backup}
+		if s.Wait != nil {
+			st.Wait = time.Duration(*s.Wait)
+			if st.Wait <= 0 {
+				return session.Plan{}, errAt(fmt.Sprintf("$.steps[%d].wait", i), "must be > 0")
+			}
+		}
+		if s.Fault != nil {
+			params, err := s.Fault.params()
+			if err != nil {
+				return session.Plan{}, errAt(fmt.Sprintf("$.steps[%d].fault.target", i), "%v", err)
+			}
+			st.Fault = &session.FaultStep{Name: s.Fault.Name, Params: params, HealAfter: dur(s.Fault.HealAfter, 0)}
+		}
+		if s.Verify != nil {
+			st.Verify = &session.VerifyStep{Within: dur(s.Verify.Within, session.DefaultVerifyWithin)}
+			if s.Verify.ExpectReplicas != nil {
+				st.Verify.ExpectReplicas = *s.Verify.ExpectReplicas
+				if st.Verify.ExpectReplicas == 0 {
+					st.Verify.ExpectReplicas = -1
+				}
+			}
+		}
+		if s.Recover == session.RecoverEngine && sp.Engine == nil {
+			sp.Engine = &session.EngineSpec{}
+		}
+		sp.Steps = append(sp.Steps, st)
+	}
+	return sp, nil
 }

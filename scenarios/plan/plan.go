@@ -31,7 +31,7 @@ type Plan struct {
 type Topology struct {
 	Kind          string                `yaml:"kind"` // cluster, replicated, standalone
 	Primaries     int                   `yaml:"primaries"`
-	Replicas      int                   `yaml:"replicas"`
+	Replicas      *int                  `yaml:"replicas"`
 	NodeTimeout   *reports.YAMLDuration `yaml:"node_timeout"`
 	Persistence   string                `yaml:"persistence"` // none, rdb, aof, both
 	AppendFsync   string                `yaml:"appendfsync"`
@@ -79,6 +79,9 @@ type FaultStep struct {
 	LeaveBytes  int64                 `yaml:"leave_bytes"`
 	Restart     bool                  `yaml:"restart"`
 	Timeout     *reports.YAMLDuration `yaml:"timeout"`
+	// HealAfter heals the fault this long after its onset, while the run
+	// goes on (e.g. a pause longer than node-timeout).
+	HealAfter *reports.YAMLDuration `yaml:"heal_after"`
 }
 
 // VerifyStep tunes a verify step.

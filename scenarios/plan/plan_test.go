@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/harness/testenv"
 	"github.com/redisdrill/redisdrill/reports"
-	"github.com/redisdrill/redisdrill/scenarios"
+	"github.com/redisdrill/redisdrill/scenarios/session"
 )
 
 const gameday = "../plans/gameday.yaml"
@@ -27,7 +27,11 @@ func TestGamedayParses(t *testing.T) {
 	if got := strings.Join(actions, ","); got != "backup,fault,recover,wait,heal,verify,backup" {
 		t.Fatalf("steps %s", got)
 	}
-	th := p.thresholds()
+	sp, err := p.Session()
+	if err != nil {
+		t.Fatal(err)
+	}
+	th := sp.Limits
 	if th.RTOMax == nil || th.RTOMax.D().Seconds() != 10 || th.AckedLostMax == nil || *th.AckedLostMax != 0 {
 		t.Fatalf("thresholds %+v", th)
 	}
@@ -46,6 +50,10 @@ func TestParseErrorsNamePosition(t *testing.T) {
 		{"name: x\ntopology: {kind: standalone}\nsteps:\n  - backup: cluster\n  - fault: {name: kill}\n  - recover: native\n", `needs a cluster topology`},
 		{"name: x\nthresholds: {rto_max: -1s}\n", `negative duration`},
 		{"", "empty plan"},
+		{"name: x\nsteps:\n  - fault: {name: kill, target: \"shard-primary:9\"}\n  - recover: native\n", `line 3, column 33: $.steps[0].fault.target: target shard-primary:9: the cluster topology has 3 shard(s)`},
+		{"name: x\nsteps:\n  - fault: {name: kill, target: \"node:nosuch\"}\n  - recover: native\n", `$.steps[0].fault.target: target node:nosuch: no such node; the topology's nodes are n0..n5`},
+		{"name: x\ntopology: {replicas: 0}\nsteps:\n  - fault: {name: kill, target: replica}\n  - recover: native\n", `the topology has no replica`},
+		{"name: x\nsteps:\n  - fault: {name: kill}\n  - recover: native\nthresholds: {min_acked_before_fault: 0}\n", `min_acked_before_fault: must be at least 1`},
 	}
 	for _, c := range cases {
 		_, err := Parse([]byte(c.yaml))
@@ -71,22 +79,14 @@ func TestLoadNamesFile(t *testing.T) {
 // Docker: backup, kill the primary of shard 0, engine recovery, heal,
 // verify, backup again.
 func TestGamedayRuns(t *testing.T) {
-	if testing.Short() {
-		t.Skip("needs Docker (skipped with -short)")
-	}
+	d := testenv.RequireDocker(t)
 	p, err := Load(gameday)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	harness.ApplyTestcontainersDefaults()
-	d, err := harness.NewDocker(ctx)
-	if err != nil {
-		t.Fatalf("docker: %v", err)
-	}
-	defer d.Close()
 	var lines []string
-	env := Env{Env: scenarios.Env{Docker: d, OutDir: t.TempDir(), Seed: 7}, Progress: func(l string) { lines = append(lines, l) }}
+	env := session.Env{Docker: d, OutDir: t.TempDir(), Seed: 7, Progress: func(l string) { lines = append(lines, l) }}
 	out, err := Run(ctx, env, p)
 	if err != nil {
 		t.Fatal(err)
@@ -96,11 +96,11 @@ func TestGamedayRuns(t *testing.T) {
 	for _, l := range lines {
 		t.Log(l)
 	}
-	if len(out.Steps) != len(p.Steps) {
-		t.Fatalf("%d step records for %d steps", len(out.Steps), len(p.Steps))
+	if len(out.Evidence.Steps) != len(p.Steps) {
+		t.Fatalf("%d step records for %d steps", len(out.Evidence.Steps), len(p.Steps))
 	}
-	for _, s := range out.Steps {
-		if s.Err != nil {
+	for _, s := range out.Evidence.Steps {
+		if s.Error != "" {
 			t.Errorf("%s", s)
 		}
 	}

@@ -1,4 +1,4 @@
-package scenarios
+package session
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 
 // Traffic drives and measures a deployment during a run: the per-shard RTO
 // prober (its own client with short timeouts) and the recorded workload.
-// Drills and game-day plans share it.
+// Every run has one.
 type Traffic struct {
 	Client   redis.UniversalClient // the workload's client, also for the final read
 	Prober   *workload.Prober

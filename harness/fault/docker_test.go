@@ -1,0 +1,395 @@
+package fault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/moby/moby/api/types/events"
+	"github.com/moby/moby/client"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/redisdrill/redisdrill/harness"
+)
+
+// startDeployment starts topo for one test and terminates it at cleanup
+// (registered before the start error is checked). Without CI=true the test
+// is skipped under -short; with CI=true an unreachable Docker fails it.
+func startDeployment(t *testing.T, ctx context.Context, topo harness.Topology) *harness.Deployment {
+	t.Helper()
+	ci := os.Getenv("CI") == "true"
+	if testing.Short() && !ci {
+		t.Skip("needs Docker (skipped with -short unless CI=true)")
+	}
+	harness.ApplyTestcontainersDefaults()
+	d, err := harness.NewDocker(ctx)
+	if err != nil {
+		t.Fatalf("this test needs Docker (CI=%t): %v", ci, err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	dep, err := harness.Start(ctx, d, topo, harness.StartOptions{Logger: quiet})
+	t.Cleanup(func() {
+		if dep == nil {
+			return
+		}
+		if err := dep.Terminate(context.Background()); err != nil {
+			t.Errorf("terminate: %v", err)
+		}
+	})
+	if err != nil {
+		t.Fatalf("start %s: %v", topo, err)
+	}
+	return dep
+}
+
+// applyAndHeal applies the named fault and registers its heal as cleanup
+// before the Inject error is checked.
+func applyAndHeal(t *testing.T, ctx context.Context, dep *harness.Deployment, name string, p Params) (*Injection, error) {
+	t.Helper()
+	f, err := New(name, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inj, err := Apply(ctx, dep, f)
+	if inj == nil {
+		t.Fatalf("apply %s: no injection (%v)", name, err)
+	}
+	t.Cleanup(func() {
+		if err := inj.Heal(context.Background()); err != nil {
+			t.Errorf("heal %s: %v", name, err)
+		}
+	})
+	return inj, err
+}
+
+// pingWatch pings a node from the host in a loop and remembers when the
+// first PING failed: the node stopped answering at or before that instant.
+type pingWatch struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu       sync.Mutex
+	lastOK   time.Time
+	firstBad time.Time
+	badErr   error
+}
+
+// watchPing starts pinging n every 5 ms until the first failure or stop.
+// Its client times out after 200 ms (n.Client waits 2 s), so a frozen or
+// cut-off node is seen within 200 ms.
+func watchPing(ctx context.Context, t *testing.T, dep *harness.Deployment, n *harness.Node) *pingWatch {
+	t.Helper()
+	c := redis.NewClient(&redis.Options{
+		Addr: n.Addr(), Dialer: dep.Dialer().DialContext, ContextTimeoutEnabled: true,
+		DialTimeout: 200 * time.Millisecond, ReadTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond,
+		MaxRetries: -1, PoolSize: 1,
+	})
+	if err := c.Ping(ctx).Err(); err != nil {
+		_ = c.Close()
+		t.Fatalf("node %s does not answer before the fault: %v", n.Name, err)
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	w := &pingWatch{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		defer c.Close()
+		for wctx.Err() == nil {
+			pctx, pcancel := context.WithTimeout(wctx, 200*time.Millisecond)
+			err := c.Ping(pctx).Err()
+			pcancel()
+			now := time.Now()
+			if wctx.Err() != nil {
+				return
+			}
+			w.mu.Lock()
+			if err != nil {
+				w.firstBad, w.badErr = now, err
+				w.mu.Unlock()
+				return
+			}
+			w.lastOK = now
+			w.mu.Unlock()
+			select {
+			case <-wctx.Done():
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
+	t.Cleanup(w.stop)
+	return w
+}
+
+// stop ends the watch and waits for its goroutine.
+func (w *pingWatch) stop() {
+	w.cancel()
+	<-w.done
+}
+
+// down waits (bounded by d) for the first failed PING and returns its time.
+func (w *pingWatch) down(d time.Duration) (time.Time, error) {
+	select {
+	case <-w.done:
+	case <-time.After(d):
+		w.stop()
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.firstBad.IsZero() {
+		return time.Time{}, fmt.Errorf("node kept answering PING (last at %v)", w.lastOK)
+	}
+	return w.firstBad, nil
+}
+
+// containerState inspects n's container through the Docker API.
+func containerState(ctx context.Context, t *testing.T, dep *harness.Deployment, n *harness.Node) (started, finished time.Time) {
+	t.Helper()
+	res, err := dep.Docker().API().ContainerInspect(ctx, n.ID(), client.ContainerInspectOptions{})
+	if err != nil || res.Container.State == nil {
+		t.Fatalf("inspect %s: %v", n.Name, err)
+	}
+	st := res.Container.State
+	started, err = time.Parse(time.RFC3339Nano, st.StartedAt)
+	if err != nil {
+		t.Fatalf("parse StartedAt %q: %v", st.StartedAt, err)
+	}
+	finished, err = time.Parse(time.RFC3339Nano, st.FinishedAt)
+	if err != nil {
+		t.Fatalf("parse FinishedAt %q: %v", st.FinishedAt, err)
+	}
+	return started, finished
+}
+
+// containerEvents returns the Docker events of n's container in [since, until].
+func containerEvents(ctx context.Context, t *testing.T, dep *harness.Deployment, n *harness.Node, since, until time.Time) []events.Message {
+	t.Helper()
+	ectx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	stamp := func(tm time.Time) string { return fmt.Sprintf("%d.%09d", tm.Unix(), tm.Nanosecond()) }
+	res := dep.Docker().API().Events(ectx, client.EventsListOptions{
+		Since:   stamp(since),
+		Until:   stamp(until),
+		Filters: client.Filters{}.Add("type", string(events.ContainerEventType)).Add("container", n.ID()),
+	})
+	var out []events.Message
+	for {
+		select {
+		case m := <-res.Messages:
+			out = append(out, m)
+		case err := <-res.Err:
+			if err != nil && !errors.Is(err, io.EOF) {
+				t.Fatalf("read docker events of %s: %v", n.Name, err)
+			}
+			return out
+		}
+	}
+}
+
+// firstEvent returns the time of the first event with one of the actions at
+// or after from.
+func firstEvent(msgs []events.Message, from time.Time, actions ...events.Action) (time.Time, bool) {
+	for _, m := range msgs {
+		tm := time.Unix(0, m.TimeNano)
+		if tm.Before(from) {
+			continue
+		}
+		for _, a := range actions {
+			if m.Action == a {
+				return tm, true
+			}
+		}
+	}
+	return time.Time{}, false
+}
+
+// writeKeys writes n keys so the node has data to save and lose.
+func writeKeys(ctx context.Context, t *testing.T, n *harness.Node, count int) {
+	t.Helper()
+	c := n.Client()
+	defer c.Close()
+	for i := 0; i < count; i++ {
+		if err := c.Set(ctx, fmt.Sprintf("k%d", i), strings.Repeat("v", 64), 0).Err(); err != nil {
+			t.Fatalf("write key %d: %v", i, err)
+		}
+	}
+}
+
+// TestKillOnsetPrecedesOutage checks that t0 of kill is stamped before the
+// SIGKILL: no later than the container's FinishedAt and the first failed
+// PING, and before Inject returned (after waiting for the exit).
+func TestKillOnsetPrecedesOutage(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	dep := startDeployment(t, ctx, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistNone})
+	n := dep.Primary()
+	w := watchPing(ctx, t, dep, n)
+	before := time.Now()
+	inj, err := applyAndHeal(t, ctx, dep, "kill", Params{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	down, err := w.down(5 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, finished := containerState(ctx, t, dep, n)
+	t.Logf("kill: Applied-Start %v, FinishedAt-Start %v, first failed PING-Start %v",
+		inj.Applied.Sub(inj.Start), finished.Sub(inj.Start), down.Sub(inj.Start))
+	if inj.Start.Before(before) || !inj.Start.Before(inj.Applied) {
+		t.Fatalf("want before %v <= Start %v < Applied %v", before, inj.Start, inj.Applied)
+	}
+	if inj.Start.After(finished) {
+		t.Errorf("Start %v is after the container's FinishedAt %v", inj.Start, finished)
+	}
+	if inj.Applied.Before(finished) {
+		t.Errorf("Applied %v before FinishedAt %v: Inject must wait for the exit", inj.Applied, finished)
+	}
+	if inj.Start.After(down) {
+		t.Errorf("Start %v is after the first failed PING %v", inj.Start, down)
+	}
+	if rec := inj.Record(); !rec.Start.Equal(inj.Start) || !rec.Applied.Equal(inj.Applied) {
+		t.Errorf("record start/applied = %v/%v", rec.Start, rec.Applied)
+	}
+}
+
+// TestCorruptRestartOnsetPrecedesStop checks that t0 of a stop + corrupt +
+// restart fault (rdb-bitflip, Restart) is stamped before the SAVE and stop:
+// no later than the first stop/die event and the first failed PING, and
+// Applied - Start covers the whole time the node was down until restarted.
+func TestCorruptRestartOnsetPrecedesStop(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	dep := startDeployment(t, ctx, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistRDB})
+	n := dep.Primary()
+	writeKeys(ctx, t, n, 200)
+	w := watchPing(ctx, t, dep, n)
+	before := time.Now()
+	inj, err := applyAndHeal(t, ctx, dep, "rdb-bitflip", Params{Restart: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	down, err := w.down(5 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := containerEvents(ctx, t, dep, n, before.Add(-time.Second), inj.Applied.Add(time.Second))
+	stopped, ok := firstEvent(msgs, before, events.ActionKill, events.ActionDie, events.ActionStop)
+	if !ok {
+		t.Fatalf("no kill/die/stop event of %s after %v: %d events", n.Name, before, len(msgs))
+	}
+	restarted, ok := firstEvent(msgs, stopped, events.ActionStart)
+	if !ok {
+		t.Fatalf("no start event of %s after its stop at %v", n.Name, stopped)
+	}
+	t.Logf("rdb-bitflip+restart: Applied-Start %v, stop event-Start %v, down (stop→start) %v, first failed PING-Start %v, changes %d",
+		inj.Applied.Sub(inj.Start), stopped.Sub(inj.Start), restarted.Sub(stopped), down.Sub(inj.Start), len(inj.Record().Changes))
+	if inj.Start.Before(before) || !inj.Start.Before(inj.Applied) {
+		t.Fatalf("want before %v <= Start %v < Applied %v", before, inj.Start, inj.Applied)
+	}
+	if inj.Start.After(stopped) {
+		t.Errorf("Start %v is after the node's first stop event %v", inj.Start, stopped)
+	}
+	if inj.Start.After(down) {
+		t.Errorf("Start %v is after the first failed PING %v", inj.Start, down)
+	}
+	if took := restarted.Sub(stopped); inj.Applied.Sub(inj.Start) < took {
+		t.Errorf("Applied - Start = %v, shorter than the stop→start the fault did (%v)", inj.Applied.Sub(inj.Start), took)
+	}
+	if len(inj.Record().Changes) == 0 {
+		t.Error("rdb-bitflip recorded no change")
+	}
+}
+
+// TestEveryFaultMarksOnset applies each fault that fits a replicated
+// deployment (RDB + AOF, disk-full enabled) and checks it marked its onset
+// between the call and Inject's return, and — for faults that make the node
+// stop answering the host — no later than the first failed PING. The
+// cluster-only nodes-conf faults are covered by the scenarios suite.
+func TestEveryFaultMarksOnset(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	dep := startDeployment(t, ctx, harness.Topology{
+		Kind: harness.KindReplicated, Replicas: 1, Persistence: harness.PersistBoth, AppendFsync: "always",
+		ExtraConf: []string{DiskFullConf},
+	})
+	primary := Target{Role: RolePrimary}
+	cases := []struct {
+		name    string
+		p       Params
+		silence bool // the node stops answering the host
+	}{
+		{"kill", Params{Target: primary}, true},
+		{"stop", Params{Target: primary}, true},
+		{"restart", Params{Target: primary}, true},
+		{"pause", Params{Target: primary}, true},
+		{"partition-node", Params{Target: primary}, true},
+		{"partition-minority", Params{Target: primary}, false},
+		{"delay", Params{Target: primary, Delay: 20 * time.Millisecond}, false},
+		{"loss", Params{Target: primary, LossPercent: 100}, true},
+		{"disk-full", Params{Target: primary}, false},
+		{"rdb-bitflip", Params{Target: primary}, true},
+		{"rdb-truncate", Params{Target: primary}, true},
+		{"aof-truncate-tail", Params{Target: primary}, true},
+		{"aof-garbage-middle", Params{Target: primary}, true},
+		{"aof-manifest-corrupt", Params{Target: primary}, true},
+		{"aof-manifest-delete", Params{Target: primary}, true},
+		{"wipe-data-dir", Params{Target: primary}, true},
+		{"wipe-data-keep-identity", Params{Target: primary}, true},
+		{"flushall", Params{Target: primary}, false},
+	}
+	covered := map[string]bool{"nodes-conf-garbage": true, "nodes-conf-delete": true}
+	for _, c := range cases {
+		covered[c.name] = true
+	}
+	for _, name := range Names() {
+		if !covered[name] {
+			t.Errorf("fault %s is not in this test's table", name)
+		}
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			n := dep.Primary()
+			writeKeys(ctx, t, n, 50)
+			w := watchPing(ctx, t, dep, n)
+			before := time.Now()
+			inj, err := applyAndHeal(t, ctx, dep, c.name, c.p)
+			if errors.Is(err, ErrUnsupported) {
+				t.Skipf("not supported here: %v", err)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if inj.Start.Before(before) || inj.Start.After(inj.Applied) {
+				t.Fatalf("want before %v <= Start %v <= Applied %v", before, inj.Start, inj.Applied)
+			}
+			if c.silence {
+				down, err := w.down(5 * time.Second)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if inj.Start.After(down) {
+					t.Errorf("Start %v is after the first failed PING %v", inj.Start, down)
+				}
+				t.Logf("Applied-Start %v, first failed PING-Start %v", inj.Applied.Sub(inj.Start), down.Sub(inj.Start))
+			} else {
+				w.stop()
+				t.Logf("Applied-Start %v", inj.Applied.Sub(inj.Start))
+			}
+			// Heal now (cleanup would only run at the end of the subtest
+			// anyway), so the next case starts from a healthy primary.
+			if err := inj.Heal(ctx); err != nil {
+				t.Fatalf("heal: %v", err)
+			}
+			if err := n.WaitPing(ctx); err != nil {
+				t.Fatalf("node after heal: %v", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,15 @@
+// Package session is the one implementation of a drill run. Scenarios from
+// the registry, game-day plans, the rollback bench and library users all
+// describe their drill as a Plan and run it here:
+//
+//	start → warm-up → backup point → inject → recover → ready → heal →
+//	settle → final read → evidence → verdict
+//
+// One clock: t0 is the instant the first fault's first destructive action
+// began (fault.Injection.Start) and RTO = t_ready − t0, t_ready taken from
+// the per-shard probe. One checker: Judge turns a run's evidence into its
+// verdict, and every caller (Ginkgo spec, CLI drill, plan run, bench) gets
+// the verdict from it. One evidence folder per run, with the file names of
+// reports/evidence.go, from which scenarios/audit recomputes every figure
+// without sharing code with this package.
+package session

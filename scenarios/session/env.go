@@ -1,0 +1,46 @@
+package session
+
+import (
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/reports"
+)
+
+// Env is what a run needs from its surroundings.
+type Env struct {
+	Docker *harness.Docker
+	// Image is the Redis image; empty = harness.EnsureImage's.
+	Image  string
+	Logger *slog.Logger
+	// OutDir receives the evidence, in a folder named after the plan
+	// (default: a redisdrill folder under the system temp dir).
+	OutDir string
+	// Keep leaves the deployment running after a run that completed (the
+	// caller prints how to reach it and prunes it later).
+	Keep bool
+	// Seed seeds the workload values (reported for reproduction).
+	Seed int64
+	// Thresholds, when set, overrides the plan's own limits (see Thresholds).
+	Thresholds *reports.ThresholdConfig
+	// Progress, when set, receives one line per step as it finishes.
+	Progress func(line string)
+}
+
+// EvidenceDir is the folder a plan's evidence goes to: OutDir/<name>.
+func (e Env) EvidenceDir(name string) string {
+	base := e.OutDir
+	if base == "" {
+		base = filepath.Join(os.TempDir(), "redisdrill")
+	}
+	return filepath.Join(base, name)
+}
+
+func (e Env) logger() *slog.Logger {
+	if e.Logger == nil {
+		return slog.Default()
+	}
+	return e.Logger
+}

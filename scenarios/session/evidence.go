@@ -1,0 +1,214 @@
+package session
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/redisdrill/redisdrill/harness/fault"
+	"github.com/redisdrill/redisdrill/harness/workload"
+	"github.com/redisdrill/redisdrill/recovery"
+	"github.com/redisdrill/redisdrill/recovery/backup"
+	"github.com/redisdrill/redisdrill/reports"
+)
+
+// DirBackups is the catalog folder inside a run's evidence folder.
+const DirBackups = reports.DirBackups
+
+// Evidence is everything a run saw, on one clock: what the checker judges
+// and what the evidence folder holds. Times are wall-clock (no monotonic
+// reading), so figures re-derive exactly from the saved files.
+type Evidence struct {
+	Plan    string    `json:"plan"`
+	Labels  []string  `json:"labels,omitempty"`
+	Started time.Time `json:"started"`
+	// T0 is the instant the first fault's first destructive action began.
+	T0 time.Time `json:"t0"`
+	// TReady is the first instant from which a write to every shard
+	// succeeded (zero when never); Ready says whether it was seen.
+	TReady time.Time `json:"t_ready,omitzero"`
+	Ready  bool      `json:"ready"`
+	// MeasuredUntil ends the RTO measurement: probe ticks done after it
+	// do not count for t_ready.
+	MeasuredUntil time.Time      `json:"measured_until,omitzero"`
+	RTO           reports.Millis `json:"rto_ms"`
+	// FirstFailure is the earliest failed write (its invoke) or failed
+	// probe tick (its at) in the run; ClientOutage = TReady − FirstFailure.
+	FirstFailure time.Time      `json:"first_failure,omitzero"`
+	ClientOutage reports.Millis `json:"client_outage_ms"`
+	// Detect is the engine's detection instant of the first recovery.
+	Detect           reports.Millis `json:"detect_ms"`
+	Acked            int            `json:"acked"`
+	AckedBeforeFault int            `json:"acked_before_fault"`
+	// FinalRead is the final read's classification; FinalReadDone says it
+	// ran. It does not run when the deployment never became ready after
+	// heal (NotReadyAfterHeal) — such a run is invalid.
+	FinalRead         workload.Check `json:"final_read"`
+	FinalReadDone     bool           `json:"final_read_done"`
+	FinalReadError    string         `json:"final_read_error,omitempty"`
+	NotReadyAfterHeal string         `json:"not_ready_after_heal,omitempty"`
+
+	Faults     []fault.Record     `json:"faults"`
+	Steps      []StepRecord       `json:"steps,omitempty"`
+	Recoveries []*recovery.Report `json:"recoveries,omitempty"`
+	// Catalog is every backup in the run's catalog, verified after the run.
+	Catalog         []CatalogEntry `json:"catalog,omitempty"`
+	CorruptedBackup string         `json:"corrupted_backup,omitempty"`
+	// PrimariesBefore/After name each shard's primary before the first
+	// fault and after the run (native failover shows as a change).
+	PrimariesBefore []string `json:"primaries_before,omitempty"`
+	PrimariesAfter  []string `json:"primaries_after,omitempty"`
+
+	Thresholds  reports.Thresholds `json:"thresholds"`
+	Interrupted bool               `json:"interrupted,omitempty"`
+	Error       string             `json:"error,omitempty"`
+	// Audit lists where the independent re-computation disagreed with
+	// these figures (empty when it agreed).
+	Audit []string `json:"audit,omitempty"`
+
+	Ledger *workload.Ledger `json:"-"`
+	Ticks  []workload.Tick  `json:"-"`
+	// PointInTimeTarget is the roll-back target of point-in-time.
+	PointInTimeBefore time.Duration `json:"point_in_time_before,omitempty"`
+}
+
+// CatalogEntry is one backup of the run's catalog and whether it verifies.
+type CatalogEntry struct {
+	ID       string      `json:"id"`
+	Kind     backup.Kind `json:"kind"`
+	Node     string      `json:"node,omitempty"`
+	Shard    *int        `json:"shard,omitempty"`
+	Parent   string      `json:"parent,omitempty"`
+	Time     time.Time   `json:"time"`
+	Verified bool        `json:"verified"`
+	Problems []string    `json:"problems,omitempty"`
+}
+
+// derive computes the figures from the raw pieces (ledger, ticks, clock).
+func (ev *Evidence) derive() {
+	ev.Ready = !ev.TReady.IsZero()
+	if ev.Ready && !ev.T0.IsZero() {
+		ev.RTO = reports.Millis(ev.TReady.Sub(ev.T0))
+	}
+	if ev.Ledger != nil {
+		ev.Acked = ev.Ledger.Counts().OK
+		if !ev.T0.IsZero() {
+			ev.AckedBeforeFault = ev.Ledger.AckedBefore(ev.T0)
+		}
+		for _, op := range ev.Ledger.Ops() {
+			if op.Outcome != workload.OK && (ev.FirstFailure.IsZero() || op.Invoke.Before(ev.FirstFailure)) {
+				ev.FirstFailure = op.Invoke
+			}
+		}
+	}
+	for _, t := range ev.Ticks {
+		// Only ticks that finished within the measurement count (one still
+		// in flight when the prober stopped is not a failure).
+		counted := !t.Done.IsZero() && (ev.MeasuredUntil.IsZero() || !t.Done.After(ev.MeasuredUntil))
+		if counted && !t.OK && (ev.FirstFailure.IsZero() || t.At.Before(ev.FirstFailure)) {
+			ev.FirstFailure = t.At
+		}
+	}
+	ev.FirstFailure = ev.FirstFailure.Round(0)
+	if ev.Ready && !ev.FirstFailure.IsZero() && ev.FirstFailure.Before(ev.TReady) {
+		ev.ClientOutage = reports.Millis(ev.TReady.Sub(ev.FirstFailure))
+	}
+	if len(ev.Recoveries) > 0 && !ev.Recoveries[0].DetectedAt.IsZero() && !ev.T0.IsZero() {
+		ev.Detect = reports.Millis(ev.Recoveries[0].DetectedAt.Sub(ev.T0))
+	}
+}
+
+// restored is the catalog entry of the backup the first recovery says it
+// restored (ok false when it restored none).
+func (ev *Evidence) restored() (CatalogEntry, bool) {
+	if len(ev.Recoveries) == 0 || ev.Recoveries[0].BackupID == "" {
+		return CatalogEntry{}, false
+	}
+	for _, e := range ev.Catalog {
+		if e.ID == ev.Recoveries[0].BackupID {
+			return e, true
+		}
+	}
+	return CatalogEntry{ID: ev.Recoveries[0].BackupID}, true
+}
+
+// newestVerified is the newest backup that verifies with the same kind and
+// scope (shard, or node, or the whole cluster) as e.
+func (ev *Evidence) newestVerified(e CatalogEntry) (CatalogEntry, bool) {
+	var best CatalogEntry
+	found := false
+	for _, c := range ev.Catalog {
+		if !c.Verified || c.Kind != e.Kind || !sameScope(c, e) {
+			continue
+		}
+		if !found || c.Time.After(best.Time) {
+			best, found = c, true
+		}
+	}
+	return best, found
+}
+
+func sameScope(a, b CatalogEntry) bool {
+	switch {
+	case a.Kind == backup.KindCluster:
+		return true
+	case a.Shard != nil && b.Shard != nil:
+		return *a.Shard == *b.Shard
+	default:
+		return a.Node == b.Node
+	}
+}
+
+// catalogState lists and verifies every backup of the catalog.
+func catalogState(cat *backup.Catalog) []CatalogEntry {
+	list, err := cat.List()
+	if err != nil {
+		return nil
+	}
+	out := make([]CatalogEntry, 0, len(list))
+	for _, m := range list {
+		e := CatalogEntry{ID: m.ID, Kind: m.Kind, Node: m.Node, Shard: m.Shard, Parent: m.Parent, Time: m.Time}
+		rep, err := cat.Verify(m.ID)
+		switch {
+		case err != nil:
+			e.Problems = []string{err.Error()}
+		default:
+			e.Verified, e.Problems = rep.OK, rep.Problems
+		}
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
+	return out
+}
+
+// corruptNewestBackup flips one byte in the middle of the RDB of the newest
+// live-RDB backup of shard in the catalog and returns its id: drills use it
+// to show that a backup failing verification is skipped for an older one.
+func corruptNewestBackup(cat *backup.Catalog, shard int) (string, error) {
+	list, err := cat.List()
+	if err != nil {
+		return "", fmt.Errorf("list backups: %w", err)
+	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].Time.After(list[j].Time) })
+	for _, m := range list {
+		if m.Kind != backup.KindLiveRDB || m.Shard == nil || *m.Shard != shard {
+			continue
+		}
+		p := filepath.Join(cat.Path(m.ID), backup.RDBFileName)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return "", fmt.Errorf("read backup rdb: %w", err)
+		}
+		if len(data) < 16 {
+			return "", fmt.Errorf("corrupt backup %s: rdb of %d bytes is too small", m.ID, len(data))
+		}
+		data[len(data)/2] ^= 0xff
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			return "", fmt.Errorf("corrupt backup %s: %w", m.ID, err)
+		}
+		return m.ID, nil
+	}
+	return "", fmt.Errorf("corrupt newest backup: no live-rdb backup of shard %d in %s", shard, cat.Dir())
+}

@@ -1,0 +1,216 @@
+package session
+
+import (
+	"context"
+	"time"
+
+	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/harness/fault"
+	"github.com/redisdrill/redisdrill/harness/workload"
+	"github.com/redisdrill/redisdrill/reports"
+)
+
+// Defaults of a plan's timings.
+const (
+	DefaultWarmUp       = 2 * time.Second
+	DefaultSettle       = 500 * time.Millisecond
+	DefaultRTOTimeout   = 60 * time.Second
+	DefaultVerifyWithin = 30 * time.Second
+	// ReadyStable is how long every probe tick must succeed after t_ready
+	// before a recover step counts the deployment as ready.
+	ReadyStable = time.Second
+	// ServingTimeout bounds the wait, after heal and settle, for the
+	// deployment to be fully ready again before the final read.
+	ServingTimeout = 45 * time.Second
+	// ClockTolerance is how far the client-visible outage (first failed
+	// write or probe → t_ready) may exceed the RTO before the clock is
+	// called wrong: one probe round plus scheduling noise.
+	ClockTolerance = 150 * time.Millisecond
+)
+
+// Plan is one drill: a deployment, a workload and ordered steps, with what
+// the run must show to pass.
+type Plan struct {
+	Name        string
+	Description string
+	// Labels are every label of the drill (thresholds files select by them).
+	Labels   []string
+	Topology harness.Topology
+	Workload workload.Profile
+	// WarmUp is how long the workload runs before the first step; the
+	// backup point is taken half-way (default DefaultWarmUp).
+	WarmUp time.Duration
+	// Settle is how long the workload keeps running after the last step and
+	// the heals (default DefaultSettle).
+	Settle time.Duration
+	// RTOTimeout bounds each wait for every shard to take writes again
+	// (default DefaultRTOTimeout).
+	RTOTimeout time.Duration
+	// Engine runs redisdrill's recovery engine; nil leaves recovery to Redis.
+	Engine *EngineSpec
+	// Setup runs on the fresh deployment before any traffic (e.g. loading a
+	// dataset for the bench); nil for none.
+	Setup func(ctx context.Context, dep *harness.Deployment) error
+	Steps []Step
+	// Limits are the drill's own thresholds; a thresholds file can override
+	// them (see Thresholds).
+	Limits reports.Thresholds
+	// Expect is what the run must show beyond the thresholds.
+	Expect Expect
+}
+
+// EngineSpec configures the recovery engine of a plan.
+type EngineSpec struct {
+	// Strategy forces a strategy by name; empty lets the engine choose.
+	Strategy string
+	// WarmSpare gives the engine a warm spare node.
+	WarmSpare bool
+	// PointInTimeBefore is the roll-back target of point-in-time, relative
+	// to the fault.
+	PointInTimeBefore time.Duration
+	// BackupPoints is how many backup points are taken at the backup point
+	// (default 1; negative takes none).
+	BackupPoints int
+	// CorruptNewestBackup flips a byte in the newest backup of shard
+	// CorruptShard after the backup points: the engine must skip it.
+	CorruptNewestBackup bool
+	CorruptShard        int
+}
+
+// Step is one action of a plan; exactly one of its action fields is set.
+type Step struct {
+	// ID names the step (heal refers to fault steps by id); default "step-N".
+	ID string
+	// Fault injects a fault.
+	Fault *FaultStep
+	// Wait sleeps while the workload runs.
+	Wait time.Duration
+	// Recover is RecoverEngine or RecoverNative.
+	Recover string
+	// Heal heals the fault step with this id, or every fault with "all".
+	Heal string
+	// Backup takes a cluster backup ("cluster").
+	Backup string
+	// Verify checks the deployment.
+	Verify *VerifyStep
+}
+
+// Recover step modes.
+const (
+	RecoverEngine = "engine" // run the engine, then wait until every shard takes writes
+	RecoverNative = "native" // only wait: Redis recovers by itself
+)
+
+// FaultStep is a fault of the catalog with its parameters.
+type FaultStep struct {
+	Name   string
+	Params fault.Params
+	// HealAfter heals the fault this long after its onset, while the
+	// recovery runs (a pause shorter or longer than node-timeout); 0 heals
+	// it at a heal step or at the end.
+	HealAfter time.Duration
+}
+
+// VerifyStep tunes a verify step.
+type VerifyStep struct {
+	// Within retries the checks until they pass or this long has passed.
+	Within time.Duration
+	// ExpectReplicas is the replicas each shard must have; 0 = the
+	// topology's, negative skips the check.
+	ExpectReplicas int
+}
+
+// Action names what a step does: fault, wait, recover, heal, backup or verify.
+func (s Step) Action() string {
+	switch {
+	case s.Fault != nil:
+		return "fault"
+	case s.Wait > 0:
+		return "wait"
+	case s.Recover != "":
+		return "recover"
+	case s.Heal != "":
+		return "heal"
+	case s.Backup != "":
+		return "backup"
+	case s.Verify != nil:
+		return "verify"
+	}
+	return ""
+}
+
+func (s Step) actions() int {
+	n := 0
+	for _, set := range []bool{s.Fault != nil, s.Wait > 0, s.Recover != "", s.Heal != "", s.Backup != "", s.Verify != nil} {
+		if set {
+			n++
+		}
+	}
+	return n
+}
+
+// LossBound names a loss bound the checker derives from the run's evidence.
+type LossBound string
+
+// Loss bounds.
+const (
+	// LossAfterBackup: only writes acked after the restored backup's own
+	// start time (read from its manifest in the catalog) may be lost.
+	LossAfterBackup LossBound = "after-backup"
+	// LossAfterFault: only writes acked after t0 − ReplicationAllowance may
+	// be lost (a primary cut off in a minority acks writes it later loses).
+	LossAfterFault LossBound = "after-fault"
+	// LossAfterTarget: only writes acked after the point-in-time target
+	// second (t0 − PointInTimeBefore, truncated to the second) may be lost.
+	LossAfterTarget LossBound = "after-target"
+	// LossWithinBackupWindow: at most as many writes as were acked after the
+	// newest verifying backup started may be lost (a repair must keep at
+	// least what a restore would).
+	LossWithinBackupWindow LossBound = "within-backup-window"
+)
+
+// ReplicationAllowance is how long before t0 a write acked without WAIT may
+// still have been in flight to a replica when the fault began.
+const ReplicationAllowance = 50 * time.Millisecond
+
+// Expect is what a run must show beyond its thresholds.
+type Expect struct {
+	// Strategy is the strategy the engine must run ("" = any).
+	Strategy string
+	// Incident is the incident the engine must detect ("" = any).
+	Incident string
+	// Loss bounds the lost writes by the evidence ("" = only the count).
+	Loss LossBound
+	// Failover requires the faulted shard to have a new primary after the
+	// run (native failover must have happened).
+	Failover bool
+}
+
+func (p Plan) withDefaults() Plan {
+	if p.WarmUp == 0 {
+		p.WarmUp = DefaultWarmUp
+	}
+	if p.Settle == 0 {
+		p.Settle = DefaultSettle
+	}
+	if p.RTOTimeout == 0 {
+		p.RTOTimeout = DefaultRTOTimeout
+	}
+	if p.Workload.Clients == 0 {
+		p.Workload = workload.DefaultProfile()
+	}
+	if p.Engine != nil && p.Engine.BackupPoints == 0 {
+		spec := *p.Engine
+		spec.BackupPoints = 1
+		if spec.CorruptNewestBackup {
+			spec.BackupPoints = 2
+		}
+		p.Engine = &spec
+	}
+	for i := range p.Steps {
+		if p.Steps[i].ID == "" {
+			p.Steps[i].ID = stepID(i)
+		}
+	}
+	return p
+}

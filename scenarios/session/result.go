@@ -1,0 +1,96 @@
+package session
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/redisdrill/redisdrill/harness/fault"
+	"github.com/redisdrill/redisdrill/reports"
+)
+
+// BucketWidth is the width of the availability timeline's buckets.
+const BucketWidth = 100 * time.Millisecond
+
+// result turns the evidence into the report model; offsets are relative
+// to t0 (to the run's start when no fault was injected).
+func (s *session) result() reports.ScenarioResult {
+	ev, p := &s.ev, s.plan
+	origin := ev.T0
+	if origin.IsZero() {
+		origin = s.started
+	}
+	rel := func(t time.Time) reports.Millis {
+		if t.IsZero() {
+			return 0
+		}
+		return reports.Millis(t.Sub(origin))
+	}
+	res := reports.ScenarioResult{
+		Name: p.Name, Labels: p.Labels, Description: p.Description,
+		Topology: p.Topology.String(), Image: s.env.Image, Seed: s.env.Seed,
+		Strategy: "native", T0: ev.T0, Ready: ev.Ready, RTO: ev.RTO, Detect: ev.Detect,
+		ClientOutage:     ev.ClientOutage,
+		Duration:         reports.Millis(time.Since(s.started)),
+		AckedBeforeFault: int64(ev.AckedBeforeFault),
+		Thresholds:       ev.Thresholds,
+		Error:            ev.Error,
+	}
+	if s.dep != nil {
+		res.Image = s.dep.Image
+		if nodes := s.dep.Nodes(); len(nodes) > 0 {
+			res.RedisVersion = nodes[0].RedisVersion()
+		}
+	}
+	if ev.Ledger != nil {
+		counts, lat := ev.Ledger.Counts(), ev.Ledger.Latency()
+		res.Ops = reports.OpCounts{OK: int64(counts.OK), Fail: int64(counts.Fail), Unknown: int64(counts.Unknown)}
+		res.Latency = reports.Latency{P50: reports.Millis(lat.P50), P90: reports.Millis(lat.P90), P99: reports.Millis(lat.P99), Max: reports.Millis(lat.Max)}
+		res.Timeline = Timeline(ev.Ledger, origin)
+	}
+	c := ev.FinalRead
+	res.Loss = reports.Loss{Acked: int64(ev.Acked), Lost: int64(c.Lost), Recovered: int64(c.Recovered), Window: reports.Millis(c.LossWindow(ev.T0))}
+	for i, r := range ev.Faults {
+		if i == 0 {
+			res.Fault = FaultReport(r, origin)
+			continue
+		}
+		res.Spans = append(res.Spans, reports.Span{Name: fmt.Sprintf("fault %d (%s)", i+1, r.Name), Start: rel(r.Start), End: rel(r.End)})
+	}
+	if len(p.Steps) > 2 {
+		for _, st := range ev.Steps {
+			res.Spans = append(res.Spans, reports.Span{Name: fmt.Sprintf("step %d %s %s", st.Index+1, st.Action, st.ID), Start: rel(st.Start), End: rel(st.End)})
+		}
+	}
+	for i, rep := range ev.Recoveries {
+		if i == 0 {
+			res.Strategy = rep.Strategy
+		}
+		for _, sp := range rep.Spans {
+			res.Spans = append(res.Spans, reports.Span{Name: sp.Name, Start: rel(sp.Start), End: rel(sp.End)})
+		}
+	}
+	res.Artifacts = s.artifacts
+	return res
+}
+
+// FaultReport turns a fault's record into its report form, times relative
+// to t0.
+func FaultReport(rec fault.Record, t0 time.Time) reports.FaultRecord {
+	rel := func(t time.Time) reports.Millis {
+		if t.IsZero() {
+			return 0
+		}
+		return reports.Millis(t.Sub(t0))
+	}
+	fr := reports.FaultRecord{Name: rec.Name, Targets: rec.Targets, Start: rel(rec.Start), End: rel(rec.End)}
+	if rec.Params != nil {
+		fr.Params = map[string]string{"target": rec.Params.Target.String()}
+		if rec.Params.Delay > 0 {
+			fr.Params["delay"] = rec.Params.Delay.String()
+		}
+		if rec.Params.LossPercent > 0 {
+			fr.Params["loss_percent"] = fmt.Sprint(rec.Params.LossPercent)
+		}
+	}
+	return fr
+}

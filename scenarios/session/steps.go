@@ -1,0 +1,249 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/harness/fault"
+	"github.com/redisdrill/redisdrill/recovery/backup"
+	"github.com/redisdrill/redisdrill/recovery/verify"
+)
+
+// StepRecord is what one step did and when.
+type StepRecord struct {
+	Index  int       `json:"index"`
+	ID     string    `json:"id"`
+	Action string    `json:"action"`
+	Start  time.Time `json:"start"`
+	End    time.Time `json:"end"`
+	Detail string    `json:"detail,omitempty"`
+	Error  string    `json:"error,omitempty"`
+	Err    error     `json:"-"`
+}
+
+// String renders a step record on one line.
+func (s StepRecord) String() string {
+	st := "ok"
+	if s.Error != "" {
+		st = "FAILED: " + s.Error
+	}
+	d := ""
+	if s.Detail != "" {
+		d = " (" + s.Detail + ")"
+	}
+	return fmt.Sprintf("step %d %s [%s] %s in %v%s", s.Index+1, s.Action, s.ID, st, s.End.Sub(s.Start).Round(time.Millisecond), d)
+}
+
+// step carries out one step and returns a short detail. A fault that
+// cannot be injected stops the run (the drill could not be carried out);
+// any other failed step is recorded and judged.
+func (s *session) step(ctx context.Context, st Step) (string, error) {
+	switch st.Action() {
+	case "fault":
+		return s.inject(ctx, st)
+	case "wait":
+		return "", harness.Sleep(ctx, st.Wait)
+	case "recover":
+		return s.recover(ctx, st.Recover)
+	case "heal":
+		return "", s.heal(ctx, st.Heal)
+	case "backup":
+		return s.backup(ctx)
+	case "verify":
+		return s.verify(ctx, *st.Verify)
+	}
+	return "", fmt.Errorf("step %s: no action", st.ID)
+}
+
+// injectError marks a fault that could not be injected: the run stops.
+type injectError struct{ err error }
+
+func (e *injectError) Error() string { return e.err.Error() }
+func (e *injectError) Unwrap() error { return e.err }
+
+func (s *session) inject(ctx context.Context, st Step) (string, error) {
+	params := st.Fault.Params
+	if params.Target.Role == fault.RoleNode {
+		name, err := nodeName(s.dep, params.Target.Node)
+		if err != nil {
+			return "", &injectError{err}
+		}
+		params.Target.Node = name
+	}
+	f, err := fault.New(st.Fault.Name, params)
+	if err != nil {
+		return "", &injectError{err}
+	}
+	if s.eng != nil && len(s.order) > 0 {
+		// Arm the engine for this fault (the first was armed by the warm-up).
+		if err := s.eng.Refresh(ctx); err != nil {
+			return "", fmt.Errorf("refresh engine: %w", err)
+		}
+	}
+	inj, err := fault.Apply(ctx, s.dep, f)
+	if inj != nil {
+		s.injections[st.ID] = inj
+		s.order = append(s.order, st.ID)
+	}
+	if err != nil {
+		return "", &injectError{fmt.Errorf("inject %s: %w", st.Fault.Name, err)}
+	}
+	s.logger.Info("fault injected", "fault", st.Fault.Name, "onset", inj.Start.Format("15:04:05.000"))
+	if st.Fault.HealAfter > 0 {
+		done := make(chan struct{})
+		s.heals = append(s.heals, done)
+		go func() {
+			defer close(done)
+			_ = harness.Sleep(ctx, time.Until(inj.Start.Add(st.Fault.HealAfter)))
+			if err := inj.Heal(ctx); err != nil {
+				s.logger.Warn("scheduled heal failed", "err", err)
+			}
+		}()
+	}
+	return strings.Join(inj.Record().Targets, ","), nil
+}
+
+// nodeName maps a plan's node name "nK" to the K-th node's container name;
+// any other name is taken as a container name.
+func nodeName(dep *harness.Deployment, name string) (string, error) {
+	k, ok := NodeIndex(name)
+	if !ok {
+		return name, nil
+	}
+	for _, n := range dep.AllNodes() {
+		if n.Index == k {
+			return n.Name, nil
+		}
+	}
+	return "", fmt.Errorf("resolve node %s: no such node", name)
+}
+
+// lastOnset is the onset of the newest fault: the clock of the next
+// recover step.
+func (s *session) lastOnset() time.Time {
+	return s.injections[s.order[len(s.order)-1]].Start
+}
+
+func (s *session) recover(ctx context.Context, how string) (string, error) {
+	since := s.lastOnset()
+	rctx, cancel := context.WithDeadline(ctx, since.Add(s.plan.RTOTimeout))
+	defer cancel()
+	var detail string
+	var recErr error
+	if how == RecoverEngine {
+		rep, err := s.eng.Recover(rctx, since)
+		if rep != nil {
+			s.out.Recoveries = append(s.out.Recoveries, rep)
+			detail = "strategy " + rep.Strategy
+		}
+		if err != nil {
+			recErr = fmt.Errorf("recover: %w", err)
+		}
+	}
+	tReady, err := s.traffic.Prober.WaitReady(rctx, since, ReadyStable)
+	// The first recover step after the first fault measures the RTO; ticks
+	// after it (a later heal, a second fault) do not move t_ready.
+	if s.ev.MeasuredUntil.IsZero() && since.Equal(s.injections[s.order[0]].Start) {
+		s.ev.MeasuredUntil = time.Now()
+		if err == nil {
+			s.ev.TReady = tReady
+		}
+	}
+	if ctx.Err() != nil {
+		return detail, ctx.Err()
+	}
+	if err != nil {
+		return detail, errors.Join(recErr, fmt.Errorf("not ready within %s of the fault: %w", s.plan.RTOTimeout, err))
+	}
+	if detail != "" {
+		detail += ", "
+	}
+	return detail + "ready after " + tReady.Sub(since).Round(time.Millisecond).String(), recErr
+}
+
+func (s *session) heal(ctx context.Context, id string) error {
+	ids := []string{id}
+	if id == "all" {
+		ids = s.order
+	}
+	var errs []error
+	for _, i := range ids {
+		inj, ok := s.injections[i]
+		if !ok {
+			errs = append(errs, fmt.Errorf("heal %s: fault was not injected", i))
+			continue
+		}
+		if err := inj.Heal(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("heal %s: %w", i, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (s *session) backup(ctx context.Context) (string, error) {
+	m, err := backup.ClusterBackup(ctx, s.dep, s.cat)
+	if err != nil {
+		return "", err
+	}
+	rep, err := s.cat.Verify(m.ID)
+	if err != nil {
+		return "", fmt.Errorf("verify backup %s: %w", m.ID, err)
+	}
+	if !rep.OK {
+		return "", fmt.Errorf("backup %s does not verify: %s", m.ID, strings.Join(rep.Problems, "; "))
+	}
+	s.out.Backups = append(s.out.Backups, m)
+	return fmt.Sprintf("%s, %d keys", m.ID, m.Keys), nil
+}
+
+func (s *session) verify(ctx context.Context, v VerifyStep) (string, error) {
+	opts := verify.Options{ExpectReplicas: v.ExpectReplicas}
+	within := v.Within
+	if within <= 0 {
+		within = DefaultVerifyWithin
+	}
+	deadline := time.Now().Add(within)
+	for {
+		res := verify.Check(ctx, s.dep, nil, opts)
+		if res.OK() || !time.Now().Before(deadline) || ctx.Err() != nil {
+			s.out.Verifies = append(s.out.Verifies, res)
+			if !res.OK() {
+				return "", errors.New(strings.ReplaceAll(res.String(), "\n", "; "))
+			}
+			return fmt.Sprintf("%d checks passed", len(res.Checks)), nil
+		}
+		if err := harness.Sleep(ctx, 500*time.Millisecond); err != nil {
+			return "", err
+		}
+	}
+}
+
+// shardPrimaries names the primary of each shard (by lowest slot) as the
+// first node that answers sees it; nil when none answers.
+func shardPrimaries(ctx context.Context, dep *harness.Deployment) []string {
+	if dep.Topology.Kind != harness.KindCluster {
+		if p := dep.Primary(); p != nil {
+			return []string{p.Name}
+		}
+		return nil
+	}
+	for _, n := range dep.Nodes() {
+		shards, err := dep.Shards(ctx, n)
+		if err != nil {
+			continue
+		}
+		out := make([]string, len(shards))
+		for i, sh := range shards {
+			out[i] = sh.PrimaryID
+			if sh.Primary != nil {
+				out[i] = sh.Primary.Name
+			}
+		}
+		return out
+	}
+	return nil
+}

@@ -203,57 +203,129 @@ func TestDrillPrimaryKillEngine(t *testing.T) {
 	}
 }
 
-// TestDrillInterruptLeavesNothing sends SIGINT once the deployment is up
-// and checks that no container, network or volume of that run is left.
-func TestDrillInterruptLeavesNothing(t *testing.T) {
+// TestDrillInterruptKeepsEvidence interrupts a two-scenario drill once the
+// second scenario's deployment is up: the finished scenario's report is
+// written, the second is marked interrupted, the exit code is 130, and no
+// container, network or volume of the run is left.
+func TestDrillInterruptKeepsEvidence(t *testing.T) {
+	d := docker(t)
+	out := t.TempDir()
+	cmd := exec.Command(binPath, "drill", "--scenario", "primary-kill-engine", "--scenario", "smoke-primary-kill-native", "--out", out)
+	runID, wait := startUntil(t, cmd, "[2/2]")
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	code := wait(2 * time.Minute)
+	if code != exitInterrupted {
+		t.Errorf("interrupted drill: exit %d, want %d", code, exitInterrupted)
+	}
+	run, err := reports.ReadRun(filepath.Join(out, reports.FileJSON))
+	if err != nil {
+		t.Fatalf("no report after Ctrl-C: %v", err)
+	}
+	if len(run.Scenarios) != 2 || run.Scenarios[0].Verdict.Status != reports.StatusPass || run.Scenarios[1].Verdict.Status != reports.StatusInterrupted {
+		t.Errorf("report after Ctrl-C: %+v", run.Scenarios)
+	}
+	assertNothingLeft(t, d, runID)
+}
+
+// TestDrillSecondInterruptExitsAtOnce sends SIGINT twice: the drill exits
+// within the bounded cleanup and leaves nothing behind.
+func TestDrillSecondInterruptExitsAtOnce(t *testing.T) {
 	d := docker(t)
 	cmd := exec.Command(binPath, "drill", "--scenario", "smoke-primary-kill-native", "--out", t.TempDir())
+	runID, wait := startUntil(t, cmd, "[1/1]")
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	time.Sleep(100 * time.Millisecond)
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	start := time.Now()
+	if code := wait(time.Minute); code != exitInterrupted {
+		t.Errorf("exit %d, want %d", code, exitInterrupted)
+	}
+	t.Logf("exited %s after the second Ctrl-C", time.Since(start).Round(time.Millisecond))
+	assertNothingLeft(t, d, runID)
+}
+
+// startUntil starts cmd and reads its stderr until a "deployment ready"
+// line with a run id appears after stdout showed marker; it returns the
+// run id and a function waiting (bounded) for the exit code.
+func startUntil(t *testing.T, cmd *exec.Cmd, marker string) (string, func(time.Duration) int) {
+	t.Helper()
 	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	seen := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		once := false
+		for sc.Scan() {
+			if !once && strings.Contains(sc.Text(), marker) {
+				once = true
+				close(seen)
+			}
+		}
+		if !once {
+			close(seen)
+		}
+	}()
+	lines := make(chan string, 1<<16)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
 	runRe := regexp.MustCompile(`run=(\S+)`)
 	var runID string
 	var tail []string
-	sc := bufio.NewScanner(stderr)
-	for sc.Scan() {
-		line := sc.Text()
-		tail = append(tail, line)
-		if strings.Contains(line, "deployment ready") {
-			if m := runRe.FindStringSubmatch(line); m != nil {
+	after := false
+	for runID == "" {
+		select {
+		case <-seen:
+			after = true
+			seen = nil
+		case line, ok := <-lines:
+			if !ok {
+				_ = cmd.Wait()
+				t.Fatalf("never saw \"deployment ready\" with a run id after %q:\n%s", marker, strings.Join(tail, "\n"))
+			}
+			tail = append(tail, line)
+			if m := runRe.FindStringSubmatch(line); after && m != nil && strings.Contains(line, "deployment ready") {
 				runID = m[1]
-				break
 			}
 		}
 	}
-	if runID == "" {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		t.Fatalf("never saw \"deployment ready\" with a run id:\n%s", strings.Join(tail, "\n"))
-	}
 	time.Sleep(500 * time.Millisecond)
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
 	go func() {
-		for sc.Scan() {
-			tail = append(tail, sc.Text())
+		for range lines {
 		}
 	}()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err = <-done:
-	case <-time.After(2 * time.Minute):
-		_ = cmd.Process.Kill()
-		t.Fatal("drill did not exit within 2 minutes of SIGINT")
+	return runID, func(limit time.Duration) int {
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(limit):
+			_ = cmd.Process.Kill()
+			t.Fatalf("did not exit within %s of SIGINT", limit)
+		}
+		return cmd.ProcessState.ExitCode()
 	}
-	if cmd.ProcessState.ExitCode() != exitUsage {
-		t.Errorf("interrupted drill: exit %d (%v), want 2", cmd.ProcessState.ExitCode(), err)
-	}
+}
+
+// assertNothingLeft fails when any container, network or volume of the run
+// is left (and removes them).
+func assertNothingLeft(t *testing.T, d *harness.Docker, runID string) {
+	t.Helper()
 	ctx := context.Background()
 	f := client.Filters{}.Add("label", harness.LabelRun+"="+runID)
 	cs, err := d.API().ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})

@@ -146,6 +146,11 @@ func (s *session) run(ctx context.Context) (err error) {
 		return nil
 	}
 	s.ev.PrimariesAfter = shardPrimaries(ctx, s.dep)
+	if p.BeforeFinalRead != nil {
+		if err := p.BeforeFinalRead(ctx, s.dep, s.ledger); err != nil {
+			return fmt.Errorf("before final read: %w", err)
+		}
+	}
 	check, err := s.ledger.FinalRead(ctx, s.traffic.Client)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -126,7 +126,7 @@ func delta(o, n ScenarioResult, maxRegression float64) ScenarioDelta {
 }
 
 func worse(o, n Status) bool {
-	rank := map[Status]int{StatusPass: 0, StatusInvalid: 1, StatusFail: 1, StatusError: 2}
+	rank := map[Status]int{StatusPass: 0, StatusInvalid: 1, StatusFail: 1, StatusError: 2, StatusInterrupted: 2}
 	ro, okO := rank[o]
 	rn, okN := rank[n]
 	return okO && okN && rn > ro

@@ -17,7 +17,7 @@ func TestRegenerateFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := EvaluateRun(buildFixture(), cfg)
+	run := evaluateRun(buildFixture(), cfg)
 	var buf bytes.Buffer
 	if err := WriteJSON(&buf, run); err != nil {
 		t.Fatal(err)

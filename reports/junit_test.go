@@ -52,7 +52,7 @@ func TestJUnitParsesBack(t *testing.T) {
 func TestJUnitError(t *testing.T) {
 	run := fixtureRun(t)
 	run.Scenarios[0].Error = "start deployment: container node-2 exited 1"
-	run.Scenarios[0].Verdict = Evaluate(run.Scenarios[0], run.Scenarios[0].Thresholds)
+	run.Scenarios[0].Verdict = evaluate(run.Scenarios[0], run.Scenarios[0].Thresholds)
 	var buf bytes.Buffer
 	if err := WriteJUnit(&buf, run); err != nil {
 		t.Fatal(err)

@@ -81,12 +81,12 @@ func TestEvaluate(t *testing.T) {
 	s := run.Scenarios[0]
 	two := Millis(2 * time.Second)
 	zero := int64(0)
-	if v := Evaluate(s, Thresholds{RTOMax: &two, AckedLostMax: &zero}); v.Status != StatusPass {
+	if v := evaluate(s, Thresholds{RTOMax: &two, AckedLostMax: &zero}); v.Status != StatusPass {
 		t.Errorf("want pass, got %+v", v)
 	}
 	s.Loss.Lost = 12
 	s.Ready = false
-	v := Evaluate(s, Thresholds{RTOMax: &two, AckedLostMax: &zero})
+	v := evaluate(s, Thresholds{RTOMax: &two, AckedLostMax: &zero})
 	if v.Status != StatusFail || len(v.Reasons) != 2 || v.Reasons[1] != "acked_lost 12 > acked_lost_max 0" {
 		t.Errorf("want fail with 2 reasons, got %+v", v)
 	}

@@ -5,11 +5,11 @@ import (
 	"strings"
 )
 
-// Evaluate judges a scenario result against thresholds. Order of checks:
+// evaluate judges (test fixtures only; drills are judged by session.Judge) a scenario result against thresholds. Order of checks:
 // an Error gives StatusError; too few acked writes before the fault gives
 // StatusInvalid (a run that proves nothing is not green); otherwise every
 // broken limit is a reason and gives StatusFail; no reasons gives StatusPass.
-func Evaluate(r ScenarioResult, t Thresholds) Verdict {
+func evaluate(r ScenarioResult, t Thresholds) Verdict {
 	if msg := strings.TrimSpace(r.Error); msg != "" {
 		return Verdict{Status: StatusError, Reasons: []string{"error: " + msg}}
 	}
@@ -35,14 +35,14 @@ func Evaluate(r ScenarioResult, t Thresholds) Verdict {
 	return Verdict{Status: StatusPass}
 }
 
-// EvaluateRun resolves thresholds for every scenario of run from cfg, stores
+// evaluateRun resolves thresholds for every scenario of run from cfg, stores
 // them and the verdict in each result, and returns the updated run.
-func EvaluateRun(run Run, cfg ThresholdConfig) Run {
+func evaluateRun(run Run, cfg ThresholdConfig) Run {
 	out := run
 	out.Scenarios = make([]ScenarioResult, len(run.Scenarios))
 	for i, s := range run.Scenarios {
 		s.Thresholds = cfg.For(s.Name, s.Labels)
-		s.Verdict = Evaluate(s, s.Thresholds)
+		s.Verdict = evaluate(s, s.Thresholds)
 		out.Scenarios[i] = s
 	}
 	return out

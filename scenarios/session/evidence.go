@@ -30,8 +30,10 @@ type Evidence struct {
 	// succeeded (zero when never); Ready says whether it was seen.
 	TReady time.Time `json:"t_ready,omitzero"`
 	Ready  bool      `json:"ready"`
-	// MeasuredUntil ends the RTO measurement: probe ticks done after it
-	// do not count for t_ready.
+	// MeasuredUntil ends the RTO measurement — the next fault's onset, or
+	// the end of the settle — and probe ticks done after it do not count:
+	// t_ready is the first instant from which every probe round until then
+	// succeeded on every shard.
 	MeasuredUntil time.Time      `json:"measured_until,omitzero"`
 	RTO           reports.Millis `json:"rto_ms"`
 	// FirstFailure is the earliest failed write (its invoke) or failed
@@ -88,6 +90,18 @@ type CatalogEntry struct {
 
 // derive computes the figures from the raw pieces (ledger, ticks, clock).
 func (ev *Evidence) derive() {
+	var counted []workload.Tick
+	for _, t := range ev.Ticks {
+		if !t.Done.IsZero() && !t.Done.After(ev.MeasuredUntil) {
+			counted = append(counted, t)
+		}
+	}
+	ev.TReady = time.Time{}
+	if !ev.T0.IsZero() {
+		if t, ok := workload.ReadyAfter(counted, ev.T0); ok {
+			ev.TReady = t.Round(0)
+		}
+	}
 	ev.Ready = !ev.TReady.IsZero()
 	if ev.Ready && !ev.T0.IsZero() {
 		ev.RTO = reports.Millis(ev.TReady.Sub(ev.T0))
@@ -106,8 +120,8 @@ func (ev *Evidence) derive() {
 	for _, t := range ev.Ticks {
 		// Only ticks that finished within the measurement count (one still
 		// in flight when the prober stopped is not a failure).
-		counted := !t.Done.IsZero() && (ev.MeasuredUntil.IsZero() || !t.Done.After(ev.MeasuredUntil))
-		if counted && !t.OK && (ev.FirstFailure.IsZero() || t.At.Before(ev.FirstFailure)) {
+		in := !t.Done.IsZero() && !t.Done.After(ev.MeasuredUntil)
+		if in && !t.OK && (ev.FirstFailure.IsZero() || t.At.Before(ev.FirstFailure)) {
 			ev.FirstFailure = t.At
 		}
 	}

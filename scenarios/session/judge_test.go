@@ -23,7 +23,7 @@ func goodEvidence() Evidence {
 		Acked: 1000, AckedBeforeFault: 500, FinalReadDone: true,
 		Faults:          []fault.Record{{Name: "kill", Start: t0, Params: &fault.Params{Target: fault.Target{Role: fault.RoleShardPrimary, Shard: 1}}}},
 		PrimariesBefore: []string{"n0", "n1", "n2"}, PrimariesAfter: []string{"n0", "n4", "n2"},
-		Thresholds:      reports.Thresholds{RTOMax: &rto, AckedLostMax: &lost, MinAckedBeforeFault: &minAcked},
+		Thresholds: reports.Thresholds{RTOMax: &rto, AckedLostMax: &lost, MinAckedBeforeFault: &minAcked},
 	}
 }
 
@@ -39,7 +39,10 @@ func TestJudge(t *testing.T) {
 		{"clean run passes", Expect{Failover: true}, func(*Evidence) {}, reports.StatusPass, ""},
 		{"deleted acked key", Expect{}, func(ev *Evidence) { ev.FinalRead.Lost, ev.FinalRead.LostMissing = 1, 1 }, reports.StatusFail, "acked_lost 1 > acked_lost_max 0"},
 		{"wrong value", Expect{}, func(ev *Evidence) { ev.FinalRead.Lost, ev.FinalRead.LostWrongValue = 1, 1 }, reports.StatusFail, "acked_lost 1"},
-		{"rto past its bound", Expect{}, func(ev *Evidence) { ev.RTO += reports.Millis(time.Millisecond); ev.TReady = ev.TReady.Add(time.Millisecond) }, reports.StatusFail, "> rto_max"},
+		{"rto past its bound", Expect{}, func(ev *Evidence) {
+			ev.RTO += reports.Millis(time.Millisecond)
+			ev.TReady = ev.TReady.Add(time.Millisecond)
+		}, reports.StatusFail, "> rto_max"},
 		{"too little traffic", Expect{}, func(ev *Evidence) { ev.AckedBeforeFault = 99 }, reports.StatusInvalid, "only 99 acked writes"},
 		{"min acked of 0 still needs traffic", Expect{}, func(ev *Evidence) {
 			zero := int64(0)
@@ -91,7 +94,9 @@ func TestJudge(t *testing.T) {
 			ev.FinalRead.Lost, ev.FinalRead.OldestLost = 1, ev.T0.Add(-time.Second)
 		}, reports.StatusFail, "before the fault began"},
 		{"audit disagrees", Expect{}, func(ev *Evidence) { ev.Audit = []string{"rto: files say 1s"} }, reports.StatusError, "audit:"},
-		{"failed step", Expect{}, func(ev *Evidence) { ev.Steps = []StepRecord{{Index: 2, Action: "verify", ID: "v", Error: "slots uncovered"}} }, reports.StatusFail, "step 3 verify v failed"},
+		{"failed step", Expect{}, func(ev *Evidence) {
+			ev.Steps = []StepRecord{{Index: 2, Action: "verify", ID: "v", Error: "slots uncovered"}}
+		}, reports.StatusFail, "step 3 verify v failed"},
 		{"interrupted", Expect{}, func(ev *Evidence) { ev.Interrupted = true }, reports.StatusInterrupted, "interrupted"},
 		{"drill error", Expect{}, func(ev *Evidence) { ev.Error = "start deployment: boom" }, reports.StatusError, "boom"},
 	}

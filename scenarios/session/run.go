@@ -136,6 +136,9 @@ func (s *session) run(ctx context.Context) (err error) {
 	if err := harness.Sleep(ctx, p.Settle); err != nil {
 		return err
 	}
+	if s.ev.MeasuredUntil.IsZero() {
+		s.ev.MeasuredUntil = time.Now()
+	}
 	s.ledger = s.traffic.Stop()
 	if err := s.dep.WaitReadyWithin(ctx, ServingTimeout); err != nil {
 		if ctx.Err() != nil {
@@ -276,7 +279,9 @@ func (s *session) collect() {
 	if s.cat != nil {
 		ev.Catalog = catalogState(s.cat)
 	}
+	if ev.MeasuredUntil.IsZero() {
+		ev.MeasuredUntil = time.Now()
+	}
 	ev.MeasuredUntil = ev.MeasuredUntil.Round(0)
-	ev.TReady = ev.TReady.Round(0)
 	ev.derive()
 }

@@ -78,6 +78,10 @@ func (s *session) inject(ctx context.Context, st Step) (string, error) {
 	if err != nil {
 		return "", &injectError{err}
 	}
+	if len(s.order) > 0 && s.ev.MeasuredUntil.IsZero() {
+		// The first fault's RTO is measured until the next fault begins.
+		s.ev.MeasuredUntil = time.Now()
+	}
 	if s.eng != nil && len(s.order) > 0 {
 		// Arm the engine for this fault (the first was armed by the warm-up).
 		if err := s.eng.Refresh(ctx); err != nil {
@@ -144,15 +148,10 @@ func (s *session) recover(ctx context.Context, how string) (string, error) {
 			recErr = fmt.Errorf("recover: %w", err)
 		}
 	}
+	// The step waits until every shard took writes for ReadyStable; the
+	// reported t_ready is computed from every tick at the end of the
+	// measurement (see session.collect), so a later relapse counts.
 	tReady, err := s.traffic.Prober.WaitReady(rctx, since, ReadyStable)
-	// The first recover step after the first fault measures the RTO; ticks
-	// after it (a later heal, a second fault) do not move t_ready.
-	if s.ev.MeasuredUntil.IsZero() && since.Equal(s.injections[s.order[0]].Start) {
-		s.ev.MeasuredUntil = time.Now()
-		if err == nil {
-			s.ev.TReady = tReady
-		}
-	}
 	if ctx.Err() != nil {
 		return detail, ctx.Err()
 	}

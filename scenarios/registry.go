@@ -68,7 +68,7 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "promote"},
 			Topology:    durableCluster(5 * time.Second), Workload: waitOneReplica(),
 			Fault: "kill", FaultParams: shardPrimary(0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: 0, RTOMax: 3 * time.Second, Strategy: "promote-replica", Incident: "primary-down"},
+			Expect: Expect{AckedLostMax: 0, RTOMax: 2 * time.Second, Strategy: "promote-replica", Incident: "primary-down"},
 		},
 		{
 			Name:        "shard-lost-replace",
@@ -79,7 +79,7 @@ func All() []Scenario {
 			// The drill models lost hosts: restarting the dead containers on
 			// their own files (what the engine would pick) is not an option.
 			Strategy: "replace-node", WarmSpare: true,
-			Expect: Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 5 * time.Second, Strategy: "replace-node", Incident: "shard-lost"},
+			Expect: Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 3 * time.Second, Strategy: "replace-node", Incident: "shard-lost"},
 		},
 		{
 			Name:        "shard-lost-replace-cold",
@@ -88,7 +88,7 @@ func All() []Scenario {
 			Topology:    durableCluster(5 * time.Second), Workload: workload.DefaultProfile(),
 			Fault: "kill", FaultParams: fault.Params{Target: fault.Target{Role: fault.RoleShard}}, Recovery: Engine,
 			Strategy: "replace-node",
-			Expect:   Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 10 * time.Second, Strategy: "replace-node", Incident: "shard-lost"},
+			Expect:   Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 6 * time.Second, Strategy: "replace-node", Incident: "shard-lost"},
 		},
 		{
 			Name:        "rdb-bitflip-restore",
@@ -96,7 +96,7 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "corruption", "restore"},
 			Topology:    noReplicas(harness.PersistRDB), Workload: workload.DefaultProfile(),
 			Fault: "rdb-bitflip", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 12 * time.Second, Strategy: "restore-in-place", Incident: "refuses-start"},
+			Expect: Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 8 * time.Second, Strategy: "restore-in-place", Incident: "refuses-start"},
 		},
 		{
 			Name:        "corrupt-backup-skipped",
@@ -105,7 +105,7 @@ func All() []Scenario {
 			Topology:    noReplicas(harness.PersistRDB), Workload: workload.DefaultProfile(),
 			Fault: "rdb-bitflip", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
 			CorruptNewestBackup: true,
-			Expect:              Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 12 * time.Second, Strategy: "restore-in-place", Incident: "refuses-start"},
+			Expect:              Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 9 * time.Second, Strategy: "restore-in-place", Incident: "refuses-start"},
 		},
 		{
 			Name:        "aof-tail-truncated",
@@ -113,7 +113,7 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "corruption", "aof"},
 			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
 			Fault: "aof-truncate-tail", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: 5, RTOMax: 10 * time.Second, Strategy: "accept-redis-recovery", Incident: "self-healed"},
+			Expect: Expect{AckedLostMax: 5, RTOMax: 8 * time.Second, Strategy: "accept-redis-recovery", Incident: "self-healed"},
 		},
 		{
 			Name:        "aof-garbage-repair",
@@ -121,7 +121,7 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "corruption", "aof"},
 			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
 			Fault: "aof-garbage-middle", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: -1, Loss: session.LossWithinBackupWindow, RTOMax: 12 * time.Second, Strategy: "repair-aof", Incident: "refuses-start"},
+			Expect: Expect{AckedLostMax: -1, Loss: session.LossWithinBackupWindow, RTOMax: 8 * time.Second, Strategy: "repair-aof", Incident: "refuses-start"},
 		},
 		{
 			Name:        "aof-manifest-deleted",
@@ -129,7 +129,7 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "corruption", "aof"},
 			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
 			Fault: "aof-manifest-delete", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 12 * time.Second, Strategy: "restore-in-place", Incident: "started-empty"},
+			Expect: Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 9 * time.Second, Strategy: "restore-in-place", Incident: "started-empty"},
 		},
 		{
 			Name:        "nodes-conf-garbage",
@@ -137,7 +137,7 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "corruption", "identity"},
 			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
 			Fault: "nodes-conf-garbage", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: 0, RTOMax: 12 * time.Second, Strategy: "restore-identity", Incident: "refuses-start"},
+			Expect: Expect{AckedLostMax: 0, RTOMax: 8 * time.Second, Strategy: "restore-identity", Incident: "refuses-start"},
 		},
 		{
 			Name:        "empty-restart-guard",
@@ -145,7 +145,7 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "guard"},
 			Topology:    durableCluster(5 * time.Second), Workload: waitOneReplica(),
 			Fault: "wipe-data-keep-identity", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: 0, RTOMax: 6 * time.Second, Strategy: "promote-replica"},
+			Expect: Expect{AckedLostMax: 0, RTOMax: 4 * time.Second, Strategy: "promote-replica"},
 		},
 		{
 			Name:        "flushall-undo",
@@ -153,7 +153,7 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "operator-error", "aof"},
 			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
 			Fault: "flushall", FaultParams: shardPrimary(0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: 0, RTOMax: 10 * time.Second, Strategy: "undo-flush", Incident: "accidental-flush"},
+			Expect: Expect{AckedLostMax: 0, RTOMax: 8 * time.Second, Strategy: "undo-flush", Incident: "accidental-flush"},
 		},
 		{
 			Name:        "point-in-time-rollback",
@@ -162,7 +162,7 @@ func All() []Scenario {
 			Topology:    withTimestamps(noReplicas(harness.PersistAOF)), Workload: workload.DefaultProfile(),
 			Fault: "flushall", FaultParams: shardPrimary(0), Recovery: Engine,
 			Strategy: "point-in-time", PointInTimeBefore: time.Second,
-			Expect: Expect{AckedLostMax: -1, Loss: session.LossAfterTarget, RTOMax: 10 * time.Second, Strategy: "point-in-time", Incident: "accidental-flush"},
+			Expect: Expect{AckedLostMax: -1, Loss: session.LossAfterTarget, RTOMax: 8 * time.Second, Strategy: "point-in-time", Incident: "accidental-flush"},
 		},
 		{
 			Name:        "cluster-crash-rollback",
@@ -173,7 +173,7 @@ func All() []Scenario {
 			// A rollback drill: the team wants every shard at one snapshot
 			// point, not each node's own newest state.
 			Strategy: "cluster-rollback",
-			Expect:   Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 20 * time.Second, Strategy: "cluster-rollback", Incident: "cluster-lost"},
+			Expect:   Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 12 * time.Second, Strategy: "cluster-rollback", Incident: "cluster-lost"},
 		},
 		{
 			Name:        "minority-partition-native",
@@ -182,7 +182,7 @@ func All() []Scenario {
 			Topology:    durableCluster(3 * time.Second), Workload: workload.DefaultProfile(),
 			Fault: "partition-minority", FaultParams: fault.Params{Target: shard0, Companions: 1}, Recovery: Native,
 			HealAt: 5 * time.Second,
-			Expect: Expect{AckedLostMax: -1, Loss: session.LossAfterFault, Failover: true, RTOMax: 15 * time.Second},
+			Expect: Expect{AckedLostMax: -1, Loss: session.LossAfterFault, Failover: true, RTOMax: 12 * time.Second},
 		},
 		{
 			Name:        "pause-beyond-node-timeout",

@@ -201,6 +201,30 @@ func TestDrillPrimaryKillEngine(t *testing.T) {
 	if !strings.Contains(r.stdout, "ACKED LOST") || !strings.Contains(r.stdout, "[1/1] primary-kill-engine") {
 		t.Errorf("summary table or progress lines missing\n%s", r)
 	}
+	// The evidence is where the README says, and audit re-derives it.
+	dir := filepath.Join(out, "primary-kill-engine")
+	for _, f := range []string{reports.FileLedger, reports.FileProbe, reports.FileFinalRead, reports.FileMeasurement} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("evidence %s: %v", f, err)
+		}
+	}
+	if r := runCLI(t, nil, "audit", out); r.code != 0 || !strings.Contains(r.stdout, "agrees") {
+		t.Fatalf("audit: want exit 0\n%s", r)
+	}
+	// Tamper with one observation: the acked write now reads as lost.
+	fr := filepath.Join(dir, reports.FileFinalRead)
+	data, err := os.ReadFile(fr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, rest, _ := strings.Cut(string(data), "\n")
+	key, _, _ := strings.Cut(strings.TrimPrefix(first, `{"key":"`), `"`)
+	if err := os.WriteFile(fr, []byte(fmt.Sprintf("{\"key\":%q,\"missing\":true}\n%s", key, rest)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCLI(t, nil, "audit", out); r.code != exitFailed || !strings.Contains(r.stdout, "DISAGREES") {
+		t.Fatalf("audit of tampered evidence: want exit 1\n%s", r)
+	}
 }
 
 // TestDrillInterruptKeepsEvidence interrupts a two-scenario drill once the

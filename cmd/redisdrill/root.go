@@ -20,6 +20,7 @@ func commands() []func(*app) *cobra.Command {
 		newBackupCmd,
 		newVerifyCmd,
 		newReportCmd,
+		newAuditCmd,
 		newPruneCmd,
 		newImageCmd,
 		newBenchCmd,

@@ -56,7 +56,7 @@ test: vet build $(TESTREPORT)
 unit: $(TESTREPORT)
 	@mkdir -p $(OUT)
 	$(GO) test -count=1 -timeout 20m -json $(if $(UNIT_SKIP),-skip '$(UNIT_SKIP)') $(PKGS_UNIT) \
-		| tee $(OUT)/unit.json | $(TESTREPORT) stream -log $(OUT)/unit.log
+		| $(TESTREPORT) stream -json $(OUT)/unit.json -log $(OUT)/unit.log
 
 ## specs: the Ginkgo container suite (junit and json reports in $(OUT))
 specs:

@@ -10,7 +10,7 @@ import (
 	"github.com/moby/moby/client"
 )
 
-// pruneTimeout bounds one cleanup; the caller's context does not (cleanup
+// pruneTimeout bounds one cleanup, whatever the caller's context (cleanup
 // after a timeout or Ctrl-C still has to happen).
 const pruneTimeout = 2 * time.Minute
 
@@ -41,25 +41,30 @@ func Prune(ctx context.Context, d *Docker, runID string) (PruneResult, error) {
 	if runID != "" {
 		label = LabelRun + "=" + runID
 	}
-	return pruneLabel(ctx, d, label)
+	return pruneLabel(ctx, d, label, false)
 }
 
 // PruneOwner removes containers, networks and volumes labelled
 // redisdrill.owner=owner: everything one process (or one Docker connection)
-// created, whatever the run. Like Prune it ignores ctx's cancellation and
-// deadline and stops after two minutes; a caller that needs a tighter bound
-// stops waiting for it.
+// created, whatever the run. It is meant for interrupt handlers: like Prune
+// it runs even when ctx is already done, but a deadline of ctx that is still
+// ahead bounds it (two minutes at most).
 func PruneOwner(ctx context.Context, d *Docker, owner string) (PruneResult, error) {
 	if owner == "" {
 		return PruneResult{}, errors.New("prune owner: empty owner id")
 	}
-	return pruneLabel(ctx, d, LabelOwner+"="+owner)
+	return pruneLabel(ctx, d, LabelOwner+"="+owner, true)
 }
 
 // pruneLabel removes every container (in parallel), then every network and
-// volume matching the label filter (key or key=value).
-func pruneLabel(ctx context.Context, d *Docker, label string) (PruneResult, error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pruneTimeout)
+// volume matching the label filter (key or key=value). It outlives ctx's
+// cancellation; with keepDeadline a deadline of ctx still ahead bounds it.
+func pruneLabel(ctx context.Context, d *Docker, label string, keepDeadline bool) (PruneResult, error) {
+	limit := pruneTimeout
+	if dl, ok := ctx.Deadline(); keepDeadline && ok && ctx.Err() == nil {
+		limit = min(limit, time.Until(dl))
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), limit)
 	defer cancel()
 	f := client.Filters{}.Add("label", label)
 	var (

@@ -1,13 +1,15 @@
 // Command testreport turns `go test -json` output into a short
 // human-readable log and summarises skipped tests.
 //
-//	go test -json ./... | testreport stream [-log out/test.log]
+//	go test -json ./... | testreport stream [-json out/test.json] [-log out/test.log]
 //	testreport skips [-allow 'kernel lacks'] out/unit.json out/ginkgo-report.json
 //
 // stream prints one line per finished top-level test, the whole output of
-// failed tests, skip reasons and the package result lines; -log also writes
-// the complete plain-text output. Its exit status is always 0: the caller
-// keeps go test's (set -o pipefail).
+// failed tests, skip reasons and the package result lines; -json copies the
+// events and -log writes the complete plain-text output. Its exit status is
+// 0 unless it cannot write: the caller keeps go test's (set -o pipefail).
+// It ignores SIGINT and SIGTERM and reads to the end, so on Ctrl-C the test
+// binaries can still report their cleanup instead of dying of a broken pipe.
 //
 // skips lists every skipped test with its reason, from go test -json files
 // and Ginkgo JSON reports (detected by content). With -allow it exits 1 when
@@ -25,8 +27,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"sort"
 	"strings"
+	"syscall"
 )
 
 func main() {
@@ -37,9 +41,11 @@ func main() {
 	switch os.Args[1] {
 	case "stream":
 		fs := flag.NewFlagSet("stream", flag.ExitOnError)
-		logPath := fs.String("log", "", "also write the complete plain-text output here")
+		jsonPath := fs.String("json", "", "copy the go test -json events here")
+		logPath := fs.String("log", "", "write the complete plain-text output here")
 		_ = fs.Parse(os.Args[2:])
-		err = stream(os.Stdin, os.Stdout, *logPath)
+		signal.Ignore(os.Interrupt, syscall.SIGTERM)
+		err = stream(os.Stdin, os.Stdout, *jsonPath, *logPath)
 	case "skips":
 		fs := flag.NewFlagSet("skips", flag.ExitOnError)
 		allow := fs.String("allow", "", "fail unless every skip reason contains this text")
@@ -60,7 +66,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: testreport stream [-log FILE] < go-test.json | testreport skips [-allow TEXT] FILE...")
+	fmt.Fprintln(os.Stderr, "usage: testreport stream [-json FILE] [-log FILE] < go-test.json | testreport skips [-allow TEXT] FILE...")
 	os.Exit(2)
 }
 
@@ -74,17 +80,17 @@ type event struct {
 }
 
 // stream reads go test -json events from r and prints the readable log.
-func stream(r io.Reader, w io.Writer, logPath string) error {
-	var logw *bufio.Writer
-	if logPath != "" {
-		f, err := os.Create(logPath)
-		if err != nil {
-			return fmt.Errorf("create log: %w", err)
-		}
-		defer f.Close()
-		logw = bufio.NewWriter(f)
-		defer logw.Flush()
+func stream(r io.Reader, w io.Writer, jsonPath, logPath string) (err error) {
+	jsonw, closeJSON, err := create(jsonPath)
+	if err != nil {
+		return err
 	}
+	defer closeJSON(&err)
+	logw, closeLog, err := create(logPath)
+	if err != nil {
+		return err
+	}
+	defer closeLog(&err)
 	// Output of each running top-level test (subtests included), printed
 	// only when it fails.
 	buf := map[string]*strings.Builder{}
@@ -92,6 +98,10 @@ func stream(r io.Reader, w io.Writer, logPath string) error {
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	for sc.Scan() {
 		line := sc.Bytes()
+		if jsonw != nil {
+			_, _ = jsonw.Write(line)
+			_ = jsonw.WriteByte('\n')
+		}
 		var e event
 		if len(line) == 0 || line[0] != '{' || json.Unmarshal(line, &e) != nil {
 			fmt.Fprintf(w, "%s\n", line) // not an event: pass through
@@ -146,6 +156,24 @@ func stream(r io.Reader, w io.Writer, logPath string) error {
 		return fmt.Errorf("read go test output: %w", err)
 	}
 	return nil
+}
+
+// create opens path for buffered writing (nothing when path is empty); the
+// returned close flushes and records the first error in *err.
+func create(path string) (*bufio.Writer, func(*error), error) {
+	if path == "" {
+		return nil, func(*error) {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	w := bufio.NewWriter(f)
+	return w, func(err *error) {
+		if ferr := errors.Join(w.Flush(), f.Close()); ferr != nil && *err == nil {
+			*err = fmt.Errorf("write %s: %w", path, ferr)
+		}
+	}, nil
 }
 
 // short drops the module path from a package path for display.

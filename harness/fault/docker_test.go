@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -17,23 +16,15 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/harness/testenv"
 )
 
 // startDeployment starts topo for one test and terminates it at cleanup
-// (registered before the start error is checked). Without CI=true the test
-// is skipped under -short; with CI=true an unreachable Docker fails it.
+// (registered before the start error is checked). Without Docker (or with
+// -short) the test skips, or fails when CI=true (testenv.RequireDocker).
 func startDeployment(t *testing.T, ctx context.Context, topo harness.Topology) *harness.Deployment {
 	t.Helper()
-	ci := os.Getenv("CI") == "true"
-	if testing.Short() && !ci {
-		t.Skip("needs Docker (skipped with -short unless CI=true)")
-	}
-	harness.ApplyTestcontainersDefaults()
-	d, err := harness.NewDocker(ctx)
-	if err != nil {
-		t.Fatalf("this test needs Docker (CI=%t): %v", ci, err)
-	}
-	t.Cleanup(func() { _ = d.Close() })
+	d := testenv.RequireDocker(t)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	dep, err := harness.Start(ctx, d, topo, harness.StartOptions{Logger: quiet})
 	t.Cleanup(func() {

@@ -64,7 +64,7 @@ func (f *Netem) Inject(ctx context.Context, dep *harness.Deployment, onset *Onse
 			return fmt.Errorf("add netem qdisc on %s: %w", n.Name, err)
 		}
 		if f.name != "loss" {
-			return fmt.Errorf("add netem qdisc on %s: %w: the kernel has no sch_netem (CONFIG_NET_SCH_NETEM)", n.Name, ErrUnsupported)
+			return fmt.Errorf("add netem qdisc on %s: %w: the kernel lacks sch_netem (CONFIG_NET_SCH_NETEM)", n.Name, ErrUnsupported)
 		}
 		if err := dropRandom(ctx, n, f.lossPercent(), onset); err != nil {
 			return err
@@ -101,7 +101,7 @@ nft add rule inet %[1]s out %[2]sdrop`, nftTable, cond)
 	onset.Mark()
 	if out, err := n.Shell(ctx, script); err != nil {
 		if strings.Contains(out, "no nft binary") {
-			return fmt.Errorf("add packet loss on %s: %w: no sch_netem in the kernel and no nft in the image", n.Name, ErrUnsupported)
+			return fmt.Errorf("add packet loss on %s: %w: the kernel lacks sch_netem and the image has no nft", n.Name, ErrUnsupported)
 		}
 		return fmt.Errorf("add packet loss on %s: %w", n.Name, err)
 	}

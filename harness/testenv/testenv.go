@@ -71,7 +71,7 @@ func Main(m *testing.M) { os.Exit(Run(m.Run)) }
 //     leftovers of an owner Run generated are pruned. An inherited
 //     REDISDRILL_OWNER may be shared with other processes (go test runs
 //     packages in parallel), so it is pruned only on a signal, which
-//     reaches the whole process group.
+//     reaches the whole process group. REDISDRILL_KEEP=1 keeps them.
 //
 // In the child, Run just calls tests.
 func Run(tests func() int) int {
@@ -97,6 +97,9 @@ func supervise(owner string, generated bool) int {
 	sigs := make(chan os.Signal, 3)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGQUIT)
 	defer signal.Stop(sigs)
+	// On Ctrl-C whatever reads our output (go test, a pipe) may be gone:
+	// a write to it must fail, not kill the cleanup with SIGPIPE.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	exe, err := os.Executable()
 	if err != nil {
 		exe = os.Args[0]
@@ -117,7 +120,7 @@ func supervise(owner string, generated bool) int {
 		select {
 		case <-exited:
 			code := exitStatus(child.ProcessState)
-			if generated {
+			if generated && os.Getenv(harness.EnvKeep) != "1" {
 				ctx, cancel := context.WithTimeout(context.Background(), interruptBudget)
 				defer cancel()
 				report("leftovers of owner "+owner, pruneOwner(ctx, owner, 1))
@@ -207,7 +210,7 @@ func pruneOwner(ctx context.Context, owner string, minPasses int) pruneOutcome {
 	}
 	defer d.Close()
 	for pass := 1; pass <= maxPrunePasses; pass++ {
-		res, err := pruneWithin(ctx, d, owner)
+		res, err := harness.PruneOwner(ctx, d, owner)
 		out.res.Containers += res.Containers
 		out.res.Networks += res.Networks
 		out.res.Volumes += res.Volumes
@@ -228,26 +231,6 @@ func pruneOwner(ctx context.Context, owner string, minPasses int) pruneOutcome {
 		}
 	}
 	return out
-}
-
-// pruneWithin runs one PruneOwner pass but stops waiting when ctx ends
-// (PruneOwner itself deliberately outlives cancellation).
-func pruneWithin(ctx context.Context, d *harness.Docker, owner string) (harness.PruneResult, error) {
-	type result struct {
-		res harness.PruneResult
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		res, err := harness.PruneOwner(ctx, d, owner)
-		ch <- result{res, err}
-	}()
-	select {
-	case r := <-ch:
-		return r.res, r.err
-	case <-ctx.Done():
-		return harness.PruneResult{}, fmt.Errorf("prune owner %s: %w", owner, ctx.Err())
-	}
 }
 
 // InCI reports whether CI is set to a true value (CI=true): Docker tests

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strconv"
@@ -107,7 +108,35 @@ func ParseThresholds(data []byte) (ThresholdConfig, error) {
 		}
 		return ThresholdConfig{}, fmt.Errorf("parse thresholds: %w", toThresholdError(err))
 	}
+	if err := cfg.validate(); err != nil {
+		return ThresholdConfig{}, fmt.Errorf("parse thresholds: %w", err)
+	}
 	return cfg, nil
+}
+
+// validate rejects limits that cannot judge a run: a minimum of acked
+// writes before the fault below 1 would pass a run that proves nothing.
+func (c ThresholdConfig) validate() error {
+	check := func(where string, l Limits) error {
+		if l.MinAckedBeforeFault != nil && *l.MinAckedBeforeFault < 1 {
+			return fmt.Errorf("%s.min_acked_before_fault: must be at least 1 (a run with no traffic before the fault proves nothing), got %d", where, *l.MinAckedBeforeFault)
+		}
+		return nil
+	}
+	if err := check("defaults", c.Defaults); err != nil {
+		return err
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.Labels)) {
+		if err := check("labels."+k, c.Labels[k]); err != nil {
+			return err
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.Scenarios)) {
+		if err := check("scenarios."+k, c.Scenarios[k]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // LoadThresholds reads and parses a thresholds YAML file.

@@ -91,3 +91,15 @@ func TestEvaluate(t *testing.T) {
 		t.Errorf("want fail with 2 reasons, got %+v", v)
 	}
 }
+
+func TestThresholdsRejectZeroMinAcked(t *testing.T) {
+	for _, doc := range []string{
+		"defaults: {min_acked_before_fault: 0}\n",
+		"labels:\n  corruption: {min_acked_before_fault: 0}\n",
+		"scenarios:\n  x: {min_acked_before_fault: 0}\n",
+	} {
+		if _, err := ParseThresholds([]byte(doc)); err == nil || !strings.Contains(err.Error(), "must be at least 1") {
+			t.Errorf("ParseThresholds(%q) = %v, want a min_acked_before_fault error", doc, err)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestUnknownScenarioListsKnown(t *testing.T) {
@@ -115,5 +116,29 @@ func TestParsePercent(t *testing.T) {
 		if _, err := parsePercent(in); err == nil {
 			t.Errorf("parsePercent(%q): want error", in)
 		}
+	}
+}
+
+// A plan whose target cannot exist fails before any container starts:
+// exit 2 naming the line, from `plan validate` and `plan run` alike, fast.
+func TestPlanValidatedBeforeStart(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("name: x\nsteps:\n  - fault: {name: kill, target: \"shard-primary:9\"}\n  - recover: engine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"plan", "validate", bad}, {"plan", "run", bad, "--out", dir}} {
+		start := time.Now()
+		r := runCLI(t, nil, args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, "bad.yaml:3:") || !strings.Contains(r.stderr, "3 shard(s)") {
+			t.Errorf("%v: want exit 2 naming line 3 and the shard count\n%s", args, r)
+		}
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("%v took %s: a bad plan must fail before anything starts", args, d)
+		}
+	}
+	r := runCLI(t, nil, "plan", "validate", filepath.Join("..", "..", "scenarios", "plans", "gameday.yaml"))
+	if r.code != 0 || !strings.Contains(r.stdout, "valid") {
+		t.Errorf("plan validate gameday.yaml: want exit 0\n%s", r)
 	}
 }

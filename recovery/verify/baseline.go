@@ -36,11 +36,25 @@ func (b *Baseline) TotalKeys() int64 {
 	return t
 }
 
-// TakeBaseline records, per shard (by slot range), the primary, its key count
-// and its dataset digest. Each shard's primary holds exactly its shard's
-// data, so a whole-node DEBUG DIGEST is a shard digest. The deployment must
-// be healthy: every shard's primary must answer.
+// TakeBaseline records, per shard (by slot range), the primary and its key
+// count. It does not read a digest: DEBUG DIGEST walks the whole keyspace
+// inside Redis's single thread and blocks the primary for O(keys) — at 1M
+// keys long enough for clients to time out (measured: write timeouts right
+// before the fault in the rollback bench). The deployment must be healthy:
+// every shard's primary must answer.
 func TakeBaseline(ctx context.Context, dep *harness.Deployment) (Baseline, error) {
+	return takeBaseline(ctx, dep, false)
+}
+
+// TakeDigestBaseline is TakeBaseline plus each shard's dataset digest
+// (DEBUG DIGEST on its primary, which blocks it for O(keys)), for
+// Options.CompareDigest. Each shard's primary holds exactly its shard's
+// data, so a whole-node digest is a shard digest.
+func TakeDigestBaseline(ctx context.Context, dep *harness.Deployment) (Baseline, error) {
+	return takeBaseline(ctx, dep, true)
+}
+
+func takeBaseline(ctx context.Context, dep *harness.Deployment, withDigest bool) (Baseline, error) {
 	if dep == nil {
 		return Baseline{}, errors.New("take baseline: nil deployment")
 	}
@@ -58,9 +72,12 @@ func TakeBaseline(ctx context.Context, dep *harness.Deployment) (Baseline, error
 		if s.Primary == nil {
 			return Baseline{}, fmt.Errorf("take baseline: primary %s of slots %s is not a live node", shortID(s.PrimID), slotsString(s.Slots))
 		}
-		d, err := digest(ctx, dep, s.Primary)
-		if err != nil {
-			return Baseline{}, fmt.Errorf("take baseline: %w", err)
+		var d string
+		if withDigest {
+			var err error
+			if d, err = digest(ctx, dep, s.Primary); err != nil {
+				return Baseline{}, fmt.Errorf("take baseline: %w", err)
+			}
 		}
 		b.Shards = append(b.Shards, ShardBaseline{
 			Index: i, Slots: s.Slots, Primary: s.Primary.Name, PrimaryID: s.PrimID,

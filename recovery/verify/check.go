@@ -150,6 +150,8 @@ func checkAgainstBaseline(ctx context.Context, r *Result, dep *harness.Deploymen
 		}
 		cur := sameSlots(shards, b.Slots)
 		switch {
+		case b.Digest == "":
+			r.add(CheckDigest, subject, false, "the baseline has no digest (take it with TakeDigestBaseline)")
 		case cur == nil || cur.Primary == nil:
 			r.add(CheckDigest, subject, false, "slots are no longer served by one primary: no digest to compare")
 		default:

@@ -60,7 +60,7 @@ func TestVerifyClusterThroughKillFailoverRejoinAndFlush(t *testing.T) {
 	if err := dep.WaitReady(ctx); err != nil {
 		t.Fatal(err)
 	}
-	base, err := TakeBaseline(ctx, dep)
+	base, err := TakeDigestBaseline(ctx, dep)
 	if err != nil {
 		t.Fatalf("baseline: %v", err)
 	}
@@ -233,7 +233,7 @@ func TestVerifyReplicatedSplitBrainAndWipe(t *testing.T) {
 	if err := dep.WaitReady(ctx); err != nil {
 		t.Fatal(err)
 	}
-	base, err := TakeBaseline(ctx, dep)
+	base, err := TakeDigestBaseline(ctx, dep)
 	if err != nil || base.TotalKeys() != 2000 {
 		t.Fatalf("baseline: %v %+v", err, base)
 	}

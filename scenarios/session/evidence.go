@@ -40,6 +40,9 @@ type Evidence struct {
 	// probe tick (its at) in the run; ClientOutage = TReady − FirstFailure.
 	FirstFailure time.Time      `json:"first_failure,omitzero"`
 	ClientOutage reports.Millis `json:"client_outage_ms"`
+	// FailedBeforeFault counts writes invoked before t0 that did not
+	// succeed: a disturbance before the fault (or a late t0).
+	FailedBeforeFault int `json:"failed_before_fault"`
 	// Detect is the engine's detection instant of the first recovery.
 	Detect           reports.Millis `json:"detect_ms"`
 	Acked            int            `json:"acked"`
@@ -112,8 +115,14 @@ func (ev *Evidence) derive() {
 			ev.AckedBeforeFault = ev.Ledger.AckedBefore(ev.T0)
 		}
 		for _, op := range ev.Ledger.Ops() {
-			if op.Outcome != workload.OK && (ev.FirstFailure.IsZero() || op.Invoke.Before(ev.FirstFailure)) {
+			if op.Outcome == workload.OK {
+				continue
+			}
+			if ev.FirstFailure.IsZero() || op.Invoke.Before(ev.FirstFailure) {
 				ev.FirstFailure = op.Invoke
+			}
+			if !ev.T0.IsZero() && op.Invoke.Before(ev.T0) {
+				ev.FailedBeforeFault++
 			}
 		}
 	}

@@ -92,8 +92,12 @@ func judgeClock(ev Evidence) []string {
 		return nil
 	}
 	if gap := ev.ClientOutage.D() - ev.RTO.D(); gap > ClockTolerance {
-		return []string{fmt.Sprintf("clock: the client-visible outage %s (first failure at t0%+dms) exceeds the RTO %s by %s > %s",
-			ev.ClientOutage, ev.FirstFailure.Sub(ev.T0).Milliseconds(), ev.RTO, reports.Millis(gap), reports.Millis(ClockTolerance))}
+		why := fmt.Sprintf("clock: the client-visible outage %s (first failure at t0%+dms) exceeds the RTO %s by %s > %s",
+			ev.ClientOutage, ev.FirstFailure.Sub(ev.T0).Milliseconds(), ev.RTO, reports.Millis(gap), reports.Millis(ClockTolerance))
+		if ev.FailedBeforeFault > 0 {
+			why += fmt.Sprintf(": %d writes failed before t0 — the run was disturbed before the fault, or t0 was stamped late", ev.FailedBeforeFault)
+		}
+		return []string{why}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness"
@@ -17,6 +18,9 @@ import (
 // deployment it runs REPLICAOF NO ONE and repoints the other replicas.
 // It is also the guard against an empty-restarted primary: promoting the
 // replica before it full-syncs from the empty primary keeps the shard's data.
+// Its estimate compares the replica's DBSIZE with the shard's baseline, so a
+// replica that already synced the empty dataset is not promoted (0 keys) or
+// reports its loss (fewer keys), letting the planner prefer a restore.
 type PromoteReplica struct{}
 
 // Name implements Strategy.
@@ -31,7 +35,63 @@ func (PromoteReplica) Estimate(ctx context.Context, inc *Incident) (Estimate, er
 	if err != nil || best == nil {
 		return Estimate{Why: "no live replica with data"}, nil
 	}
-	return Estimate{Applicable: true, Why: "promote " + best.Name, LostKeys: 0, Duration: 200 * time.Millisecond}, nil
+	est := Estimate{Applicable: true, Why: "promote " + best.Name, Duration: 200 * time.Millisecond}
+	keys, err := replicaKeys(ctx, best)
+	if err != nil {
+		est.LostKeys, est.Why = -1, fmt.Sprintf("promote %s: key count unknown (%v)", best.Name, err)
+		return est, nil
+	}
+	check := promotionLoss(inc.PreFaultKeys, keys)
+	est.Applicable, est.LostKeys = check.Applicable, check.LostKeys
+	if check.Why != "" {
+		est.Why = fmt.Sprintf("promote %s: %s", best.Name, check.Why)
+	}
+	return est, nil
+}
+
+// promotionCheck is what a replica's key count says about promoting it.
+type promotionCheck struct {
+	Applicable bool
+	LostKeys   int64  // keys the shard loses against the baseline (0 within tolerance)
+	Why        string // empty when the counts agree
+}
+
+// promotionTolerance is how many keys a replica may lack against the
+// baseline and still count as holding the shard's data: replication lag,
+// expiries and deletes since the baseline move the count a little.
+func promotionTolerance(baseline int64) int64 {
+	return max(10, baseline/100)
+}
+
+// promotionLoss compares a replica's key count (DBSIZE) with the shard's
+// pre-fault baseline (negative: unknown). A replica with no keys while the
+// baseline had some has synced an emptied primary and must not be promoted;
+// one that lacks more than promotionTolerance keys is promotable, but its
+// loss is reported so the planner can prefer a restore that loses less.
+func promotionLoss(baseline, replica int64) promotionCheck {
+	if baseline < 0 {
+		return promotionCheck{Applicable: true}
+	}
+	if replica <= 0 && baseline > 0 {
+		return promotionCheck{LostKeys: baseline, Why: fmt.Sprintf("replica holds 0 keys, baseline %d: it may have synced an emptied primary", baseline)}
+	}
+	if baseline-replica > promotionTolerance(baseline) {
+		return promotionCheck{Applicable: true, LostKeys: baseline - replica,
+			Why: fmt.Sprintf("replica holds %d keys, baseline %d: it may have synced an emptied primary", replica, baseline)}
+	}
+	return promotionCheck{Applicable: true}
+}
+
+// replicaKeys returns DBSIZE of a replica, bounded so a silent node cannot
+// stall the decision.
+func replicaKeys(ctx context.Context, n *harness.Node) (int64, error) {
+	kctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	keys, err := dbSize(kctx, n)
+	if err != nil {
+		return 0, fmt.Errorf("count keys on %s: %w", n.Name, err)
+	}
+	return keys, nil
 }
 
 // Execute implements Strategy.
@@ -47,9 +107,18 @@ func (PromoteReplica) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 		if best == nil {
 			return "", errors.New("decide promotion: no live replica")
 		}
+		keys := "keys unknown"
+		if n, kerr := replicaKeys(ctx, best); kerr == nil {
+			// Re-check at execution: the replica may have synced an
+			// emptied primary since the estimate.
+			if check := promotionLoss(inc.PreFaultKeys, n); !check.Applicable {
+				return "", fmt.Errorf("decide promotion: %s: %s", best.Name, check.Why)
+			}
+			keys = fmt.Sprintf("%d keys", n)
+		}
 		cand = best
-		mode = failoverMode(ctx, dep, inc)
-		return fmt.Sprintf("%s (offset %d) via %s", best.Name, off, mode), nil
+		mode = failoverMode(ctx, dep, inc, best)
+		return fmt.Sprintf("%s (offset %d, %s) via %s", best.Name, off, keys, mode), nil
 	})
 	if err != nil {
 		return err
@@ -82,42 +151,115 @@ func (PromoteReplica) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 	return err
 }
 
-// failoverMode picks FORCE when a majority of the cluster's primaries are
-// reachable to vote, else TAKEOVER.
-func failoverMode(ctx context.Context, dep *harness.Deployment, inc *Incident) string {
+// failoverMode picks how cand takes over the failed primary's slots. Redis
+// grants a FORCE failover only with votes from a majority of the cluster
+// size: every primary that owns slots in the candidate's view, unreachable
+// and failed ones included. FORCE is chosen when the live primaries other
+// than the failed one are such a majority; otherwise TAKEOVER, but only when
+// the old primary is known dead (or came back empty), since a takeover next
+// to a live old primary splits the brain.
+func failoverMode(ctx context.Context, dep *harness.Deployment, inc *Incident, cand *harness.Node) string {
 	if dep.Topology.Kind != harness.KindCluster {
 		return "REPLICAOF NO ONE"
 	}
-	total, alive := 0, 0
+	failedAddr := ""
 	if inc.Failed != nil {
-		total++ // the failed primary still counts in the quorum
+		failedAddr = inc.Failed.Addr()
 	}
+	view := clusterViewFor(ctx, dep, inc.Failed, cand)
+	byAddr := map[string]*harness.Node{}
 	for _, n := range dep.Nodes() {
-		if n == inc.Failed {
-			continue
-		}
-		info, err := n.Info(ctx, "replication")
-		if err != nil || info["role"] != "master" {
-			continue
-		}
-		view, err := n.ClusterNodes(ctx)
-		if err != nil {
-			continue
-		}
-		for _, cn := range view {
-			if cn.Has("myself") && len(cn.Slots) > 0 {
-				total++
-				alive++
-			}
-		}
+		byAddr[n.Addr()] = n
 	}
-	if alive > total/2 {
+	answers := probePrimaries(ctx, view, byAddr)
+	total, live := quorumCounts(view, inc.FailedID, failedAddr, func(cn harness.ClusterNode) bool { return answers[cn.Addr] })
+	return chooseFailoverMode(total, live, inc.PrimaryKnownDead || inc.Kind == EmptyRestart)
+}
+
+// chooseFailoverMode is failoverMode's decision: FORCE when live (primaries
+// that can vote, the failed one excluded) is a strict majority of total (the
+// cluster size: every slot-owning primary, dead ones included); else
+// TAKEOVER when the old primary is known dead; else FORCE, which cannot
+// split the brain and may still win once voters recover.
+func chooseFailoverMode(total, live int, oldPrimaryDead bool) string {
+	if total > 0 && 2*live > total {
 		return "FORCE"
 	}
-	if inc.PrimaryKnownDead || inc.Kind == EmptyRestart {
+	if oldPrimaryDead {
 		return "TAKEOVER"
 	}
 	return "FORCE"
+}
+
+// quorumCounts counts, in one node's cluster view, the cluster size (every
+// primary owning slots, whatever its flags) and the primaries that can vote:
+// not the failed one (matched by id, or by address when the id is unknown),
+// not flagged fail, and live by the caller's probe.
+func quorumCounts(view []harness.ClusterNode, failedID, failedAddr string, live func(harness.ClusterNode) bool) (total, voters int) {
+	for _, cn := range view {
+		if !cn.IsPrimary() || len(cn.Slots) == 0 {
+			continue
+		}
+		total++
+		failed := cn.ID == failedID || (failedID == "" && failedAddr != "" && cn.Addr == failedAddr)
+		if failed || cn.Has("fail") || !live(cn) {
+			continue
+		}
+		voters++
+	}
+	return total, voters
+}
+
+// clusterViewFor reads CLUSTER NODES from cand (whose view sets the quorum
+// Redis asks for), else from the first other answering node except the
+// failed one. It returns nil when nobody answers.
+func clusterViewFor(ctx context.Context, dep *harness.Deployment, failed, cand *harness.Node) []harness.ClusterNode {
+	order := []*harness.Node{cand}
+	for _, n := range dep.Nodes() {
+		if n != cand && n != failed {
+			order = append(order, n)
+		}
+	}
+	for _, n := range order {
+		if n == nil {
+			continue
+		}
+		vctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+		view, err := n.ClusterNodes(vctx)
+		cancel()
+		if err == nil {
+			return view
+		}
+	}
+	return nil
+}
+
+// probePrimaries asks, in parallel, every slot-owning primary of the view
+// that is a known node whether it answers INFO as a primary. The result is
+// keyed by address; unknown or silent nodes are absent.
+func probePrimaries(ctx context.Context, view []harness.ClusterNode, byAddr map[string]*harness.Node) map[string]bool {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	out := map[string]bool{}
+	for _, cn := range view {
+		n := byAddr[cn.Addr]
+		if n == nil || !cn.IsPrimary() || len(cn.Slots) == 0 {
+			continue
+		}
+		wg.Go(func() {
+			pctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+			defer cancel()
+			info, err := n.Info(pctx, "replication")
+			if err != nil || info["role"] != "master" {
+				return
+			}
+			mu.Lock()
+			out[cn.Addr] = true
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // bestReplica returns the live replica with the highest replication offset.

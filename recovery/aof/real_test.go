@@ -27,6 +27,7 @@ func TestAgainstRedis(t *testing.T) {
 	}
 	n := dep.Primary()
 	c := n.Client()
+	defer c.Close()
 	// Three batches in three different seconds, then an accidental flush.
 	for batch := 0; batch < 3; batch++ {
 		for i := 0; i < 50; i++ {
@@ -133,7 +134,9 @@ func TestAgainstRedis(t *testing.T) {
 	if err := n.WaitPing(ctx); err != nil {
 		t.Fatalf("redis refused the cut AOF: %v", err)
 	}
-	if got := n.Client().DBSize(ctx).Val(); got != preFlush {
+	c2 := n.Client()
+	defer c2.Close()
+	if got := c2.DBSize(ctx).Val(); got != preFlush {
 		t.Fatalf("after CutFlush redis has %d keys, want %d", got, preFlush)
 	}
 }

@@ -41,7 +41,9 @@ func ClusterBackupWith(ctx context.Context, dep *harness.Deployment, cat *Catalo
 	if err != nil {
 		return Manifest{}, fmt.Errorf("cluster backup: %w", err)
 	}
-	raw, err := via.Client().ClusterNodes(ctx).Result()
+	vc := via.Client()
+	defer vc.Close()
+	raw, err := vc.ClusterNodes(ctx).Result()
 	if err != nil {
 		return Manifest{}, fmt.Errorf("cluster backup: cluster nodes via %s: %w", via.Name, err)
 	}
@@ -98,14 +100,21 @@ func pickVia(ctx context.Context, dep *harness.Deployment, via *harness.Node) (*
 		return via, nil
 	}
 	for _, n := range dep.Nodes() {
-		pctx, cancel := context.WithTimeout(ctx, time.Second)
-		err := n.Client().Ping(pctx).Err()
-		cancel()
-		if err == nil {
+		if ping(ctx, n, time.Second) {
 			return n, nil
 		}
 	}
 	return nil, fmt.Errorf("no node answers")
+}
+
+// ping reports whether n answers PING within timeout. The client it opens
+// is closed before it returns.
+func ping(ctx context.Context, n *harness.Node, timeout time.Duration) bool {
+	c := n.Client()
+	defer c.Close()
+	pctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return c.Ping(pctx).Err() == nil
 }
 
 // commitCluster finishes a cluster backup: on a shard error it removes the

@@ -40,6 +40,7 @@ func TestLiveAndSnapshot(t *testing.T) {
 		}
 	}
 	c := primary.Client()
+	defer c.Close()
 	// Not DEBUG POPULATE: it is not replicated.
 	for b := 0; b < 20; b++ {
 		args := make([]any, 0, 2000)
@@ -148,7 +149,9 @@ func TestClusterBackup(t *testing.T) {
 		if fromReplica { // replicas must have every write before we compare
 			shards, _ := dep.Shards(ctx, dep.Nodes()[0])
 			for _, sh := range shards {
-				_ = sh.Primary.Client().Do(ctx, "WAIT", 1, 5000).Err()
+				pc := sh.Primary.Client()
+				_ = pc.Do(ctx, "WAIT", 1, 5000).Err()
+				_ = pc.Close()
 			}
 		}
 		m, err := ClusterBackupWith(ctx, dep, cat, ClusterOptions{FromReplica: fromReplica})

@@ -86,9 +86,7 @@ func alive(ctx context.Context, n *harness.Node) bool {
 	if paused, err := n.Paused(ctx); err != nil || paused {
 		return false
 	}
-	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	return n.Client().Ping(pctx).Err() == nil
+	return ping(ctx, n, 2*time.Second)
 }
 
 // persist makes the node's files current and waits until they are written.
@@ -102,8 +100,10 @@ func persist(ctx context.Context, n *harness.Node) error {
 	if aofOn {
 		cmd, busy, status = "BGREWRITEAOF", "aof_rewrite_in_progress", "aof_last_bgrewrite_status"
 	}
+	c := n.Client()
+	defer c.Close()
 	for attempt := 0; ; attempt++ {
-		err := n.Client().Do(ctx, cmd).Err()
+		err := c.Do(ctx, cmd).Err()
 		if err == nil {
 			break
 		}

@@ -25,7 +25,9 @@ func TestStreamingThroughput(t *testing.T) {
 	defer cancel()
 	dep := startDeployment(ctx, t, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistNone})
 	n := dep.Primary()
-	if err := n.Client().Do(ctx, "DEBUG", "POPULATE", 1000000, "key", 100).Err(); err != nil {
+	nc := n.Client()
+	defer nc.Close()
+	if err := nc.Do(ctx, "DEBUG", "POPULATE", 1000000, "key", 100).Err(); err != nil {
 		t.Fatal(err)
 	}
 	cat, err := Open(t.TempDir())

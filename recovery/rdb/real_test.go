@@ -73,6 +73,7 @@ func TestRealDump(t *testing.T) {
 	}
 	n := dep.Primary()
 	c := n.Client()
+	defer c.Close()
 	wantKeys, wantExp, err := populateAllTypes(ctx, c)
 	if err != nil {
 		t.Fatal(err)

@@ -137,7 +137,7 @@ func (s *session) run(ctx context.Context) (err error) {
 		return err
 	}
 	if s.ev.MeasuredUntil.IsZero() {
-		s.ev.MeasuredUntil = time.Now()
+		s.ev.MeasuredUntil = s.settleMeasurement(ctx)
 	}
 	s.ledger = s.traffic.Stop()
 	if err := s.dep.WaitReadyWithin(ctx, ServingTimeout); err != nil {
@@ -164,6 +164,25 @@ func (s *session) run(ctx context.Context) (err error) {
 	}
 	s.ev.FinalRead, s.ev.FinalReadDone = check, true
 	return nil
+}
+
+// settleMeasurement ends the first fault's RTO measurement after the heals
+// and the settle: a shard that relapsed (a partition healing, a client
+// still on the old primary) is given until t0 + RTOTimeout to take writes
+// for ReadyStable again, so the reported t_ready covers the relapse instead
+// of calling the run never ready or stopping at a premature first success.
+func (s *session) settleMeasurement(ctx context.Context) time.Time {
+	t0 := s.injections[s.order[0]].Start
+	if ready, ok := s.traffic.Prober.ReadyAfter(t0); ok && time.Since(ready) >= ReadyStable {
+		return time.Now()
+	}
+	deadline := t0.Add(s.plan.RTOTimeout)
+	if deadline.After(time.Now()) {
+		wctx, cancel := context.WithDeadline(ctx, deadline)
+		_, _ = s.traffic.Prober.WaitReady(wctx, t0, ReadyStable)
+		cancel()
+	}
+	return time.Now()
 }
 
 // warmUp runs the workload before the first step; with the engine the

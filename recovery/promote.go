@@ -171,6 +171,9 @@ func failoverMode(ctx context.Context, dep *harness.Deployment, inc *Incident, c
 	for _, n := range dep.Nodes() {
 		byAddr[n.Addr()] = n
 	}
+	if inc.Failed != nil {
+		delete(byAddr, failedAddr) // never counted as a voter: do not pay its probe timeout
+	}
 	answers := probePrimaries(ctx, view, byAddr)
 	total, live := quorumCounts(view, inc.FailedID, failedAddr, func(cn harness.ClusterNode) bool { return answers[cn.Addr] })
 	return chooseFailoverMode(total, live, inc.PrimaryKnownDead || inc.Kind == EmptyRestart)

@@ -125,6 +125,7 @@ func scenarioProperties(s ScenarioResult) []JUnitProperty {
 		{"strategy", s.Strategy},
 		{"ready", strconv.FormatBool(s.Ready)},
 		{"rto_ms", ms(s.RTO)},
+		{"client_outage_ms", ms(s.ClientOutage)},
 		{"detect_ms", ms(s.Detect)},
 		{"ops_ok", i(s.Ops.OK)},
 		{"ops_fail", i(s.Ops.Fail)},

@@ -75,7 +75,7 @@ func TestMarkdownSummary(t *testing.T) {
 	md := buf.String()
 	for _, want := range []string{
 		"1 pass, 1 fail, 1 invalid",
-		"| primary-restart-empty | cluster 3x1 | restart-empty | restore-in-place | 2.41s | 318ms | 0 / 4379 | ❌ fail |",
+		"| primary-restart-empty | cluster 3x1 | restart-empty | restore-in-place | 2.41s | 0s | 318ms | 0 / 4379 | ❌ fail |",
 		"- **primary-restart-empty** (fail): rto 2.41s > rto_max 2s",
 		"- **aof-corrupt-middle** (invalid): invalid: only 40 acked writes before the fault (\\< 100)",
 	} {

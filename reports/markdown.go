@@ -13,12 +13,12 @@ func WriteMarkdown(w io.Writer, run Run) error {
 	var b strings.Builder
 	counts := countStatuses(run.Scenarios)
 	fmt.Fprintf(&b, "## redisdrill: %d scenario%s — %s\n\n", len(run.Scenarios), plural(len(run.Scenarios)), counts)
-	b.WriteString("| Scenario | Topology | Fault | Strategy | RTO | Detect | Acked lost | Verdict |\n")
-	b.WriteString("|---|---|---|---|--:|--:|--:|---|\n")
+	b.WriteString("| Scenario | Topology | Fault | Strategy | RTO | Client outage | Detect | Acked lost | Verdict |\n")
+	b.WriteString("|---|---|---|---|--:|--:|--:|--:|---|\n")
 	for _, s := range run.Scenarios {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n",
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 			mdCell(s.Name), mdCell(s.Topology), mdCell(s.Fault.Name), mdCell(s.Strategy),
-			rtoText(s), s.Detect, lostText(s), statusBadge(s.Verdict.Status))
+			rtoText(s), s.ClientOutage, s.Detect, lostText(s), statusBadge(s.Verdict.Status))
 	}
 	var bad []ScenarioResult
 	for _, s := range run.Scenarios {

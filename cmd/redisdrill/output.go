@@ -47,11 +47,11 @@ func (a *app) finish(run reports.Run, dir string, kept *harness.Deployment) erro
 		if r.Verdict.Status != reports.StatusPass {
 			bad++
 		}
-		rows = append(rows, []string{r.Name, r.Topology, r.Fault.Name, r.Strategy, rtoText(r), r.Detect.String(),
+		rows = append(rows, []string{r.Name, r.Topology, r.Fault.Name, r.Strategy, rtoText(r), r.ClientOutage.String(), r.Detect.String(),
 			fmt.Sprintf("%d/%d", r.Loss.Lost, r.Loss.Acked), strings.ToUpper(string(r.Verdict.Status))})
 	}
 	a.printf("\n")
-	if err := writeTable(a.stdout, []string{"SCENARIO", "TOPOLOGY", "FAULT", "STRATEGY", "RTO", "DETECT", "ACKED LOST", "VERDICT"}, rows); err != nil {
+	if err := writeTable(a.stdout, []string{"SCENARIO", "TOPOLOGY", "FAULT", "STRATEGY", "RTO", "CLIENT OUTAGE", "DETECT", "ACKED LOST", "VERDICT"}, rows); err != nil {
 		return err
 	}
 	paths, err := reports.WriteAll(dir, run)

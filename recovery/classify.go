@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness"
@@ -22,7 +24,7 @@ func (e *Engine) classify(ctx context.Context, ev detect.Event) (*Incident, erro
 	base := e.baseline
 	e.mu.Unlock()
 	inc := &Incident{Kind: PrimaryDown, Failed: node, DetectedAt: ev.Time, Detail: ev.String(), PreFaultKeys: -1, env: e}
-	shard, ok := failedShard(ctx, shards, node)
+	shard, ok := failedShard(ctx, shards, node, e.nodeAlive)
 	if !ok {
 		return nil, fmt.Errorf("classify failure: %s was a replica and every primary answers: Redis keeps serving, nothing to recover", node.Name)
 	}
@@ -46,21 +48,19 @@ func (e *Engine) classify(ctx context.Context, ev detect.Event) (*Incident, erro
 	}
 	liveReplicas := 0
 	for _, r := range inc.Replicas {
-		if nodeAlive(ctx, r) {
+		if e.nodeAlive(ctx, r) {
 			liveReplicas++
 		}
 	}
 	if liveReplicas > 0 {
 		// Fast path and guard: with a live replica, act now — before the
 		// failed primary can come back empty and wipe its replicas.
-		running, _ := node.Running(ctx)
-		paused, _ := node.Paused(ctx)
-		inc.PrimaryKnownDead = !running && !paused
+		inc.PrimaryKnownDead = e.knownDead(ctx, node)
 		return inc, nil
 	}
 	// No replica to fall back on: see what the node does with its own files.
-	state, detail := awaitOutcome(ctx, node)
-	inc.PrimaryKnownDead = state != nodeServing
+	state, detail := e.awaitOutcome(ctx, node)
+	inc.PrimaryKnownDead = state == nodeDown || state == nodeRefused
 	switch state {
 	case nodeRefused:
 		inc.Kind, inc.Detail = RefusesStart, detail
@@ -76,6 +76,9 @@ func (e *Engine) classify(ctx context.Context, ev detect.Event) (*Incident, erro
 			inc.Kind = SelfHealed
 		}
 	default:
+		if detail != "" {
+			inc.Detail = fmt.Sprintf("%s: %s", inc.Detail, detail)
+		}
 		inc.Kind = ShardLost
 		if e.allDown(ctx) {
 			inc.Kind = ClusterLost
@@ -87,44 +90,45 @@ func (e *Engine) classify(ctx context.Context, ev detect.Event) (*Incident, erro
 // failedShard returns the shard whose primary failed: the one node was the
 // primary of, else (a replica's event came first) the first shard whose
 // primary does not answer.
-func failedShard(ctx context.Context, shards []harness.Shard, node *harness.Node) (harness.Shard, bool) {
+func failedShard(ctx context.Context, shards []harness.Shard, node *harness.Node, alive func(context.Context, *harness.Node) bool) (harness.Shard, bool) {
 	for _, s := range shards {
 		if s.Primary == node {
 			return s, true
 		}
 	}
 	for _, s := range shards {
-		if s.Primary != nil && !nodeAlive(ctx, s.Primary) {
+		if s.Primary != nil && !alive(ctx, s.Primary) {
 			return s, true
 		}
 	}
 	return harness.Shard{}, false
 }
 
+// allDown reports whether no node of the deployment is alive; the nodes
+// are asked in parallel, so a dead cluster costs one ping timeout.
 func (e *Engine) allDown(ctx context.Context) bool {
+	var wg sync.WaitGroup
+	var alive atomic.Bool
 	for _, n := range e.dep.Nodes() {
-		if nodeAlive(ctx, n) {
-			return false
-		}
+		wg.Go(func() {
+			if e.nodeAlive(ctx, n) {
+				alive.Store(true)
+			}
+		})
 	}
-	return true
+	wg.Wait()
+	return !alive.Load()
 }
 
-// nodeAlive reports whether a node's container runs and redis answers; a
-// container Docker reports stopped is dead without paying a ping timeout.
-func nodeAlive(ctx context.Context, n *harness.Node) bool {
-	if running, err := n.Running(ctx); err == nil && !running {
-		return false
-	}
-	return pingQuick(ctx, n)
-}
+func pingQuick(ctx context.Context, n *harness.Node) bool { return pingErr(ctx, n) == nil }
 
-func pingQuick(ctx context.Context, n *harness.Node) bool {
+// pingErr sends one PING to n, bounded by a 300 ms timeout.
+func pingErr(ctx context.Context, n *harness.Node) error {
 	c := n.Client()
 	defer c.Close()
 	pctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
-	return c.Ping(pctx).Err() == nil
+	return c.Ping(pctx).Err()
 }
 
 type nodeState int
@@ -133,12 +137,25 @@ const (
 	nodeDown    nodeState = iota // not running, exited without refusing (killed, stopped)
 	nodeRefused                  // redis-server exited refusing its files
 	nodeServing                  // answers PING after loading
+	nodeSilent                   // probe mode: nothing answered for the detect window (it may be alive: frozen, cut off)
 )
 
 // awaitOutcome waits (bounded) for a failed node that is starting to either
-// serve or exit, and says which, with the refusal line if it refused.
-func awaitOutcome(ctx context.Context, n *harness.Node) (nodeState, string) {
-	deadline := time.Now().Add(20 * time.Second)
+// serve or exit, and says which, with the refusal line if it refused. Auto
+// mode asks Docker whether the container still runs; probe mode only
+// probes (see awaitOutcomeProbe).
+func (e *Engine) awaitOutcome(ctx context.Context, n *harness.Node) (nodeState, string) {
+	if e.probeOnly() {
+		return e.awaitOutcomeProbe(ctx, n)
+	}
+	return awaitContainer(ctx, n)
+}
+
+// awaitContainer is awaitOutcome in auto mode: Docker says whether the
+// container runs; a running node that never answers is down after
+// outcomeTimeout.
+func awaitContainer(ctx context.Context, n *harness.Node) (nodeState, string) {
+	deadline := time.Now().Add(outcomeTimeout)
 	for {
 		running, err := n.Running(ctx)
 		if err == nil && running && pingQuick(ctx, n) {

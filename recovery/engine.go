@@ -27,7 +27,10 @@ type Options struct {
 	Strategy string
 	// DetectTimeout bounds the wait for a failure to show (default 30s).
 	DetectTimeout time.Duration
-	// Detect tunes the detector.
+	// Detect tunes the detector. Detect.NoDocker selects probe mode
+	// (detect.ModeProbe): no Docker events, and no Docker container state
+	// in any decision — liveness, "known dead" and the outcome of a node
+	// without replicas come from the probes (see probeview.go).
 	Detect detect.Options
 	// WarmSpare keeps one started, empty node ready (cluster only): a lost
 	// shard is then rebuilt on it without a container start or Redis's 2 s

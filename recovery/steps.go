@@ -41,9 +41,7 @@ func (e *Engine) Execute(ctx context.Context, strategy string, shard int) ([]Spa
 			inc.PreFaultKeys = sb.Keys
 		}
 	}
-	if running, err := sh.Primary.Running(ctx); err == nil {
-		inc.PrimaryKnownDead = !running
-	}
+	inc.PrimaryKnownDead = e.knownDead(ctx, sh.Primary)
 	tl := &Timeline{}
 	err := s.Execute(ctx, inc, tl)
 	return tl.Spans(), err

@@ -54,8 +54,10 @@ type Incident struct {
 	Replicas   []*harness.Node
 	DetectedAt time.Time
 	Detail     string
-	// PrimaryKnownDead is true when Docker reports the failed container not
-	// running (killed, exited), not merely unreachable.
+	// PrimaryKnownDead is true when the failed node's process is known to
+	// be gone (killed, exited), not merely unreachable: in auto mode Docker
+	// reports the container not running; in probe mode the node refused or
+	// closed a connection and has not answered since (see Engine.knownDead).
 	PrimaryKnownDead bool
 	// AOFBroken is true when the refusal was about the AOF or its manifest.
 	AOFBroken bool

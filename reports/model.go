@@ -37,7 +37,11 @@ type ScenarioResult struct {
 	// Ready reports whether t_ready was observed; RTO is meaningless without it.
 	Ready  bool   `json:"ready"`
 	Detect Millis `json:"detect_ms"`
-	RTO    Millis `json:"rto_ms"`
+	// DetectMode is how the engine learned of the failure: "auto" (Docker
+	// events and probes) or "probe" (only what a sidecar next to Redis
+	// sees). Empty when Redis recovered by itself.
+	DetectMode string `json:"detect_mode,omitempty"`
+	RTO        Millis `json:"rto_ms"`
 	// ClientOutage is t_ready − the first failed write or probe: what
 	// clients saw. The RTO covers it (within one probe round) on a sound clock.
 	ClientOutage Millis `json:"client_outage_ms"`

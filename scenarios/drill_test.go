@@ -10,6 +10,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/redisdrill/redisdrill/recovery/detect"
 	"github.com/redisdrill/redisdrill/reports"
 	"github.com/redisdrill/redisdrill/scenarios"
 	"github.com/redisdrill/redisdrill/scenarios/audit"
@@ -17,39 +18,58 @@ import (
 )
 
 // Every registry entry becomes a spec: run it for real, then assert what
-// Redis and the engine actually did.
+// Redis and the engine actually did. Engine scenarios whose failure a
+// sidecar can see (ProbeDetectable) run a second time in probe mode: no
+// Docker events, no Docker container state in the engine's decisions.
 var _ = Describe("drill", func() {
 	for _, sc := range scenarios.All() {
 		It(sc.Name, Label(sc.AllLabels()...), func(ctx SpecContext) {
-			out, err := scenarios.Run(ctx, session.Env{
-				Docker: shared.docker, Image: shared.image, Logger: shared.logger,
-				OutDir: artifactsDir(), Seed: GinkgoRandomSeed(),
-			}, sc)
-			Expect(err).NotTo(HaveOccurred())
-			res := out.Result
-			drillResults = append(drillResults, res)
-			reportFigures(res, out)
-
-			// The one checker decides; the CLI reaches the same verdict.
-			Expect(res.Verdict.Status).To(Equal(reports.StatusPass), "verdict reasons: %v", res.Verdict.Reasons)
-			Expect(res.Verdict).To(Equal(session.Judge(out.Evidence, sc.Plan().Expect)))
-
-			By("re-deriving every figure from the evidence files alone")
-			f, err := audit.Recompute(res.Artifacts.Dir)
-			Expect(err).NotTo(HaveOccurred())
-			Expect(f.Ready).To(Equal(res.Ready))
-			Expect(reports.Millis(f.RTO)).To(Equal(res.RTO), "RTO from probe.jsonl")
-			Expect(int64(f.Acked)).To(Equal(res.Loss.Acked), "acked from ledger.jsonl")
-			Expect(int64(f.AckedBeforeFault)).To(Equal(res.AckedBeforeFault))
-			Expect(int64(f.Lost)).To(Equal(res.Loss.Lost), "lost from ledger.jsonl + finalread.jsonl")
-			By("checking the clock: the RTO covers what clients saw")
-			if !f.FirstFailure.IsZero() {
-				Expect(f.ClientOutage-f.RTO).To(BeNumerically("<=", session.ClockTolerance),
-					"first failure at t0%+v, t_ready at t0+%v", f.FirstFailure.Sub(f.T0), f.RTO)
-			}
+			runDrill(ctx, sc, sc.Plan())
 		}, SpecTimeout(4*time.Minute))
+		if sc.Recovery == scenarios.Engine && sc.ProbeDetectable {
+			It(sc.Name+" [probe]", Label(append(sc.AllLabels(), "detect:probe")...), func(ctx SpecContext) {
+				p := sc.Plan().WithDetectMode(detect.ModeProbe)
+				p.Name += "-probe" // its own evidence folder
+				res := runDrill(ctx, sc, p)
+				Expect(res.DetectMode).To(Equal(string(detect.ModeProbe)))
+				Expect(res.Detect).To(BeNumerically(">", 0), "detection must be measured")
+			}, SpecTimeout(4*time.Minute))
+		}
 	}
 })
+
+// runDrill carries out one plan of a scenario and asserts the verdict, the
+// audit's re-derivation and the clock; it returns the result.
+func runDrill(ctx SpecContext, sc scenarios.Scenario, p session.Plan) reports.ScenarioResult {
+	GinkgoHelper()
+	out, err := session.Run(ctx, session.Env{
+		Docker: shared.docker, Image: shared.image, Logger: shared.logger,
+		OutDir: artifactsDir(), Seed: GinkgoRandomSeed(),
+	}, p)
+	Expect(err).NotTo(HaveOccurred())
+	res := out.Result
+	drillResults = append(drillResults, res)
+	reportFigures(res, out)
+
+	// The one checker decides; the CLI reaches the same verdict.
+	Expect(res.Verdict.Status).To(Equal(reports.StatusPass), "verdict reasons: %v", res.Verdict.Reasons)
+	Expect(res.Verdict).To(Equal(session.Judge(out.Evidence, sc.Plan().Expect)))
+
+	By("re-deriving every figure from the evidence files alone")
+	f, err := audit.Recompute(res.Artifacts.Dir)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(f.Ready).To(Equal(res.Ready))
+	Expect(reports.Millis(f.RTO)).To(Equal(res.RTO), "RTO from probe.jsonl")
+	Expect(int64(f.Acked)).To(Equal(res.Loss.Acked), "acked from ledger.jsonl")
+	Expect(int64(f.AckedBeforeFault)).To(Equal(res.AckedBeforeFault))
+	Expect(int64(f.Lost)).To(Equal(res.Loss.Lost), "lost from ledger.jsonl + finalread.jsonl")
+	By("checking the clock: the RTO covers what clients saw")
+	if !f.FirstFailure.IsZero() {
+		Expect(f.ClientOutage-f.RTO).To(BeNumerically("<=", session.ClockTolerance),
+			"first failure at t0%+v, t_ready at t0+%v", f.FirstFailure.Sub(f.T0), f.RTO)
+	}
+	return res
+}
 
 // drillResults collects every drill spec's result for the suite's own
 // redisdrill reports (Ginkgo runs specs serially here).
@@ -77,8 +97,8 @@ var _ = ReportAfterSuite("redisdrill reports", func(r Report) {
 
 // reportFigures prints and attaches the figures a reader wants.
 func reportFigures(res reports.ScenarioResult, out *session.Outcome) {
-	line := fmt.Sprintf("%s: RTO %s (client-visible outage %s, detect %s, strategy %s), ops ok/fail/unknown %d/%d/%d, acked lost %d, recovered %d",
-		res.Name, res.RTO, res.ClientOutage, res.Detect, res.Strategy, res.Ops.OK, res.Ops.Fail, res.Ops.Unknown, res.Loss.Lost, res.Loss.Recovered)
+	line := fmt.Sprintf("%s: RTO %s (client-visible outage %s, detect %s%s, strategy %s), ops ok/fail/unknown %d/%d/%d, acked lost %d, recovered %d",
+		res.Name, res.RTO, res.ClientOutage, res.Detect, modeText(res.DetectMode), res.Strategy, res.Ops.OK, res.Ops.Fail, res.Ops.Unknown, res.Loss.Lost, res.Loss.Recovered)
 	GinkgoWriter.Println(line)
 	AddReportEntry("RTO", res.RTO.String())
 	AddReportEntry("acked writes lost", res.Loss.Lost)
@@ -97,4 +117,11 @@ func reportFigures(res reports.ScenarioResult, out *session.Outcome) {
 			AddReportEntry("span detail "+s.Name, s.Detail)
 		}
 	}
+}
+
+func modeText(mode string) string {
+	if mode == "" {
+		return ""
+	}
+	return " in " + mode + " mode"
 }

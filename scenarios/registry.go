@@ -68,7 +68,8 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "promote"},
 			Topology:    durableCluster(5 * time.Second), Workload: waitOneReplica(),
 			Fault: "kill", FaultParams: shardPrimary(0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: 0, RTOMax: 2 * time.Second, Strategy: "promote-replica", Incident: "primary-down"},
+			ProbeDetectable: true,
+			Expect:          Expect{AckedLostMax: 0, RTOMax: 2 * time.Second, Strategy: "promote-replica", Incident: "primary-down"},
 		},
 		{
 			Name:        "shard-lost-replace",
@@ -79,7 +80,8 @@ func All() []Scenario {
 			// The drill models lost hosts: restarting the dead containers on
 			// their own files (what the engine would pick) is not an option.
 			Strategy: "replace-node", WarmSpare: true,
-			Expect: Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 3 * time.Second, Strategy: "replace-node", Incident: "shard-lost"},
+			ProbeDetectable: true,
+			Expect:          Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 3 * time.Second, Strategy: "replace-node", Incident: "shard-lost"},
 		},
 		{
 			Name:        "shard-lost-replace-cold",
@@ -87,8 +89,9 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "replace"},
 			Topology:    durableCluster(5 * time.Second), Workload: workload.DefaultProfile(),
 			Fault: "kill", FaultParams: fault.Params{Target: fault.Target{Role: fault.RoleShard}}, Recovery: Engine,
-			Strategy: "replace-node",
-			Expect:   Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 6 * time.Second, Strategy: "replace-node", Incident: "shard-lost"},
+			Strategy:        "replace-node",
+			ProbeDetectable: true,
+			Expect:          Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 6 * time.Second, Strategy: "replace-node", Incident: "shard-lost"},
 		},
 		{
 			Name:        "rdb-bitflip-restore",
@@ -96,7 +99,8 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "corruption", "restore"},
 			Topology:    noReplicas(harness.PersistRDB), Workload: workload.DefaultProfile(),
 			Fault: "rdb-bitflip", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 8 * time.Second, Strategy: "restore-in-place", Incident: "refuses-start"},
+			ProbeDetectable: true,
+			Expect:          Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 8 * time.Second, Strategy: "restore-in-place", Incident: "refuses-start"},
 		},
 		{
 			Name:        "corrupt-backup-skipped",
@@ -105,6 +109,7 @@ func All() []Scenario {
 			Topology:    noReplicas(harness.PersistRDB), Workload: workload.DefaultProfile(),
 			Fault: "rdb-bitflip", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
 			CorruptNewestBackup: true,
+			ProbeDetectable:     true,
 			Expect:              Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 9 * time.Second, Strategy: "restore-in-place", Incident: "refuses-start"},
 		},
 		{
@@ -113,7 +118,8 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "corruption", "aof"},
 			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
 			Fault: "aof-truncate-tail", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: 5, RTOMax: 8 * time.Second, Strategy: "accept-redis-recovery", Incident: "self-healed"},
+			ProbeDetectable: true,
+			Expect:          Expect{AckedLostMax: 5, RTOMax: 8 * time.Second, Strategy: "accept-redis-recovery", Incident: "self-healed"},
 		},
 		{
 			Name:        "aof-garbage-repair",
@@ -121,7 +127,8 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "corruption", "aof"},
 			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
 			Fault: "aof-garbage-middle", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: -1, Loss: session.LossWithinBackupWindow, RTOMax: 8 * time.Second, Strategy: "repair-aof", Incident: "refuses-start"},
+			ProbeDetectable: true,
+			Expect:          Expect{AckedLostMax: -1, Loss: session.LossWithinBackupWindow, RTOMax: 8 * time.Second, Strategy: "repair-aof", Incident: "refuses-start"},
 		},
 		{
 			Name:        "aof-manifest-deleted",
@@ -129,7 +136,8 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "corruption", "aof"},
 			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
 			Fault: "aof-manifest-delete", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 9 * time.Second, Strategy: "restore-in-place", Incident: "started-empty"},
+			ProbeDetectable: true,
+			Expect:          Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 9 * time.Second, Strategy: "restore-in-place", Incident: "started-empty"},
 		},
 		{
 			Name:        "nodes-conf-garbage",
@@ -137,7 +145,8 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "corruption", "identity"},
 			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
 			Fault: "nodes-conf-garbage", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: 0, RTOMax: 8 * time.Second, Strategy: "restore-identity", Incident: "refuses-start"},
+			ProbeDetectable: true,
+			Expect:          Expect{AckedLostMax: 0, RTOMax: 8 * time.Second, Strategy: "restore-identity", Incident: "refuses-start"},
 		},
 		{
 			Name:        "empty-restart-guard",
@@ -145,7 +154,8 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "guard"},
 			Topology:    durableCluster(5 * time.Second), Workload: waitOneReplica(),
 			Fault: "wipe-data-keep-identity", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: 0, RTOMax: 4 * time.Second, Strategy: "promote-replica"},
+			ProbeDetectable: true,
+			Expect:          Expect{AckedLostMax: 0, RTOMax: 4 * time.Second, Strategy: "promote-replica"},
 		},
 		{
 			Name:        "flushall-undo",
@@ -153,7 +163,8 @@ func All() []Scenario {
 			Labels:      []string{"recovery", "operator-error", "aof"},
 			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
 			Fault: "flushall", FaultParams: shardPrimary(0), Recovery: Engine,
-			Expect: Expect{AckedLostMax: 0, RTOMax: 8 * time.Second, Strategy: "undo-flush", Incident: "accidental-flush"},
+			ProbeDetectable: true,
+			Expect:          Expect{AckedLostMax: 0, RTOMax: 8 * time.Second, Strategy: "undo-flush", Incident: "accidental-flush"},
 		},
 		{
 			Name:        "point-in-time-rollback",
@@ -162,7 +173,8 @@ func All() []Scenario {
 			Topology:    withTimestamps(noReplicas(harness.PersistAOF)), Workload: workload.DefaultProfile(),
 			Fault: "flushall", FaultParams: shardPrimary(0), Recovery: Engine,
 			Strategy: "point-in-time", PointInTimeBefore: time.Second,
-			Expect: Expect{AckedLostMax: -1, Loss: session.LossAfterTarget, RTOMax: 8 * time.Second, Strategy: "point-in-time", Incident: "accidental-flush"},
+			ProbeDetectable: true,
+			Expect:          Expect{AckedLostMax: -1, Loss: session.LossAfterTarget, RTOMax: 8 * time.Second, Strategy: "point-in-time", Incident: "accidental-flush"},
 		},
 		{
 			Name:        "cluster-crash-rollback",
@@ -172,8 +184,9 @@ func All() []Scenario {
 			Fault: "kill", FaultParams: fault.Params{Target: fault.Target{Role: fault.RoleAll}}, Recovery: Engine,
 			// A rollback drill: the team wants every shard at one snapshot
 			// point, not each node's own newest state.
-			Strategy: "cluster-rollback",
-			Expect:   Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 12 * time.Second, Strategy: "cluster-rollback", Incident: "cluster-lost"},
+			Strategy:        "cluster-rollback",
+			ProbeDetectable: true,
+			Expect:          Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 12 * time.Second, Strategy: "cluster-rollback", Incident: "cluster-lost"},
 		},
 		{
 			Name:        "minority-partition-native",

@@ -56,6 +56,10 @@ type Scenario struct {
 	CorruptNewestBackup bool
 	// RTOTimeout bounds the wait for every shard to take writes again.
 	RTOTimeout time.Duration
+	// ProbeDetectable says the engine recovers this drill in probe mode
+	// too (detect.ModeProbe: no Docker events or container state, only
+	// what a sidecar next to Redis sees); the suite runs it in both modes.
+	ProbeDetectable bool
 	// Expect holds the scenario's own pass criteria (thresholds files can
 	// tighten them).
 	Expect Expect

@@ -31,6 +31,7 @@ type benchOptions struct {
 	nodeTimeout int
 	noFloors    bool
 	out         string
+	detect      detectFlag
 }
 
 func newBenchRollbackCmd(a *app) *cobra.Command {
@@ -57,6 +58,7 @@ func newBenchRollbackCmd(a *app) *cobra.Command {
 	f.IntVar(&o.nodeTimeout, "node-timeout", o.nodeTimeout, "cluster-node-timeout in ms")
 	f.BoolVar(&o.noFloors, "no-floors", false, "skip the floors and the backup-speed comparison")
 	f.StringVar(&o.out, "out", o.out, "output directory for bench.json and bench.html")
+	addDetectFlag(f, &o.detect)
 	return cmd
 }
 
@@ -67,7 +69,8 @@ func runBenchRollback(cmd *cobra.Command, a *app, o benchOptions) error {
 		return err
 	}
 	cfg := bench.Config{Keys: o.keys, ValueSize: o.valueSize, Repeat: o.repeat, LargeRepeat: o.largeRepeat, LargeKeys: o.largeKeys,
-		Strategies: strategies, NodeTimeout: time.Duration(o.nodeTimeout) * time.Millisecond, Floors: !o.noFloors}
+		Strategies: strategies, NodeTimeout: time.Duration(o.nodeTimeout) * time.Millisecond, Floors: !o.noFloors,
+		DetectMode: o.detect.mode}
 	if err := cfg.Validate(); err != nil {
 		return err
 	}

@@ -35,6 +35,25 @@ func TestUnknownFlag(t *testing.T) {
 	oneErrorLine(t, r, "unknown flag: --no-such-flag")
 }
 
+func TestUnknownDetectMode(t *testing.T) {
+	for _, args := range [][]string{
+		{"drill", "--detect", "sniff", "--scenario", "primary-kill-engine"},
+		{"plan", "run", "--detect", "sniff", "x.yaml"},
+		{"bench", "rollback", "--detect", "sniff"},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			r := runCLI(t, nil, args...)
+			if r.code != exitUsage {
+				t.Fatalf("want exit 2\n%s", r)
+			}
+			oneErrorLine(t, r, `invalid argument "sniff" for "--detect" flag`)
+			if strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+				t.Fatalf("want a single stderr line\n%s", r)
+			}
+		})
+	}
+}
+
 func TestMalformedPlan(t *testing.T) {
 	dir := t.TempDir()
 	cases := []struct{ name, yaml, want string }{

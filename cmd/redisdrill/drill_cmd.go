@@ -21,12 +21,13 @@ type drillOptions struct {
 	thresholds string
 	seed       int64
 	keep       bool
+	detect     detectFlag
 }
 
 func newDrillCmd(a *app) *cobra.Command {
 	var o drillOptions
 	cmd := &cobra.Command{
-		Use:   "drill [--scenario NAME ...] [--label EXPR] [--out DIR] [--thresholds FILE] [--seed N] [--keep]",
+		Use:   "drill [--scenario NAME ...] [--label EXPR] [--out DIR] [--thresholds FILE] [--seed N] [--keep] [--detect auto|probe]",
 		Short: "Run scenarios one after another and write reports",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -40,6 +41,7 @@ func newDrillCmd(a *app) *cobra.Command {
 	f.StringVar(&o.thresholds, "thresholds", "", "thresholds YAML file (overrides the scenarios' own limits)")
 	f.Int64Var(&o.seed, "seed", 1, "workload seed (reported for reproduction)")
 	f.BoolVar(&o.keep, "keep", false, "keep the last scenario's deployment running")
+	addDetectFlag(f, &o.detect)
 	return cmd
 }
 
@@ -70,7 +72,7 @@ func (a *app) drill(ctx context.Context, o drillOptions, _ string) error {
 	for i, sc := range list {
 		last := i == len(list)-1
 		a.printf("[%d/%d] %s: starting (%s, fault %s, recovery %s)\n", i+1, len(list), sc.Name, sc.Topology.String(), sc.Fault, sc.Recovery)
-		env := session.Env{Docker: d, Image: img.Ref, Logger: a.logger, OutDir: o.out, Keep: o.keep && last, Seed: o.seed, Thresholds: cfg}
+		env := session.Env{Docker: d, Image: img.Ref, Logger: a.logger, OutDir: o.out, Keep: o.keep && last, Seed: o.seed, Thresholds: cfg, DetectMode: o.detect.mode}
 		spin := startSpinner(a.stderr, sc.Name)
 		out, err := scenarios.Run(ctx, env, sc)
 		spin.stop()

@@ -22,11 +22,20 @@ func newRun() reports.Run {
 
 // resultLine is the one-line progress summary of a finished scenario.
 func resultLine(r reports.ScenarioResult) string {
-	s := fmt.Sprintf("%s rto=%s detect=%s acked_lost=%d/%d", strings.ToUpper(string(r.Verdict.Status)), rtoText(r), r.Detect, r.Loss.Lost, r.Loss.Acked)
+	s := fmt.Sprintf("%s rto=%s detect=%s acked_lost=%d/%d", strings.ToUpper(string(r.Verdict.Status)), rtoText(r), detectText(r), r.Loss.Lost, r.Loss.Acked)
 	if len(r.Verdict.Reasons) > 0 {
 		s += " — " + strings.Join(r.Verdict.Reasons, "; ")
 	}
 	return s
+}
+
+// detectText is the detect time with the engine's detection mode, e.g.
+// "160ms (probe)"; native runs have no mode.
+func detectText(r reports.ScenarioResult) string {
+	if r.DetectMode == "" {
+		return r.Detect.String()
+	}
+	return fmt.Sprintf("%s (%s)", r.Detect, r.DetectMode)
 }
 
 func rtoText(r reports.ScenarioResult) string {
@@ -47,7 +56,7 @@ func (a *app) finish(run reports.Run, dir string, kept *harness.Deployment) erro
 		if r.Verdict.Status != reports.StatusPass {
 			bad++
 		}
-		rows = append(rows, []string{r.Name, r.Topology, r.Fault.Name, r.Strategy, rtoText(r), r.ClientOutage.String(), r.Detect.String(),
+		rows = append(rows, []string{r.Name, r.Topology, r.Fault.Name, r.Strategy, rtoText(r), r.ClientOutage.String(), detectText(r),
 			fmt.Sprintf("%d/%d", r.Loss.Lost, r.Loss.Acked), strings.ToUpper(string(r.Verdict.Status))})
 	}
 	a.printf("\n")

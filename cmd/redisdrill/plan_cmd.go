@@ -49,8 +49,9 @@ func newPlanRunCmd(a *app) *cobra.Command {
 	var out string
 	var seed int64
 	var keep bool
+	var det detectFlag
 	cmd := &cobra.Command{
-		Use:   "run FILE.yaml [--out DIR]",
+		Use:   "run FILE.yaml [--out DIR] [--detect auto|probe]",
 		Short: "Carry out a game-day plan and write reports",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -73,7 +74,8 @@ func newPlanRunCmd(a *app) *cobra.Command {
 			a.printf("plan %s: starting (%d steps)\n", p.Name, len(p.Steps))
 			env := session.Env{
 				Docker: d, Image: img.Ref, Logger: a.logger, OutDir: out, Keep: keep, Seed: seed,
-				Progress: func(line string) { a.printf("plan %s: %s\n", p.Name, line) },
+				Progress:   func(line string) { a.printf("plan %s: %s\n", p.Name, line) },
+				DetectMode: det.mode,
 			}
 			o, err := plan.Run(ctx, env, p)
 			if o == nil {
@@ -94,5 +96,6 @@ func newPlanRunCmd(a *app) *cobra.Command {
 	cmd.Flags().StringVar(&out, "out", filepath.Join("out", "plan"), "directory for reports and evidence")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "workload seed")
 	cmd.Flags().BoolVar(&keep, "keep", false, "keep the deployment running")
+	addDetectFlag(cmd.Flags(), &det)
 	return cmd
 }

@@ -191,3 +191,9 @@ func (d *Detector) WriteJSONL(w io.Writer) error { return writeJSONL(w, d.events
 // Status returns what the probe of the named node last learned, and whether
 // the node has been probed at all.
 func (d *Detector) Status(node string) (NodeStatus, bool) { return d.peers.get(node) }
+
+// Mode returns the detector's mode (ModeProbe without the Docker source).
+func (d *Detector) Mode() Mode { return d.opts.Mode() }
+
+// DownAfter returns the detect window W in effect.
+func (d *Detector) DownAfter() time.Duration { return d.opts.DownAfter }

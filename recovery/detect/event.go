@@ -2,6 +2,15 @@
 // timestamped stream of events: Docker container events (die, oom, stop, ...)
 // merged with fast Redis probes (reachability, cluster state, role, replication
 // link, persistence errors and empty restarts).
+//
+// Two modes (Mode): auto uses both sources; probe (Options.NoDocker) only
+// the probes — what a sidecar next to Redis could see. Either way a probe
+// judges a node down by the window rule (Down): at once when the node
+// refuses or closes a connection (its process is gone), and only after its
+// failed rounds cover the detect window (Options.DownAfter, default
+// DefaultDownAfter = 1.5 s) when it is merely silent, so a stall shorter
+// than the window (a 1 s freeze) is reported as KindStall and never as
+// KindUnreachable.
 package detect
 
 import (
@@ -28,8 +37,9 @@ const (
 
 // Kinds reported by the probes.
 const (
-	KindUnreachable      Kind = "unreachable"       // PING failed or timed out (once per transition)
-	KindReachable        Kind = "reachable"         // answers again
+	KindUnreachable      Kind = "unreachable"       // judged down by the window rule: refused, or silent for the window (once per failure run)
+	KindReachable        Kind = "reachable"         // answers again after KindUnreachable
+	KindStall            Kind = "stall"             // answers again after failed rounds shorter than the window: no action
 	KindClusterFail      Kind = "cluster-fail"      // cluster_state went to fail
 	KindClusterOK        Kind = "cluster-ok"        // cluster_state went back to ok
 	KindRoleChange       Kind = "role-change"       // INFO replication role changed; Detail "old -> new"

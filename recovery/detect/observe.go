@@ -3,21 +3,24 @@ package detect
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/redisdrill/redisdrill/harness"
 )
 
 // observation is what one probe round learned about one node.
 type observation struct {
-	Err          error  // PING / INFO failed: node unreachable
-	RunID        string // INFO server run_id
-	Role         string // master / slave
-	MasterHost   string // replicas: primary's address
-	LinkStatus   string // replicas: master_link_status
-	Loading      bool   // dataset still loading
-	Keys         int64  // sum of keys over every db
-	ClusterState string // cluster_state, empty outside a cluster
-	PersistErr   string // non-empty when a persistence status is err
+	Start        time.Time // the round began (before any dial)
+	End          time.Time // the round ended
+	Err          error     // PING / INFO failed: node unreachable (see Classify)
+	RunID        string    // INFO server run_id
+	Role         string    // master / slave
+	MasterHost   string    // replicas: primary's address
+	LinkStatus   string    // replicas: master_link_status
+	Loading      bool      // dataset still loading
+	Keys         int64     // sum of keys over every db
+	ClusterState string    // cluster_state, empty outside a cluster
+	PersistErr   string    // non-empty when a persistence status is err
 }
 
 // parseObservation builds an observation from INFO and CLUSTER INFO text.

@@ -20,8 +20,12 @@ type Options struct {
 	// EmptyRestartRatio: keys after a restart below ratio × keys before
 	// count as an empty restart (default 0.5).
 	EmptyRestartRatio float64
-	// NoDocker disables the Docker event source (probes only).
+	// NoDocker disables the Docker event source: probes only (ModeProbe).
 	NoDocker bool
+	// DownAfter is the detect window W (default DefaultDownAfter): a node
+	// that only times out is judged down once its failed probe rounds
+	// cover it; a refused or closed connection is down at once (see Down).
+	DownAfter time.Duration
 	// Logger receives diagnostics (default slog.Default()).
 	Logger *slog.Logger
 }
@@ -32,6 +36,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Timeout == 0 {
 		o.Timeout = 300 * time.Millisecond
+	}
+	if o.DownAfter == 0 {
+		o.DownAfter = DefaultDownAfter
 	}
 	if o.EmptyRestartMinKeys == 0 {
 		o.EmptyRestartMinKeys = 1
@@ -47,6 +54,8 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("check detector options: interval %v outside 1ms..1s", o.Interval)
 	case o.Timeout < 0:
 		return o, fmt.Errorf("check detector options: negative timeout %v", o.Timeout)
+	case o.DownAfter < 0:
+		return o, fmt.Errorf("check detector options: negative down window %v", o.DownAfter)
 	case o.EmptyRestartRatio < 0 || o.EmptyRestartRatio > 1:
 		return o, fmt.Errorf("check detector options: empty-restart ratio %v outside 0..1", o.EmptyRestartRatio)
 	case o.EmptyRestartMinKeys < 0:

@@ -15,8 +15,18 @@ import (
 
 // NodeStatus is what the probe last learned about one node.
 type NodeStatus struct {
-	Time       time.Time // when the last probe round completed
-	Reachable  bool
+	Time      time.Time // when the last probe round completed
+	Reachable bool      // the last round answered
+	// Down: the rounds failed since the last answer satisfy the window
+	// rule (see Down); Refused: one of them was refused, i.e. the node's
+	// process was seen gone (crashed, stopped) rather than merely silent;
+	// FailingSince: the start of the first of them (zero while answering).
+	Down         bool
+	Refused      bool
+	FailingSince time.Time
+	// Loading: the last round was answered LOADING — the process is up,
+	// loading its data, not serving yet.
+	Loading    bool
 	Role       string // last role seen (kept while the node is unreachable)
 	MasterHost string // replicas: the primary's address
 	Keys       int64  // keys held at the last answer
@@ -31,12 +41,15 @@ type peerTable struct {
 
 func newPeerTable() *peerTable { return &peerTable{nodes: map[string]NodeStatus{}} }
 
-// update records a probe round; an unreachable node keeps its last facts.
-func (t *peerTable) update(name string, o observation, now time.Time) {
+// update records a probe round and the node's failure run; an unreachable
+// node keeps its last facts.
+func (t *peerTable) update(name string, o observation, st *nodeState, now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	p := t.nodes[name]
 	p.Time, p.Reachable = now, o.Err == nil
+	p.Down, p.Refused, p.FailingSince = st.health()
+	p.Loading = loadingReply(o.Err)
 	if o.Err == nil {
 		p.Role, p.MasterHost, p.Keys, p.RunID = o.Role, o.MasterHost, o.Keys, o.RunID
 	}
@@ -125,7 +138,7 @@ func (d *Detector) pokeNode(name string) {
 func (d *Detector) probeLoop(ctx context.Context, p *prober, firstDone func()) {
 	n := p.node
 	st := newNodeState()
-	th := thresholds{MinKeys: d.opts.EmptyRestartMinKeys, LossRatio: d.opts.EmptyRestartRatio}
+	th := thresholds{MinKeys: d.opts.EmptyRestartMinKeys, LossRatio: d.opts.EmptyRestartRatio, DownAfter: d.opts.DownAfter}
 	cluster := d.dep.Topology.Kind == harness.KindCluster
 	var c *redis.Client
 	drop := func() {
@@ -146,6 +159,7 @@ func (d *Detector) probeLoop(ctx context.Context, p *prober, firstDone func()) {
 			drop()
 			addr = a
 		}
+		start := time.Now()
 		var o observation
 		if c == nil {
 			c, o.Err = d.connect(rctx, addr)
@@ -153,6 +167,7 @@ func (d *Detector) probeLoop(ctx context.Context, p *prober, firstDone func()) {
 		if o.Err == nil {
 			o = probeOnce(rctx, c, cluster)
 		}
+		o.Start, o.End = start, time.Now()
 		poked := errors.Is(rctx.Err(), context.Canceled)
 		cancel()
 		if ctx.Err() != nil {
@@ -191,7 +206,7 @@ func (d *Detector) probeLoop(ctx context.Context, p *prober, firstDone func()) {
 func (d *Detector) record(n *harness.Node, st *nodeState, o observation, th thresholds) {
 	now := time.Now()
 	evs := st.step(o, n.IP(), d.peers.replicaKeys, th)
-	d.peers.update(n.Name, o, now)
+	d.peers.update(n.Name, o, st, now)
 	role := st.role // last known, kept while unreachable
 	for _, e := range evs {
 		e.Time, e.Node, e.Role = now, n.Name, role
@@ -202,18 +217,25 @@ func (d *Detector) record(n *harness.Node, st *nodeState, o observation, th thre
 // connect dials addr itself and wraps the connection in a one-connection
 // client. Dialing outside go-redis keeps its pool from logging and backing
 // off (for up to a second) after a failed dial: a node that comes back must
-// be seen within one probe interval.
+// be seen within one probe interval. Should the client want a second
+// connection, the dial says why the first is gone: the node closed or reset
+// it (errConnClosed: Refused), or it was dropped after a timeout
+// (errConnLost: Silent).
 func (d *Detector) connect(ctx context.Context, addr string) (*redis.Client, error) {
 	conn, err := d.dep.Dialer().DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", addr, err)
 	}
+	wc := &watchedConn{Conn: conn}
 	var used atomic.Bool
 	dial := func(context.Context, string, string) (net.Conn, error) {
 		if used.CompareAndSwap(false, true) {
-			return conn, nil
+			return wc, nil
 		}
-		return nil, fmt.Errorf("connection to %s closed (node down or restarted)", addr)
+		if wc.peerClosed.Load() {
+			return nil, fmt.Errorf("dial %s again: %w", addr, errConnClosed)
+		}
+		return nil, fmt.Errorf("dial %s again: %w", addr, errConnLost)
 	}
 	to := d.opts.Timeout
 	return redis.NewClient(&redis.Options{
@@ -221,6 +243,37 @@ func (d *Detector) connect(ctx context.Context, addr string) (*redis.Client, err
 		DialTimeout: to, ReadTimeout: to, WriteTimeout: to, ContextTimeoutEnabled: true,
 		MaxRetries: -1, PoolSize: 2, DialerRetries: 1, Protocol: 2, DisableIdentity: true,
 	}), nil
+}
+
+// errConnLost is what the probe's one-connection client returns when it
+// dropped the connection it had without the node closing it (a timeout).
+var errConnLost = errors.New("connection dropped after a failed round")
+
+// watchedConn records whether the node closed or reset the connection. It
+// does not expose the socket (syscall.Conn), so every read goes through it.
+type watchedConn struct {
+	net.Conn
+	peerClosed atomic.Bool
+}
+
+// Read implements net.Conn.
+func (c *watchedConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	c.note(err)
+	return n, err
+}
+
+// Write implements net.Conn.
+func (c *watchedConn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	c.note(err)
+	return n, err
+}
+
+func (c *watchedConn) note(err error) {
+	if err != nil && Classify(err) == Refused {
+		c.peerClosed.Store(true)
+	}
 }
 
 // probeOnce pipelines PING, INFO and (in a cluster) CLUSTER INFO.

@@ -1,12 +1,17 @@
 package detect
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // nodeState is what the probe remembers about one node between rounds.
 type nodeState struct {
 	seen        bool // at least one answer received
-	reachable   bool
+	reachable   bool // the last round answered
 	everProbed  bool
+	run         failureRun // failed rounds since the last answer
+	down        bool       // the run was judged down (KindUnreachable emitted)
 	runID       string
 	role        string
 	linkDown    bool // a link-down was reported and no link-up since
@@ -22,10 +27,11 @@ func newNodeState() *nodeState { return &nodeState{restartFrom: -1} }
 // currently holds, as last observed.
 type peerKeys func(primaryIP string) int64
 
-// thresholds tune the empty-restart judgement.
+// thresholds tune the down and empty-restart judgements.
 type thresholds struct {
-	MinKeys   int64   // a restart is only judged when at least this many keys were held
-	LossRatio float64 // keys after restart below LossRatio × before counts as empty
+	MinKeys   int64         // a restart is only judged when at least this many keys were held
+	LossRatio float64       // keys after restart below LossRatio × before counts as empty
+	DownAfter time.Duration // the detect window W (see Down)
 }
 
 // step compares one observation with the state and returns the events it
@@ -35,19 +41,24 @@ func (s *nodeState) step(o observation, ip string, replicas peerKeys, th thresho
 	emit := func(k Kind, format string, args ...any) {
 		out = append(out, Event{Kind: k, Source: SourceProbe, Detail: fmt.Sprintf(format, args...)})
 	}
-	first := !s.everProbed
 	s.everProbed = true
 	if o.Err != nil {
-		if s.reachable || first {
-			emit(KindUnreachable, "%v", o.Err)
+		s.run.add(Round{Start: o.Start, End: o.End, Failure: Classify(o.Err)})
+		if !s.down && Down(s.run.compact(), th.DownAfter) {
+			s.down = true
+			emit(KindUnreachable, "%s: %v", s.run.describe(th.DownAfter), o.Err)
 		}
 		s.reachable = false
 		return out
 	}
-	if !s.reachable && !first {
+	switch {
+	case s.down:
 		emit(KindReachable, "")
+	case s.run.rounds > 0:
+		emit(KindStall, "%s; answers again", s.run.describe(th.DownAfter))
 	}
-	s.reachable = true
+	s.run.reset()
+	s.down, s.reachable = false, true
 
 	if s.seen && o.RunID != "" && o.RunID != s.runID {
 		emit(KindRedisRestart, "run_id %s -> %s", short(s.runID), short(o.RunID))
@@ -107,4 +118,12 @@ func short(id string) string {
 		return id[:8]
 	}
 	return id
+}
+
+// health is what the node's current failure run says (see NodeStatus).
+func (s *nodeState) health() (down, refused bool, since time.Time) {
+	if s.run.rounds == 0 {
+		return false, false, time.Time{}
+	}
+	return s.down, s.run.refusal != nil, s.run.first.Start
 }

@@ -1,9 +1,12 @@
 package detect
 
 import (
+	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 func kinds(evs []Event) string {
@@ -27,7 +30,7 @@ func TestStepTransitionsOncePerChange(t *testing.T) {
 	if got := kinds(s.step(master("a", 10), "ip", noReplicas, th)); got != "" {
 		t.Fatalf("healthy first round: got %q, want no events", got)
 	}
-	down := observation{Err: errors.New("timeout")}
+	down := observation{Err: io.EOF}
 	if got := kinds(s.step(down, "ip", noReplicas, th)); got != "unreachable" {
 		t.Fatalf("first failure: got %q", got)
 	}
@@ -101,7 +104,7 @@ func TestStepEmptyRestartWaitsForLoading(t *testing.T) {
 	if got := kinds(s.step(master("b", 1000), "ip", noReplicas, th)); got != "" {
 		t.Fatalf("loaded fully: got %q, want nothing", got)
 	}
-	s.step(observation{Err: errors.New("down")}, "ip", noReplicas, th)
+	s.step(observation{Err: io.EOF}, "ip", noReplicas, th)
 	if got := kinds(s.step(master("c", 0), "ip", noReplicas, th)); got != "reachable,redis-restart,empty-restart" {
 		t.Fatalf("second restart empty: got %q", got)
 	}
@@ -114,5 +117,55 @@ func TestParseObservation(t *testing.T) {
 	if o.RunID != "abc" || o.Role != "slave" || o.MasterHost != "10.0.0.2" || o.LinkStatus != "down" || o.Keys != 15 ||
 		o.ClusterState != "fail" || o.PersistErr != "rdb_last_bgsave_status:err" || o.Loading {
 		t.Fatalf("unexpected observation %+v", o)
+	}
+}
+
+// silentRound is a probe round that timed out, from at to at+300ms.
+func silentRound(at time.Time) observation {
+	return observation{Start: at, End: at.Add(300 * time.Millisecond), Err: context.DeadlineExceeded}
+}
+
+func TestStepSilenceMustLastTheWindow(t *testing.T) {
+	s := newNodeState()
+	w := thresholds{MinKeys: 1, LossRatio: 0.5, DownAfter: 1500 * time.Millisecond}
+	t0 := time.Unix(1000, 0)
+	s.step(master("a", 10), "ip", noReplicas, w)
+	// A 1 s stall: rounds every 350 ms that time out, then an answer.
+	for at := t0; at.Before(t0.Add(800 * time.Millisecond)); at = at.Add(350 * time.Millisecond) {
+		if got := kinds(s.step(silentRound(at), "ip", noReplicas, w)); got != "" {
+			t.Fatalf("round at +%v of a 1 s stall: got %q, want no event", at.Sub(t0), got)
+		}
+	}
+	if got := kinds(s.step(master("a", 10), "ip", noReplicas, w)); got != "stall" {
+		t.Fatalf("answer after a short stall: got %q, want stall", got)
+	}
+	// A long silence: down once the rounds cover the window, once.
+	var events []string
+	for at := t0.Add(5 * time.Second); at.Before(t0.Add(8 * time.Second)); at = at.Add(350 * time.Millisecond) {
+		if got := kinds(s.step(silentRound(at), "ip", noReplicas, w)); got != "" {
+			events = append(events, got+"@"+at.Sub(t0.Add(5*time.Second)).String())
+		}
+	}
+	if len(events) != 1 || events[0] != "unreachable@1.4s" {
+		t.Fatalf("long silence: got %v, want one unreachable in the round ending at +1.7s (started +1.4s)", events)
+	}
+	if got := kinds(s.step(master("a", 10), "ip", noReplicas, w)); got != "reachable" {
+		t.Fatalf("answer after down: got %q, want reachable", got)
+	}
+	if _, _, since := s.health(); !since.IsZero() {
+		t.Fatalf("health after an answer: failing since %v, want zero", since)
+	}
+}
+
+func TestStepRefusedIsDownAtOnce(t *testing.T) {
+	s := newNodeState()
+	w := thresholds{MinKeys: 1, LossRatio: 0.5, DownAfter: time.Hour}
+	s.step(master("a", 10), "ip", noReplicas, w)
+	refused := observation{Start: time.Unix(1, 0), End: time.Unix(1, 0), Err: errors.Join(errors.New("dial"), errConnClosed)}
+	if got := kinds(s.step(refused, "ip", noReplicas, w)); got != "unreachable" {
+		t.Fatalf("closed connection: got %q, want unreachable at once", got)
+	}
+	if down, gone, _ := s.health(); !down || !gone {
+		t.Fatalf("health after a refusal: down %v refused %v, want both", down, gone)
 	}
 }

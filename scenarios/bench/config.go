@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/detect"
 )
 
 // Strategy names the bench knows, in the order they run.
@@ -47,6 +48,9 @@ type Config struct {
 	NodeTimeout time.Duration `json:"node_timeout"`
 	// Floors measures raw load and copy floors and the backup comparison.
 	Floors bool `json:"floors"`
+	// DetectMode is the detection mode of every engine trial: auto (empty:
+	// Docker events and probes) or probe (only what a sidecar sees).
+	DetectMode detect.Mode `json:"detect_mode,omitempty"`
 }
 
 // DefaultConfig is what `redisdrill bench rollback` runs without flags.
@@ -97,6 +101,9 @@ func (c Config) Validate() error {
 	}
 	if c.NodeTimeout < 100*time.Millisecond || c.NodeTimeout > 5*time.Minute {
 		return fmt.Errorf("validate bench config: node timeout %s out of range [100ms, 5m]", c.NodeTimeout)
+	}
+	if _, err := detect.ParseMode(string(c.DetectMode)); err != nil {
+		return fmt.Errorf("validate bench config: %w", err)
 	}
 	return nil
 }

@@ -79,7 +79,7 @@ svg .err{font-size:12px;fill:#d64545}svg .mute{font-size:12px;fill:#626a7a}svg .
 </style></head><body>
 <header><h1>How fast is rollback?</h1>
 <div class="meta"><span>{{.R.Machine.CPUs}} CPUs {{.R.Machine.CPUModel}}</span><span>redis {{.R.Machine.RedisVersion}}</span><span>{{.R.Machine.GoVersion}}</span><span>started {{.R.Started.Format "2006-01-02 15:04:05 MST"}}</span><span>took {{.Took}}</span></div>
-<div class="meta"><span>3x1 cluster, node-timeout {{ms .R.Config.NodeTimeout}} ms</span><span>values {{.R.Config.ValueSize}} B</span><span>repeat {{.R.Config.Repeat}}{{if .R.Config.LargeRepeat}} ({{.R.Config.LargeRepeat}} from {{human .R.Config.LargeKeys}} keys){{end}}</span></div>
+<div class="meta"><span>3x1 cluster, node-timeout {{ms .R.Config.NodeTimeout}} ms</span>{{if .R.Config.DetectMode}}<span>engine detection {{.R.Config.DetectMode}}</span>{{end}}<span>values {{.R.Config.ValueSize}} B</span><span>repeat {{.R.Config.Repeat}}{{if .R.Config.LargeRepeat}} ({{.R.Config.LargeRepeat}} from {{human .R.Config.LargeKeys}} keys){{end}}</span></div>
 </header><main>
 {{if .R.Targets}}<section class="card"><h2>Targets</h2><table><thead><tr><th>Target</th><th>Goal</th><th>Measured</th><th>Met</th></tr></thead><tbody>
 {{range .R.Targets}}<tr><td>{{.Name}}</td><td>{{.Goal}}</td><td>{{.Measured}}</td><td class="{{.Met}}">{{.Met}}</td></tr>

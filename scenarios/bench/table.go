@@ -10,6 +10,9 @@ import (
 // WriteTable prints the result for a terminal: one row per cell, then the
 // floors, backup speed, dataset generation and the targets.
 func WriteTable(w io.Writer, r *Result) error {
+	if r.Config.DetectMode != "" {
+		fmt.Fprintf(w, "engine detection: %s\n", r.Config.DetectMode)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "keys\tstrategy\tn\tRTO median\tmin..max\tlost (median)\tfloor\tRTO/floor\tspan medians\n")
 	for _, c := range r.Cells {

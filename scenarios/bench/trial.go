@@ -117,7 +117,8 @@ func (b *runner) faultTrial(ctx context.Context, keys int, strategy string) (Sam
 		p.Steps[1].Recover = session.RecoverEngine
 		p.Expect.Strategy = name
 	}
-	out, err := session.Run(ctx, session.Env{Docker: b.env.Docker, Image: b.env.Image, Logger: b.quiet, OutDir: b.env.WorkDir, Seed: 1}, p)
+	env := session.Env{Docker: b.env.Docker, Image: b.env.Image, Logger: b.quiet, OutDir: b.env.WorkDir, Seed: 1, DetectMode: b.cfg.DetectMode}
+	out, err := session.Run(ctx, env, p)
 	if out == nil {
 		return s, err
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/fault"
 	"github.com/redisdrill/redisdrill/harness/workload"
+	"github.com/redisdrill/redisdrill/recovery/detect"
 	"github.com/redisdrill/redisdrill/reports"
 	"github.com/redisdrill/redisdrill/scenarios/session"
 )
@@ -129,6 +130,12 @@ func (p Plan) Session() (session.Plan, error) {
 			sp.Engine = &session.EngineSpec{}
 		}
 		sp.Steps = append(sp.Steps, st)
+	}
+	if p.Detect != "" {
+		if sp.Engine == nil {
+			return session.Plan{}, errAt("$.detect", "a detection mode needs a recover: engine step")
+		}
+		sp.Engine.DetectMode = detect.Mode(p.Detect)
 	}
 	return sp, nil
 }

@@ -25,6 +25,11 @@ type Plan struct {
 	RTOTimeout *reports.YAMLDuration `yaml:"rto_timeout"`
 	Steps      []Step                `yaml:"steps"`
 	Thresholds reports.Limits        `yaml:"thresholds"`
+	// Detect is what the engine may detect failures from: auto (default:
+	// Docker events and probes) or probe (only what a sidecar next to
+	// Redis sees). Only for plans with a recover: engine step; the CLI's
+	// --detect overrides it.
+	Detect string `yaml:"detect"`
 }
 
 // Topology is the deployment a plan starts (see harness.Topology).

@@ -54,6 +54,8 @@ func TestParseErrorsNamePosition(t *testing.T) {
 		{"name: x\nsteps:\n  - fault: {name: kill, target: \"node:nosuch\"}\n  - recover: native\n", `$.steps[0].fault.target: target node:nosuch: no such node; the topology's nodes are n0..n5`},
 		{"name: x\ntopology: {replicas: 0}\nsteps:\n  - fault: {name: kill, target: replica}\n  - recover: native\n", `the topology has no replica`},
 		{"name: x\nsteps:\n  - fault: {name: kill}\n  - recover: native\nthresholds: {min_acked_before_fault: 0}\n", `min_acked_before_fault: must be at least 1`},
+		{"name: x\ndetect: sniff\nsteps:\n  - fault: {name: kill}\n  - recover: engine\n", `line 2, column 9: $.detect: want auto or probe, got "sniff"`},
+		{"name: x\ndetect: probe\nsteps:\n  - fault: {name: kill}\n  - recover: native\n", `$.detect: a detection mode needs a recover: engine step`},
 	}
 	for _, c := range cases {
 		_, err := Parse([]byte(c.yaml))
@@ -61,6 +63,20 @@ func TestParseErrorsNamePosition(t *testing.T) {
 		if err == nil || !errors.As(err, &pe) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("Parse(%q) = %v; want an *Error containing %q", c.yaml, err, c.want)
 		}
+	}
+}
+
+func TestDetectModeReachesTheEngine(t *testing.T) {
+	p, err := Parse([]byte("name: x\ndetect: probe\nsteps:\n  - fault: {name: kill}\n  - recover: engine\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := p.Session()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sp.Engine == nil || sp.Engine.DetectMode != "probe" {
+		t.Fatalf("engine spec %+v, want detect mode probe", sp.Engine)
 	}
 }
 

@@ -12,4 +12,9 @@
 // the verdict from it. One evidence folder per run, with the file names of
 // reports/evidence.go, from which scenarios/audit recomputes every figure
 // without sharing code with this package.
+//
+// Detection is reported with its mode (Evidence.DetectMode): an engine
+// plan runs in "auto" (Docker events and probes) unless its EngineSpec or
+// Env.DetectMode says "probe" (only what a sidecar next to Redis sees;
+// Env's mode overrides every plan's). Native runs have no mode.
 package session

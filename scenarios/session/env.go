@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/detect"
 	"github.com/redisdrill/redisdrill/reports"
 )
 
@@ -27,6 +28,9 @@ type Env struct {
 	Thresholds *reports.ThresholdConfig
 	// Progress, when set, receives one line per step as it finishes.
 	Progress func(line string)
+	// DetectMode, when set, overrides the detection mode of every plan's
+	// engine (see EngineSpec.DetectMode); plans without an engine ignore it.
+	DetectMode detect.Mode
 }
 
 // EvidenceDir is the folder a plan's evidence goes to: OutDir/<name>.

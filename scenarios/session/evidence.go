@@ -11,6 +11,7 @@ import (
 	"github.com/redisdrill/redisdrill/harness/workload"
 	"github.com/redisdrill/redisdrill/recovery"
 	"github.com/redisdrill/redisdrill/recovery/backup"
+	"github.com/redisdrill/redisdrill/recovery/detect"
 	"github.com/redisdrill/redisdrill/reports"
 )
 
@@ -44,9 +45,12 @@ type Evidence struct {
 	// succeed: a disturbance before the fault (or a late t0).
 	FailedBeforeFault int `json:"failed_before_fault"`
 	// Detect is the engine's detection instant of the first recovery.
-	Detect           reports.Millis `json:"detect_ms"`
-	Acked            int            `json:"acked"`
-	AckedBeforeFault int            `json:"acked_before_fault"`
+	Detect reports.Millis `json:"detect_ms"`
+	// DetectMode is the engine's detection mode, auto or probe (empty when
+	// Redis recovers by itself).
+	DetectMode       detect.Mode `json:"detect_mode,omitempty"`
+	Acked            int         `json:"acked"`
+	AckedBeforeFault int         `json:"acked_before_fault"`
 	// FinalRead is the final read's classification; FinalReadDone says it
 	// ran. It does not run when the deployment never became ready after
 	// heal (NotReadyAfterHeal) — such a run is invalid.

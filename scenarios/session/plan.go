@@ -7,6 +7,7 @@ import (
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/fault"
 	"github.com/redisdrill/redisdrill/harness/workload"
+	"github.com/redisdrill/redisdrill/recovery/detect"
 	"github.com/redisdrill/redisdrill/reports"
 )
 
@@ -79,6 +80,15 @@ type EngineSpec struct {
 	// CorruptShard after the backup points: the engine must skip it.
 	CorruptNewestBackup bool
 	CorruptShard        int
+	// DetectMode is what the engine may learn a failure from: "auto"
+	// (default: Docker events and probes) or "probe" (only what a sidecar
+	// next to Redis sees; see detect.ModeProbe). Env.DetectMode, when set,
+	// overrides it.
+	DetectMode detect.Mode
+	// DownAfter is the detect window: a node that is only silent is judged
+	// down once the probe's failed rounds cover it (0 =
+	// detect.DefaultDownAfter; see detect.Down).
+	DownAfter time.Duration
 }
 
 // Step is one action of a plan; exactly one of its action fields is set.
@@ -203,11 +213,16 @@ func (p Plan) withDefaults() Plan {
 	if p.Workload.Clients == 0 {
 		p.Workload = workload.DefaultProfile()
 	}
-	if p.Engine != nil && p.Engine.BackupPoints == 0 {
+	if p.Engine != nil && (p.Engine.BackupPoints == 0 || p.Engine.DetectMode == "") {
 		spec := *p.Engine
-		spec.BackupPoints = 1
-		if spec.CorruptNewestBackup {
-			spec.BackupPoints = 2
+		if spec.BackupPoints == 0 {
+			spec.BackupPoints = 1
+			if spec.CorruptNewestBackup {
+				spec.BackupPoints = 2
+			}
+		}
+		if spec.DetectMode == "" {
+			spec.DetectMode = detect.ModeAuto
 		}
 		p.Engine = &spec
 	}
@@ -216,5 +231,17 @@ func (p Plan) withDefaults() Plan {
 			p.Steps[i].ID = stepID(i)
 		}
 	}
+	return p
+}
+
+// WithDetectMode returns p with its engine set to detect in mode m; a plan
+// without an engine, or an empty m, is returned as it is.
+func (p Plan) WithDetectMode(m detect.Mode) Plan {
+	if p.Engine == nil || m == "" {
+		return p
+	}
+	spec := *p.Engine
+	spec.DetectMode = m
+	p.Engine = &spec
 	return p
 }

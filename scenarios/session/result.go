@@ -28,7 +28,7 @@ func (s *session) result() reports.ScenarioResult {
 	res := reports.ScenarioResult{
 		Name: p.Name, Labels: p.Labels, Description: p.Description,
 		Topology: p.Topology.String(), Image: s.env.Image, Seed: s.env.Seed,
-		Strategy: "native", T0: ev.T0, Ready: ev.Ready, RTO: ev.RTO, Detect: ev.Detect,
+		Strategy: "native", T0: ev.T0, Ready: ev.Ready, RTO: ev.RTO, Detect: ev.Detect, DetectMode: string(ev.DetectMode),
 		ClientOutage:     ev.ClientOutage,
 		Duration:         reports.Millis(time.Since(s.started)),
 		AckedBeforeFault: int64(ev.AckedBeforeFault),

@@ -14,6 +14,7 @@ import (
 	"github.com/redisdrill/redisdrill/harness/workload"
 	"github.com/redisdrill/redisdrill/recovery"
 	"github.com/redisdrill/redisdrill/recovery/backup"
+	"github.com/redisdrill/redisdrill/recovery/detect"
 	"github.com/redisdrill/redisdrill/recovery/verify"
 	"github.com/redisdrill/redisdrill/reports"
 )
@@ -40,7 +41,12 @@ type Outcome struct {
 // always comes back — with status error when the drill itself could not be
 // carried out, interrupted when ctx was cancelled — together with that error.
 func Run(ctx context.Context, env Env, p Plan) (*Outcome, error) {
-	p = p.withDefaults()
+	if env.DetectMode != "" {
+		if _, err := detect.ParseMode(string(env.DetectMode)); err != nil {
+			return nil, fmt.Errorf("run plan %s: %w", p.Name, err)
+		}
+	}
+	p = p.WithDetectMode(env.DetectMode).withDefaults()
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("validate plan %s: %w", p.Name, err)
 	}
@@ -98,6 +104,7 @@ func (s *session) run(ctx context.Context) (err error) {
 		s.eng, err = recovery.New(ctx, s.dep, recovery.Options{
 			Logger: s.logger, CatalogDir: s.cat.Dir(), Strategy: p.Engine.Strategy,
 			PointInTimeBefore: p.Engine.PointInTimeBefore, WarmSpare: p.Engine.WarmSpare,
+			Detect: detect.Options{NoDocker: p.Engine.DetectMode == detect.ModeProbe, DownAfter: p.Engine.DownAfter},
 		})
 		if err != nil {
 			return fmt.Errorf("start engine: %w", err)
@@ -293,6 +300,7 @@ func (s *session) collect() {
 	ev.Ledger = s.ledger
 	if s.plan.Engine != nil {
 		ev.PointInTimeBefore = s.plan.Engine.PointInTimeBefore
+		ev.DetectMode = s.plan.Engine.DetectMode
 	}
 	ev.Recoveries = s.out.Recoveries
 	if s.cat != nil {

@@ -34,6 +34,12 @@ func StartTraffic(ctx context.Context, dep *harness.Deployment, profile workload
 		t.Close()
 		return nil, err
 	}
+	// Open the probe's connections and learn the slot map before the first
+	// tick, so a cold dial on a busy machine is not mistaken for an outage.
+	if err := warmProbe(ctx, t.probeClient, keys); err != nil {
+		t.Close()
+		return nil, err
+	}
 	if t.Prober, err = workload.StartProber(ctx, t.probeClient, keys, workload.MaxProbeInterval); err != nil {
 		t.Close()
 		return nil, fmt.Errorf("start prober: %w", err)
@@ -101,4 +107,26 @@ func Timeline(ledger *workload.Ledger, t0 time.Time) reports.Timeline {
 		})
 	}
 	return tl
+}
+
+// warmProbe writes every probe key once, with generous time, retrying
+// while the client dials and loads the slot map.
+func warmProbe(ctx context.Context, client redis.UniversalClient, keys []string) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for _, k := range keys {
+		var err error
+		for attempt := 0; attempt < 20; attempt++ {
+			if err = client.Set(ctx, k, "warm", 0).Err(); err == nil {
+				break
+			}
+			if serr := harness.Sleep(ctx, 100*time.Millisecond); serr != nil {
+				return fmt.Errorf("warm probe key %s: %w", k, err)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("warm probe key %s: %w", k, err)
+		}
+	}
+	return nil
 }

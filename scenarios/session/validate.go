@@ -7,6 +7,7 @@ import (
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/fault"
+	"github.com/redisdrill/redisdrill/recovery/detect"
 )
 
 // PathError is a problem in a plan at a path like "$.steps[2].fault.target".
@@ -38,6 +39,14 @@ func (p Plan) Validate() error {
 	}
 	if err := p.Workload.Validate(); err != nil {
 		return errAt("$.workload", "%v", err)
+	}
+	if p.Engine != nil {
+		if _, err := detect.ParseMode(string(p.Engine.DetectMode)); err != nil {
+			return errAt("$.detect", "want auto or probe, got %q", p.Engine.DetectMode)
+		}
+		if p.Engine.DownAfter < 0 {
+			return errAt("$.detect_window", "must be >= 0, got %s", p.Engine.DownAfter)
+		}
 	}
 	if m := p.Limits.MinAckedBeforeFault; m != nil && *m < 1 {
 		return errAt("$.thresholds.min_acked_before_fault", "must be at least 1 (a run with no traffic before the fault proves nothing), got %d", *m)

@@ -192,8 +192,26 @@ func deadNodeIDs(ctx context.Context, dep *harness.Deployment, dead []*harness.N
 			continue
 		}
 		var ids []string
+		gone := map[string]bool{}
 		for _, cn := range view {
 			if addrs[cn.Addr] {
+				ids = append(ids, cn.ID)
+				gone[cn.ID] = true
+			}
+		}
+		// A replica of a lost primary that the incident did not list (its
+		// death not yet seen when the shard was classified) is forgotten too
+		// when it does not answer: left in the view it keeps the cluster at
+		// one node too many, and it would resurrect an old replica link.
+		byAddr := map[string]*harness.Node{}
+		for _, an := range dep.AllNodes() {
+			byAddr[an.Addr()] = an
+		}
+		for _, cn := range view {
+			if gone[cn.ID] || !gone[cn.MasterID] {
+				continue
+			}
+			if hn, ok := byAddr[cn.Addr]; !ok || !pingQuick(ctx, hn) {
 				ids = append(ids, cn.ID)
 			}
 		}

@@ -14,6 +14,8 @@ SKIP_ALLOW ?= kernel lacks
 MODULE    := $(shell $(GO) list -m)
 # Every test package except the Ginkgo suite in ./scenarios/ (`make specs`).
 PKGS_UNIT  = $(filter-out $(MODULE)/scenarios,$(shell $(GO) list ./...))
+# The recovery engine's packages run under the race detector (issue 9).
+PKGS_RACE  = $(filter $(MODULE)/recovery $(MODULE)/recovery/%,$(PKGS_UNIT))
 TESTREPORT = bin/testreport
 IS_CI      = $(filter 1 t T true TRUE True,$(CI))
 
@@ -52,11 +54,16 @@ test: vet build $(TESTREPORT)
 	exit $$st
 
 ## unit: go test of every package but ./scenarios/ (plan and bench included);
-## raw events in $(OUT)/unit.json, full text in $(OUT)/unit.log
+## recovery packages under -race; raw events in $(OUT)/unit.json and
+## $(OUT)/race.json, full text in $(OUT)/unit.log and $(OUT)/race.log
 unit: $(TESTREPORT)
 	@mkdir -p $(OUT)
-	$(GO) test -count=1 -timeout 20m -json $(if $(UNIT_SKIP),-skip '$(UNIT_SKIP)') $(PKGS_UNIT) \
-		| $(TESTREPORT) stream -json $(OUT)/unit.json -log $(OUT)/unit.log
+	@st=0; \
+	$(GO) test -count=1 -timeout 20m -json $(if $(UNIT_SKIP),-skip '$(UNIT_SKIP)') $(filter-out $(PKGS_RACE),$(PKGS_UNIT)) \
+		| $(TESTREPORT) stream -json $(OUT)/unit.json -log $(OUT)/unit.log || st=1; \
+	$(GO) test -race -count=1 -timeout 20m -json $(if $(UNIT_SKIP),-skip '$(UNIT_SKIP)') $(PKGS_RACE) \
+		| $(TESTREPORT) stream -json $(OUT)/race.json -log $(OUT)/race.log || st=1; \
+	exit $$st
 
 ## specs: the Ginkgo container suite (junit and json reports in $(OUT))
 specs:
@@ -69,7 +76,7 @@ specs:
 ## skips: list every skipped test and spec; with CI=true fail unless each
 ## reason contains "$(SKIP_ALLOW)" (only a missing kernel feature may skip)
 skips: $(TESTREPORT)
-	$(TESTREPORT) skips $(if $(IS_CI),-allow '$(SKIP_ALLOW)') $(OUT)/unit.json $(OUT)/ginkgo-report.json
+	$(TESTREPORT) skips $(if $(IS_CI),-allow '$(SKIP_ALLOW)') $(OUT)/unit.json $(OUT)/race.json $(OUT)/ginkgo-report.json
 
 ## drill: run the scenario suite and print a summary (reports in $(OUT)/drill)
 drill: build

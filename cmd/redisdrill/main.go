@@ -17,8 +17,13 @@ import (
 	"github.com/redisdrill/redisdrill/harness"
 )
 
-// secondSignalCleanup bounds the cleanup after a second Ctrl-C.
-const secondSignalCleanup = 10 * time.Second
+// secondSignalCleanup bounds the cleanup after a second Ctrl-C;
+// cleanupSettle is how long after the signal a pass must still find
+// nothing (in-flight create requests land within it).
+const (
+	secondSignalCleanup = 10 * time.Second
+	cleanupSettle       = 2 * time.Second
+)
 
 func main() {
 	// Everything this process creates carries its owner label, so a second
@@ -43,8 +48,12 @@ func main() {
 }
 
 // forceCleanup removes every resource this process created, bounded by
-// secondSignalCleanup, and returns the interrupted exit code.
+// secondSignalCleanup, and returns the interrupted exit code. It prunes in
+// passes until one finds nothing at least cleanupSettle after the signal:
+// a container or network whose create request was already on its way to
+// the daemon appears after the first pass.
 func forceCleanup() int {
+	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), secondSignalCleanup)
 	defer cancel()
 	d, err := harness.NewDocker(ctx)
@@ -52,8 +61,17 @@ func forceCleanup() int {
 		return exitInterrupted
 	}
 	defer d.Close()
-	if _, err := harness.PruneOwner(ctx, d, os.Getenv(harness.EnvOwner)); err != nil {
-		fmt.Fprintln(os.Stderr, "redisdrill: cleanup incomplete (run redisdrill prune): "+err.Error())
+	owner := os.Getenv(harness.EnvOwner)
+	for {
+		res, err := harness.PruneOwner(ctx, d, owner)
+		empty := err == nil && res.Containers+res.Networks+res.Volumes == 0
+		if empty && time.Since(start) >= cleanupSettle {
+			return exitInterrupted
+		}
+		if ctx.Err() != nil {
+			fmt.Fprintln(os.Stderr, "redisdrill: cleanup incomplete (run redisdrill prune)")
+			return exitInterrupted
+		}
+		time.Sleep(300 * time.Millisecond)
 	}
-	return exitInterrupted
 }

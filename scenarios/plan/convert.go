@@ -103,28 +103,9 @@ func (p Plan) Session() (session.Plan, error) {
 		Limits:     reports.ThresholdConfig{Defaults: p.Thresholds}.For(p.Name, nil),
 	}
 	for i, s := range p.Steps {
-		st := session.Step{ID: s.ID, Recover: s.Recover, Heal: s.Heal, Backup: s.Backup}
-		if s.Wait != nil {
-			st.Wait = time.Duration(*s.Wait)
-			if st.Wait <= 0 {
-				return session.Plan{}, errAt(fmt.Sprintf("$.steps[%d].wait", i), "must be > 0")
-			}
-		}
-		if s.Fault != nil {
-			params, err := s.Fault.params()
-			if err != nil {
-				return session.Plan{}, errAt(fmt.Sprintf("$.steps[%d].fault.target", i), "%v", err)
-			}
-			st.Fault = &session.FaultStep{Name: s.Fault.Name, Params: params, HealAfter: dur(s.Fault.HealAfter, 0)}
-		}
-		if s.Verify != nil {
-			st.Verify = &session.VerifyStep{Within: dur(s.Verify.Within, session.DefaultVerifyWithin)}
-			if s.Verify.ExpectReplicas != nil {
-				st.Verify.ExpectReplicas = *s.Verify.ExpectReplicas
-				if st.Verify.ExpectReplicas == 0 {
-					st.Verify.ExpectReplicas = -1
-				}
-			}
+		st, err := s.session(i)
+		if err != nil {
+			return session.Plan{}, err
 		}
 		if s.Recover == session.RecoverEngine && sp.Engine == nil {
 			sp.Engine = &session.EngineSpec{}
@@ -138,4 +119,32 @@ func (p Plan) Session() (session.Plan, error) {
 		sp.Engine.DetectMode = detect.Mode(p.Detect)
 	}
 	return sp, nil
+}
+
+// session compiles the i-th step of the plan file into a session step.
+func (s Step) session(i int) (session.Step, error) {
+	st := session.Step{ID: s.ID, Recover: s.Recover, Heal: s.Heal, Backup: s.Backup}
+	if s.Wait != nil {
+		st.Wait = time.Duration(*s.Wait)
+		if st.Wait <= 0 {
+			return session.Step{}, errAt(fmt.Sprintf("$.steps[%d].wait", i), "must be > 0")
+		}
+	}
+	if s.Fault != nil {
+		params, err := s.Fault.params()
+		if err != nil {
+			return session.Step{}, errAt(fmt.Sprintf("$.steps[%d].fault.target", i), "%v", err)
+		}
+		st.Fault = &session.FaultStep{Name: s.Fault.Name, Params: params, HealAfter: dur(s.Fault.HealAfter, 0)}
+	}
+	if s.Verify != nil {
+		st.Verify = &session.VerifyStep{Within: dur(s.Verify.Within, session.DefaultVerifyWithin)}
+		if s.Verify.ExpectReplicas != nil {
+			st.Verify.ExpectReplicas = *s.Verify.ExpectReplicas
+			if st.Verify.ExpectReplicas == 0 {
+				st.Verify.ExpectReplicas = -1
+			}
+		}
+	}
+	return st, nil
 }

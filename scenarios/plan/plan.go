@@ -99,32 +99,12 @@ type VerifyStep struct {
 	ExpectReplicas *int `yaml:"expect_replicas"`
 }
 
-// Action names what a step does: fault, wait, recover, heal, backup or verify.
+// Action names what a step does: fault, wait, recover, heal, backup or
+// verify (the session's naming of the step it compiles to).
 func (s Step) Action() string {
-	switch {
-	case s.Fault != nil:
-		return "fault"
-	case s.Wait != nil:
-		return "wait"
-	case s.Recover != "":
-		return "recover"
-	case s.Heal != "":
-		return "heal"
-	case s.Backup != "":
-		return "backup"
-	case s.Verify != nil:
-		return "verify"
+	st, err := s.session(0)
+	if err != nil {
+		return ""
 	}
-	return ""
-}
-
-// actions counts the action fields set.
-func (s Step) actions() int {
-	n := 0
-	for _, set := range []bool{s.Fault != nil, s.Wait != nil, s.Recover != "", s.Heal != "", s.Backup != "", s.Verify != nil} {
-		if set {
-			n++
-		}
-	}
-	return n
+	return st.Action()
 }

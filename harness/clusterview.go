@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"sort"
@@ -195,4 +196,19 @@ func hostOf(addr string) string {
 		return addr
 	}
 	return h
+}
+
+// LiveShards returns the shards as the first node that answers sees them.
+func (dep *Deployment) LiveShards(ctx context.Context) ([]Shard, error) {
+	var last error = errors.New("no nodes")
+	for _, n := range dep.Nodes() {
+		shards, err := dep.Shards(ctx, n)
+		if err == nil && len(shards) > 0 {
+			return shards, nil
+		}
+		if err != nil {
+			last = err
+		}
+	}
+	return nil, fmt.Errorf("read shards: %w", last)
 }

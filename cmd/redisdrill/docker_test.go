@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/moby/moby/client"
-
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/testenv"
 	"github.com/redisdrill/redisdrill/recovery/backup"
@@ -351,21 +349,8 @@ func startUntil(t *testing.T, cmd *exec.Cmd, marker string) (string, func(time.D
 func assertNothingLeft(t *testing.T, d *harness.Docker, runID string) {
 	t.Helper()
 	ctx := context.Background()
-	f := client.Filters{}.Add("label", harness.LabelRun+"="+runID)
-	cs, err := d.API().ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns, err := d.API().NetworkList(ctx, client.NetworkListOptions{Filters: f})
-	if err != nil {
-		t.Fatal(err)
-	}
-	vs, err := d.API().VolumeList(ctx, client.VolumeListOptions{Filters: f})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(cs.Items)+len(ns.Items)+len(vs.Items) != 0 {
+	if cs, vs, ns := testenv.Leftovers(ctx, t, d, harness.LabelRun+"="+runID); cs+vs+ns != 0 {
 		_, _ = harness.Prune(ctx, d, runID)
-		t.Fatalf("run %s left %d containers, %d networks, %d volumes", runID, len(cs.Items), len(ns.Items), len(vs.Items))
+		t.Fatalf("run %s left %d containers, %d networks, %d volumes", runID, cs, ns, vs)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -18,28 +17,6 @@ import (
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/testenv"
 )
-
-// startDeployment starts topo for one test and terminates it at cleanup
-// (registered before the start error is checked). Without Docker (or with
-// -short) the test skips, or fails when CI=true (testenv.RequireDocker).
-func startDeployment(t *testing.T, ctx context.Context, topo harness.Topology) *harness.Deployment {
-	t.Helper()
-	d := testenv.RequireDocker(t)
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	dep, err := harness.Start(ctx, d, topo, harness.StartOptions{Logger: quiet})
-	t.Cleanup(func() {
-		if dep == nil {
-			return
-		}
-		if err := dep.Terminate(context.Background()); err != nil {
-			t.Errorf("terminate: %v", err)
-		}
-	})
-	if err != nil {
-		t.Fatalf("start %s: %v", topo, err)
-	}
-	return dep
-}
 
 // applyAndHeal applies the named fault and registers its heal as cleanup
 // before the Inject error is checked.
@@ -218,7 +195,7 @@ func writeKeys(ctx context.Context, t *testing.T, n *harness.Node, count int) {
 func TestKillOnsetPrecedesOutage(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	dep := startDeployment(t, ctx, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistNone})
+	dep := testenv.StartDeployment(ctx, t, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistNone})
 	n := dep.Primary()
 	w := watchPing(ctx, t, dep, n)
 	before := time.Now()
@@ -257,7 +234,7 @@ func TestKillOnsetPrecedesOutage(t *testing.T) {
 func TestCorruptRestartOnsetPrecedesStop(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	dep := startDeployment(t, ctx, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistRDB})
+	dep := testenv.StartDeployment(ctx, t, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistRDB})
 	n := dep.Primary()
 	writeKeys(ctx, t, n, 200)
 	w := watchPing(ctx, t, dep, n)
@@ -306,7 +283,7 @@ func TestCorruptRestartOnsetPrecedesStop(t *testing.T) {
 func TestEveryFaultMarksOnset(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	dep := startDeployment(t, ctx, harness.Topology{
+	dep := testenv.StartDeployment(ctx, t, harness.Topology{
 		Kind: harness.KindReplicated, Replicas: 1, Persistence: harness.PersistBoth, AppendFsync: "always",
 		ExtraConf: []string{DiskFullConf},
 	})

@@ -98,7 +98,7 @@ func (f *PartitionMinority) pickMinority(ctx context.Context, dep *harness.Deplo
 	}
 	var preferred, rest []*harness.Node
 	if dep.Topology.Kind == harness.KindCluster {
-		shards, err := liveShards(ctx, dep)
+		shards, err := dep.LiveShards(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("pick minority: %w", err)
 		}

@@ -139,7 +139,7 @@ func (t Target) Resolve(ctx context.Context, dep *harness.Deployment) ([]*harnes
 }
 
 func (t Target) resolveCluster(ctx context.Context, dep *harness.Deployment) ([]*harness.Node, error) {
-	shards, err := liveShards(ctx, dep)
+	shards, err := dep.LiveShards(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("resolve target %s: %w", t, err)
 	}
@@ -164,21 +164,6 @@ func (t Target) resolveCluster(ctx context.Context, dep *harness.Deployment) ([]
 		return append([]*harness.Node{sh.Primary}, sh.Replicas...), nil
 	}
 	return []*harness.Node{sh.Primary}, nil
-}
-
-// liveShards reads the shards from the first node that answers.
-func liveShards(ctx context.Context, dep *harness.Deployment) ([]harness.Shard, error) {
-	var last error = errors.New("no nodes")
-	for _, n := range dep.Nodes() {
-		shards, err := dep.Shards(ctx, n)
-		if err == nil && len(shards) > 0 {
-			return shards, nil
-		}
-		if err != nil {
-			last = err
-		}
-	}
-	return nil, fmt.Errorf("read shards: %w", last)
 }
 
 // MarshalText renders the target as ParseTarget reads it.

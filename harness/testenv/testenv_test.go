@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/moby/moby/client"
-
 	"github.com/redisdrill/redisdrill/harness"
 )
 
@@ -86,8 +84,8 @@ func TestInterruptRemovesOwnedResources(t *testing.T) {
 	if runID == "" {
 		t.Fatalf("child never became ready\n%s", stderr.String())
 	}
-	f := client.Filters{}.Add("label", harness.LabelOwner+"="+owner)
-	cs, vs, ns := count(ctx, t, d, f)
+	label := harness.LabelOwner + "=" + owner
+	cs, vs, ns := Leftovers(ctx, t, d, label)
 	if cs < 1 || vs < 1 || ns != 1 {
 		t.Fatalf("before SIGINT: %d containers, %d volumes, %d networks labelled %s=%s; want the node's", cs, vs, ns, harness.LabelOwner, owner)
 	}
@@ -106,26 +104,9 @@ func TestInterruptRemovesOwnedResources(t *testing.T) {
 		t.Errorf("child exit: %v, want exit status %d\n%s", err, exitSIGINT, stderr.String())
 	}
 	t.Logf("child stderr:\n%s", stderr.String())
-	if cs, vs, ns := count(ctx, t, d, f); cs+vs+ns != 0 {
+	if cs, vs, ns := Leftovers(ctx, t, d, label); cs+vs+ns != 0 {
 		t.Errorf("after SIGINT run %s left %d containers, %d volumes, %d networks\n%s", runID, cs, vs, ns, stderr.String())
 	}
-}
-
-func count(ctx context.Context, t *testing.T, d *harness.Docker, f client.Filters) (containers, volumes, networks int) {
-	t.Helper()
-	cs, err := d.API().ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
-	if err != nil {
-		t.Fatal(err)
-	}
-	vs, err := d.API().VolumeList(ctx, client.VolumeListOptions{Filters: f})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns, err := d.API().NetworkList(ctx, client.NetworkListOptions{Filters: f})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(cs.Items), len(vs.Items), len(ns.Items)
 }
 
 // fakeTB records what RequireDocker decides; Fatal and Skip stop the

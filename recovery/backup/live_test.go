@@ -13,17 +13,6 @@ import (
 	"github.com/redisdrill/redisdrill/recovery/rdb"
 )
 
-func startDeployment(ctx context.Context, t *testing.T, topo harness.Topology) *harness.Deployment {
-	t.Helper()
-	d := testenv.RequireDocker(t)
-	dep, err := harness.Start(ctx, d, topo, harness.StartOptions{})
-	t.Cleanup(func() { _ = dep.Terminate(context.Background()) })
-	if err != nil {
-		t.Fatalf("start: %v", err)
-	}
-	return dep
-}
-
 // TestLiveAndSnapshot shares one primary+replica deployment (password, AOF)
 // between live RDB backups from both roles and data-dir snapshots of a live
 // and of a stopped node.
@@ -31,7 +20,7 @@ func TestLiveAndSnapshot(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	const pass = "drill-secret"
-	dep := startDeployment(ctx, t, harness.Topology{Kind: harness.KindReplicated, Replicas: 1, Persistence: harness.PersistAOF, Password: pass})
+	dep := testenv.StartDeployment(ctx, t, harness.Topology{Kind: harness.KindReplicated, Replicas: 1, Persistence: harness.PersistAOF, Password: pass})
 	primary := dep.Primary()
 	var replica *harness.Node
 	for _, n := range dep.Nodes() {
@@ -133,7 +122,7 @@ func TestLiveAndSnapshot(t *testing.T) {
 func TestClusterBackup(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	dep := startDeployment(ctx, t, harness.DefaultCluster())
+	dep := testenv.StartDeployment(ctx, t, harness.DefaultCluster())
 	cc := dep.Client(harness.ClientOptions{})
 	defer cc.Close()
 	for i := 0; i < 3000; i++ {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/harness/testenv"
 )
 
 // TestStreamingThroughput compares LiveRDB (host, over the Docker network,
@@ -23,7 +24,7 @@ func TestStreamingThroughput(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	dep := startDeployment(ctx, t, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistNone})
+	dep := testenv.StartDeployment(ctx, t, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistNone})
 	n := dep.Primary()
 	nc := n.Client()
 	defer nc.Close()

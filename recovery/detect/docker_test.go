@@ -3,8 +3,6 @@ package detect
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"runtime"
 	"syscall"
 	"testing"
@@ -13,19 +11,6 @@ import (
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/testenv"
 )
-
-// startDeployment starts topo for one test and terminates it at cleanup.
-func startDeployment(t *testing.T, ctx context.Context, topo harness.Topology) *harness.Deployment {
-	t.Helper()
-	d := testenv.RequireDocker(t)
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	dep, err := harness.Start(ctx, d, topo, harness.StartOptions{Logger: quiet})
-	t.Cleanup(func() { _ = dep.Terminate(context.Background()) })
-	if err != nil {
-		t.Fatalf("start deployment: %v", err)
-	}
-	return dep
-}
 
 // waitGoroutines waits (bounded) until the goroutine count is back to at
 // most want, and returns the last count.
@@ -43,7 +28,7 @@ func TestDetectPrimaryKillInCluster(t *testing.T) {
 	defer cancel()
 	topo := harness.DefaultCluster()
 	topo.NodeTimeout = 2 * time.Second
-	dep := startDeployment(t, ctx, topo)
+	dep := testenv.StartDeployment(ctx, t, topo)
 
 	shards, err := dep.Shards(ctx, dep.Nodes()[0])
 	if err != nil || len(shards) != 3 || shards[0].Primary == nil || len(shards[0].Replicas) != 1 {
@@ -120,7 +105,7 @@ func TestDetectPrimaryKillInCluster(t *testing.T) {
 func TestDetectEmptyRestartOfPrimary(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	dep := startDeployment(t, ctx, harness.Topology{Kind: harness.KindReplicated, Primaries: 1, Replicas: 1, Persistence: harness.PersistAOF})
+	dep := testenv.StartDeployment(ctx, t, harness.Topology{Kind: harness.KindReplicated, Primaries: 1, Replicas: 1, Persistence: harness.PersistAOF})
 	primary := dep.Primary()
 	var replica *harness.Node
 	for _, n := range dep.Nodes() {

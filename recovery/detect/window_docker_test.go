@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/harness/testenv"
 )
 
 // TestProbeModeWindowOnRealRedis checks the window rule against a real
@@ -17,7 +18,7 @@ import (
 func TestProbeModeWindowOnRealRedis(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	dep := startDeployment(t, ctx, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistNone})
+	dep := testenv.StartDeployment(ctx, t, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistNone})
 	n := dep.Nodes()[0]
 	det, err := Start(ctx, dep, Options{NoDocker: true})
 	if err != nil {

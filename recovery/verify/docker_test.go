@@ -4,26 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/testenv"
 )
-
-func startDeployment(t *testing.T, ctx context.Context, topo harness.Topology) *harness.Deployment {
-	t.Helper()
-	d := testenv.RequireDocker(t)
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	dep, err := harness.Start(ctx, d, topo, harness.StartOptions{Logger: quiet})
-	t.Cleanup(func() { _ = dep.Terminate(context.Background()) })
-	if err != nil {
-		t.Fatalf("start deployment: %v", err)
-	}
-	return dep
-}
 
 // eventually polls cond every 100ms until it returns nil or ctx ends.
 func eventually(ctx context.Context, cond func() error) error {
@@ -45,7 +31,7 @@ func TestVerifyClusterThroughKillFailoverRejoinAndFlush(t *testing.T) {
 	defer cancel()
 	topo := harness.DefaultCluster()
 	topo.NodeTimeout = 2 * time.Second
-	dep := startDeployment(t, ctx, topo)
+	dep := testenv.StartDeployment(ctx, t, topo)
 
 	cc := dep.Client(harness.ClientOptions{})
 	defer cc.Close()
@@ -216,7 +202,7 @@ func shardPrimary(t *testing.T, ctx context.Context, dep *harness.Deployment, i 
 func TestVerifyReplicatedSplitBrainAndWipe(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	dep := startDeployment(t, ctx, harness.Topology{Kind: harness.KindReplicated, Primaries: 1, Replicas: 1, Persistence: harness.PersistNone})
+	dep := testenv.StartDeployment(ctx, t, harness.Topology{Kind: harness.KindReplicated, Primaries: 1, Replicas: 1, Persistence: harness.PersistNone})
 	primary := dep.Primary()
 	var replica *harness.Node
 	for _, n := range dep.Nodes() {

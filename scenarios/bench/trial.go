@@ -160,14 +160,3 @@ func spanTimes(spans []recovery.Span) []SpanTime {
 	}
 	return out
 }
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}

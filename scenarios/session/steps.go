@@ -230,19 +230,16 @@ func shardPrimaries(ctx context.Context, dep *harness.Deployment) []string {
 		}
 		return nil
 	}
-	for _, n := range dep.Nodes() {
-		shards, err := dep.Shards(ctx, n)
-		if err != nil {
-			continue
-		}
-		out := make([]string, len(shards))
-		for i, sh := range shards {
-			out[i] = sh.PrimaryID
-			if sh.Primary != nil {
-				out[i] = sh.Primary.Name
-			}
-		}
-		return out
+	shards, err := dep.LiveShards(ctx)
+	if err != nil {
+		return nil
 	}
-	return nil
+	out := make([]string, len(shards))
+	for i, sh := range shards {
+		out[i] = sh.PrimaryID
+		if sh.Primary != nil {
+			out[i] = sh.Primary.Name
+		}
+	}
+	return out
 }

@@ -140,6 +140,19 @@ func (dep *Deployment) Retire(n *Node) {
 	dep.retired[n.Name] = true
 }
 
+// IsMember reports whether n is part of the topology (created by the run
+// and not retired).
+func (dep *Deployment) IsMember(n *Node) bool {
+	dep.mu.Lock()
+	defer dep.mu.Unlock()
+	for _, m := range dep.nodes {
+		if m == n {
+			return !dep.retired[n.Name]
+		}
+	}
+	return false
+}
+
 // NodeByName returns the node with the given container name.
 func (dep *Deployment) NodeByName(name string) (*Node, bool) {
 	dep.mu.Lock()

@@ -109,6 +109,20 @@ func (n *Node) Running(ctx context.Context) (bool, error) {
 	return res.Container.State != nil && res.Container.State.Running, nil
 }
 
+// State reports in one inspect whether the container runs and whether it
+// is frozen (a paused container also counts as running for Docker).
+func (n *Node) State(ctx context.Context) (running, paused bool, err error) {
+	res, err := n.docker.api.ContainerInspect(ctx, n.ID(), client.ContainerInspectOptions{})
+	if err != nil {
+		return false, false, fmt.Errorf("inspect node %s: %w", n.Name, err)
+	}
+	st := res.Container.State
+	if st == nil {
+		return false, false, nil
+	}
+	return st.Running && !st.Paused, st.Paused, nil
+}
+
 // Kill sends SIGKILL (or the given signal) to redis-server.
 func (n *Node) Kill(ctx context.Context, signal string) error {
 	if signal == "" {

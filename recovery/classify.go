@@ -56,6 +56,9 @@ func (e *Engine) classify(ctx context.Context, ev detect.Event) (*Incident, erro
 		// Fast path and guard: with a live replica, act now — before the
 		// failed primary can come back empty and wipe its replicas.
 		inc.PrimaryKnownDead = e.knownDead(ctx, node)
+		if inc.Kind == EmptyRestart {
+			e.checkCollapsed(ctx, inc)
+		}
 		return inc, nil
 	}
 	// No replica to fall back on: see what the node does with its own files.
@@ -222,4 +225,33 @@ func RefusalLine(logs string) string {
 		}
 	}
 	return ""
+}
+
+// checkCollapsed turns an empty restart into a started-empty shard when no
+// live replica still holds the data either (each has under half of the
+// baseline: it full-synced the emptied primary before the engine acted).
+// Promotion then has nothing to save and a restore from the newest
+// verified backup is the way back, never success over wiped data.
+func (e *Engine) checkCollapsed(ctx context.Context, inc *Incident) {
+	if inc.PreFaultKeys <= 0 {
+		return
+	}
+	var counts []string
+	for _, r := range inc.Replicas {
+		if !e.nodeAlive(ctx, r) {
+			continue
+		}
+		keys, err := replicaKeys(ctx, r)
+		if err != nil || keys*2 >= inc.PreFaultKeys {
+			return // a replica holds the data (or cannot tell): promotion decides
+		}
+		counts = append(counts, fmt.Sprintf("%s %d", r.Name, keys))
+	}
+	if len(counts) == 0 {
+		return
+	}
+	keys, _ := dbSize(ctx, inc.Failed)
+	inc.Kind, inc.KeysNow = StartedEmpty, keys
+	inc.Detail = fmt.Sprintf("shard collapsed: primary %s holds %d keys, replicas %s (baseline %d)",
+		inc.Failed.Name, keys, strings.Join(counts, ", "), inc.PreFaultKeys)
 }

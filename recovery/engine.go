@@ -59,6 +59,11 @@ type Engine struct {
 	baseline verify.Baseline
 	failed   []*harness.Node
 	catalog  *backup.Catalog
+	fences   []Fence // every old owner fenced, in order (see fence.go)
+
+	// recovering is held by Recover and Readmit: a fenced node is never
+	// readmitted in the middle of a recovery.
+	recovering sync.Mutex
 }
 
 // Report is what one Recover did.
@@ -81,6 +86,9 @@ type Report struct {
 	// Observations are facts about Redis's own reaction seen on the way,
 	// e.g. "refused-start: <log line>" or "started-empty".
 	Observations []string `json:"observations,omitempty"`
+	// Fences says how each old owner of the shard was fenced before its
+	// slots or role went to another node.
+	Fences []Fence `json:"fences,omitempty"`
 }
 
 // New creates an engine for dep and starts its detector.
@@ -172,9 +180,15 @@ func (e *Engine) Refresh(ctx context.Context) error {
 	return nil
 }
 
-// failureKinds are the events that start a recovery.
+// ErrNoFailure is returned by Recover when no failure showed within the
+// detect timeout: the engine took no action.
+var ErrNoFailure = errors.New("no failure seen")
+
+// failureKinds are the events that start a recovery. A Docker pause event
+// is not one: a freeze is silence, judged by the detect window like any
+// other, so a short stall never triggers action in either mode.
 var failureKinds = []detect.Kind{
-	detect.KindDie, detect.KindKill, detect.KindStop, detect.KindOOM, detect.KindPause,
+	detect.KindDie, detect.KindKill, detect.KindStop, detect.KindOOM,
 	detect.KindUnreachable, detect.KindEmptyRestart,
 }
 
@@ -185,17 +199,24 @@ var failureKinds = []detect.Kind{
 func (e *Engine) Recover(ctx context.Context, t0 time.Time) (*Report, error) {
 	rep := &Report{Estimates: map[string]Estimate{}}
 	tl := &Timeline{}
+	e.recovering.Lock()
+	defer e.recovering.Unlock()
 	e.mu.Lock()
 	armed := e.armedAt
+	fencedBefore := len(e.fences)
 	e.faultAt, e.used, e.verified = t0, backup.Manifest{}, map[string]bool{}
 	e.mu.Unlock()
 	defer func() {
 		e.mu.Lock()
 		rep.BackupID, rep.BackupTime = e.used.ID, e.used.Time
+		rep.Fences = append([]Fence(nil), e.fences[fencedBefore:]...)
 		e.mu.Unlock()
 	}()
 	ev, err := e.waitFailure(ctx, armed)
 	if err != nil {
+		if ctx.Err() == nil {
+			err = fmt.Errorf("%w within %s", ErrNoFailure, e.opts.DetectTimeout)
+		}
 		return rep, fmt.Errorf("detect failure: %w", err)
 	}
 	detected := ev.Time

@@ -117,15 +117,23 @@ func (PromoteReplica) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 			keys = fmt.Sprintf("%d keys", n)
 		}
 		cand = best
-		mode = failoverMode(ctx, dep, inc, best)
-		return fmt.Sprintf("%s (offset %d, %s) via %s", best.Name, off, keys, mode), nil
+		return fmt.Sprintf("%s (offset %d, %s)", best.Name, off, keys), nil
 	})
 	if err != nil {
 		return err
 	}
-	if dep.Topology.Kind != harness.KindCluster {
-		return promoteStandalone(ctx, dep, inc, cand, tl)
+	// Fence the old primary before its role goes to cand; a fence that
+	// kills it makes it known dead, which the failover mode relies on.
+	if err := inc.env.fenceNodes(ctx, inc, tl, []*harness.Node{inc.Failed}); err != nil {
+		return err
 	}
+	if dep.Topology.Kind != harness.KindCluster {
+		if err := promoteStandalone(ctx, dep, inc, cand, tl); err != nil {
+			return err
+		}
+		return inc.env.releasePausedWrites(ctx, tl)
+	}
+	mode = failoverMode(ctx, dep, inc, cand)
 	err = tl.Do("promote", func() (string, error) {
 		return mode, command(ctx, cand, "CLUSTER", "FAILOVER", mode)
 	})
@@ -146,9 +154,12 @@ func (PromoteReplica) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 			defer cancel2()
 			return "FORCE timed out; TAKEOVER", waitOwnsSlots(waitCtx2, cand)
 		}
-		return cand.Name + " serves the shard's slots", err
+		return cand.Name + " serves the shard's slots via " + mode, err
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return inc.env.releasePausedWrites(ctx, tl)
 }
 
 // failoverMode picks how cand takes over the failed primary's slots. Redis

@@ -83,6 +83,9 @@ func (ReplaceNode) Execute(ctx context.Context, inc *Incident, tl *Timeline) err
 		}
 	}
 	dead := append([]*harness.Node{inc.Failed}, inc.Replicas...)
+	if err := e.fenceNodes(ctx, inc, tl, dead); err != nil {
+		return err
+	}
 	err = tl.Do("rejoin", func() (string, error) {
 		return adoptSlots(ctx, dep, fresh, dead, inc.Slots)
 	})

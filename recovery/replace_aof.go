@@ -70,6 +70,9 @@ func (ReplaceFromAOF) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 		return err
 	}
 	dead := append([]*harness.Node{inc.Failed}, inc.Replicas...)
+	if err := e.fenceNodes(ctx, inc, tl, dead); err != nil {
+		return err
+	}
 	err = tl.Do("rejoin", func() (string, error) { return adoptSlots(ctx, dep, fresh, dead, inc.Slots) })
 	if err != nil {
 		return err

@@ -22,6 +22,10 @@ const (
 	FileEvents = "events.jsonl"
 	// FileSteps holds what each step of the drill did and when.
 	FileSteps = "steps.jsonl"
+	// FileWatch holds the split-brain watcher's record: every change of a
+	// node's view (role, own slots, cluster_state, reachable), then every
+	// confirmed violation (lines with a "kind").
+	FileWatch = "watch.jsonl"
 	// DirBackups is the backup catalog the engine used.
 	DirBackups = "backups"
 )

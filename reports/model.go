@@ -53,6 +53,12 @@ type ScenarioResult struct {
 	Latency          Latency  `json:"latency"`
 	Timeline         Timeline `json:"timeline"`
 
+	// Fences says how the engine fenced each old owner before handing its
+	// slots or role over, and what became of the node.
+	Fences []Fence `json:"fences,omitempty"`
+	// WriteSafety is the split-brain watcher's summary (see FileWatch).
+	WriteSafety WriteSafety `json:"write_safety"`
+
 	Thresholds Thresholds `json:"thresholds"`
 	Verdict    Verdict    `json:"verdict"`
 	// Error is set when the scenario could not be carried out (Status error).
@@ -159,4 +165,21 @@ type Artifacts struct {
 	Events   string            `json:"events,omitempty"`
 	NodeLogs map[string]string `json:"node_logs,omitempty"`
 	DataDirs map[string]string `json:"data_dirs,omitempty"`
+}
+
+// Fence is how one old owner was fenced; times are relative to t0.
+type Fence struct {
+	Node     string `json:"node"`
+	Method   string `json:"method"`
+	At       Millis `json:"at_ms"`
+	Returned Millis `json:"returned_ms,omitempty"`
+	Outcome  string `json:"outcome,omitempty"`
+}
+
+// WriteSafety is what the split-brain watcher saw: how many times it
+// polled every node, and each confirmed violation (two primaries that both
+// acknowledged a write for one slot, or a fenced node that took one).
+type WriteSafety struct {
+	Polls      int      `json:"polls"`
+	Violations []string `json:"violations,omitempty"`
 }

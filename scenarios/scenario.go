@@ -56,6 +56,12 @@ type Scenario struct {
 	CorruptNewestBackup bool
 	// RTOTimeout bounds the wait for every shard to take writes again.
 	RTOTimeout time.Duration
+	// EngineDelay starts the engine's recovery this long after the fault
+	// (a slow operator or supervisor): the guard must hold whatever Redis
+	// did meanwhile.
+	EngineDelay time.Duration
+	// DetectWithin bounds the engine's wait for a failure (0 = 30 s).
+	DetectWithin time.Duration
 	// ProbeDetectable says the engine recovers this drill in probe mode
 	// too (detect.ModeProbe: no Docker events or container state, only
 	// what a sidecar next to Redis sees); the suite runs it in both modes.
@@ -85,6 +91,11 @@ type Expect struct {
 	// Failover requires Redis to have promoted a new primary for the
 	// faulted shard (native scenarios).
 	Failover bool
+	// NoAction requires the engine to take no action.
+	NoAction bool
+	// Fenced requires the engine to fence the failed primary and the node
+	// to come back as a replica (see session.Expect.Fenced).
+	Fenced bool
 }
 
 // HasLabel reports whether the scenario carries the label.
@@ -160,10 +171,14 @@ func (s Scenario) Plan() session.Plan {
 		WarmUp: s.WarmUp, Settle: s.Settle, RTOTimeout: s.RTOTimeout,
 		Steps: []session.Step{
 			{ID: "fault", Fault: &session.FaultStep{Name: s.Fault, Params: s.FaultParams, HealAfter: s.HealAt}},
-			{ID: "recover", Recover: string(s.Recovery)},
 		},
-		Expect: session.Expect{Strategy: s.Expect.Strategy, Incident: s.Expect.Incident, Loss: s.Expect.Loss, Failover: s.Expect.Failover},
+		Expect: session.Expect{Strategy: s.Expect.Strategy, Incident: s.Expect.Incident, Loss: s.Expect.Loss,
+			Failover: s.Expect.Failover, NoAction: s.Expect.NoAction, Fenced: s.Expect.Fenced},
 	}
+	if s.EngineDelay > 0 {
+		p.Steps = append(p.Steps, session.Step{ID: "engine-delay", Wait: s.EngineDelay})
+	}
+	p.Steps = append(p.Steps, session.Step{ID: "recover", Recover: string(s.Recovery)})
 	if s.Expect.AckedLostMax >= 0 {
 		n := int64(s.Expect.AckedLostMax)
 		p.Limits.AckedLostMax = &n
@@ -176,6 +191,7 @@ func (s Scenario) Plan() session.Plan {
 		p.Engine = &session.EngineSpec{
 			Strategy: s.Strategy, WarmSpare: s.WarmSpare, PointInTimeBefore: s.PointInTimeBefore,
 			CorruptNewestBackup: s.CorruptNewestBackup, CorruptShard: s.FaultParams.Target.Shard,
+			DetectWithin: s.DetectWithin,
 		}
 	}
 	return p

@@ -54,9 +54,14 @@ func (f *PartitionNode) Inject(ctx context.Context, dep *harness.Deployment, ons
 }
 
 // Heal brings every target's interface up, restores its default route and
-// waits until the host reaches it again.
+// waits until the host reaches it again. A target that is no longer running
+// was fenced (killed) by the recovery engine while cut off: it is left
+// down, for the engine to readmit (a restart brings its link back up).
 func (f *PartitionNode) Heal(ctx context.Context, _ *harness.Deployment) error {
 	return healAll(ctx, f.resolved(), func(ctx context.Context, n *harness.Node) error {
+		if running, paused, err := n.State(ctx); err == nil && !running && !paused {
+			return nil
+		}
 		f.gwMu.Lock()
 		gw := f.gw[n.Name]
 		f.gwMu.Unlock()

@@ -29,12 +29,17 @@ func (f *Pause) Inject(ctx context.Context, dep *harness.Deployment, onset *Onse
 	return nil
 }
 
-// Heal thaws every paused target and waits until it answers PING.
+// Heal thaws every paused target and waits until it answers PING. A
+// target that is no longer running was fenced (killed) by the recovery
+// engine while frozen: it is left down, for the engine to readmit.
 func (f *Pause) Heal(ctx context.Context, _ *harness.Deployment) error {
 	return healAll(ctx, f.resolved(), func(ctx context.Context, n *harness.Node) error {
-		paused, err := n.Paused(ctx)
+		running, paused, err := n.State(ctx)
 		if err != nil {
 			return err
+		}
+		if !running && !paused {
+			return nil
 		}
 		if paused {
 			if err := n.Unpause(ctx); err != nil {

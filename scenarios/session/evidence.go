@@ -62,6 +62,13 @@ type Evidence struct {
 	Faults     []fault.Record     `json:"faults"`
 	Steps      []StepRecord       `json:"steps,omitempty"`
 	Recoveries []*recovery.Report `json:"recoveries,omitempty"`
+	// Fences is every fence the engine set, with what became of each node.
+	Fences []recovery.Fence `json:"fences,omitempty"`
+	// Watch is the split-brain watcher's record: how many polls, and every
+	// confirmed violation (watch.jsonl holds every view change too).
+	Watch Watch `json:"watch"`
+	// Readmit lists fenced nodes that could not be readmitted safely.
+	Readmit []string `json:"readmit,omitempty"`
 	// Catalog is every backup in the run's catalog, verified after the run.
 	Catalog         []CatalogEntry `json:"catalog,omitempty"`
 	CorruptedBackup string         `json:"corrupted_backup,omitempty"`

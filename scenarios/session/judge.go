@@ -2,10 +2,13 @@ package session
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness/fault"
 	"github.com/redisdrill/redisdrill/harness/workload"
+	"github.com/redisdrill/redisdrill/recovery"
 	"github.com/redisdrill/redisdrill/reports"
 )
 
@@ -47,6 +50,10 @@ func Judge(ev Evidence, exp Expect) reports.Verdict {
 	r = append(r, judgeEngine(ev, exp)...)
 	r = append(r, judgeLoss(ev, exp)...)
 	r = append(r, judgeBackup(ev)...)
+	r = append(r, judgeWriteSafety(ev)...)
+	if exp.Fenced {
+		r = append(r, judgeFenced(ev)...)
+	}
 	if exp.Failover {
 		r = append(r, judgeFailover(ev)...)
 	}
@@ -114,6 +121,12 @@ func judgeSteps(ev Evidence) []string {
 
 func judgeEngine(ev Evidence, exp Expect) []string {
 	var r []string
+	if exp.NoAction {
+		for _, rep := range ev.Recoveries {
+			r = append(r, fmt.Sprintf("the engine acted (%s on %s: %s) where it must not", rep.Strategy, rep.Node, rep.Event))
+		}
+		return r
+	}
 	if len(ev.Recoveries) == 0 {
 		if exp.Strategy != "" || exp.Incident != "" {
 			r = append(r, "the engine did not recover anything")
@@ -121,7 +134,7 @@ func judgeEngine(ev Evidence, exp Expect) []string {
 		return r
 	}
 	rep := ev.Recoveries[0]
-	if exp.Strategy != "" && rep.Strategy != exp.Strategy {
+	if exp.Strategy != "" && !slices.Contains(strings.Split(exp.Strategy, "|"), rep.Strategy) {
 		r = append(r, fmt.Sprintf("strategy %q, want %q", rep.Strategy, exp.Strategy))
 	}
 	if exp.Incident != "" && rep.Incident != exp.Incident {
@@ -225,4 +238,41 @@ func judgeFailover(ev Evidence) []string {
 		return []string{fmt.Sprintf("failover: shard %d still has its old primary %s: no failover happened", k, ev.PrimariesBefore[k])}
 	}
 	return nil
+}
+
+// judgeWriteSafety fails a run in which the watcher confirmed a slot with
+// two write-accepting primaries or a fenced node taking a write, or in
+// which a fenced node could not be readmitted safely.
+func judgeWriteSafety(ev Evidence) []string {
+	var r []string
+	for _, v := range ev.Watch.Violations {
+		r = append(r, fmt.Sprintf("%s at %s: %s", v.Kind, v.At.Format("15:04:05.000"), v.Detail))
+	}
+	for _, e := range ev.Readmit {
+		r = append(r, "fence: "+e)
+	}
+	return r
+}
+
+// judgeFenced fails a run whose first recovery did not fence the failed
+// primary with a method that stops its writes, or after which the fenced
+// node neither came back as a replica nor stayed out as a retired node.
+func judgeFenced(ev Evidence) []string {
+	if len(ev.Recoveries) == 0 {
+		return []string{"fence: the engine did not recover anything, so nothing was fenced"}
+	}
+	node := ev.Recoveries[0].Node
+	for _, f := range ev.Fences {
+		if f.Node != node {
+			continue
+		}
+		if f.Method == recovery.FenceEpochOnly {
+			return []string{fmt.Sprintf("fence: %s was left to Redis's epochs (%s)", node, f.Detail)}
+		}
+		if f.Returned.IsZero() && !strings.HasPrefix(f.Outcome, "stays out") {
+			return []string{fmt.Sprintf("fence: %s (%s) did not come back as a replica: %q", node, f.Method, f.Outcome)}
+		}
+		return nil
+	}
+	return []string{fmt.Sprintf("fence: the failed primary %s was not fenced", node)}
 }

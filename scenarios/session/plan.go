@@ -89,6 +89,10 @@ type EngineSpec struct {
 	// down once the probe's failed rounds cover it (0 =
 	// detect.DefaultDownAfter; see detect.Down).
 	DownAfter time.Duration
+	// DetectWithin bounds how long a recover step waits for a failure to
+	// show (0 = 30 s). With Expect.NoAction, no failure within it is the
+	// expected outcome rather than an error.
+	DetectWithin time.Duration
 }
 
 // Step is one action of a plan; exactly one of its action fields is set.
@@ -189,7 +193,8 @@ const ReplicationAllowance = 50 * time.Millisecond
 
 // Expect is what a run must show beyond its thresholds.
 type Expect struct {
-	// Strategy is the strategy the engine must run ("" = any).
+	// Strategy is the strategy the engine must run ("" = any); "a|b"
+	// accepts either.
 	Strategy string
 	// Incident is the incident the engine must detect ("" = any).
 	Incident string
@@ -198,6 +203,13 @@ type Expect struct {
 	// Failover requires the faulted shard to have a new primary after the
 	// run (native failover must have happened).
 	Failover bool
+	// NoAction requires the engine to take no action: the fault (e.g. a
+	// stall shorter than the detect window) must not count as a failure.
+	NoAction bool
+	// Fenced requires the engine to have fenced the failed primary (not
+	// epoch-only) before handing its role over, and the node to have come
+	// back as a replica, or stayed out when retired.
+	Fenced bool
 }
 
 func (p Plan) withDefaults() Plan {

@@ -69,6 +69,16 @@ func (s *session) result() reports.ScenarioResult {
 			res.Spans = append(res.Spans, reports.Span{Name: sp.Name, Start: rel(sp.Start), End: rel(sp.End)})
 		}
 	}
+	for _, f := range ev.Fences {
+		res.Fences = append(res.Fences, reports.Fence{Node: f.Node, Method: f.Method, At: rel(f.At), Returned: rel(f.Returned), Outcome: f.Outcome})
+	}
+	res.WriteSafety.Polls = ev.Watch.Polls
+	for _, v := range ev.Watch.Violations {
+		res.WriteSafety.Violations = append(res.WriteSafety.Violations, fmt.Sprintf("%s at %s: %s", v.Kind, v.At.Format("15:04:05.000"), v.Detail))
+	}
+	if p.Engine != nil && len(ev.Recoveries) == 0 {
+		res.Strategy = "none"
+	}
 	res.Artifacts = s.artifacts
 	return res
 }

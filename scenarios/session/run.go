@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness"
@@ -78,6 +79,10 @@ type session struct {
 	order      []string // fault step ids in injection order
 	heals      []<-chan struct{}
 
+	watch     *watcher
+	readmitMu sync.Mutex
+	readmit   []string // readmission failures of fenced nodes
+
 	ev        Evidence
 	artifacts reports.Artifacts
 	out       Outcome
@@ -104,12 +109,18 @@ func (s *session) run(ctx context.Context) (err error) {
 		s.eng, err = recovery.New(ctx, s.dep, recovery.Options{
 			Logger: s.logger, CatalogDir: s.cat.Dir(), Strategy: p.Engine.Strategy,
 			PointInTimeBefore: p.Engine.PointInTimeBefore, WarmSpare: p.Engine.WarmSpare,
-			Detect: detect.Options{NoDocker: p.Engine.DetectMode == detect.ModeProbe, DownAfter: p.Engine.DownAfter},
+			Detect:        detect.Options{NoDocker: p.Engine.DetectMode == detect.ModeProbe, DownAfter: p.Engine.DownAfter},
+			DetectTimeout: p.Engine.DetectWithin,
 		})
 		if err != nil {
 			return fmt.Errorf("start engine: %w", err)
 		}
 	}
+	var fences func() []recovery.Fence
+	if s.eng != nil {
+		fences = s.eng.Fences
+	}
+	s.watch = startWatcher(ctx, s.dep, fences)
 	profile := p.Workload
 	profile.Seed = s.env.Seed
 	if s.traffic, err = StartTraffic(ctx, s.dep, profile); err != nil {
@@ -243,6 +254,23 @@ func (s *session) healAll(ctx context.Context) {
 			}
 		}
 	}
+	s.readmitFenced(ctx)
+}
+
+// readmitFenced has the engine bring back the nodes it fenced by killing
+// them, once their faults healed (a fault's heal leaves a fenced node
+// down); a node that comes back as a primary of slots it lost is a
+// failure of the run.
+func (s *session) readmitFenced(ctx context.Context) {
+	if s.eng == nil {
+		return
+	}
+	if err := s.eng.Readmit(ctx); err != nil {
+		s.logger.Warn("readmit fenced node", "err", err)
+		s.readmitMu.Lock()
+		s.readmit = append(s.readmit, err.Error())
+		s.readmitMu.Unlock()
+	}
 }
 
 // finish heals, writes the evidence, judges the run and tears the
@@ -256,6 +284,7 @@ func (s *session) finish(ctx context.Context, runErr error) *Outcome {
 		defer cancel()
 	}
 	s.healAll(cctx)
+	s.watch.stop()
 	if s.traffic != nil {
 		if s.ledger == nil {
 			s.ledger = s.traffic.Stop()
@@ -303,6 +332,11 @@ func (s *session) collect() {
 		ev.DetectMode = s.plan.Engine.DetectMode
 	}
 	ev.Recoveries = s.out.Recoveries
+	if s.eng != nil {
+		ev.Fences = s.eng.Fences()
+	}
+	ev.Watch = s.watch.result()
+	ev.Readmit = s.readmit
 	if s.cat != nil {
 		ev.Catalog = catalogState(s.cat)
 	}

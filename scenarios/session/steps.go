@@ -9,6 +9,7 @@ import (
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/fault"
+	"github.com/redisdrill/redisdrill/recovery"
 	"github.com/redisdrill/redisdrill/recovery/backup"
 	"github.com/redisdrill/redisdrill/recovery/verify"
 )
@@ -106,6 +107,7 @@ func (s *session) inject(ctx context.Context, st Step) (string, error) {
 			if err := inj.Heal(ctx); err != nil {
 				s.logger.Warn("scheduled heal failed", "err", err)
 			}
+			s.readmitFenced(ctx)
 		}()
 	}
 	return strings.Join(inj.Record().Targets, ","), nil
@@ -140,12 +142,17 @@ func (s *session) recover(ctx context.Context, how string) (string, error) {
 	var recErr error
 	if how == RecoverEngine {
 		rep, err := s.eng.Recover(rctx, since)
-		if rep != nil {
-			s.out.Recoveries = append(s.out.Recoveries, rep)
-			detail = "strategy " + rep.Strategy
-		}
-		if err != nil {
-			recErr = fmt.Errorf("recover: %w", err)
+		switch {
+		case errors.Is(err, recovery.ErrNoFailure) && s.plan.Expect.NoAction:
+			detail = "no failure seen: no action"
+		default:
+			if rep != nil {
+				s.out.Recoveries = append(s.out.Recoveries, rep)
+				detail = "strategy " + rep.Strategy
+			}
+			if err != nil {
+				recErr = fmt.Errorf("recover: %w", err)
+			}
 		}
 	}
 	// The step waits until every shard took writes for ReadyStable; the

@@ -60,6 +60,7 @@ func (s *session) writeEvidence(ctx context.Context) {
 	if s.eng != nil {
 		a.Events = write(reports.FileEvents, s.eng.WriteEvents)
 	}
+	write(reports.FileWatch, ev.Watch.WriteJSONL)
 	if s.dep != nil {
 		a.NodeLogs = map[string]string{}
 		for _, n := range s.dep.AllNodes() {

@@ -1,0 +1,321 @@
+package recovery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redisdrill/redisdrill/harness"
+)
+
+// Fencing: before the engine gives a shard's slots or its primary role to
+// another node, it makes sure the old owner can no longer take writes for
+// them. Detection never asks Docker in probe mode, but fencing is an action,
+// like a STONITH agent's: it uses the deployment's control plane (Docker)
+// where it can, and Redis itself where the node still answers.
+
+// Fence methods, in the order the engine tries them.
+const (
+	// FenceAlreadyDown: the container is not running; Docker keeps it down
+	// until someone starts it, and a restarted cluster node is held by
+	// Redis's own writable delay until it learns the newer epoch.
+	FenceAlreadyDown = "already-down"
+	// FencePauseWrites: the node answers (e.g. it restarted empty): CLIENT
+	// PAUSE … WRITE holds every write it gets, unacked, until it has turned
+	// replica of the new owner (then CLIENT UNPAUSE) — the way Redis's own
+	// manual failover holds the old primary.
+	FencePauseWrites = "client-pause-write"
+	// FenceKill: the node is silent (frozen, cut off, hung) but its container
+	// runs: SIGKILL through Docker. It comes back only when the engine
+	// readmits it (Engine.Readmit), as a replica.
+	FenceKill = "docker-kill"
+	// FenceEpochOnly: neither Docker nor the node answers; only Redis's
+	// epochs (and node-timeout on the old primary's side) protect the slots.
+	FenceEpochOnly = "epoch-only"
+)
+
+// pauseWritesFor is how long CLIENT PAUSE WRITE holds an old primary at
+// most; the engine releases it as soon as the node has turned replica.
+const pauseWritesFor = 30 * time.Second
+
+// Fence records how one old owner was fenced and what became of it.
+type Fence struct {
+	Node   string    `json:"node"`
+	Addr   string    `json:"addr"`
+	Method string    `json:"method"`
+	At     time.Time `json:"at"`
+	Detail string    `json:"detail,omitempty"`
+	// Returned is when the node came back and was seen as a replica (or
+	// without slots); zero while it is down or stays out.
+	Returned time.Time `json:"returned,omitzero"`
+	// Outcome says what became of the node: "replica of X", "stays out
+	// (retired)", "killed again: …".
+	Outcome string `json:"outcome,omitempty"`
+}
+
+// fenceNodes fences every node in old and records each fence in the
+// engine and the timeline. A kill marks the incident's primary as known
+// dead, so a takeover can no longer split the brain.
+func (e *Engine) fenceNodes(ctx context.Context, inc *Incident, tl *Timeline, old []*harness.Node) error {
+	return tl.Do("fence", func() (string, error) {
+		var detail string
+		var errs []error
+		for _, n := range old {
+			f, err := fenceNode(ctx, n)
+			e.mu.Lock()
+			e.fences = append(e.fences, f)
+			e.mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if n == inc.Failed && (f.Method == FenceKill || f.Method == FenceAlreadyDown) {
+				inc.PrimaryKnownDead = true
+			}
+			if detail != "" {
+				detail += ", "
+			}
+			detail += n.Name + " " + f.Method
+		}
+		return detail, errors.Join(errs...)
+	})
+}
+
+// fenceNode fences one node: already down, pause its writes when it
+// answers, else kill its container.
+func fenceNode(ctx context.Context, n *harness.Node) (Fence, error) {
+	f := Fence{Node: n.Name, Addr: n.Addr(), At: time.Now()}
+	running, paused, err := n.State(ctx)
+	if err != nil {
+		if pingQuick(ctx, n) {
+			return pauseWrites(ctx, n, f)
+		}
+		f.Method, f.Detail = FenceEpochOnly, fmt.Sprintf("no control plane (%v) and the node is silent", err)
+		return f, nil
+	}
+	if !running && !paused {
+		f.Method, f.Detail = FenceAlreadyDown, "container not running"
+		return f, nil
+	}
+	if !paused && pingQuick(ctx, n) {
+		if pf, err := pauseWrites(ctx, n, f); err == nil {
+			return pf, nil
+		}
+	}
+	f.Method = FenceKill
+	f.At = time.Now()
+	if err := n.Kill(ctx, "SIGKILL"); err != nil {
+		return f, fmt.Errorf("fence %s: %w", n.Name, err)
+	}
+	f.Detail = "SIGKILL"
+	if paused {
+		f.Detail = "SIGKILL while frozen"
+	}
+	return f, waitDown(ctx, n)
+}
+
+func pauseWrites(ctx context.Context, n *harness.Node, f Fence) (Fence, error) {
+	f.Method, f.At = FencePauseWrites, time.Now()
+	ms := strconv.FormatInt(pauseWritesFor.Milliseconds(), 10)
+	if err := command(ctx, n, "CLIENT", "PAUSE", ms, "WRITE"); err != nil {
+		return f, fmt.Errorf("fence %s: %w", n.Name, err)
+	}
+	f.Detail = "CLIENT PAUSE " + ms + " WRITE"
+	return f, nil
+}
+
+// waitDown waits (bounded) until n's container has exited.
+func waitDown(ctx context.Context, n *harness.Node) error {
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for {
+		running, paused, err := n.State(wctx)
+		if err == nil && !running && !paused {
+			return nil
+		}
+		select {
+		case <-wctx.Done():
+			return fmt.Errorf("wait for fenced %s to stop: %w", n.Name, wctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// releasePausedWrites ends the write pause of every node fenced with
+// CLIENT PAUSE once it has turned replica (or holds no slots); a node that
+// does not within 5 s is killed instead, so it can never ack a write for
+// slots it lost.
+func (e *Engine) releasePausedWrites(ctx context.Context, tl *Timeline) error {
+	e.mu.Lock()
+	var idx []int
+	for i, f := range e.fences {
+		if f.Method == FencePauseWrites && f.Outcome == "" {
+			idx = append(idx, i)
+		}
+	}
+	e.mu.Unlock()
+	if len(idx) == 0 {
+		return nil
+	}
+	return tl.Do("release fence", func() (string, error) {
+		var detail string
+		var errs []error
+		for _, i := range idx {
+			e.mu.Lock()
+			f := e.fences[i]
+			e.mu.Unlock()
+			n, ok := e.dep.NodeByName(f.Node)
+			if !ok {
+				continue
+			}
+			wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			outcome, err := waitStepsDown(wctx, e.dep, n)
+			cancel()
+			if err == nil {
+				err = command(ctx, n, "CLIENT", "UNPAUSE")
+				f.Returned, f.Outcome = time.Now(), outcome
+			} else {
+				f.Outcome = "killed: " + err.Error()
+				if kerr := n.Kill(ctx, "SIGKILL"); kerr != nil {
+					err = errors.Join(err, kerr)
+				} else {
+					f.Method, f.At = FenceKill, time.Now()
+					err = nil
+				}
+			}
+			e.mu.Lock()
+			e.fences[i] = f
+			e.mu.Unlock()
+			if err != nil {
+				errs = append(errs, fmt.Errorf("release fence on %s: %w", n.Name, err))
+			}
+			detail += n.Name + ": " + f.Outcome + " "
+		}
+		return detail, errors.Join(errs...)
+	})
+}
+
+// waitStepsDown waits until n no longer acts as a primary with slots: in a
+// cluster it is a replica or owns no slot in its own view; in a replicated
+// deployment the engine points it at the new primary itself.
+func waitStepsDown(ctx context.Context, dep *harness.Deployment, n *harness.Node) (string, error) {
+	if dep.Topology.Kind != harness.KindCluster {
+		p := dep.Primary()
+		if p == nil || p == n {
+			return "", errors.New("no new primary to follow")
+		}
+		if err := command(ctx, n, "REPLICAOF", p.IP(), strconv.Itoa(harness.RedisPort)); err != nil {
+			return "", err
+		}
+		return "replica of " + p.Name, nil
+	}
+	for {
+		view, err := n.ClusterNodes(ctx)
+		if err == nil {
+			for _, cn := range view {
+				if !cn.Has("myself") {
+					continue
+				}
+				if !cn.IsPrimary() {
+					return "replica of " + shortNodeID(cn.MasterID), nil
+				}
+				if len(cn.Slots) == 0 {
+					return "primary without slots", nil
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return "", fmt.Errorf("%s still claims its slots: %w", n.Name, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func shortNodeID(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+// Fences returns every fence the engine set, with what became of each node.
+func (e *Engine) Fences() []Fence {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]Fence(nil), e.fences...)
+}
+
+// Readmit brings back every node the engine fenced by killing it, once its
+// fault has healed: a node still in the topology is started and must turn
+// replica of its shard's new primary (or own no slot) within 10 s, else it
+// is killed again and Readmit fails; a retired node (replaced by a fresh
+// one) stays out. It waits for a recovery in progress to finish first.
+func (e *Engine) Readmit(ctx context.Context) error {
+	if len(e.pendingKills()) == 0 {
+		return nil // nothing to readmit: do not wait for a recovery in progress
+	}
+	e.recovering.Lock()
+	defer e.recovering.Unlock()
+	idx := e.pendingKills()
+	var errs []error
+	for _, i := range idx {
+		e.mu.Lock()
+		f := e.fences[i]
+		e.mu.Unlock()
+		f, err := e.readmit(ctx, f)
+		e.mu.Lock()
+		e.fences[i] = f
+		e.mu.Unlock()
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// pendingKills returns the indexes of kill fences not yet resolved.
+func (e *Engine) pendingKills() []int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var idx []int
+	for i, f := range e.fences {
+		if f.Method == FenceKill && f.Outcome == "" {
+			idx = append(idx, i)
+		}
+	}
+	return idx
+}
+
+func (e *Engine) readmit(ctx context.Context, f Fence) (Fence, error) {
+	n, ok := e.dep.NodeByName(f.Node)
+	if !ok {
+		f.Outcome = "stays out (unknown node)"
+		return f, nil
+	}
+	if !e.dep.IsMember(n) {
+		f.Outcome = "stays out (retired)"
+		return f, nil
+	}
+	if err := n.Start(ctx); err != nil {
+		return f, fmt.Errorf("readmit %s: %w", n.Name, err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := n.WaitPing(wctx); err != nil {
+		return f, fmt.Errorf("readmit %s: %w", n.Name, err)
+	}
+	outcome, err := waitStepsDown(wctx, e.dep, n)
+	if err != nil {
+		f.Outcome = "killed again: " + err.Error()
+		if kerr := n.Kill(ctx, "SIGKILL"); kerr != nil {
+			err = errors.Join(err, kerr)
+		}
+		return f, fmt.Errorf("readmit %s: %w", n.Name, err)
+	}
+	f.Returned, f.Outcome = time.Now(), outcome
+	e.logger.Info("fenced node readmitted", "node", n.Name, "as", outcome)
+	return f, nil
+}

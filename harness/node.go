@@ -67,6 +67,18 @@ func (n *Node) Client() *redis.Client {
 	})
 }
 
+// QuickClient returns a single-node client that gives up after d on every
+// dial, read and write, and honours context deadlines: for probes that must
+// not hang on a frozen node (a frozen node accepts TCP connections, then
+// never answers; Client waits its 2 s read timeout whatever the context).
+func (n *Node) QuickClient(d time.Duration) *redis.Client {
+	return redis.NewClient(&redis.Options{
+		Addr: n.Addr(), Password: n.password, Dialer: n.dialer.DialContext,
+		DialTimeout: d, ReadTimeout: d, WriteTimeout: d, ContextTimeoutEnabled: true,
+		MaxRetries: -1, PoolSize: 2, DialerRetries: 1,
+	})
+}
+
 // refresh re-reads the node's IP and published port (they may change across restarts).
 func (n *Node) refresh(ctx context.Context) error {
 	res, err := n.docker.api.ContainerInspect(ctx, n.ID(), client.ContainerInspectOptions{})

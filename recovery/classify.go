@@ -56,8 +56,8 @@ func (e *Engine) classify(ctx context.Context, ev detect.Event) (*Incident, erro
 		// Fast path and guard: with a live replica, act now — before the
 		// failed primary can come back empty and wipe its replicas.
 		inc.PrimaryKnownDead = e.knownDead(ctx, node)
-		if inc.Kind == EmptyRestart {
-			e.checkCollapsed(ctx, inc)
+		if inc.Kind == EmptyRestart || (inc.Kind == PrimaryDown && e.nodeAlive(ctx, node)) {
+			e.checkEmptied(ctx, inc)
 		}
 		return inc, nil
 	}
@@ -125,13 +125,26 @@ func (e *Engine) allDown(ctx context.Context) bool {
 
 func pingQuick(ctx context.Context, n *harness.Node) bool { return pingErr(ctx, n) == nil }
 
-// pingErr sends one PING to n, bounded by a 300 ms timeout.
-func pingErr(ctx context.Context, n *harness.Node) error {
-	c := n.Client()
+// quickTimeout bounds the engine's liveness and key-count probes: a frozen
+// or cut-off node must cost no more than this.
+const quickTimeout = 300 * time.Millisecond
+
+// quickInfo reads one INFO section from n within quickTimeout.
+func quickInfo(ctx context.Context, n *harness.Node, section string) (map[string]string, error) {
+	c := n.QuickClient(quickTimeout)
 	defer c.Close()
-	pctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
-	defer cancel()
-	return c.Ping(pctx).Err()
+	text, err := c.Info(ctx, section).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read info %s from %s: %w", section, n.Name, err)
+	}
+	return harness.ParseInfo(text), nil
+}
+
+// pingErr sends one PING to n, bounded by quickTimeout.
+func pingErr(ctx context.Context, n *harness.Node) error {
+	c := n.QuickClient(quickTimeout)
+	defer c.Close()
+	return c.Ping(ctx).Err()
 }
 
 type nodeState int
@@ -227,15 +240,21 @@ func RefusalLine(logs string) string {
 	return ""
 }
 
-// checkCollapsed turns an empty restart into a started-empty shard when no
-// live replica still holds the data either (each has under half of the
-// baseline: it full-synced the emptied primary before the engine acted).
-// Promotion then has nothing to save and a restore from the newest
-// verified backup is the way back, never success over wiped data.
-func (e *Engine) checkCollapsed(ctx context.Context, inc *Incident) {
+// checkEmptied looks at a failed primary that answers again. Back with
+// under half of the shard's baseline keys, it restarted empty; and when no
+// live replica still holds the data either (each full-synced the emptied
+// primary before the engine acted), the shard collapsed: promotion has
+// nothing to save and a restore from the newest verified backup is the way
+// back — never success over wiped data.
+func (e *Engine) checkEmptied(ctx context.Context, inc *Incident) {
 	if inc.PreFaultKeys <= 0 {
 		return
 	}
+	primaryKeys, err := replicaKeys(ctx, inc.Failed)
+	if err != nil || primaryKeys*2 >= inc.PreFaultKeys {
+		return // not back, or back with its data: a plain primary-down
+	}
+	inc.Kind = EmptyRestart
 	var counts []string
 	for _, r := range inc.Replicas {
 		if !e.nodeAlive(ctx, r) {
@@ -250,8 +269,7 @@ func (e *Engine) checkCollapsed(ctx context.Context, inc *Incident) {
 	if len(counts) == 0 {
 		return
 	}
-	keys, _ := dbSize(ctx, inc.Failed)
-	inc.Kind, inc.KeysNow = StartedEmpty, keys
+	inc.Kind, inc.KeysNow, inc.Collapsed = StartedEmpty, primaryKeys, true
 	inc.Detail = fmt.Sprintf("shard collapsed: primary %s holds %d keys, replicas %s (baseline %d)",
-		inc.Failed.Name, keys, strings.Join(counts, ", "), inc.PreFaultKeys)
+		inc.Failed.Name, primaryKeys, strings.Join(counts, ", "), inc.PreFaultKeys)
 }

@@ -63,7 +63,7 @@ func (e *Engine) fenceNodes(ctx context.Context, inc *Incident, tl *Timeline, ol
 		var detail string
 		var errs []error
 		for _, n := range old {
-			f, err := fenceNode(ctx, n)
+			f, err := fenceNode(ctx, n, e.silent(n))
 			e.mu.Lock()
 			e.fences = append(e.fences, f)
 			e.mu.Unlock()
@@ -84,8 +84,9 @@ func (e *Engine) fenceNodes(ctx context.Context, inc *Incident, tl *Timeline, ol
 }
 
 // fenceNode fences one node: already down, pause its writes when it
-// answers, else kill its container.
-func fenceNode(ctx context.Context, n *harness.Node) (Fence, error) {
+// answers, else kill its container. A node the probes see silent is not
+// pinged again (a frozen or cut-off node would cost the ping's timeout).
+func fenceNode(ctx context.Context, n *harness.Node, silent bool) (Fence, error) {
 	f := Fence{Node: n.Name, Addr: n.Addr(), At: time.Now()}
 	running, paused, err := n.State(ctx)
 	if err != nil {
@@ -99,7 +100,7 @@ func fenceNode(ctx context.Context, n *harness.Node) (Fence, error) {
 		f.Method, f.Detail = FenceAlreadyDown, "container not running"
 		return f, nil
 	}
-	if !paused && pingQuick(ctx, n) {
+	if !paused && !silent && pingQuick(ctx, n) {
 		if pf, err := pauseWrites(ctx, n, f); err == nil {
 			return pf, nil
 		}

@@ -36,17 +36,25 @@ func (e *Engine) probeOnly() bool { return e.opts.Detect.NoDocker }
 func (e *Engine) DetectMode() detect.Mode { return e.opts.Detect.Mode() }
 
 // nodeAlive reports whether n answers PING. A node known not to answer is
-// dead without paying a ping timeout: in auto mode a container Docker
-// reports stopped, in probe mode a node whose last probe round failed.
+// dead without paying a ping timeout: one whose last probe round failed
+// (both modes), or in auto mode a container Docker reports stopped or
+// frozen.
 func (e *Engine) nodeAlive(ctx context.Context, n *harness.Node) bool {
-	if e.probeOnly() {
-		if st, ok := e.det.Status(n.Name); ok && !st.Reachable {
-			return false
-		}
-	} else if running, err := n.Running(ctx); err == nil && !running {
+	if e.silent(n) {
 		return false
 	}
+	if !e.probeOnly() {
+		if running, _, err := n.State(ctx); err == nil && !running {
+			return false
+		}
+	}
 	return pingQuick(ctx, n)
+}
+
+// silent reports whether the detector's last probe round of n failed.
+func (e *Engine) silent(n *harness.Node) bool {
+	st, ok := e.det.Status(n.Name)
+	return ok && !st.Reachable
 }
 
 // knownDead reports whether n's process is known to be gone, not merely

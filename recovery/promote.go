@@ -31,6 +31,9 @@ func (PromoteReplica) Estimate(ctx context.Context, inc *Incident) (Estimate, er
 	if inc.Kind != PrimaryDown && inc.Kind != EmptyRestart && inc.Kind != RefusesStart && inc.Kind != StartedEmpty {
 		return Estimate{Why: "no failed primary"}, nil
 	}
+	if inc.Collapsed {
+		return Estimate{Why: "every live replica synced the emptied primary"}, nil
+	}
 	best, _, err := bestReplica(ctx, inc.Replicas)
 	if err != nil || best == nil {
 		return Estimate{Why: "no live replica with data"}, nil
@@ -85,9 +88,9 @@ func promotionLoss(baseline, replica int64) promotionCheck {
 // replicaKeys returns DBSIZE of a replica, bounded so a silent node cannot
 // stall the decision.
 func replicaKeys(ctx context.Context, n *harness.Node) (int64, error) {
-	kctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
-	defer cancel()
-	keys, err := dbSize(kctx, n)
+	c := n.QuickClient(quickTimeout)
+	defer c.Close()
+	keys, err := c.DBSize(ctx).Result()
 	if err != nil {
 		return 0, fmt.Errorf("count keys on %s: %w", n.Name, err)
 	}
@@ -261,9 +264,7 @@ func probePrimaries(ctx context.Context, view []harness.ClusterNode, byAddr map[
 			continue
 		}
 		wg.Go(func() {
-			pctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
-			defer cancel()
-			info, err := n.Info(pctx, "replication")
+			info, err := quickInfo(ctx, n, "replication")
 			if err != nil || info["role"] != "master" {
 				return
 			}
@@ -281,9 +282,7 @@ func bestReplica(ctx context.Context, replicas []*harness.Node) (*harness.Node, 
 	var best *harness.Node
 	bestOff := int64(-1)
 	for _, r := range replicas {
-		pctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
-		info, err := r.Info(pctx, "replication")
-		cancel()
+		info, err := quickInfo(ctx, r, "replication")
 		if err != nil {
 			continue
 		}

@@ -30,6 +30,11 @@ func (RepairAOF) Estimate(ctx context.Context, inc *Incident) (Estimate, error) 
 	if !aofOn || inc.Failed == nil || !(inc.Kind == RefusesStart && inc.AOFBroken || inc.Kind == StartedEmpty) {
 		return Estimate{Why: "no broken AOF"}, nil
 	}
+	if inc.Collapsed {
+		// Its AOF began after the wipe: repairing it would keep the newest
+		// writes and lose every write the backup holds.
+		return Estimate{Why: "the node's AOF began after its data was wiped"}, nil
+	}
 	plan, err := planAOFRepair(ctx, inc.Failed)
 	if plan != nil {
 		defer os.RemoveAll(plan.work)

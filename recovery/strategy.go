@@ -67,6 +67,10 @@ type Incident struct {
 	IdentityBroken bool
 	// PreFaultKeys is the shard's key count in the last baseline, -1 unknown.
 	PreFaultKeys int64
+	// Collapsed is true when the primary came back empty and every live
+	// replica had already synced it: neither a promotion nor the node's
+	// own (post-wipe) AOF holds the shard's data, only a backup does.
+	Collapsed bool
 
 	env *Engine
 }

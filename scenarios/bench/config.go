@@ -15,6 +15,13 @@ import (
 const (
 	NativeFailover = "native-failover"
 	EnginePromote  = "engine-promote"
+	// NativeSilent and EngineSilent are the same comparison on silence: the
+	// primary is frozen (docker pause), not killed, so nothing refuses a
+	// connection — a hung host, as opposed to a crashed process. Redis
+	// waits node-timeout; the engine waits its detect window, fences the
+	// frozen primary and promotes.
+	NativeSilent   = "native-failover-silent"
+	EngineSilent   = "engine-promote-silent"
 	ReplaceFromRDB = "replace-from-rdb"
 	// ReplaceWarm rebuilds the lost shard on the engine's warm spare (a
 	// started, empty node loaded with DEBUG RELOAD: no container start, no
@@ -27,7 +34,7 @@ const (
 
 // AllStrategies lists every bench strategy in run order.
 func AllStrategies() []string {
-	return []string{NativeFailover, EnginePromote, ReplaceFromRDB, ReplaceWarm, ReplaceFromAOF, ReplicaResync, ClusterRoll}
+	return []string{NativeFailover, EnginePromote, NativeSilent, EngineSilent, ReplaceFromRDB, ReplaceWarm, ReplaceFromAOF, ReplicaResync, ClusterRoll}
 }
 
 // Config is what one bench run measures.

@@ -74,7 +74,7 @@ func TestTargets(t *testing.T) {
 	}
 	want := map[string]string{
 		"engine promote median":                "yes", // 0.25 s
-		"promote vs native failover":           "yes", // 7.3 / 0.25 = 29x
+		"promote vs native failover on crash":  "yes", // 7.3 / 0.25 = 29x
 		"replace-from-rdb vs its floor":        "no",  // 2.5 / 1.65 = 1.52x
 		"backup throughput vs redis-cli --rdb": "yes", // 0.91x
 	}

@@ -26,7 +26,7 @@ const (
 // ("" = Redis recovers by itself).
 func engineStrategy(s string) string {
 	switch s {
-	case EnginePromote:
+	case EnginePromote, EngineSilent:
 		return "promote-replica"
 	case ReplaceFromRDB, ReplaceWarm:
 		return "replace-node"
@@ -47,6 +47,16 @@ func faultTarget(s string) fault.Target {
 		return fault.Target{Role: fault.RoleAll}
 	}
 	return fault.Target{Role: fault.RoleShardPrimary, Shard: 0}
+}
+
+// faultName is how a strategy's trial takes the target out: a kill (a
+// crash: connections are refused at once), or a freeze for the silent
+// variants (healed after the recovery).
+func faultName(s string) string {
+	if s == NativeSilent || s == EngineSilent {
+		return "pause"
+	}
+	return "kill"
 }
 
 // needsBackups says whether the strategy restores from the catalog.
@@ -86,7 +96,8 @@ func (b *runner) resyncTrial(ctx context.Context, keys int) (s Sample, err error
 }
 
 // faultTrial is one drill session: load the dataset, run the workload and
-// the prober, kill the target, let the engine (or Redis) recover. RTO,
+// the prober, kill (or freeze) the target, let the engine (or Redis)
+// recover. RTO,
 // acked writes lost and the verdict come from the session's one clock and
 // one checker.
 func (b *runner) faultTrial(ctx context.Context, keys int, strategy string) (Sample, error) {
@@ -105,7 +116,7 @@ func (b *runner) faultTrial(ctx context.Context, keys int, strategy string) (Sam
 			return err
 		},
 		Steps: []session.Step{
-			{ID: "kill", Fault: &session.FaultStep{Name: "kill", Params: fault.Params{Target: faultTarget(strategy)}}},
+			{ID: "fault", Fault: &session.FaultStep{Name: faultName(strategy), Params: fault.Params{Target: faultTarget(strategy)}}},
 			{ID: "recover", Recover: session.RecoverNative},
 		},
 	}

@@ -134,12 +134,7 @@ func (w *watcher) client(n *harness.Node) *redis.Client {
 	if c, ok := w.clients[addr]; ok {
 		return c
 	}
-	base := n.Client() // for its options (address, dialer, password) only
-	opt := *base.Options()
-	_ = base.Close()
-	opt.ContextTimeoutEnabled = true
-	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = watchTimeout, watchTimeout, watchTimeout
-	c := redis.NewClient(&opt)
+	c := n.QuickClient(watchTimeout)
 	w.clients[addr] = c
 	return c
 }

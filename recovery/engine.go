@@ -60,6 +60,10 @@ type Engine struct {
 	failed   []*harness.Node
 	catalog  *backup.Catalog
 	fences   []Fence // every old owner fenced, in order (see fence.go)
+	// clusterIDs maps node names to their cluster node ids as the last
+	// Refresh saw them: a dead node's id is known even after its address
+	// was given to a new container.
+	clusterIDs map[string]string
 
 	// recovering is held by Recover and Readmit: a fenced node is never
 	// readmitted in the middle of a recovery.
@@ -154,11 +158,22 @@ func (e *Engine) Prepare(ctx context.Context) error {
 // just before a fault, so plans and checks compare against the latest state.
 func (e *Engine) Refresh(ctx context.Context) error {
 	var shards []harness.Shard
+	ids := map[string]string{}
 	if e.dep.Topology.Kind == harness.KindCluster {
+		via := e.dep.Nodes()[0]
 		var err error
-		shards, err = e.dep.Shards(ctx, e.dep.Nodes()[0])
+		shards, err = e.dep.Shards(ctx, via)
 		if err != nil {
 			return fmt.Errorf("refresh topology: %w", err)
+		}
+		if view, err := via.ClusterNodes(ctx); err == nil {
+			for _, n := range e.dep.Nodes() {
+				for _, cn := range view {
+					if cn.Addr == n.Addr() {
+						ids[n.Name] = cn.ID
+					}
+				}
+			}
 		}
 	} else {
 		p := e.dep.Primary()
@@ -175,7 +190,7 @@ func (e *Engine) Refresh(ctx context.Context) error {
 		return fmt.Errorf("refresh baseline: %w", err)
 	}
 	e.mu.Lock()
-	e.shards, e.baseline, e.armedAt = shards, base, time.Now()
+	e.shards, e.baseline, e.armedAt, e.clusterIDs = shards, base, time.Now(), ids
 	e.mu.Unlock()
 	return nil
 }
@@ -402,4 +417,17 @@ func (e *Engine) strategy(name string) (Strategy, bool) {
 		}
 	}
 	return nil, false
+}
+
+// knownIDs returns the cluster ids the last Refresh saw for the nodes.
+func (e *Engine) knownIDs(nodes []*harness.Node) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for _, n := range nodes {
+		if id := e.clusterIDs[n.Name]; id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
 }

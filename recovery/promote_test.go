@@ -1,6 +1,7 @@
 package recovery
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -167,5 +168,14 @@ func TestPlannerPrefersRestoreOverWipedReplica(t *testing.T) {
 	promote = Estimate{Applicable: ok.Applicable, LostKeys: ok.LostKeys, Duration: 200}
 	if !better(promote, restore) {
 		t.Error("a replica that holds the data must still win over a restore")
+	}
+}
+
+// A collapsed shard (the replica synced the emptied primary) is never
+// promoted: only a backup still holds its data.
+func TestPromoteRefusesCollapsedShard(t *testing.T) {
+	est, err := PromoteReplica{}.Estimate(context.Background(), &Incident{Kind: StartedEmpty, Collapsed: true, PreFaultKeys: 1000})
+	if err != nil || est.Applicable {
+		t.Fatalf("collapsed shard: estimate %+v, %v; want not applicable", est, err)
 	}
 }

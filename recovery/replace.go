@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -87,7 +88,7 @@ func (ReplaceNode) Execute(ctx context.Context, inc *Incident, tl *Timeline) err
 		return err
 	}
 	err = tl.Do("rejoin", func() (string, error) {
-		return adoptSlots(ctx, dep, fresh, dead, inc.Slots)
+		return adoptSlots(ctx, dep, fresh, dead, e.knownIDs(dead), inc.Slots)
 	})
 	if err != nil {
 		return err
@@ -111,10 +112,17 @@ func (ReplaceNode) Execute(ctx context.Context, inc *Incident, tl *Timeline) err
 
 // adoptSlots forgets the dead nodes on every live node, meets the fresh node
 // into the cluster and has it claim the orphaned slots with a new epoch.
-func adoptSlots(ctx context.Context, dep *harness.Deployment, fresh *harness.Node, dead []*harness.Node, slots [][2]int) (string, error) {
+// known are the dead nodes' ids as the engine last saw them; the ids found
+// by address in a live node's view are added to them.
+func adoptSlots(ctx context.Context, dep *harness.Deployment, fresh *harness.Node, dead []*harness.Node, known []string, slots [][2]int) (string, error) {
 	deadIDs, err := deadNodeIDs(ctx, dep, dead, fresh)
 	if err != nil {
 		return "", err
+	}
+	for _, id := range known {
+		if !slices.Contains(deadIDs, id) {
+			deadIDs = append(deadIDs, id)
+		}
 	}
 	live := liveOthers(ctx, dep, dead, fresh)
 	if len(live) == 0 {

@@ -73,7 +73,7 @@ func (ReplaceFromAOF) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 	if err := e.fenceNodes(ctx, inc, tl, dead); err != nil {
 		return err
 	}
-	err = tl.Do("rejoin", func() (string, error) { return adoptSlots(ctx, dep, fresh, dead, inc.Slots) })
+	err = tl.Do("rejoin", func() (string, error) { return adoptSlots(ctx, dep, fresh, dead, e.knownIDs(dead), inc.Slots) })
 	if err != nil {
 		return err
 	}

@@ -37,6 +37,7 @@ func newAuditCmd(a *app) *cobra.Command {
 					continue
 				}
 				diffs := f.Compare(s.RTO.D(), s.Ready, int(s.Loss.Acked), int(s.AckedBeforeFault), int(s.Loss.Lost))
+				diffs = append(diffs, f.CompareSafety(len(s.WriteSafety.Violations))...)
 				status := "agrees"
 				if len(diffs) > 0 {
 					status, bad = "DISAGREES: "+strings.Join(diffs, "; "), bad+1

@@ -51,6 +51,11 @@ type Figures struct {
 	// ClientOutage is TReady − FirstFailure (0 when no failure or not
 	// ready; negative when the first failure came after TReady).
 	ClientOutage time.Duration
+
+	// Violations counts the write-safety violations the split-brain
+	// watcher recorded (watch.jsonl lines with a kind); -1 when the run has
+	// no watch.jsonl (evidence from before the watcher).
+	Violations int
 }
 
 // The evidence lines, as much of them as the audit needs.
@@ -76,6 +81,11 @@ type (
 	clock struct {
 		T0            time.Time `json:"t0"`
 		MeasuredUntil time.Time `json:"measured_until"`
+	}
+	watchLine struct {
+		At   time.Time `json:"at"`
+		Node string    `json:"node"`
+		Kind string    `json:"kind"`
 	}
 )
 
@@ -157,7 +167,28 @@ func Recompute(dir string) (Figures, error) {
 	if f.Ready && !f.FirstFailure.IsZero() {
 		f.ClientOutage = f.TReady.Sub(f.FirstFailure)
 	}
+	f.Violations = -1
+	watchPath := filepath.Join(dir, reports.FileWatch)
+	if _, err := os.Stat(watchPath); err == nil {
+		lines, err := readLines(watchPath, "watch", checkWatch)
+		if err != nil {
+			return f, err
+		}
+		f.Violations = 0
+		for _, l := range lines {
+			if l.Kind != "" {
+				f.Violations++
+			}
+		}
+	}
 	return f, nil
+}
+
+func checkWatch(l watchLine) error {
+	if l.At.IsZero() {
+		return errors.New("watch line without at")
+	}
+	return nil
 }
 
 // countedTicks keeps the ticks that finished by measuredUntil, ordered by seq.
@@ -292,6 +323,16 @@ func readLines[T any](path, what string, check func(T) error) ([]T, error) {
 		return nil, fmt.Errorf("read %s: line %d: %w", what, n+1, err)
 	}
 	return out, nil
+}
+
+// CompareSafety reports a disagreement between the write-safety violations
+// a report lists and those in watch.jsonl (nil when they agree or the run
+// has no watch file).
+func (f Figures) CompareSafety(reported int) []string {
+	if f.Violations < 0 || f.Violations == reported {
+		return nil
+	}
+	return []string{fmt.Sprintf("write-safety violations: reported %d, watch.jsonl has %d", reported, f.Violations)}
 }
 
 // Compare lists every reported figure that disagrees with the recomputed

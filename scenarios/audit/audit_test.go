@@ -40,7 +40,8 @@ type evidence struct {
 	ledger      []string
 	probe       []string
 	finalRead   []string
-	measurement string // overrides the generated measurement.json when set
+	watch       []string // watch.jsonl lines; no file when nil
+	measurement string   // overrides the generated measurement.json when set
 }
 
 func (e evidence) write(t *testing.T) string {
@@ -57,6 +58,9 @@ func (e evidence) write(t *testing.T) string {
 		reports.FileLedger:      strings.Join(e.ledger, "\n") + "\n",
 		reports.FileProbe:       strings.Join(e.probe, "\n") + "\n",
 		reports.FileFinalRead:   strings.Join(e.finalRead, "\n") + "\n",
+	}
+	if e.watch != nil {
+		files[reports.FileWatch] = strings.Join(e.watch, "\n") + "\n"
 	}
 	for name, body := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
@@ -90,6 +94,7 @@ func TestRecomputeNoLoss(t *testing.T) {
 	want := Figures{
 		T0: t0, TReady: t0.Add(7 * ms), Ready: true, RTO: 7 * ms,
 		Acked: 3, AckedBeforeFault: 2,
+		Violations: -1,
 	}
 	if !reflect.DeepEqual(f, want) {
 		t.Errorf("figures\n got %+v\nwant %+v", f, want)
@@ -134,9 +139,20 @@ func lossRun() evidence {
 }
 
 func TestRecomputeLossAndOutage(t *testing.T) {
-	f, err := Recompute(lossRun().write(t))
+	run := lossRun()
+	run.watch = []string{
+		fmt.Sprintf(`{"at":%q,"node":"n0","reachable":true,"role":"master","slots":[[0,5460]],"cluster_state":"ok"}`, at(0)),
+		fmt.Sprintf(`{"at":%q,"kind":"split-brain","slot":7,"nodes":["n0","n3"],"detail":"both acknowledged"}`, at(ms)),
+	}
+	f, err := Recompute(run.write(t))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if d := f.CompareSafety(0); len(d) != 1 || !strings.Contains(d[0], "reported 0, watch.jsonl has 1") {
+		t.Errorf("CompareSafety(0) = %v", d)
+	}
+	if d := f.CompareSafety(1); d != nil {
+		t.Errorf("CompareSafety(1) = %v", d)
 	}
 	tReady := t0.Add(1234567800)
 	want := Figures{
@@ -148,6 +164,7 @@ func TestRecomputeLossAndOutage(t *testing.T) {
 		LostKeys:     []string{"kb", "kc", "kh"},
 		FirstFailure: t0.Add(-50 * ms),
 		ClientOutage: tReady.Sub(t0.Add(-50 * ms)),
+		Violations:   1,
 	}
 	if !reflect.DeepEqual(f, want) {
 		t.Errorf("figures\n got %+v\nwant %+v", f, want)

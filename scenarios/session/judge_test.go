@@ -57,6 +57,38 @@ func TestJudge(t *testing.T) {
 			ev.Recoveries = []*recovery.Report{{Strategy: "restart-in-place", Verified: true}}
 		}, reports.StatusFail, `strategy "restart-in-place", want "promote-replica"`},
 		{"engine did nothing", Expect{Strategy: "promote-replica"}, func(*Evidence) {}, reports.StatusFail, "did not recover"},
+		{"either accepted strategy", Expect{Strategy: "promote-replica|restore-in-place"}, func(ev *Evidence) {
+			ev.Recoveries = []*recovery.Report{{Strategy: "restore-in-place", Verified: true}}
+		}, reports.StatusPass, ""},
+		{"neither accepted strategy", Expect{Strategy: "promote-replica|restore-in-place"}, func(ev *Evidence) {
+			ev.Recoveries = []*recovery.Report{{Strategy: "repair-aof", Verified: true}}
+		}, reports.StatusFail, `strategy "repair-aof"`},
+		{"no action expected, none taken", Expect{NoAction: true}, func(*Evidence) {}, reports.StatusPass, ""},
+		{"no action expected, engine acted", Expect{NoAction: true}, func(ev *Evidence) {
+			ev.Recoveries = []*recovery.Report{{Strategy: "promote-replica", Node: "n0", Verified: true}}
+		}, reports.StatusFail, "the engine acted (promote-replica on n0"},
+		{"split brain seen by the watcher", Expect{}, func(ev *Evidence) {
+			ev.Watch.Violations = []Violation{{Kind: "split-brain", Detail: "n0 and n3 both acknowledged a write for slot 7"}}
+		}, reports.StatusFail, "split-brain at"},
+		{"fenced node took a write", Expect{}, func(ev *Evidence) {
+			ev.Watch.Violations = []Violation{{Kind: "fenced-write", Detail: "n0 acknowledged"}}
+		}, reports.StatusFail, "fenced-write at"},
+		{"fenced node came back as primary", Expect{}, func(ev *Evidence) { ev.Readmit = []string{"readmit n0: still claims its slots"} }, reports.StatusFail, "fence: readmit n0"},
+		{"fence expected and readmitted", Expect{Fenced: true}, func(ev *Evidence) {
+			ev.Recoveries = []*recovery.Report{{Strategy: "promote-replica", Node: "n0", Verified: true}}
+			ev.Fences = []recovery.Fence{{Node: "n0", Method: recovery.FenceKill, Returned: ev.T0.Add(3 * time.Second), Outcome: "replica of n3"}}
+		}, reports.StatusPass, ""},
+		{"fence expected, none set", Expect{Fenced: true}, func(ev *Evidence) {
+			ev.Recoveries = []*recovery.Report{{Strategy: "promote-replica", Node: "n0", Verified: true}}
+		}, reports.StatusFail, "was not fenced"},
+		{"fence expected, epoch only", Expect{Fenced: true}, func(ev *Evidence) {
+			ev.Recoveries = []*recovery.Report{{Strategy: "promote-replica", Node: "n0", Verified: true}}
+			ev.Fences = []recovery.Fence{{Node: "n0", Method: recovery.FenceEpochOnly}}
+		}, reports.StatusFail, "left to Redis's epochs"},
+		{"fenced node never came back", Expect{Fenced: true}, func(ev *Evidence) {
+			ev.Recoveries = []*recovery.Report{{Strategy: "promote-replica", Node: "n0", Verified: true}}
+			ev.Fences = []recovery.Fence{{Node: "n0", Method: recovery.FenceKill}}
+		}, reports.StatusFail, "did not come back as a replica"},
 		{"older backup restored", Expect{}, func(ev *Evidence) {
 			ev.Catalog = []CatalogEntry{
 				{ID: "old", Kind: backup.KindLiveRDB, Shard: &shard, Time: ev.T0.Add(-2 * time.Second), Verified: true},

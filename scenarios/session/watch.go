@@ -81,7 +81,6 @@ type watcher struct {
 	polls      int
 	keys       map[int]string
 	clients    map[string]*redis.Client // by node address (a restart may move a node)
-	ids        map[string]string        // cluster node id -> the node it belongs to
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -93,7 +92,7 @@ func startWatcher(ctx context.Context, dep *harness.Deployment, fences func() []
 	ctx, cancel := context.WithCancel(ctx)
 	w := &watcher{
 		dep: dep, cluster: dep.Topology.Kind == harness.KindCluster, fences: fences,
-		last: map[string]NodeView{}, keys: map[int]string{}, ids: map[string]string{}, clients: map[string]*redis.Client{}, cancel: cancel, done: make(chan struct{}),
+		last: map[string]NodeView{}, keys: map[int]string{}, clients: map[string]*redis.Client{}, cancel: cancel, done: make(chan struct{}),
 	}
 	go func() {
 		defer close(w.done)
@@ -150,8 +149,8 @@ func (w *watcher) poll(ctx context.Context) {
 	if ctx.Err() != nil {
 		return
 	}
+	w.dealias(ctx, nodes, views)
 	w.mu.Lock()
-	w.dealias(nodes, views)
 	w.polls++
 	for _, v := range views {
 		if old, ok := w.last[v.Node]; !ok || !old.same(v) {
@@ -163,23 +162,22 @@ func (w *watcher) poll(ctx context.Context) {
 	w.confirm(ctx, nodes, views)
 }
 
-// dealias drops a view that came from another node's server: a stopped
-// node's old address can be given to a node created later, and a poll of
-// the stopped node then reaches the new one. Each cluster id belongs to the
-// node that first answered with it, members of the topology first.
-func (w *watcher) dealias(nodes []*harness.Node, views []NodeView) {
-	for _, pass := range []bool{true, false} {
-		for i, n := range nodes {
-			v := &views[i]
-			if v.ID == "" || w.dep.IsMember(n) != pass {
-				continue
-			}
-			owner, ok := w.ids[v.ID]
-			if !ok {
-				w.ids[v.ID], owner = n.Name, n.Name
-			}
-			if owner != n.Name {
-				*v = NodeView{At: v.At, Node: n.Name}
+// dealias drops the views of stopped nodes whose old address was given to
+// a node created later: a poll of the stopped node reaches the new one.
+// Only nodes that share an address are asked Docker whether they run.
+func (w *watcher) dealias(ctx context.Context, nodes []*harness.Node, views []NodeView) {
+	byAddr := map[string][]int{}
+	for i, n := range nodes {
+		byAddr[n.Addr()] = append(byAddr[n.Addr()], i)
+	}
+	for _, idx := range byAddr {
+		if len(idx) < 2 {
+			continue
+		}
+		for _, i := range idx {
+			running, paused, err := nodes[i].State(ctx)
+			if err == nil && !running && !paused {
+				views[i] = NodeView{At: views[i].At, Node: nodes[i].Name}
 			}
 		}
 	}

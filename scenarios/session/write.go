@@ -111,5 +111,6 @@ func (s *session) audit() []string {
 	diff("acked before fault", f.AckedBeforeFault, ev.AckedBeforeFault)
 	diff("acked lost", f.Lost, ev.FinalRead.Lost)
 	diff("first failure", f.FirstFailure.UnixMicro(), ev.FirstFailure.UnixMicro())
+	out = append(out, f.CompareSafety(len(ev.Watch.Violations))...)
 	return out
 }

@@ -42,7 +42,18 @@ func (e *Engine) Execute(ctx context.Context, strategy string, shard int) ([]Spa
 		}
 	}
 	inc.PrimaryKnownDead = e.knownDead(ctx, sh.Primary)
+	// A requested strategy still has to say it applies; its Execute fences
+	// every old owner that is still alive before handing its slots over.
+	est, err := s.Estimate(ctx, inc)
+	if err != nil {
+		return nil, fmt.Errorf("estimate %s: %w", strategy, err)
+	}
+	if !est.Applicable {
+		return nil, fmt.Errorf("execute %s on shard %d: not applicable: %s", strategy, shard, est.Why)
+	}
+	e.recovering.Lock()
+	defer e.recovering.Unlock()
 	tl := &Timeline{}
-	err := s.Execute(ctx, inc, tl)
+	err = s.Execute(ctx, inc, tl)
 	return tl.Spans(), err
 }

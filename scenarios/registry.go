@@ -50,6 +50,23 @@ func corruptAndRestart(target fault.Target) fault.Params {
 	return fault.Params{Target: target, Restart: true}
 }
 
+// lateGuard is empty-restart-guard with the engine starting delay after the
+// wipe: whatever Redis did meanwhile, the run ends with the replica promoted
+// with its data, or the newest verified backup restored — never success
+// over wiped data.
+func lateGuard(delay, rtoMax time.Duration, description string) Scenario {
+	return Scenario{
+		Name:        fmt.Sprintf("empty-restart-guard-late-%s", delay),
+		Description: description,
+		Labels:      []string{"recovery", "guard"},
+		Topology:    durableCluster(5 * time.Second), Workload: waitOneReplica(),
+		Fault: "wipe-data-keep-identity", FaultParams: corruptAndRestart(fault.Target{Role: fault.RoleShardPrimary}), Recovery: Engine,
+		EngineDelay:     delay,
+		ProbeDetectable: true,
+		Expect:          Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: rtoMax, Strategy: "promote-replica|restore-in-place"},
+	}
+}
+
 // All returns every registered scenario, sorted by name.
 func All() []Scenario {
 	shard0 := fault.Target{Role: fault.RoleShardPrimary}
@@ -157,26 +174,10 @@ func All() []Scenario {
 			ProbeDetectable: true,
 			Expect:          Expect{AckedLostMax: 0, RTOMax: 4 * time.Second, Strategy: "promote-replica"},
 		},
-		{
-			Name:        "empty-restart-guard-late-1s",
-			Description: "empty-restart-guard with the engine starting 1 s after the wipe: it promotes the replica if it still holds the data, else it sees the shard collapsed and restores the newest verified backup — never success over wiped data",
-			Labels:      []string{"recovery", "guard"},
-			Topology:    durableCluster(5 * time.Second), Workload: waitOneReplica(),
-			Fault: "wipe-data-keep-identity", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
-			EngineDelay:     time.Second,
-			ProbeDetectable: true,
-			Expect:          Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 10 * time.Second, Strategy: "promote-replica|restore-in-place"},
-		},
-		{
-			Name:        "empty-restart-guard-late-3s",
-			Description: "empty-restart-guard with the engine starting 3 s after the wipe, when the replica has already full-synced the empty dataset: the engine sees primary and replica collapsed and restores the newest verified backup, within its loss bound",
-			Labels:      []string{"recovery", "guard"},
-			Topology:    durableCluster(5 * time.Second), Workload: waitOneReplica(),
-			Fault: "wipe-data-keep-identity", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
-			EngineDelay:     3 * time.Second,
-			ProbeDetectable: true,
-			Expect:          Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 12 * time.Second, Strategy: "promote-replica|restore-in-place"},
-		},
+		lateGuard(time.Second, 10*time.Second,
+			"empty-restart-guard with the engine starting 1 s after the wipe: it promotes the replica if it still holds the data, else it sees the shard collapsed and restores the newest verified backup — never success over wiped data"),
+		lateGuard(3*time.Second, 12*time.Second,
+			"empty-restart-guard with the engine starting 3 s after the wipe, when the replica has already full-synced the empty dataset: the engine sees primary and replica collapsed and restores the newest verified backup, within its loss bound"),
 		{
 			Name:        "pause-short-no-action",
 			Description: "freeze shard 0's primary for 0.8 s, shorter than the engine's 1.5 s detect window: the engine takes no action, Redis does not fail over, no acked write is lost",

@@ -31,7 +31,7 @@ export TESTCONTAINERS_HOST_OVERRIDE ?= 127.0.0.1
 all: build
 
 build:
-	$(GO) build -o bin/redisdrill ./cmd/redisdrill
+	$(GO) build -buildvcs=auto -o bin/redisdrill ./cmd/redisdrill
 
 $(TESTREPORT): .ci/testreport/main.go
 	$(GO) build -o $@ ./.ci/testreport

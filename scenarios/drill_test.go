@@ -24,7 +24,10 @@ import (
 var _ = Describe("drill", func() {
 	for _, sc := range scenarios.All() {
 		It(sc.Name, Label(sc.AllLabels()...), func(ctx SpecContext) {
-			runDrill(ctx, sc, sc.Plan())
+			res := runDrill(ctx, sc, sc.Plan())
+			if sc.Expect.NoAction {
+				expectStallOnly(res)
+			}
 		}, SpecTimeout(4*time.Minute))
 		if sc.Recovery == scenarios.Engine && sc.ProbeDetectable {
 			It(sc.Name+" [probe]", Label(append(sc.AllLabels(), "detect:probe")...), func(ctx SpecContext) {
@@ -32,6 +35,10 @@ var _ = Describe("drill", func() {
 				p.Name += "-probe" // its own evidence folder
 				res := runDrill(ctx, sc, p)
 				Expect(res.DetectMode).To(Equal(string(detect.ModeProbe)))
+				if sc.Expect.NoAction {
+					expectStallOnly(res)
+					return
+				}
 				Expect(res.Detect).To(BeNumerically(">", 0), "detection must be measured")
 			}, SpecTimeout(4*time.Minute))
 		}
@@ -71,6 +78,17 @@ func runDrill(ctx SpecContext, sc scenarios.Scenario, p session.Plan) reports.Sc
 	return res
 }
 
+// expectStallOnly checks a no-action drill: the detector saw the stall
+// (the freeze was visible to it) and judged nothing down.
+func expectStallOnly(res reports.ScenarioResult) {
+	GinkgoHelper()
+	Expect(res.Detect).To(BeZero(), "no failure may be detected")
+	events, err := os.ReadFile(res.Artifacts.Events)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(string(events)).To(ContainSubstring(`"kind":"stall"`), "the detector must have seen the freeze as a stall")
+	Expect(string(events)).NotTo(ContainSubstring(`"kind":"unreachable"`), "a stall shorter than the window must not be judged down")
+}
+
 // drillResults collects every drill spec's result for the suite's own
 // redisdrill reports (Ginkgo runs specs serially here).
 var drillResults []reports.ScenarioResult
@@ -82,7 +100,7 @@ var _ = ReportAfterSuite("redisdrill reports", func(r Report) {
 		return
 	}
 	run := reports.Run{
-		Schema: reports.SchemaVersion, Version: "dev", Start: r.StartTime, End: r.EndTime,
+		Schema: reports.SchemaVersion, Version: reports.ReadBuildInfo().String(), Start: r.StartTime, End: r.EndTime,
 		GoVersion: runtime.Version(), Scenarios: drillResults,
 	}
 	run.Host, _ = os.Hostname()

@@ -15,7 +15,7 @@ import (
 func newRun() reports.Run {
 	host, _ := os.Hostname()
 	return reports.Run{
-		Schema: reports.SchemaVersion, Version: "dev", Start: time.Now().UTC(),
+		Schema: reports.SchemaVersion, Version: reports.ReadBuildInfo().String(), Start: time.Now().UTC(),
 		Host: host, GoVersion: runtime.Version(), Args: os.Args[1:],
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/reports"
 )
 
 // commands lists the subcommands of the root command. To add one (e.g.
@@ -24,20 +25,24 @@ func commands() []func(*app) *cobra.Command {
 		newPruneCmd,
 		newImageCmd,
 		newBenchCmd,
+		newVersionCmd,
 	}
 }
 
-// newRoot builds the redisdrill command tree.
+// newRoot builds the redisdrill command tree. --version prints the same
+// line as the version command.
 func newRoot(a *app) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "redisdrill",
 		Short:         "Chaos drills, game days, backups and checks for Redis",
+		Version:       versionLine(reports.ReadBuildInfo()),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRun: func(*cobra.Command, []string) {
 			a.setLogger()
 		},
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "debug logging on stderr")
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)

@@ -9,8 +9,9 @@ import (
 
 // wipeDataKeepIdentity removes the data files (dump.rdb, appendonlydir) but
 // keeps nodes.conf: a cluster node comes back as itself, a primary with its
-// slots and no data — the restart that, faster than node-timeout, makes its
-// replicas full-sync an empty dataset (DESIGN.md §4).
+// slots and no data. Restarted within node-timeout it is never marked
+// failed, so Redis does not fail it over and its replicas full-sync the
+// empty dataset: the case the empty-restart-guard scenarios drill.
 //
 // The onset is marked just before the script that counts and deletes.
 func wipeDataKeepIdentity(ctx context.Context, n *harness.Node, _ Params, onset *Onset) ([]Change, error) {

@@ -8,8 +8,9 @@ import (
 	"time"
 )
 
-// DefaultMinAcked is the number of acked writes a run needs before the fault
-// to be valid (DESIGN.md §3).
+// DefaultMinAcked is the number of writes that must be acked before the
+// fault (before t0) for a run to be valid: with fewer, the loss and outage
+// figures rest on too little traffic to mean anything.
 const DefaultMinAcked = 100
 
 // ErrTooLittleTraffic marks a run whose workload acked too few writes before

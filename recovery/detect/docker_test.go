@@ -54,7 +54,9 @@ func TestDetectPrimaryKillInCluster(t *testing.T) {
 	if err := victim.Kill(ctx, "SIGKILL"); err != nil {
 		t.Fatal(err)
 	}
-	t0 := time.Now() // DESIGN §3: t0 is when the Docker call returned
+	// t0 here is when the Docker kill call returned; detect times are
+	// measured from it.
+	t0 := time.Now()
 	wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
 	defer wcancel()
 	die, err := det.Wait(wctx, Match(tKill, victim.Name, KindDie))

@@ -3,14 +3,15 @@
 // folder: the ledger, the probe ticks, the final-read observations and the
 // t0 / measured_until instants of measurement.json.
 //
-// It deliberately shares no code with the live path (DESIGN.md §3: every
-// figure must be re-derivable "by a small function that shares no code with
-// the live path"). It imports neither harness/workload nor scenarios,
-// recovery or harness: it has its own minimal structs for the JSON lines,
-// parses them with encoding/json, and writes the t_ready rule and the loss
-// rule again from their documented definitions. A bug in the live path's
-// readers, its tag parsing or its ready rule therefore cannot hide in both
-// places at once; when Compare reports a mismatch, one of the two is wrong.
+// It deliberately shares no code with the live path: every figure must be
+// re-derivable from the evidence files by a small function that shares no
+// code with the path that computed it live. It imports neither
+// harness/workload nor scenarios, recovery or harness: it has its own
+// minimal structs for the JSON lines, parses them with encoding/json, and
+// writes the t_ready rule and the loss rule again from their documented
+// definitions. A bug in the live path's readers, its tag parsing or its
+// ready rule therefore cannot hide in both places at once; when Compare
+// reports a mismatch, one of the two is wrong.
 // The only import from this module is reports, for the evidence file names.
 package audit
 

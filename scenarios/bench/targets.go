@@ -5,7 +5,11 @@ import (
 	"slices"
 )
 
-// Target goals (DESIGN and issue 5).
+// Target goals the bench checks: the engine's median promote RTO at most
+// promoteMaxMS and at least promoteVsNative times faster than Redis's own
+// failover on a crash (silentVsNative on silence), each restore at most
+// restoreFloorRatio times its floor, and backup throughput at least
+// backupVsRedisCLI times that of redis-cli --rdb.
 const (
 	promoteMaxMS    = 500.0
 	promoteVsNative = 10.0

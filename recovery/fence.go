@@ -57,13 +57,15 @@ type Fence struct {
 
 // fenceNodes fences every node in old and records each fence in the
 // engine and the timeline. A kill marks the incident's primary as known
-// dead, so a takeover can no longer split the brain.
-func (e *Engine) fenceNodes(ctx context.Context, inc *Incident, tl *Timeline, old []*harness.Node) error {
+// dead, so a takeover can no longer split the brain. With retire (the
+// nodes are being replaced and forgotten, so none will ever learn it lost
+// its slots) a node that still answers is killed too, not paused.
+func (e *Engine) fenceNodes(ctx context.Context, inc *Incident, tl *Timeline, old []*harness.Node, retire bool) error {
 	return tl.Do("fence", func() (string, error) {
 		var detail string
 		var errs []error
 		for _, n := range old {
-			f, err := fenceNode(ctx, n, e.silent(n))
+			f, err := fenceNode(ctx, n, e.silent(n), retire)
 			e.mu.Lock()
 			e.fences = append(e.fences, f)
 			e.mu.Unlock()
@@ -84,9 +86,10 @@ func (e *Engine) fenceNodes(ctx context.Context, inc *Incident, tl *Timeline, ol
 }
 
 // fenceNode fences one node: already down, pause its writes when it
-// answers, else kill its container. A node the probes see silent is not
-// pinged again (a frozen or cut-off node would cost the ping's timeout).
-func fenceNode(ctx context.Context, n *harness.Node, silent bool) (Fence, error) {
+// answers (unless it is being retired), else kill its container. A node the
+// probes see silent is not pinged again (a frozen or cut-off node would cost
+// the ping's timeout).
+func fenceNode(ctx context.Context, n *harness.Node, silent, retire bool) (Fence, error) {
 	f := Fence{Node: n.Name, Addr: n.Addr(), At: time.Now()}
 	running, paused, err := n.State(ctx)
 	if err != nil {
@@ -100,7 +103,7 @@ func fenceNode(ctx context.Context, n *harness.Node, silent bool) (Fence, error)
 		f.Method, f.Detail = FenceAlreadyDown, "container not running"
 		return f, nil
 	}
-	if !paused && !silent && pingQuick(ctx, n) {
+	if !paused && !silent && !retire && pingQuick(ctx, n) {
 		if pf, err := pauseWrites(ctx, n, f); err == nil {
 			return pf, nil
 		}

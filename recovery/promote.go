@@ -127,7 +127,7 @@ func (PromoteReplica) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 	}
 	// Fence the old primary before its role goes to cand; a fence that
 	// kills it makes it known dead, which the failover mode relies on.
-	if err := inc.env.fenceNodes(ctx, inc, tl, []*harness.Node{inc.Failed}); err != nil {
+	if err := inc.env.fenceNodes(ctx, inc, tl, []*harness.Node{inc.Failed}, false); err != nil {
 		return err
 	}
 	if dep.Topology.Kind != harness.KindCluster {

@@ -84,7 +84,7 @@ func (ReplaceNode) Execute(ctx context.Context, inc *Incident, tl *Timeline) err
 		}
 	}
 	dead := append([]*harness.Node{inc.Failed}, inc.Replicas...)
-	if err := e.fenceNodes(ctx, inc, tl, dead); err != nil {
+	if err := e.fenceNodes(ctx, inc, tl, dead, true); err != nil {
 		return err
 	}
 	err = tl.Do("rejoin", func() (string, error) {

@@ -70,7 +70,7 @@ func (ReplaceFromAOF) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 		return err
 	}
 	dead := append([]*harness.Node{inc.Failed}, inc.Replicas...)
-	if err := e.fenceNodes(ctx, inc, tl, dead); err != nil {
+	if err := e.fenceNodes(ctx, inc, tl, dead, true); err != nil {
 		return err
 	}
 	err = tl.Do("rejoin", func() (string, error) { return adoptSlots(ctx, dep, fresh, dead, e.knownIDs(dead), inc.Slots) })

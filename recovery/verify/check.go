@@ -224,12 +224,15 @@ func errString(err error) string {
 // NoSplitBrain returns an error when two live primaries serve the same
 // slots (cluster) or the same dataset (replicated). It only asks the nodes
 // that answer, so it can run continuously while nodes are down.
+//
+// It asks every node that may still claim slots: members, and retired
+// nodes whose container still runs.
 func NoSplitBrain(ctx context.Context, dep *harness.Deployment) error {
 	if dep == nil {
 		return errors.New("check split brain: nil deployment")
 	}
 	r := Result{}
-	facts := gather(ctx, dep)
+	facts := gatherEveryOwner(ctx, dep)
 	if dep.Topology.Kind == harness.KindCluster {
 		views := map[string][]harness.ClusterNode{}
 		for _, f := range facts {

@@ -54,7 +54,32 @@ func nodeClient(ctx context.Context, dep *harness.Deployment, n *harness.Node, r
 // gather asks every node of dep, concurrently, for its replication info, key
 // count and (in a cluster) cluster state and view.
 func gather(ctx context.Context, dep *harness.Deployment) []nodeFacts {
+	return gatherNodes(ctx, dep, dep.Nodes())
+}
+
+// gatherEveryOwner is gather over every node that may still claim slots:
+// the topology's members plus retired nodes whose container still runs
+// (a node the engine replaced but could not stop). A retired node at a
+// member's address is skipped: its old address was given to the member.
+func gatherEveryOwner(ctx context.Context, dep *harness.Deployment) []nodeFacts {
 	nodes := dep.Nodes()
+	member := map[string]bool{}
+	addrs := map[string]bool{}
+	for _, n := range nodes {
+		member[n.Name], addrs[n.Addr()] = true, true
+	}
+	for _, n := range dep.AllNodes() {
+		if member[n.Name] || addrs[n.Addr()] {
+			continue
+		}
+		if running, _, err := n.State(ctx); err == nil && running {
+			nodes = append(nodes, n)
+		}
+	}
+	return gatherNodes(ctx, dep, nodes)
+}
+
+func gatherNodes(ctx context.Context, dep *harness.Deployment, nodes []*harness.Node) []nodeFacts {
 	out := make([]nodeFacts, len(nodes))
 	cluster := dep.Topology.Kind == harness.KindCluster
 	var wg sync.WaitGroup

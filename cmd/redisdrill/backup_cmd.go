@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -19,10 +18,13 @@ func newBackupCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "backup --addr HOST:PORT [--cluster] [--password-file F] --dest DIR",
 		Short: "Take a live RDB backup of any reachable Redis into a catalog (one per primary with --cluster)",
-		Args:  cobra.NoArgs,
+		Example: `  redisdrill backup --addr 127.0.0.1:6379 --dest backups/
+  redisdrill backup --addr 10.0.0.5:7000 --cluster --password-file /run/secrets/redis --dest /var/backups/redis
+  redisdrill backup check backups/`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if t.addr == "" || dest == "" {
-				return errors.New("backup: --addr and --dest are required")
+			if err := notEmpty(cmd, "addr", "dest"); err != nil {
+				return err
 			}
 			pw, err := a.password(t.passwordFile)
 			if err != nil {
@@ -64,6 +66,7 @@ func newBackupCmd(a *app) *cobra.Command {
 	}
 	t.flags(cmd)
 	cmd.Flags().StringVar(&dest, "dest", "", "catalog directory (created if missing)")
+	markRequired(cmd, "addr", "dest")
 	cmd.AddCommand(newBackupCheckCmd(a))
 	return cmd
 }

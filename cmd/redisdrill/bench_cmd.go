@@ -15,6 +15,8 @@ func newBenchCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Benchmarks of redisdrill against Redis's own mechanisms",
+		Example: `  redisdrill bench rollback --keys 100000 --repeat 3
+  redisdrill bench show out/bench/bench.json`,
 	}
 	cmd.AddCommand(newBenchRollbackCmd(a), newBenchShowCmd(a))
 	return cmd
@@ -28,7 +30,7 @@ type benchOptions struct {
 	largeRepeat int
 	largeKeys   int
 	strategies  string
-	nodeTimeout int
+	nodeTimeout time.Duration
 	noFloors    bool
 	out         string
 	detect      detectFlag
@@ -37,7 +39,7 @@ type benchOptions struct {
 func newBenchRollbackCmd(a *app) *cobra.Command {
 	def := bench.DefaultConfig()
 	o := benchOptions{keys: def.Keys, valueSize: def.ValueSize, repeat: def.Repeat, largeRepeat: def.LargeRepeat,
-		largeKeys: def.LargeKeys, nodeTimeout: int(def.NodeTimeout.Milliseconds()), out: "out/bench"}
+		largeKeys: def.LargeKeys, nodeTimeout: def.NodeTimeout, out: "out/bench"}
 	cmd := &cobra.Command{
 		Use:   "rollback",
 		Short: "Measure RTO of every recovery strategy beside native failover, replica resync and raw load floors",
@@ -45,6 +47,9 @@ func newBenchRollbackCmd(a *app) *cobra.Command {
 			"write prober (t_ready - t0), acked writes lost, the engine's spans, the floors of a restore (copy +\n" +
 			"container start + raw RDB/AOF load) and backup speed against redis-cli --rdb. Prints a table and the\n" +
 			"targets, writes bench.json (every raw sample) and bench.html into --out.",
+		Example: `  redisdrill bench rollback
+  redisdrill bench rollback --keys 100000 --repeat 5 --strategies native-failover,engine-promote
+  redisdrill bench rollback --node-timeout 2s --no-floors --out out/bench-fast`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runBenchRollback(cmd, a, o) },
 	}
@@ -55,7 +60,7 @@ func newBenchRollbackCmd(a *app) *cobra.Command {
 	f.IntVar(&o.largeRepeat, "large-repeat", o.largeRepeat, "samples per strategy at sizes >= --large-keys (0 = --repeat)")
 	f.IntVar(&o.largeKeys, "large-keys", o.largeKeys, "size from which --large-repeat applies")
 	f.StringVar(&o.strategies, "strategies", "all", "comma-separated: "+fmt.Sprint(bench.AllStrategies()))
-	f.IntVar(&o.nodeTimeout, "node-timeout", o.nodeTimeout, "cluster-node-timeout in ms")
+	f.DurationVar(&o.nodeTimeout, "node-timeout", o.nodeTimeout, "cluster-node-timeout, a Go duration (e.g. 5s, 1500ms)")
 	f.BoolVar(&o.noFloors, "no-floors", false, "skip the floors and the backup-speed comparison")
 	f.StringVar(&o.out, "out", o.out, "output directory for bench.json and bench.html")
 	addDetectFlag(f, &o.detect)
@@ -69,7 +74,7 @@ func runBenchRollback(cmd *cobra.Command, a *app, o benchOptions) error {
 		return err
 	}
 	cfg := bench.Config{Keys: o.keys, ValueSize: o.valueSize, Repeat: o.repeat, LargeRepeat: o.largeRepeat, LargeKeys: o.largeKeys,
-		Strategies: strategies, NodeTimeout: time.Duration(o.nodeTimeout) * time.Millisecond, Floors: !o.noFloors,
+		Strategies: strategies, NodeTimeout: o.nodeTimeout, Floors: !o.noFloors,
 		DetectMode: o.detect.mode}
 	if err := cfg.Validate(); err != nil {
 		return err

@@ -17,7 +17,8 @@ func TestBenchRollbackBadFlags(t *testing.T) {
 		{[]string{"--strategies", "engine-promote,nope"}, `unknown strategy "nope"`},
 		{[]string{"--keys", "0"}, "keys 0 out of range"},
 		{[]string{"--repeat", "0"}, "repeat must be in"},
-		{[]string{"--node-timeout", "5"}, "node timeout"},
+		{[]string{"--node-timeout", "5ms"}, "node timeout 5ms out of range"},
+		{[]string{"--node-timeout", "5"}, `invalid argument "5" for "--node-timeout" flag`},
 	} {
 		r := runCLI(t, nil, append([]string{"bench", "rollback"}, tc.args...)...)
 		if r.code != exitUsage {

@@ -29,7 +29,10 @@ func newDrillCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "drill [--scenario NAME ...] [--label EXPR] [--out DIR] [--thresholds FILE] [--seed N] [--keep] [--detect auto|probe]",
 		Short: "Run scenarios one after another and write reports",
-		Args:  cobra.NoArgs,
+		Example: `  redisdrill drill --scenario primary-kill-engine
+  redisdrill drill --label "recovery && !slow" --out out/nightly --thresholds thresholds.yaml
+  redisdrill drill --scenario smoke-primary-kill-native --keep --detect probe`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.drill(cmd.Context(), o, cmd.CalledAs())
 		},

@@ -20,6 +20,14 @@ const (
 	errorPrefix     = "redisdrill: "
 )
 
+// exitCodesHelp documents the exit codes in the root command's help.
+var exitCodesHelp = fmt.Sprintf(`Exit codes:
+  %d    everything passed
+  %d    a drill, check or comparison failed (details on stdout, a summary on stderr)
+  %d    bad usage or an environment problem (Docker, network, authentication)
+  %d  interrupted (Ctrl-C; reports of the finished scenarios are written)`,
+	exitOK, exitFailed, exitUsage, exitInterrupted)
+
 // exitError carries an exit code; err may be nil when everything was
 // already printed.
 type exitError struct {

@@ -13,7 +13,9 @@ func newImageCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "image",
 		Short: "Make sure the Redis image exists locally (build it when missing)",
-		Args:  cobra.NoArgs,
+		Example: `  redisdrill image
+  REDISDRILL_DEBIAN_MIRROR=http://deb.debian.org/debian redisdrill image`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			d, err := a.docker(cmd.Context())
 			if err != nil {

@@ -90,5 +90,5 @@ func (a *app) printKept(dep *harness.Deployment) {
 		}
 		a.printf("reach it: redis-cli%s -h %s -p 6379   (or: docker exec -it %s redis-cli%s)\n", flag, nodes[0].IP(), nodes[0].Name, flag)
 	}
-	a.printf("remove it: redisdrill prune --run %s   (every run: redisdrill prune)\n", dep.RunID)
+	a.printf("remove it: redisdrill prune --run %s   (every finished run: redisdrill prune)\n", dep.RunID)
 }

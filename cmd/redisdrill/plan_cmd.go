@@ -16,7 +16,9 @@ func newPlanCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Game-day plans",
-		Args:  cobra.NoArgs,
+		Example: `  redisdrill plan validate scenarios/plans/gameday.yaml
+  redisdrill plan run scenarios/plans/gameday.yaml --out out/gameday`,
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			return fmt.Errorf("plan: missing subcommand (try: redisdrill plan run FILE.yaml, redisdrill plan validate FILE.yaml)")
 		},
@@ -27,9 +29,10 @@ func newPlanCmd(a *app) *cobra.Command {
 
 func newPlanValidateCmd(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:   "validate FILE.yaml",
-		Short: "Check a game-day plan against its topology without starting anything (exit 2 naming the line when it cannot run)",
-		Args:  cobra.ExactArgs(1),
+		Use:     "validate FILE.yaml",
+		Short:   "Check a game-day plan against its topology without starting anything (exit 2 naming the line when it cannot run)",
+		Example: `  redisdrill plan validate scenarios/plans/gameday.yaml`,
+		Args:    cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			p, err := plan.Load(args[0])
 			if err != nil {
@@ -53,7 +56,10 @@ func newPlanRunCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run FILE.yaml [--out DIR] [--detect auto|probe]",
 		Short: "Carry out a game-day plan and write reports",
-		Args:  cobra.ExactArgs(1),
+		Example: `  redisdrill plan run scenarios/plans/gameday.yaml
+  redisdrill plan run scenarios/plans/gameday.yaml --out out/gameday --seed 42 --keep
+  redisdrill plan run scenarios/plans/gameday.yaml --detect probe`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			// Load validates the plan against its topology: a plan that

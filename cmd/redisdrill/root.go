@@ -33,8 +33,13 @@ func commands() []func(*app) *cobra.Command {
 // line as the version command.
 func newRoot(a *app) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "redisdrill",
-		Short:         "Chaos drills, game days, backups and checks for Redis",
+		Use:   "redisdrill",
+		Short: "Chaos drills, game days, backups and checks for Redis",
+		Long: "redisdrill runs chaos drills and game-day plans against Redis in Docker, backs up and\n" +
+			"verifies any reachable Redis, and compares reports.\n\n" + exitCodesHelp,
+		Example: `  redisdrill drill --scenario primary-kill-engine
+  redisdrill verify --addr 127.0.0.1:6379 -o json
+  redisdrill report compare baseline/report.json out/drill/report.json`,
 		Version:       versionLine(reports.ReadBuildInfo()),
 		SilenceErrors: true,
 		SilenceUsage:  true,

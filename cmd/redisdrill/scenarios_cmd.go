@@ -35,7 +35,9 @@ func newScenariosCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "scenarios",
 		Short: "List the registered scenarios",
-		Args:  cobra.NoArgs,
+		Example: `  redisdrill scenarios
+  redisdrill scenarios -o json | jq -r '.[].name'`,
+		Args: cobra.NoArgs,
 	}
 	out := addOutputFlag(cmd, formatTable, formatJSON)
 	cmd.RunE = func(*cobra.Command, []string) error {

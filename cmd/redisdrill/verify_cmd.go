@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -34,34 +35,70 @@ func connectError(addr string, err error) error {
 	return fmt.Errorf("cannot reach %s: %w", addr, err)
 }
 
+// verifyJSON is the result of `verify -o json`: every check, and whether
+// all passed.
+type verifyJSON struct {
+	Addr       string           `json:"addr"`
+	OK         bool             `json:"ok"`
+	Time       time.Time        `json:"time"`
+	DurationMS int64            `json:"duration_ms"`
+	Checks     []verify.Finding `json:"checks"`
+}
+
 func newVerifyCmd(a *app) *cobra.Command {
 	var t target
 	cmd := &cobra.Command{
-		Use:   "verify --addr HOST:PORT [--cluster] [--password-file F]",
+		Use:   "verify --addr HOST:PORT [--cluster] [--password-file F] [-o text|json]",
 		Short: "Check any reachable Redis: reachability, cluster state, slot coverage, split brain, replication links",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if t.addr == "" {
-				return errors.New("verify: --addr is required")
-			}
-			pw, err := a.password(t.passwordFile)
-			if err != nil {
-				return err
-			}
-			res, err := verify.CheckAddr(cmd.Context(), verify.RemoteOptions{Addr: t.addr, Cluster: t.cluster, Password: pw})
-			if err != nil {
-				return connectError(t.addr, err)
-			}
-			for _, c := range res.Checks {
-				a.printf("%s\n", c.String())
-			}
-			if !res.OK() {
-				return failed(fmt.Errorf("verify %s: %d of %d checks failed", t.addr, len(res.Failed()), len(res.Checks)))
-			}
-			a.printf("verify OK: %d checks passed\n", len(res.Checks))
-			return nil
-		},
+		Example: `  redisdrill verify --addr 127.0.0.1:6379
+  REDISDRILL_PASSWORD=secret redisdrill verify --addr 10.0.0.5:7000 --cluster
+  redisdrill verify --addr redis.internal:6379 --password-file /run/secrets/redis -o json`,
+		Args: cobra.NoArgs,
+	}
+	out := addOutputFlag(cmd, formatText, formatJSON)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if err := out.check(); err != nil {
+			return err
+		}
+		if err := notEmpty(cmd, "addr"); err != nil {
+			return err
+		}
+		pw, err := a.password(t.passwordFile)
+		if err != nil {
+			return err
+		}
+		res, err := verify.CheckAddr(cmd.Context(), verify.RemoteOptions{Addr: t.addr, Cluster: t.cluster, Password: pw})
+		if err != nil {
+			return connectError(t.addr, err)
+		}
+		if err := a.printVerify(out.format, t.addr, res); err != nil {
+			return err
+		}
+		if !res.OK() {
+			return failed(fmt.Errorf("verify %s: %d of %d checks failed", t.addr, len(res.Failed()), len(res.Checks)))
+		}
+		return nil
 	}
 	t.flags(cmd)
+	markRequired(cmd, "addr")
 	return cmd
+}
+
+// printVerify prints res: one line per check and a verdict line when all
+// passed, or one JSON document.
+func (a *app) printVerify(format, addr string, res verify.Result) error {
+	if format == formatJSON {
+		checks := res.Checks
+		if checks == nil {
+			checks = []verify.Finding{}
+		}
+		return writeJSON(a.stdout, verifyJSON{Addr: addr, OK: res.OK(), Time: res.Time, DurationMS: res.Duration.Milliseconds(), Checks: checks})
+	}
+	for _, c := range res.Checks {
+		a.printf("%s\n", c.String())
+	}
+	if res.OK() {
+		a.printf("verify OK: %d checks passed\n", len(res.Checks))
+	}
+	return nil
 }

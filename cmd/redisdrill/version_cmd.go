@@ -19,7 +19,9 @@ func newVersionCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print the redisdrill version (module version, VCS revision, commit time, Go version)",
-		Args:  cobra.NoArgs,
+		Example: `  redisdrill version
+  redisdrill version -o json`,
+		Args: cobra.NoArgs,
 	}
 	out := addOutputFlag(cmd, formatText, formatJSON)
 	cmd.RunE = func(*cobra.Command, []string) error {

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRequiredFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"verify"}, `required flag(s) "addr" not set`},
+		{[]string{"backup"}, `required flag(s) "addr", "dest" not set`},
+		{[]string{"backup", "--addr", "127.0.0.1:1"}, `required flag(s) "dest" not set`},
+		{[]string{"verify", "--addr", ""}, "redisdrill verify: flag --addr must not be empty"},
+		{[]string{"backup", "--addr", "127.0.0.1:1", "--dest", ""}, "redisdrill backup: flag --dest must not be empty"},
+		{[]string{"prune", "--run", "x", "--all"}, "[all run] were all set"},
+	} {
+		r := runCLI(t, nil, tc.args...)
+		if r.code != exitUsage {
+			t.Fatalf("%v: want exit 2\n%s", tc.args, r)
+		}
+		oneErrorLine(t, r, tc.want)
+		if strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Fatalf("%v: want a single stderr line\n%s", tc.args, r)
+		}
+	}
+}

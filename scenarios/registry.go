@@ -67,6 +67,21 @@ func lateGuard(delay, rtoMax time.Duration, description string) Scenario {
 	}
 }
 
+// fencedPrimary takes shard 0's primary out with faultName for 4 s, beyond
+// the detect window and within node-timeout: the engine must fence it
+// before promoting its replica, and readmit it as a replica after the heal.
+func fencedPrimary(name, faultName, label, description string) Scenario {
+	return Scenario{
+		Name: name, Description: description,
+		Labels:   []string{"recovery", label, "fence"},
+		Topology: durableCluster(5 * time.Second), Workload: waitOneReplica(),
+		Fault: faultName, FaultParams: shardPrimary(0), Recovery: Engine,
+		HealAt:          4 * time.Second,
+		ProbeDetectable: true,
+		Expect:          Expect{AckedLostMax: 0, RTOMax: 5 * time.Second, Strategy: "promote-replica", Failover: true, Fenced: true},
+	}
+}
+
 // All returns every registered scenario, sorted by name.
 func All() []Scenario {
 	shard0 := fault.Target{Role: fault.RoleShardPrimary}
@@ -188,26 +203,10 @@ func All() []Scenario {
 			ProbeDetectable: true,
 			Expect:          Expect{AckedLostMax: 0, RTOMax: 3 * time.Second, NoAction: true},
 		},
-		{
-			Name:        "pause-long-fenced",
-			Description: "freeze shard 0's primary for 4 s (beyond the detect window, within node-timeout 5 s): the engine fences it (SIGKILL through Docker while frozen), promotes the replica and readmits the old primary as a replica after the heal; no node ever acks a write for slots it lost",
-			Labels:      []string{"recovery", "pause", "fence"},
-			Topology:    durableCluster(5 * time.Second), Workload: waitOneReplica(),
-			Fault: "pause", FaultParams: shardPrimary(0), Recovery: Engine,
-			HealAt:          4 * time.Second,
-			ProbeDetectable: true,
-			Expect:          Expect{AckedLostMax: 0, RTOMax: 5 * time.Second, Strategy: "promote-replica", Failover: true, Fenced: true},
-		},
-		{
-			Name:        "partition-primary-fenced",
-			Description: "cut shard 0's primary off the network for 4 s (within node-timeout 5 s): the engine fences it, promotes the replica and readmits the old primary as a replica after the heal; no node ever acks a write for slots it lost",
-			Labels:      []string{"recovery", "partition", "fence"},
-			Topology:    durableCluster(5 * time.Second), Workload: waitOneReplica(),
-			Fault: "partition-node", FaultParams: shardPrimary(0), Recovery: Engine,
-			HealAt:          4 * time.Second,
-			ProbeDetectable: true,
-			Expect:          Expect{AckedLostMax: 0, RTOMax: 5 * time.Second, Strategy: "promote-replica", Failover: true, Fenced: true},
-		},
+		fencedPrimary("pause-long-fenced", "pause", "pause",
+			"freeze shard 0's primary for 4 s (beyond the detect window, within node-timeout 5 s): the engine fences it (SIGKILL through Docker while frozen), promotes the replica and readmits the old primary as a replica after the heal; no node ever acks a write for slots it lost"),
+		fencedPrimary("partition-primary-fenced", "partition-node", "partition",
+			"cut shard 0's primary off the network for 4 s (within node-timeout 5 s): the engine fences it, promotes the replica and readmits the old primary as a replica after the heal; no node ever acks a write for slots it lost"),
 		{
 			Name:        "flushall-undo",
 			Description: "an operator sends FLUSHALL to shard 0's primary (3x0, AOF always): the engine sees the keyspace collapse, removes that one command from a copy of the AOF and restarts the node — every acked write comes back",

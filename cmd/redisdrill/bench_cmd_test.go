@@ -29,21 +29,8 @@ func TestBenchRollbackBadFlags(t *testing.T) {
 }
 
 func TestBenchShow(t *testing.T) {
-	res := &bench.Result{Version: bench.FormatVersion, Config: bench.DefaultConfig()}
-	res.Config.Keys = []int{1000}
-	for _, ms := range []float64{200, 300, 250} {
-		res.AddSample(1000, bench.EnginePromote, bench.Sample{RTOMS: ms, Acked: 10})
-	}
-	dir := t.TempDir()
-	path := filepath.Join(dir, bench.JSONFile)
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := bench.WriteJSON(f, res); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	path := writeBenchFixture(t)
+	dir := filepath.Dir(path)
 	r := runCLI(t, nil, "bench", "show", path)
 	if r.code != 0 || !strings.Contains(r.stdout, "engine-promote") || !strings.Contains(r.stdout, "0.250s") {
 		t.Fatalf("show did not print the recomputed median\n%s", r)
@@ -55,4 +42,27 @@ func TestBenchShow(t *testing.T) {
 	if r.code != exitUsage {
 		t.Fatalf("want exit 2 for a missing file\n%s", r)
 	}
+}
+
+// writeBenchFixture writes a bench.json with three engine-promote samples
+// (median 250 ms) at 1000 keys into a temp dir and returns its path.
+func writeBenchFixture(t *testing.T) string {
+	t.Helper()
+	res := &bench.Result{Version: bench.FormatVersion, Config: bench.DefaultConfig()}
+	res.Config.Keys = []int{1000}
+	for _, ms := range []float64{200, 300, 250} {
+		res.AddSample(1000, bench.EnginePromote, bench.Sample{RTOMS: ms, Acked: 10})
+	}
+	path := filepath.Join(t.TempDir(), bench.JSONFile)
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bench.WriteJSON(f, res); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -111,21 +111,8 @@ func TestBackupCheckJSON(t *testing.T) {
 }
 
 func TestBenchShowJSON(t *testing.T) {
-	res := &bench.Result{Version: bench.FormatVersion, Config: bench.DefaultConfig()}
-	res.Config.Keys = []int{1000}
-	for _, ms := range []float64{200, 300, 250} {
-		res.AddSample(1000, bench.EnginePromote, bench.Sample{RTOMS: ms, Acked: 10})
-	}
-	dir := t.TempDir()
-	path := filepath.Join(dir, bench.JSONFile)
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := bench.WriteJSON(f, res); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	path := writeBenchFixture(t)
+	dir := filepath.Dir(path)
 	r := runCLI(t, nil, "bench", "show", path, "-o", "json")
 	if r.code != exitOK {
 		t.Fatalf("bench show -o json: want exit 0\n%s", r)

@@ -1,0 +1,160 @@
+package drill
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/redisdrill/redisdrill/harness"
+)
+
+// Option configures Run.
+type Option func(*config)
+
+type config struct {
+	topo   harness.Topology
+	image  string
+	logger *slog.Logger
+}
+
+// WithCluster makes the deployment a Redis Cluster of primaries shards with
+// replicas replicas each (the default is 3 × 1).
+func WithCluster(primaries, replicas int) Option {
+	return func(c *config) {
+		c.topo.Kind, c.topo.Primaries, c.topo.Replicas = harness.KindCluster, primaries, replicas
+	}
+}
+
+// WithReplicated makes the deployment one primary with replicas replicas
+// and no cluster.
+func WithReplicated(replicas int) Option {
+	return func(c *config) {
+		c.topo.Kind, c.topo.Primaries, c.topo.Replicas = harness.KindReplicated, 1, replicas
+	}
+}
+
+// WithNodeTimeout sets cluster-node-timeout (default 5 s).
+func WithNodeTimeout(d time.Duration) Option {
+	return func(c *config) { c.topo.NodeTimeout = d }
+}
+
+// WithDurableWrites turns on AOF with appendfsync always: an acknowledged
+// write survives a killed process (pair it with WAIT 1 in your client for
+// a lost primary).
+func WithDurableWrites() Option {
+	return func(c *config) { c.topo.Persistence, c.topo.AppendFsync = harness.PersistAOF, "always" }
+}
+
+// WithTopology replaces the whole topology (see harness.Topology).
+func WithTopology(t harness.Topology) Option {
+	return func(c *config) { c.topo = t }
+}
+
+// WithImage runs the given local image instead of redisdrill's own; it must
+// hold redis-server, sh, ip, tc and nft (see `redisdrill image --check`).
+func WithImage(ref string) Option {
+	return func(c *config) { c.image = ref }
+}
+
+// WithLogger sends the harness's and the engine's progress to logger
+// (default: discarded).
+func WithLogger(logger *slog.Logger) Option {
+	return func(c *config) { c.logger = logger }
+}
+
+// Deployment is a running Redis deployment started by Run.
+type Deployment struct {
+	docker *harness.Docker
+	dep    *harness.Deployment
+	client redis.UniversalClient
+	logger *slog.Logger
+}
+
+// Run starts a deployment and waits until it serves. On error every
+// container it created is removed; the returned handle is then nil, and
+// calling Terminate on it is still safe.
+func Run(ctx context.Context, opts ...Option) (*Deployment, error) {
+	c := config{topo: harness.DefaultCluster(), logger: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		o(&c)
+	}
+	if err := c.topo.Validate(); err != nil {
+		return nil, fmt.Errorf("run deployment: %w", err)
+	}
+	d, err := harness.NewDocker(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("run deployment: %w", err)
+	}
+	image := c.image
+	if image == "" {
+		info, err := harness.EnsureImage(ctx, d, c.logger)
+		if err != nil {
+			_ = d.Close()
+			return nil, fmt.Errorf("run deployment: %w", err)
+		}
+		image = info.Ref
+	}
+	dep, err := harness.Start(ctx, d, c.topo, harness.StartOptions{Image: image, Logger: c.logger})
+	if err != nil {
+		terr := dep.Terminate(context.WithoutCancel(ctx))
+		_ = d.Close()
+		return nil, fmt.Errorf("run deployment: %w", errors.Join(err, terr))
+	}
+	return &Deployment{docker: d, dep: dep, logger: c.logger, client: dep.Client(harness.ClientOptions{})}, nil
+}
+
+// Terminate removes every container, network and volume of the deployment.
+// It is safe on a nil handle and when called twice.
+func (d *Deployment) Terminate(ctx context.Context) error {
+	if d == nil || d.dep == nil {
+		return nil
+	}
+	if d.client != nil {
+		_ = d.client.Close()
+	}
+	err := d.dep.Terminate(ctx)
+	_ = d.docker.Close()
+	d.dep, d.client = nil, nil
+	if err != nil {
+		return fmt.Errorf("terminate deployment: %w", err)
+	}
+	return nil
+}
+
+// Addrs returns each node's address as the nodes announce it (container
+// ip:port). Reach them from the host through ClusterOptions or Options,
+// whose dialer maps these addresses to the published ports.
+func (d *Deployment) Addrs() []string {
+	var out []string
+	for _, n := range d.dep.Nodes() {
+		out = append(out, n.Addr())
+	}
+	return out
+}
+
+// Client returns the deployment's own ready client: a *redis.ClusterClient
+// for a cluster, otherwise a *redis.Client that follows the primary. It is
+// closed by Terminate.
+func (d *Deployment) Client() redis.UniversalClient { return d.client }
+
+// ClusterOptions returns options for a cluster client of your own (your
+// timeouts, retries and hooks): addresses, password and the dialer that
+// reaches the containers from the host are filled in.
+func (d *Deployment) ClusterOptions() *redis.ClusterOptions {
+	cc, ok := d.dep.Client(harness.ClientOptions{}).(*redis.ClusterClient)
+	if !ok {
+		return nil
+	}
+	opt := *cc.Options()
+	_ = cc.Close()
+	opt.MaxRetries = 3 // go-redis's default, where redisdrill's own clients never retry
+	return &opt
+}
+
+// Harness returns the underlying harness deployment, for what this package
+// does not wrap (node files, single nodes, faults by hand).
+func (d *Deployment) Harness() *harness.Deployment { return d.dep }

@@ -31,9 +31,11 @@ const (
 // ApplyTestcontainersDefaults sets the testcontainers-go variables redisdrill
 // needs on a machine with no registry access, unless the user set them.
 // Ryuk is an image pull, and without a host override testcontainers dials
-// the default gateway instead of loopback.
+// the default gateway instead of loopback. testcontainers-go reads its
+// configuration from the environment once per process, so these are
+// process-wide; a variable the user set is never changed. go-redis's global
+// logger is left alone (programs that want it quiet call QuietRedisLogs).
 func ApplyTestcontainersDefaults() {
-	QuietRedisLogs()
 	setDefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 	if os.Getenv("DOCKER_HOST") == "" || strings.HasPrefix(os.Getenv("DOCKER_HOST"), "unix://") {
 		setDefault("TESTCONTAINERS_HOST_OVERRIDE", "127.0.0.1")

@@ -61,6 +61,7 @@ func newRoot(a *app) *cobra.Command {
 // run executes the CLI with args and returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	harness.ApplyTestcontainersDefaults()
+	harness.QuietRedisLogs()
 	a := newApp(stdout, stderr)
 	root := newRoot(a)
 	root.SetArgs(args)

@@ -77,6 +77,7 @@ func Main(m *testing.M) { os.Exit(Run(m.Run)) }
 func Run(tests func() int) int {
 	if os.Getenv(envChild) == "1" {
 		harness.ApplyTestcontainersDefaults()
+		harness.QuietRedisLogs()
 		return tests()
 	}
 	owner, generated := os.Getenv(harness.EnvOwner), false

@@ -22,4 +22,10 @@
 // Images are never pulled: the first Run builds redisdrill's Redis image
 // (Debian packages, debootstrap, root) unless REDISDRILL_IMAGE names one
 // that exists locally.
+//
+// Side effects: none on go-redis (its global logger is left alone) or on
+// slog's default logger. testcontainers-go reads its configuration from the
+// environment once per process, so Run sets TESTCONTAINERS_RYUK_DISABLED
+// (Ryuk is an image pull) and TESTCONTAINERS_HOST_OVERRIDE when they are
+// unset; a value you set is never changed.
 package drill

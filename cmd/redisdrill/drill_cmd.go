@@ -40,6 +40,8 @@ func newDrillCmd(a *app) *cobra.Command {
 	f := cmd.Flags()
 	f.StringArrayVar(&o.names, "scenario", nil, "scenario to run (repeatable; default: all)")
 	f.StringVar(&o.label, "label", "", "label expression, e.g. \"recovery && !slow\"")
+	_ = cmd.RegisterFlagCompletionFunc("scenario", completeScenarios)
+	_ = cmd.RegisterFlagCompletionFunc("label", completeLabels)
 	f.StringVar(&o.out, "out", filepath.Join("out", "drill"), "directory for reports and artifacts")
 	f.StringVar(&o.thresholds, "thresholds", "", "thresholds YAML file (overrides the scenarios' own limits)")
 	f.Int64Var(&o.seed, "seed", 1, "workload seed (reported for reproduction)")

@@ -2,37 +2,38 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
 
 	"github.com/redisdrill/redisdrill/recovery/backup"
+	"github.com/redisdrill/redisdrill/recovery/remote"
 )
 
 func newBackupCmd(a *app) *cobra.Command {
 	var t target
 	var dest string
 	cmd := &cobra.Command{
-		Use:   "backup --addr HOST:PORT [--cluster] [--password-file F] --dest DIR",
+		Use:   "backup (--addr HOST:PORT | -u URI) [--cluster] [--user U] [--password-file F] [--tls --cacert F [--cert F --key F]] --dest DIR",
 		Short: "Take a live RDB backup of any reachable Redis into a catalog (one per primary with --cluster)",
 		Example: `  redisdrill backup --addr 127.0.0.1:6379 --dest backups/
-  redisdrill backup --addr 10.0.0.5:7000 --cluster --password-file /run/secrets/redis --dest /var/backups/redis
+  redisdrill backup -u rediss://backup@10.0.0.5:7000 --cacert ca.pem --cluster --password-file /run/secrets/redis --dest /var/backups/redis
   redisdrill backup check backups/`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := notEmpty(cmd, "addr", "dest"); err != nil {
+			if err := notEmpty(cmd, "dest"); err != nil {
 				return err
 			}
-			pw, err := a.password(t.passwordFile)
+			ep, err := t.resolve(a, cmd)
 			if err != nil {
 				return err
 			}
 			ctx := cmd.Context()
-			if err := ping(ctx, t.addr, pw); err != nil {
-				return connectError(t.addr, err)
+			if err := ping(ctx, ep); err != nil {
+				return ep.connectError(err, needsBackup)
 			}
 			cat, err := backup.Open(dest)
 			if err != nil {
@@ -40,15 +41,19 @@ func newBackupCmd(a *app) *cobra.Command {
 			}
 			var m backup.Manifest
 			if t.cluster {
-				m, err = backup.ClusterBackupAddr(ctx, cat, backup.RemoteClusterOptions{Addr: t.addr, Password: pw})
+				m, err = backup.ClusterBackupAddr(ctx, cat, backup.RemoteClusterOptions{
+					Addr: ep.addr, Username: ep.username, Password: ep.password, TLS: ep.tls,
+				})
 			} else {
-				m, err = backup.LiveRDB(ctx, t.addr, nil, pw, cat, backup.Meta{Node: t.addr})
+				m, err = backup.LiveRDBNode(ctx, ep.addr, backup.NodeOptions{
+					Username: ep.username, Password: ep.password, TLS: ep.tls,
+				}, cat, backup.Meta{Node: ep.addr})
 			}
 			if err != nil {
-				if isAuth(err) {
-					return connectError(t.addr, err)
+				if msg, ok := ep.explain(err, needsBackup); ok {
+					return errors.New(msg)
 				}
-				return fmt.Errorf("backup %s: %w", t.addr, err)
+				return fmt.Errorf("backup %s: %w", ep.addr, err)
 			}
 			rep, err := cat.Verify(m.ID)
 			if err != nil {
@@ -66,7 +71,7 @@ func newBackupCmd(a *app) *cobra.Command {
 	}
 	t.flags(cmd)
 	cmd.Flags().StringVar(&dest, "dest", "", "catalog directory (created if missing)")
-	markRequired(cmd, "addr", "dest")
+	markRequired(cmd, "dest")
 	cmd.AddCommand(newBackupCheckCmd(a))
 	return cmd
 }
@@ -82,10 +87,15 @@ func sizeOf(cat *backup.Catalog, m backup.Manifest) int64 {
 	return n
 }
 
-// ping checks that addr answers with this password.
-func ping(ctx context.Context, addr, password string) error {
+// ping checks that ep answers with its credentials (and TLS).
+func ping(ctx context.Context, ep endpoint) error {
+	var dial remote.DialFunc
+	if ep.tls != nil {
+		dial = remote.Dialer(nil, ep.tls)
+	}
 	c := redis.NewClient(&redis.Options{
-		Addr: addr, Password: password, DialTimeout: 2 * time.Second, ReadTimeout: 2 * time.Second,
+		Addr: ep.addr, Username: ep.username, Password: ep.password, Dialer: dial,
+		DialTimeout: 2 * time.Second, ReadTimeout: 2 * time.Second,
 		MaxRetries: -1, Protocol: 2, DisableIdentity: true,
 	})
 	defer c.Close()
@@ -95,11 +105,6 @@ func ping(ctx context.Context, addr, password string) error {
 		return fmt.Errorf("ping: %w", err)
 	}
 	return nil
-}
-
-func isAuth(err error) bool {
-	msg := err.Error()
-	return strings.Contains(msg, "NOAUTH") || strings.Contains(msg, "WRONGPASS") || strings.Contains(msg, "invalid password")
 }
 
 // reportLines renders a verification report: one line per backup, then

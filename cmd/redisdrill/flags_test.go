@@ -10,8 +10,8 @@ func TestRequiredFlags(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"verify"}, `required flag(s) "addr" not set`},
-		{[]string{"backup"}, `required flag(s) "addr", "dest" not set`},
+		{[]string{"verify"}, "redisdrill verify: one of --addr or -u/--uri is required"},
+		{[]string{"backup"}, `required flag(s) "dest" not set`},
 		{[]string{"backup", "--addr", "127.0.0.1:1"}, `required flag(s) "dest" not set`},
 		{[]string{"verify", "--addr", ""}, "redisdrill verify: flag --addr must not be empty"},
 		{[]string{"backup", "--addr", "127.0.0.1:1", "--dest", ""}, "redisdrill backup: flag --dest must not be empty"},

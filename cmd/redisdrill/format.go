@@ -15,6 +15,8 @@ const (
 	formatTable = "table"
 	formatText  = "text"
 	formatJSON  = "json"
+	// formatMarkdown is a markdown table (scenarios: README.md's table).
+	formatMarkdown = "markdown"
 )
 
 // outputFlag is a command's -o/--output: one of formats, the first being

@@ -36,15 +36,19 @@ func newScenariosCmd(a *app) *cobra.Command {
 		Use:   "scenarios",
 		Short: "List the registered scenarios",
 		Example: `  redisdrill scenarios
-  redisdrill scenarios -o json | jq -r '.[].name'`,
+  redisdrill scenarios -o json | jq -r '.[].name'
+  redisdrill scenarios -o markdown   # README.md's scenario table`,
 		Args: cobra.NoArgs,
 	}
-	out := addOutputFlag(cmd, formatTable, formatJSON)
+	out := addOutputFlag(cmd, formatTable, formatJSON, formatMarkdown)
 	cmd.RunE = func(*cobra.Command, []string) error {
 		if err := out.check(); err != nil {
 			return err
 		}
 		all := scenarios.All()
+		if out.format == formatMarkdown {
+			return writeScenarioMarkdown(a.stdout, all)
+		}
 		if out.format == formatJSON {
 			list := make([]scenarioJSON, 0, len(all))
 			for _, s := range all {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -10,30 +8,6 @@ import (
 
 	"github.com/redisdrill/redisdrill/recovery/verify"
 )
-
-// target is how a command reaches a Redis given on the command line.
-type target struct {
-	addr, passwordFile string
-	cluster            bool
-}
-
-func (t *target) flags(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&t.addr, "addr", "", "HOST:PORT of the Redis (any node of a cluster)")
-	cmd.Flags().BoolVar(&t.cluster, "cluster", false, "the address is a Redis Cluster node")
-	cmd.Flags().StringVar(&t.passwordFile, "password-file", "", "file holding the password (else $"+envPassword+")")
-}
-
-// connectError turns a failure to reach addr into the one-line message the
-// CLI prints (never with the password).
-func connectError(addr string, err error) error {
-	if verify.IsAuthError(err) {
-		return fmt.Errorf("authentication failed for %s", addr)
-	}
-	if errors.Is(err, context.Canceled) {
-		return err
-	}
-	return fmt.Errorf("cannot reach %s: %w", addr, err)
-}
 
 // verifyJSON is the result of `verify -o json`: every check, and whether
 // all passed.
@@ -48,11 +22,11 @@ type verifyJSON struct {
 func newVerifyCmd(a *app) *cobra.Command {
 	var t target
 	cmd := &cobra.Command{
-		Use:   "verify --addr HOST:PORT [--cluster] [--password-file F] [-o text|json]",
+		Use:   "verify (--addr HOST:PORT | -u URI) [--cluster] [--user U] [--password-file F] [--tls --cacert F [--cert F --key F]] [-o text|json]",
 		Short: "Check any reachable Redis: reachability, cluster state, slot coverage, split brain, replication links",
 		Example: `  redisdrill verify --addr 127.0.0.1:6379
   REDISDRILL_PASSWORD=secret redisdrill verify --addr 10.0.0.5:7000 --cluster
-  redisdrill verify --addr redis.internal:6379 --password-file /run/secrets/redis -o json`,
+  redisdrill verify -u rediss://drill@redis.internal:6380 --cacert ca.pem --password-file /run/secrets/redis -o json`,
 		Args: cobra.NoArgs,
 	}
 	out := addOutputFlag(cmd, formatText, formatJSON)
@@ -60,27 +34,25 @@ func newVerifyCmd(a *app) *cobra.Command {
 		if err := out.check(); err != nil {
 			return err
 		}
-		if err := notEmpty(cmd, "addr"); err != nil {
-			return err
-		}
-		pw, err := a.password(t.passwordFile)
+		ep, err := t.resolve(a, cmd)
 		if err != nil {
 			return err
 		}
-		res, err := verify.CheckAddr(cmd.Context(), verify.RemoteOptions{Addr: t.addr, Cluster: t.cluster, Password: pw})
+		res, err := verify.CheckAddr(cmd.Context(), verify.RemoteOptions{
+			Addr: ep.addr, Cluster: t.cluster, Username: ep.username, Password: ep.password, TLS: ep.tls,
+		})
 		if err != nil {
-			return connectError(t.addr, err)
+			return ep.connectError(err, needsVerify)
 		}
-		if err := a.printVerify(out.format, t.addr, res); err != nil {
+		if err := a.printVerify(out.format, ep.addr, res); err != nil {
 			return err
 		}
 		if !res.OK() {
-			return failed(fmt.Errorf("verify %s: %d of %d checks failed", t.addr, len(res.Failed()), len(res.Checks)))
+			return failed(fmt.Errorf("verify %s: %d of %d checks failed", ep.addr, len(res.Failed()), len(res.Checks)))
 		}
 		return nil
 	}
 	t.flags(cmd)
-	markRequired(cmd, "addr")
 	return cmd
 }
 

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -19,6 +20,20 @@ import (
 // RDBFileName is the name of the RDB inside a live-rdb backup.
 const RDBFileName = "dump.rdb"
 
+// NodeOptions say how a live backup connects to a node.
+type NodeOptions struct {
+	// Dial connects to the node; nil uses net.Dialer. With TLS the
+	// handshake runs over the connection it returns.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Username is the ACL user sent with AUTH; empty for the default user.
+	Username string
+	// Password is sent with AUTH; empty sends no AUTH.
+	Password string
+	// TLS, when non-nil, makes the replication connection TLS with this
+	// configuration (remote.ConfigFor names the server when it does not).
+	TLS *tls.Config
+}
+
 // LiveRDB pulls an RDB from a running node (primary or replica) over the
 // replication protocol, as redis-cli --rdb does — AUTH when a password is
 // given, REPLCONF rdb-only 1, SYNC, then the "$<len>" or diskless
@@ -27,6 +42,12 @@ const RDBFileName = "dump.rdb"
 // a payload that does not verify is discarded and returned as an error. dial
 // may be nil (net.Dialer). It needs no access to the node's files.
 func LiveRDB(ctx context.Context, addr string, dial func(ctx context.Context, network, addr string) (net.Conn, error), password string, cat *Catalog, meta Meta) (Manifest, error) {
+	return LiveRDBNode(ctx, addr, NodeOptions{Dial: dial, Password: password}, cat, meta)
+}
+
+// LiveRDBNode is LiveRDB with every connection option: an ACL username and
+// TLS besides the dialer and password.
+func LiveRDBNode(ctx context.Context, addr string, opts NodeOptions, cat *Catalog, meta Meta) (Manifest, error) {
 	if cat == nil {
 		return Manifest{}, fmt.Errorf("live rdb backup of %s: nil catalog", addr)
 	}
@@ -39,7 +60,7 @@ func LiveRDB(ctx context.Context, addr string, dial func(ctx context.Context, ne
 	if err != nil {
 		return Manifest{}, fmt.Errorf("live rdb backup of %s: %w", addr, err)
 	}
-	m, err := liveRDBInto(ctx, addr, dial, password, p, meta)
+	m, err := liveRDBInto(ctx, addr, opts, p, meta)
 	if err != nil {
 		p.abort()
 		return Manifest{}, fmt.Errorf("live rdb backup of %s: %w", addr, err)
@@ -55,8 +76,8 @@ func LiveRDB(ctx context.Context, addr string, dial func(ctx context.Context, ne
 }
 
 // liveRDBInto streams the RDB into the pending backup's folder.
-func liveRDBInto(ctx context.Context, addr string, dial func(ctx context.Context, network, addr string) (net.Conn, error), password string, p *pending, meta Meta) (Manifest, error) {
-	c, err := dialRepl(ctx, addr, dial, password)
+func liveRDBInto(ctx context.Context, addr string, opts NodeOptions, p *pending, meta Meta) (Manifest, error) {
+	c, err := dialRepl(ctx, addr, opts)
 	if err != nil {
 		return Manifest{}, err
 	}

@@ -2,6 +2,7 @@ package backup
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/remote"
 )
 
 // RemoteClusterOptions say how to reach a Redis Cluster that is not a
@@ -17,10 +19,24 @@ import (
 type RemoteClusterOptions struct {
 	// Addr is any reachable node of the cluster ("host:port").
 	Addr string
+	// Username is the ACL user sent with AUTH (with Password) to every
+	// node; empty for the default user.
+	Username string
 	// Password is sent with AUTH to every node; empty for none.
 	Password string
-	// Dial connects to a node; nil uses net.Dialer.
+	// TLS, when non-nil, makes every connection — the CLUSTER NODES query
+	// and each shard's replication connection — TLS with this
+	// configuration; a node reached by IP is checked against that IP unless
+	// ServerName is set (remote.ConfigFor).
+	TLS *tls.Config
+	// Dial connects to a node; nil uses net.Dialer. With TLS the handshake
+	// runs over the connection it returns.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// node is how each shard's live backup connects.
+func (o RemoteClusterOptions) node() NodeOptions {
+	return NodeOptions{Dial: o.Dial, Username: o.Username, Password: o.Password, TLS: o.TLS}
 }
 
 // ClusterBackupAddr is ClusterBackup for any reachable Redis Cluster: it
@@ -33,8 +49,12 @@ func ClusterBackupAddr(ctx context.Context, cat *Catalog, opts RemoteClusterOpti
 		return Manifest{}, fmt.Errorf("cluster backup: nil catalog or empty address")
 	}
 	start := time.Now()
+	var dial remote.DialFunc
+	if opts.Dial != nil || opts.TLS != nil {
+		dial = remote.Dialer(opts.Dial, opts.TLS)
+	}
 	c := redis.NewClient(&redis.Options{
-		Addr: opts.Addr, Password: opts.Password, Dialer: opts.Dial,
+		Addr: opts.Addr, Username: opts.Username, Password: opts.Password, Dialer: dial,
 		DialTimeout: 2 * time.Second, ReadTimeout: 5 * time.Second, MaxRetries: -1,
 		Protocol: 2, DisableIdentity: true,
 	})
@@ -66,7 +86,7 @@ func ClusterBackupAddr(ctx context.Context, cat *Catalog, opts RemoteClusterOpti
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			children[i], errs[i] = LiveRDB(ctx, cn.Addr, opts.Dial, opts.Password, cat, meta)
+			children[i], errs[i] = LiveRDBNode(ctx, cn.Addr, opts.node(), cat, meta)
 		}()
 	}
 	wg.Wait()

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/redisdrill/redisdrill/recovery/remote"
 )
 
 // eofMarkLen is the length of the diskless-sync end mark ("$EOF:<mark>").
@@ -140,13 +142,10 @@ func (m *markReader) Read(p []byte) (int, error) {
 	}
 }
 
-// dialRepl connects, authenticates and announces an RDB-only sync.
-func dialRepl(ctx context.Context, addr string, dial func(ctx context.Context, network, addr string) (net.Conn, error), password string) (*replConn, error) {
-	if dial == nil {
-		var d net.Dialer
-		dial = d.DialContext
-	}
-	conn, err := dial(ctx, "tcp", addr)
+// dialRepl connects (over TLS when opts.TLS is set), authenticates and
+// announces an RDB-only sync.
+func dialRepl(ctx context.Context, addr string, opts NodeOptions) (*replConn, error) {
+	conn, err := remote.Dialer(opts.Dial, opts.TLS)(ctx, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", addr, err)
 	}
@@ -156,8 +155,12 @@ func dialRepl(ctx context.Context, addr string, dial func(ctx context.Context, n
 	} else {
 		_ = conn.SetDeadline(time.Time{})
 	}
-	if password != "" {
-		reply, err := c.command("AUTH", password)
+	if opts.Password != "" {
+		args := []string{"AUTH", opts.Password}
+		if opts.Username != "" {
+			args = []string{"AUTH", opts.Username, opts.Password}
+		}
+		reply, err := c.command(args...)
 		if err != nil {
 			conn.Close()
 			return nil, err

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/remote"
 )
 
 // ErrAuth is returned by CheckAddr when the seed node refuses the password
@@ -25,10 +27,27 @@ type RemoteOptions struct {
 	Addr string
 	// Cluster checks a Redis Cluster reached through Addr.
 	Cluster bool
+	// Username is the ACL user sent with AUTH (with Password) to every
+	// node; empty for the default user.
+	Username string
 	// Password is sent with AUTH to every node; empty for none.
 	Password string
-	// Dial connects to a node; nil uses net.Dialer.
+	// TLS, when non-nil, makes every connection TLS with this
+	// configuration; a node reached by IP is checked against that IP unless
+	// ServerName is set (remote.ConfigFor).
+	TLS *tls.Config
+	// Dial connects to a node; nil uses net.Dialer. With TLS the handshake
+	// runs over the connection it returns.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// dialer is the dial function of every client CheckAddr opens: Dial, with
+// a TLS handshake when TLS is set; nil (go-redis's own dialer) for neither.
+func (o RemoteOptions) dialer() remote.DialFunc {
+	if o.Dial == nil && o.TLS == nil {
+		return nil
+	}
+	return remote.Dialer(o.Dial, o.TLS)
 }
 
 // IsAuthError reports whether err is a Redis authentication refusal.
@@ -177,7 +196,7 @@ func askAddr(ctx context.Context, opts RemoteOptions, addr string) remoteFacts {
 	ctx, cancel := context.WithTimeout(ctx, perNodeTimeout)
 	defer cancel()
 	c := redis.NewClient(&redis.Options{
-		Addr: addr, Password: opts.Password, Dialer: opts.Dial,
+		Addr: addr, Username: opts.Username, Password: opts.Password, Dialer: opts.dialer(),
 		DialTimeout: time.Second, ReadTimeout: perNodeTimeout, WriteTimeout: time.Second,
 		ContextTimeoutEnabled: true, MaxRetries: -1, PoolSize: 1,
 		Protocol: 2, DisableIdentity: true,

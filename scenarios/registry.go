@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -261,6 +262,9 @@ func All() []Scenario {
 	return list
 }
 
+// ansiEscape matches the terminal colour codes Ginkgo puts in its errors.
+var ansiEscape = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+
 // Names lists every scenario name.
 func Names() []string {
 	var out []string
@@ -300,7 +304,10 @@ func Select(names []string, labelExpr string) ([]Scenario, error) {
 	}
 	filter, err := types.ParseLabelFilter(labelExpr)
 	if err != nil {
-		return nil, fmt.Errorf("parse label expression %q: %w", labelExpr, err)
+		// Ginkgo colours its message with ANSI escapes; a log file or a pipe
+		// must get plain text.
+		msg := ansiEscape.ReplaceAllString(err.Error(), "")
+		return nil, fmt.Errorf("parse label expression %q: %s", labelExpr, strings.Join(strings.Fields(msg), " "))
 	}
 	var out []Scenario
 	for _, s := range pool {

@@ -27,3 +27,13 @@ func TestRequiredFlags(t *testing.T) {
 		}
 	}
 }
+
+// A bad label expression is one plain line: Ginkgo's colour codes are
+// stripped for logs and pipes.
+func TestBadLabelExpressionIsPlain(t *testing.T) {
+	r := runCLI(t, nil, "drill", "--label", "&&(")
+	if r.code != exitUsage || strings.Contains(r.stderr, "\x1b") {
+		t.Fatalf("want exit 2 and no escape codes\n%q", r.stderr)
+	}
+	oneErrorLine(t, r, "parse label expression")
+}

@@ -44,7 +44,7 @@ func newDrillCmd(a *app) *cobra.Command {
 	_ = cmd.RegisterFlagCompletionFunc("label", completeLabels)
 	f.StringVar(&o.out, "out", filepath.Join("out", "drill"), "directory for reports and artifacts")
 	f.StringVar(&o.thresholds, "thresholds", "", "thresholds YAML file (overrides the scenarios' own limits)")
-	f.Int64Var(&o.seed, "seed", 1, "workload seed (reported for reproduction)")
+	f.Int64Var(&o.seed, "seed", 1, "seed of the value padding, the one random choice of a run (keys, targets and timing are deterministic; run ids and the key nonce stay fresh so runs never share keys); reported for reproduction")
 	f.BoolVar(&o.keep, "keep", false, "keep the last scenario's deployment running")
 	addDetectFlag(f, &o.detect)
 	return cmd

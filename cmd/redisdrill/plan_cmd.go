@@ -100,7 +100,7 @@ func newPlanRunCmd(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", filepath.Join("out", "plan"), "directory for reports and evidence")
-	cmd.Flags().Int64Var(&seed, "seed", 1, "workload seed")
+	cmd.Flags().Int64Var(&seed, "seed", 1, "seed of the value padding (see drill --seed)")
 	cmd.Flags().BoolVar(&keep, "keep", false, "keep the deployment running")
 	addDetectFlag(cmd.Flags(), &det)
 	return cmd

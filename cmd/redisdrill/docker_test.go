@@ -2,13 +2,17 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -178,9 +182,24 @@ func TestClusterBackupAndVerify(t *testing.T) {
 func TestDrillPrimaryKillEngine(t *testing.T) {
 	docker(t)
 	out := t.TempDir()
-	r := runCLI(t, nil, "drill", "--scenario", "primary-kill-engine", "--out", out)
+	r, seen := runScraped(t, "drill", "--scenario", "primary-kill-engine", "--out", out, "--metrics-addr", "127.0.0.1:0")
 	if r.code != 0 {
 		t.Fatalf("drill: want exit 0\n%s", r)
+	}
+	// The Prometheus endpoint served the live run: traffic and shard
+	// availability while it ran, the recovery's spans as it ended.
+	for _, name := range []string{
+		`redisdrill_scenario_running{scenario="primary-kill-engine"} 1`,
+		`redisdrill_ops_total{outcome="ok",scenario="primary-kill-engine"}`,
+		`redisdrill_op_latency_seconds{quantile="0.99",scenario="primary-kill-engine"}`,
+		`redisdrill_shard_available{scenario="primary-kill-engine",shard="0"} 1`,
+		`redisdrill_shard_available{scenario="primary-kill-engine",shard="0"} 0`,
+		`redisdrill_recovery_ready_seconds{recovery="1",scenario="primary-kill-engine",strategy="promote-replica"}`,
+		`redisdrill_engine_span_seconds{recovery="1",scenario="primary-kill-engine",span="promote"}`,
+	} {
+		if !seen(name) {
+			t.Errorf("metrics: never scraped %s", name)
+		}
 	}
 	for _, f := range []string{reports.FileJSON, reports.FileJUnit, reports.FileMarkdown, reports.FileHTML} {
 		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
@@ -352,5 +371,80 @@ func assertNothingLeft(t *testing.T, d *harness.Docker, runID string) {
 	if cs, vs, ns := testenv.Leftovers(ctx, t, d, harness.LabelRun+"="+runID); cs+vs+ns != 0 {
 		_, _ = harness.Prune(ctx, d, runID)
 		t.Fatalf("run %s left %d containers, %d networks, %d volumes", runID, cs, ns, vs)
+	}
+}
+
+// runScraped runs the binary with args (which must include --metrics-addr
+// with port 0), scrapes the endpoint it prints every 50 ms while it runs,
+// and returns its result and a function that reports whether a scraped
+// line ever started with a prefix.
+func runScraped(t *testing.T, args ...string) (result, func(prefix string) bool) {
+	t.Helper()
+	cmd := exec.Command(binPath, args...)
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var stderr strings.Builder
+	lines := map[string]bool{}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		sc := bufio.NewScanner(pipe)
+		for sc.Scan() {
+			line := sc.Text()
+			mu.Lock()
+			stderr.WriteString(line + "\n")
+			mu.Unlock()
+			url, ok := strings.CutPrefix(line, "metrics: ")
+			if !ok {
+				continue
+			}
+			wg.Go(func() {
+				for {
+					select {
+					case <-done:
+						return
+					case <-time.After(50 * time.Millisecond):
+					}
+					resp, err := http.Get(url)
+					if err != nil {
+						continue
+					}
+					body, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					mu.Lock()
+					for _, l := range strings.Split(string(body), "\n") {
+						lines[l] = true
+					}
+					mu.Unlock()
+				}
+			})
+		}
+	})
+	err = cmd.Wait()
+	close(done)
+	wg.Wait()
+	r := result{stdout: stdout.String(), stderr: stderr.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run %v: %v", args, err)
+	}
+	return r, func(prefix string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		for l := range lines {
+			if strings.HasPrefix(l, prefix) {
+				return true
+			}
+		}
+		return false
 	}
 }

@@ -22,6 +22,8 @@ type drillOptions struct {
 	seed       int64
 	keep       bool
 	detect     detectFlag
+	// metricsAddr serves Prometheus metrics of the live run when set.
+	metricsAddr string
 }
 
 func newDrillCmd(a *app) *cobra.Command {
@@ -40,6 +42,7 @@ func newDrillCmd(a *app) *cobra.Command {
 	f := cmd.Flags()
 	f.StringArrayVar(&o.names, "scenario", nil, "scenario to run (repeatable; default: all)")
 	f.StringVar(&o.label, "label", "", "label expression, e.g. \"recovery && !slow\"")
+	addMetricsFlag(f, &o.metricsAddr)
 	_ = cmd.RegisterFlagCompletionFunc("scenario", completeScenarios)
 	_ = cmd.RegisterFlagCompletionFunc("label", completeLabels)
 	f.StringVar(&o.out, "out", filepath.Join("out", "drill"), "directory for reports and artifacts")
@@ -72,12 +75,18 @@ func (a *app) drill(ctx context.Context, o drillOptions, _ string) error {
 	if err != nil {
 		return fmt.Errorf("ensure image: %w", err)
 	}
+	live := &session.Live{}
+	stopMetrics, err := a.serveMetrics(o.metricsAddr, live)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	run := newRun()
 	var kept *harness.Deployment
 	for i, sc := range list {
 		last := i == len(list)-1
 		a.printf("[%d/%d] %s: starting (%s, fault %s, recovery %s)\n", i+1, len(list), sc.Name, sc.Topology.String(), sc.Fault, sc.Recovery)
-		env := session.Env{Docker: d, Image: img.Ref, Logger: a.logger, OutDir: o.out, Keep: o.keep && last, Seed: o.seed, Thresholds: cfg, DetectMode: o.detect.mode}
+		env := session.Env{Docker: d, Image: img.Ref, Logger: a.logger, OutDir: o.out, Keep: o.keep && last, Seed: o.seed, Thresholds: cfg, DetectMode: o.detect.mode, Live: live}
 		spin := startSpinner(a.stderr, sc.Name)
 		out, err := scenarios.Run(ctx, env, sc)
 		spin.stop()

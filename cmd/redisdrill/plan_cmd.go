@@ -49,7 +49,7 @@ func newPlanValidateCmd(a *app) *cobra.Command {
 }
 
 func newPlanRunCmd(a *app) *cobra.Command {
-	var out string
+	var out, metricsAddr string
 	var seed int64
 	var keep bool
 	var det detectFlag
@@ -77,8 +77,15 @@ func newPlanRunCmd(a *app) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("ensure image: %w", err)
 			}
+			live := &session.Live{}
+			stopMetrics, err := a.serveMetrics(metricsAddr, live)
+			if err != nil {
+				return err
+			}
+			defer stopMetrics()
 			a.printf("plan %s: starting (%d steps)\n", p.Name, len(p.Steps))
 			env := session.Env{
+				Live:   live,
 				Docker: d, Image: img.Ref, Logger: a.logger, OutDir: out, Keep: keep, Seed: seed,
 				Progress:   func(line string) { a.printf("plan %s: %s\n", p.Name, line) },
 				DetectMode: det.mode,
@@ -103,5 +110,6 @@ func newPlanRunCmd(a *app) *cobra.Command {
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed of the value padding (see drill --seed)")
 	cmd.Flags().BoolVar(&keep, "keep", false, "keep the deployment running")
 	addDetectFlag(cmd.Flags(), &det)
+	addMetricsFlag(cmd.Flags(), &metricsAddr)
 	return cmd
 }

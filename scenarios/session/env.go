@@ -12,6 +12,9 @@ import (
 
 // Env is what a run needs from its surroundings.
 type Env struct {
+	// Live, when set, is updated while the run goes on (traffic, each
+	// recovery as it ends, the result): a metrics endpoint reads it.
+	Live *Live
 	Docker *harness.Docker
 	// Image is the Redis image; empty = harness.EnsureImage's.
 	Image  string

@@ -126,6 +126,7 @@ func (s *session) run(ctx context.Context) (err error) {
 	if s.traffic, err = StartTraffic(ctx, s.dep, profile); err != nil {
 		return err
 	}
+	s.env.Live.start(p.Name, s.traffic)
 	if err := s.warmUp(ctx); err != nil {
 		return err
 	}
@@ -304,6 +305,7 @@ func (s *session) finish(ctx context.Context, runErr error) *Outcome {
 	res := s.result()
 	res.Verdict = Judge(s.ev, s.plan.Expect)
 	s.out.Result, s.out.Evidence = res, s.ev
+	s.env.Live.finish(s.plan.Name, LiveResult{RTO: res.RTO.D(), AckedLost: res.Loss.Lost, Pass: res.Verdict.Status == reports.StatusPass})
 	if s.eng != nil {
 		s.eng.Close()
 	}

@@ -165,6 +165,11 @@ func (s *session) recover(ctx context.Context, how string) (string, error) {
 	if err != nil {
 		return detail, errors.Join(recErr, fmt.Errorf("not ready within %s of the fault: %w", s.plan.RTOTimeout, err))
 	}
+	var rep *recovery.Report
+	if n := len(s.out.Recoveries); n > 0 && how == RecoverEngine {
+		rep = s.out.Recoveries[n-1]
+	}
+	s.env.Live.recovered(rep, tReady.Sub(since))
 	if detail != "" {
 		detail += ", "
 	}

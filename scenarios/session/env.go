@@ -14,7 +14,7 @@ import (
 type Env struct {
 	// Live, when set, is updated while the run goes on (traffic, each
 	// recovery as it ends, the result): a metrics endpoint reads it.
-	Live *Live
+	Live   *Live
 	Docker *harness.Docker
 	// Image is the Redis image; empty = harness.EnsureImage's.
 	Image  string

@@ -33,6 +33,9 @@ func (ep endpoint) connectError(err error, needs string) error {
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
+	if errors.Is(err, verify.ErrNotCluster) {
+		return fmt.Errorf("%s is not a Redis Cluster node (cluster support disabled): drop --cluster", ep.addr)
+	}
 	if msg, ok := ep.explain(err, needs); ok {
 		return errors.New(msg)
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/redisdrill/redisdrill/recovery/remote"
+	"github.com/redisdrill/redisdrill/recovery/verify"
 )
 
 func TestConnectError(t *testing.T) {
@@ -36,6 +37,7 @@ func TestConnectError(t *testing.T) {
 			`user "drill" may not run 'sync' on 10.0.0.1:6380: NOPERM this user has no permissions to run the 'sync' command (` + needsBackup},
 		{"plain to TLS", plain, fmt.Errorf("check x: %w", io.EOF), "if it requires TLS, add --tls or use a rediss:// URI"},
 		{"unreachable", plain, errors.New("dial tcp 10.0.0.1:6379: connect: connection refused"), "cannot reach 10.0.0.1:6379: dial tcp"},
+		{"not a cluster", plain, fmt.Errorf("check x: %w", verify.ErrNotCluster), "10.0.0.1:6379 is not a Redis Cluster node (cluster support disabled): drop --cluster"},
 	} {
 		got := tc.ep.connectError(tc.err, needsBackup)
 		if got == nil || !strings.Contains(got.Error(), tc.want) || strings.Contains(got.Error(), "\n") {

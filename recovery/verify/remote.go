@@ -74,6 +74,10 @@ type remoteFacts struct {
 	viewErr      error
 }
 
+// ErrNotCluster is returned by CheckAddr when a cluster check was asked of
+// a node that runs without cluster support.
+var ErrNotCluster = errors.New("the node answers but runs without cluster support")
+
 // CheckAddr verifies any reachable Redis: every node answers, and in a
 // cluster cluster_state:ok and full single slot coverage in every node's
 // view, views agreeing, no split brain; replication links up everywhere.
@@ -92,6 +96,9 @@ func CheckAddr(ctx context.Context, opts RemoteOptions) (Result, error) {
 	var facts []remoteFacts
 	if opts.Cluster {
 		if seed.viewErr != nil {
+			if strings.Contains(seed.viewErr.Error(), "cluster support disabled") {
+				return r, fmt.Errorf("check %s: %w", opts.Addr, ErrNotCluster)
+			}
 			return r, fmt.Errorf("check %s: cluster nodes: %w", opts.Addr, seed.viewErr)
 		}
 		var addrs []string

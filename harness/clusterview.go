@@ -102,10 +102,12 @@ func (dep *Deployment) Shards(ctx context.Context, via *Node) ([]Shard, error) {
 	if err != nil {
 		return nil, err
 	}
-	return dep.shardsFromView(view), nil
+	return dep.ShardsOf(view), nil
 }
 
-func (dep *Deployment) shardsFromView(view []ClusterNode) []Shard {
+// ShardsOf returns the shards of an already read CLUSTER NODES view (see
+// Shards).
+func (dep *Deployment) ShardsOf(view []ClusterNode) []Shard {
 	byAddr := map[string]*Node{}
 	for _, n := range dep.Nodes() {
 		byAddr[n.Addr()] = n

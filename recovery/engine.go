@@ -160,18 +160,15 @@ func (e *Engine) Refresh(ctx context.Context) error {
 	var shards []harness.Shard
 	ids := map[string]string{}
 	if e.dep.Topology.Kind == harness.KindCluster {
-		via := e.dep.Nodes()[0]
-		var err error
-		shards, err = e.dep.Shards(ctx, via)
+		view, err := e.dep.Nodes()[0].ClusterNodes(ctx)
 		if err != nil {
 			return fmt.Errorf("refresh topology: %w", err)
 		}
-		if view, err := via.ClusterNodes(ctx); err == nil {
-			for _, n := range e.dep.Nodes() {
-				for _, cn := range view {
-					if cn.Addr == n.Addr() {
-						ids[n.Name] = cn.ID
-					}
+		shards = e.dep.ShardsOf(view)
+		for _, n := range e.dep.Nodes() {
+			for _, cn := range view {
+				if cn.Addr == n.Addr() {
+					ids[n.Name] = cn.ID
 				}
 			}
 		}

@@ -32,18 +32,7 @@ func docker(t *testing.T) *harness.Docker {
 
 func start(t *testing.T, topo harness.Topology) *harness.Deployment {
 	t.Helper()
-	d := docker(t)
-	ctx := context.Background()
-	dep, err := harness.Start(ctx, d, topo, harness.StartOptions{})
-	t.Cleanup(func() {
-		if err := dep.Terminate(context.Background()); err != nil {
-			t.Errorf("terminate: %v", err)
-		}
-	})
-	if err != nil {
-		t.Fatalf("start %s: %v", topo, err)
-	}
-	return dep
+	return testenv.StartDeployment(context.Background(), t, topo)
 }
 
 func writeKeys(t *testing.T, dep *harness.Deployment, n int) {

@@ -17,14 +17,7 @@ func TestRequiredFlags(t *testing.T) {
 		{[]string{"backup", "--addr", "127.0.0.1:1", "--dest", ""}, "redisdrill backup: flag --dest must not be empty"},
 		{[]string{"prune", "--run", "x", "--all"}, "[all run] were all set"},
 	} {
-		r := runCLI(t, nil, tc.args...)
-		if r.code != exitUsage {
-			t.Fatalf("%v: want exit 2\n%s", tc.args, r)
-		}
-		oneErrorLine(t, r, tc.want)
-		if strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
-			t.Fatalf("%v: want a single stderr line\n%s", tc.args, r)
-		}
+		usageError(t, tc.args, tc.want)
 	}
 }
 

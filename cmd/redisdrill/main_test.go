@@ -66,6 +66,20 @@ func runCLI(t *testing.T, env []string, args ...string) result {
 
 // oneErrorLine asserts stderr holds exactly one "redisdrill: " line
 // containing want.
+// usageError runs the CLI with args and checks exit 2 with one stderr line
+// containing want.
+func usageError(t *testing.T, args []string, want string) {
+	t.Helper()
+	r := runCLI(t, nil, args...)
+	if r.code != exitUsage {
+		t.Fatalf("%v: want exit 2\n%s", args, r)
+	}
+	oneErrorLine(t, r, want)
+	if strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Fatalf("%v: want a single stderr line\n%s", args, r)
+	}
+}
+
 func oneErrorLine(t *testing.T, r result, want string) {
 	t.Helper()
 	var lines []string

@@ -146,13 +146,6 @@ func TestTargetCLIErrors(t *testing.T) {
 		{[]string{"verify", "-u", "rediss://127.0.0.1:1", "--cacert", missing}, "read --cacert: open " + missing},
 		{[]string{"backup", "-u", "rediss://127.0.0.1:1", "--cacert", missing, "--dest", t.TempDir()}, "read --cacert"},
 	} {
-		r := runCLI(t, nil, tc.args...)
-		if r.code != exitUsage {
-			t.Fatalf("%v: want exit 2\n%s", tc.args, r)
-		}
-		oneErrorLine(t, r, tc.want)
-		if strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
-			t.Fatalf("%v: want a single stderr line\n%s", tc.args, r)
-		}
+		usageError(t, tc.args, tc.want)
 	}
 }

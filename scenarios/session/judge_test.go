@@ -191,3 +191,20 @@ func TestValidateTargets(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstSharedSlot(t *testing.T) {
+	for _, tc := range []struct {
+		a, b [][2]int
+		want int
+		ok   bool
+	}{
+		{[][2]int{{0, 5460}}, [][2]int{{5461, 10922}}, 0, false},
+		{[][2]int{{0, 5460}}, [][2]int{{100, 200}}, 100, true},
+		{[][2]int{{0, 10}, {300, 400}}, [][2]int{{350, 500}, {5, 7}}, 5, true},
+	} {
+		got, ok := firstSharedSlot(tc.a, tc.b)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("firstSharedSlot(%v, %v) = %d, %v; want %d, %v", tc.a, tc.b, got, ok, tc.want, tc.ok)
+		}
+	}
+}

@@ -225,35 +225,23 @@ func (w *watcher) view(ctx context.Context, n *harness.Node) NodeView {
 
 // confirm writes to every node suspected of a breach in this poll.
 func (w *watcher) confirm(ctx context.Context, nodes []*harness.Node, views []NodeView) {
-	var owners [harness.TotalSlots][]int // node indexes that look writable per slot
+	var writable []int
 	for i, v := range views {
-		if !v.looksWritable(w.cluster) {
-			continue
-		}
-		for _, r := range v.Slots {
-			for s := max(r[0], 0); s <= r[1] && s < harness.TotalSlots; s++ {
-				owners[s] = append(owners[s], i)
-			}
+		if v.looksWritable(w.cluster) {
+			writable = append(writable, i)
 		}
 	}
-	seen := map[string]bool{}
-	for s, idx := range owners {
-		if len(idx) < 2 {
-			continue
-		}
-		names := make([]string, len(idx))
-		for k, i := range idx {
-			names[k] = views[i].Node
-		}
-		key := strings.Join(names, ",")
-		if seen[key] {
-			continue // one confirmation per pair of claimants and poll
-		}
-		seen[key] = true
-		took := w.writeTest(ctx, nodes, idx, s)
-		if len(took) >= 2 {
-			w.record(Violation{At: time.Now(), Kind: "split-brain", Slot: s, Nodes: took,
-				Detail: fmt.Sprintf("%s both acknowledged a write for slot %d", strings.Join(took, " and "), s)})
+	for a := 0; a < len(writable); a++ {
+		for b := a + 1; b < len(writable); b++ {
+			i, j := writable[a], writable[b]
+			s, ok := firstSharedSlot(views[i].Slots, views[j].Slots)
+			if !ok {
+				continue
+			}
+			if took := w.writeTest(ctx, nodes, []int{i, j}, s); len(took) == 2 {
+				w.record(Violation{At: time.Now(), Kind: "split-brain", Slot: s, Nodes: took,
+					Detail: fmt.Sprintf("%s both acknowledged a write for slot %d", strings.Join(took, " and "), s)})
+			}
 		}
 	}
 	if w.fences == nil {
@@ -271,6 +259,20 @@ func (w *watcher) confirm(ctx context.Context, nodes []*harness.Node, views []No
 			}
 		}
 	}
+}
+
+// firstSharedSlot returns the lowest slot two claims share.
+func firstSharedSlot(a, b [][2]int) (int, bool) {
+	best, found := 0, false
+	for _, x := range a {
+		for _, y := range b {
+			lo, hi := max(x[0], y[0]), min(x[1], y[1])
+			if lo <= hi && (!found || lo < best) {
+				best, found = lo, true
+			}
+		}
+	}
+	return best, found
 }
 
 // writeTest writes the watch key of slot to each node given, without

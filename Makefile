@@ -8,6 +8,9 @@ DRILL_LABELS ?=
 # Tests `make unit` leaves out (go test -skip): the opt-in throughput
 # benchmark, which needs REDISDRILL_BENCH=1 and a quiet machine.
 UNIT_SKIP ?= ^TestStreamingThroughput$$
+# Servers the `server matrix` specs of `make test` run the matrix scenarios
+# on (the default server, redis-7.0, runs every spec anyway).
+MATRIX ?= redis-8.0,valkey-8.0,valkey-8.1,valkey-9
 # With CI=true every skip reason must contain this (see `make skips`).
 SKIP_ALLOW ?= kernel lacks
 
@@ -26,7 +29,7 @@ SHELL       := /bin/bash
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 export TESTCONTAINERS_HOST_OVERRIDE ?= 127.0.0.1
 
-.PHONY: all build image test unit specs skips drill bench prune vet fmt clean
+.PHONY: all build image images test unit specs skips drill matrix bench prune vet fmt clean
 
 all: build
 
@@ -40,13 +43,17 @@ $(TESTREPORT): .ci/testreport/main.go
 image: build
 	./bin/redisdrill image
 
+## images: build every server's image that is missing, two at a time
+images: build
+	./bin/redisdrill image --build all
+
 vet:
 	$(GO) vet ./... ./.ci/testreport
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 
 ## test: every package's tests + the container specs, then the skipped tests.
 ## unit and specs both run even when one fails; the status is the worst.
-test: vet build $(TESTREPORT)
+test: vet build images $(TESTREPORT)
 	@st=0; \
 	$(MAKE) --no-print-directory unit || st=1; \
 	$(MAKE) --no-print-directory specs || st=1; \
@@ -68,7 +75,7 @@ unit: $(TESTREPORT)
 ## specs: the Ginkgo container suite (junit and json reports in $(OUT))
 specs:
 	@mkdir -p $(OUT)
-	$(GO) test -count=1 -timeout 40m ./scenarios/ \
+	REDISDRILL_MATRIX='$(MATRIX)' $(GO) test -count=1 -timeout 50m ./scenarios/ \
 		$(if $(TEST_LABELS),-ginkgo.label-filter='$(TEST_LABELS)') -ginkgo.v \
 		-ginkgo.junit-report=$(abspath $(OUT))/ginkgo-junit.xml \
 		-ginkgo.json-report=$(abspath $(OUT))/ginkgo-report.json
@@ -81,6 +88,11 @@ skips: $(TESTREPORT)
 ## drill: run the scenario suite and print a summary (reports in $(OUT)/drill)
 drill: build
 	./bin/redisdrill drill --out $(OUT)/drill $(if $(DRILL_LABELS),--label '$(DRILL_LABELS)')
+
+## matrix: every scenario on every server, one after another (reports with
+## the scenario x server grid in $(OUT)/matrix)
+matrix: images
+	./bin/redisdrill drill --matrix all --out $(OUT)/matrix $(if $(DRILL_LABELS),--label '$(DRILL_LABELS)')
 
 ## bench: rollback speed of every strategy beside Redis's own mechanisms
 bench: build

@@ -6,21 +6,21 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/moby/moby/api/types/container"
-	"github.com/moby/moby/api/types/mount"
-	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
 	tcnetwork "github.com/testcontainers/testcontainers-go/network"
 )
 
 // StartOptions tune how a deployment starts.
 type StartOptions struct {
-	RunID  string       // label value; generated when empty
-	Image  string       // image reference; EnsureImage's result when empty
+	RunID string // label value; generated when empty
+	// Image is the image reference; when empty, Server's image (built when
+	// missing), else EnsureImage's.
+	Image string
+	// Server picks a named server when Image is empty.
+	Server Server
 	Logger *slog.Logger // progress; slog.Default() when nil
 }
 
@@ -30,8 +30,15 @@ type Deployment struct {
 	RunID    string
 	Topology Topology
 	Image    string
-	// FormedIn is the time from the first container start to ready.
+	// Server is the server the image runs (from its labels; CustomServer
+	// running redis-server for an image without them) and ServerVersion
+	// its version as the image records it ("" when unknown).
+	Server        Server
+	ServerVersion string
+	// FormedIn is the time from the first container create to ready.
 	FormedIn time.Duration
+	// Setup has the milestones of Start, from its call.
+	Setup SetupTimes
 
 	docker  *Docker
 	logger  *slog.Logger
@@ -39,7 +46,8 @@ type Deployment struct {
 	dialer  *Dialer
 
 	mu      sync.Mutex
-	nodes   []*Node
+	nodes   []*Node // by Index
+	next    int     // Index of the next node created
 	primary *Node
 	retired map[string]bool // nodes taken out of the topology (kept until cleanup)
 	spares  map[string]bool // warm spares (also retired until enlisted)
@@ -53,9 +61,12 @@ func NewRunID() string {
 }
 
 // Start creates the network and nodes of topo, forms the topology and waits
-// until it is ready. On error the partial deployment is returned too, so the
-// caller can always Terminate it (register cleanup before checking err).
+// until it is ready. Nodes are created, started and formed concurrently
+// (launch); Setup has the milestones. On error the partial deployment is
+// returned too, so the caller can always Terminate it (register cleanup
+// before checking err).
 func Start(ctx context.Context, d *Docker, topo Topology, opts StartOptions) (*Deployment, error) {
+	clock := &setupClock{t0: time.Now()}
 	if err := topo.Validate(); err != nil {
 		return nil, err
 	}
@@ -65,40 +76,59 @@ func Start(ctx context.Context, d *Docker, topo Topology, opts StartOptions) (*D
 	if opts.RunID == "" {
 		opts.RunID = NewRunID()
 	}
+	if err := CheckReaper(ctx, d); err != nil {
+		return nil, err
+	}
 	if opts.Image == "" {
-		info, err := EnsureImage(ctx, d, opts.Logger)
+		ensure := func() (ImageInfo, error) { return EnsureImage(ctx, d, opts.Logger) }
+		if opts.Server.Name != "" {
+			ensure = func() (ImageInfo, error) { return EnsureServerImage(ctx, d, opts.Server, opts.Logger) }
+		}
+		info, err := ensure()
 		if err != nil {
 			return nil, err
 		}
 		opts.Image = info.Ref
 	}
+	labels, present, err := imageLabels(ctx, d, opts.Image)
+	if err != nil {
+		return nil, err
+	}
+	if !present {
+		return nil, fmt.Errorf("find image %q: %w", opts.Image, ErrImageNotFound)
+	}
+	srv, version := serverFromLabels(labels)
 	dep := &Deployment{
-		RunID: opts.RunID, Topology: topo, Image: opts.Image,
+		RunID: opts.RunID, Topology: topo, Image: opts.Image, Server: srv, ServerVersion: version,
 		docker: d, logger: opts.Logger.With("run", opts.RunID),
 		dialer: newDialer("127.0.0.1"), retired: map[string]bool{}, spares: map[string]bool{},
 	}
-	net, err := tcnetwork.New(ctx, tcnetwork.WithLabels(d.labels(opts.RunID, nil)), tcnetwork.WithDriver("bridge"))
+	clock.mark(atImage)
+	defer func() { dep.Setup = clock.times() }()
+	if err := ctx.Err(); err != nil {
+		return dep, fmt.Errorf("create network: %w", err)
+	}
+	// Like a node's, the network's create runs to its end once asked for,
+	// so a cancelled Start never leaves a network its cleanup did not see.
+	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), createTimeout)
+	net, err := tcnetwork.New(nctx, tcnetwork.WithLabels(d.labels(opts.RunID, nil)), tcnetwork.WithDriver("bridge"))
+	cancel()
 	if err != nil {
 		return dep, fmt.Errorf("create network: %w", err)
 	}
 	dep.network = net
+	clock.mark(atNetwork)
 	start := time.Now()
-	for i := 0; i < topo.NodeCount(); i++ {
-		if _, err := dep.AddNode(ctx); err != nil {
-			return dep, err
-		}
-	}
-	if nodes := dep.Nodes(); len(nodes) > 0 {
-		dep.dialer.probe(ctx, nodes[0].Addr())
-	}
-	if err := dep.form(ctx); err != nil {
+	if err := dep.launch(ctx, clock); err != nil {
 		return dep, err
 	}
-	if err := dep.WaitReady(ctx); err != nil {
+	if err := dep.waitReady(ctx, DefaultReadyTimeout, startReadyInterval); err != nil {
 		return dep, err
 	}
+	clock.mark(atReady)
 	dep.FormedIn = time.Since(start)
-	dep.logger.Info("deployment ready", "topology", topo.String(), "nodes", topo.NodeCount(), "ready_in", dep.FormedIn.Round(time.Millisecond))
+	dep.logger.Info("deployment ready", "topology", topo.String(), "nodes", topo.NodeCount(), "ready_in", dep.FormedIn.Round(time.Millisecond),
+		"since_start", time.Since(clock.t0).Round(time.Millisecond))
 	return dep, nil
 }
 
@@ -206,70 +236,4 @@ func (dep *Deployment) Spares() []*Node {
 // backup to load) can be put into its data dir first; Start it afterwards.
 func (dep *Deployment) CreateNode(ctx context.Context) (*Node, error) {
 	return dep.addNode(ctx, false, false)
-}
-
-func (dep *Deployment) addNode(ctx context.Context, start, spare bool) (*Node, error) {
-	dep.mu.Lock()
-	idx := len(dep.nodes)
-	dep.mu.Unlock()
-	name := fmt.Sprintf("rd-%s-n%d", dep.RunID, idx)
-	labels := dep.docker.labels(dep.RunID, map[string]string{"redisdrill.node": name})
-	vol := name + "-data"
-	if _, err := dep.docker.api.VolumeCreate(ctx, client.VolumeCreateOptions{Name: vol, Labels: labels}); err != nil {
-		return nil, fmt.Errorf("create volume %s: %w", vol, err)
-	}
-	conf := renderConf(dep.Topology)
-	req := testcontainers.GenericContainerRequest{
-		ContainerRequest: testcontainers.ContainerRequest{
-			Image:          dep.Image,
-			Name:           name,
-			Cmd:            []string{"redis-server", ConfPath},
-			Labels:         labels,
-			Networks:       []string{dep.network.Name},
-			NetworkAliases: map[string][]string{dep.network.Name: {name}},
-			ExposedPorts:   []string{fmt.Sprintf("%d/tcp", RedisPort)},
-			Files:          []testcontainers.ContainerFile{{Reader: strings.NewReader(conf), ContainerFilePath: ConfPath, FileMode: 0o644}},
-			Tmpfs:          map[string]string{SmallDiskDir: "size=" + SmallDiskSize},
-			HostConfigModifier: func(hc *container.HostConfig) {
-				hc.CapAdd = append(hc.CapAdd, "NET_ADMIN")
-				hc.Mounts = append(hc.Mounts, mount.Mount{Type: mount.TypeVolume, Source: vol, Target: DataDir})
-			},
-		},
-		Started: start,
-		Logger:  tcLogger{dep.logger},
-	}
-	c, err := testcontainers.GenericContainer(ctx, req)
-	var dc *testcontainers.DockerContainer
-	if c != nil {
-		dc, _ = c.(*testcontainers.DockerContainer)
-	}
-	if dc != nil {
-		n := &Node{Name: name, Index: idx, Volume: vol, docker: dep.docker, container: dc, network: dep.network.Name,
-			image: dep.Image, runID: dep.RunID, password: dep.Topology.Password, dialer: dep.dialer}
-		dep.mu.Lock()
-		dep.nodes = append(dep.nodes, n)
-		if spare {
-			dep.retired[n.Name] = true
-			dep.spares[n.Name] = true
-		}
-		dep.mu.Unlock()
-		if err != nil {
-			return n, fmt.Errorf("start node %s: %w", name, err)
-		}
-		if !start {
-			return n, nil
-		}
-		return n, n.refresh(ctx)
-	}
-	if err == nil {
-		err = fmt.Errorf("unexpected container type %T", c)
-	}
-	return nil, fmt.Errorf("start node %s: %w", name, err)
-}
-
-type tcLogger struct{ l *slog.Logger }
-
-// Printf sends testcontainers-go log lines to slog at debug level.
-func (t tcLogger) Printf(format string, v ...any) {
-	t.l.Debug(fmt.Sprintf(format, v...), "source", "testcontainers")
 }

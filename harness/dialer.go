@@ -5,7 +5,6 @@ import (
 	"net"
 	"strconv"
 	"sync"
-	"time"
 )
 
 // Dialer connects host clients to nodes. On Linux container IPs are reachable
@@ -64,20 +63,4 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	d.mu.RUnlock()
 	var nd net.Dialer
 	return nd.DialContext(ctx, network, target)
-}
-
-// probe decides whether container IPs are reachable directly.
-func (d *Dialer) probe(ctx context.Context, containerAddr string) {
-	var nd net.Dialer
-	pctx, cancel := context.WithTimeout(ctx, 700*time.Millisecond)
-	defer cancel()
-	conn, err := nd.DialContext(pctx, "tcp", containerAddr)
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if err == nil {
-		_ = conn.Close()
-		d.remap = false
-		return
-	}
-	d.remap = true
 }

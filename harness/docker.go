@@ -28,7 +28,6 @@ var ErrDockerUnreachable = errors.New("docker engine not reachable")
 // created through the connection is labelled LabelOwner with $REDISDRILL_OWNER,
 // or with an id generated for this connection when that is unset.
 func NewDocker(ctx context.Context) (*Docker, error) {
-	ApplyTestcontainersDefaults()
 	api, err := client.New(client.FromEnv, client.WithAPIVersionNegotiation())
 	if err != nil {
 		return nil, fmt.Errorf("create docker client: %w", err)

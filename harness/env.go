@@ -29,12 +29,16 @@ const (
 )
 
 // ApplyTestcontainersDefaults sets the testcontainers-go variables redisdrill
-// needs on a machine with no registry access, unless the user set them.
-// Ryuk is an image pull, and without a host override testcontainers dials
-// the default gateway instead of loopback. testcontainers-go reads its
-// configuration from the environment once per process, so these are
-// process-wide; a variable the user set is never changed. go-redis's global
-// logger is left alone (programs that want it quiet call QuietRedisLogs).
+// needs on a machine with no registry access, unless the user set them:
+// TESTCONTAINERS_RYUK_DISABLED=true (Ryuk is an image pull; redisdrill
+// labels and removes what it creates itself) and, for a local Docker
+// socket, TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1. testcontainers-go reads
+// its configuration from the environment once per process, so this is
+// process-wide and belongs at a program's entry point, before any container
+// is created: the CLI and redisdrill's test binaries call it; the harness
+// and the library never do (Start checks the configuration and explains
+// what to set instead, ErrReaperUnavailable). A variable already set is
+// never changed.
 func ApplyTestcontainersDefaults() {
 	setDefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 	if os.Getenv("DOCKER_HOST") == "" || strings.HasPrefix(os.Getenv("DOCKER_HOST"), "unix://") {

@@ -3,13 +3,13 @@ package harness
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -18,10 +18,9 @@ import (
 	"github.com/moby/moby/client"
 )
 
-// DefaultImage is the tag of the image redisdrill builds from Debian's
-// packages when no other image is configured. The suffix names the recipe:
-// bump it when the package list changes, so old images are rebuilt.
-const DefaultImage = "redisdrill/redis:7-bookworm-r2"
+// DefaultImage is the tag of the default server's image (DefaultServer),
+// built from Debian's packages when no other image is configured.
+var DefaultImage = DefaultServer().ImageRef()
 
 // defaultMirror is used when the machine's apt sources name no Debian mirror.
 const defaultMirror = "http://deb.debian.org/debian"
@@ -29,6 +28,8 @@ const defaultMirror = "http://deb.debian.org/debian"
 // ImageInfo describes the image a run uses.
 type ImageInfo struct {
 	Ref      string        // image reference containers are created from
+	Server   Server        // the server it runs (CustomServer for a user image without labels)
+	Version  string        // the server's version, from the image label ("" when unknown)
 	Built    bool          // true when this call built it
 	Duration time.Duration // time spent making sure it exists
 }
@@ -41,37 +42,69 @@ func ImageRef() string {
 	return DefaultImage
 }
 
-// EnsureImage makes sure the Redis image exists locally. A user-chosen image
-// (REDISDRILL_IMAGE) is used as it is and must already be present; the
-// default image is built from Debian's packages when missing (debootstrap,
-// then docker import), so no registry is ever contacted.
+// EnsureImage makes sure the image drills run by default exists locally: a
+// user-chosen image (REDISDRILL_IMAGE) is used as it is and must already be
+// present; otherwise the default server's image is built when missing.
 func EnsureImage(ctx context.Context, d *Docker, logger *slog.Logger) (ImageInfo, error) {
+	if ref := ImageRef(); ref != DefaultImage {
+		start := time.Now()
+		labels, present, err := imageLabels(ctx, d, ref)
+		if err != nil {
+			return ImageInfo{}, err
+		}
+		if !present {
+			return ImageInfo{}, fmt.Errorf("find image %q: not present locally and no registry can be reached; load it with 'docker load' or unset %s to build the default image", ref, EnvImage)
+		}
+		srv, version := serverFromLabels(labels)
+		return ImageInfo{Ref: ref, Server: srv, Version: version, Duration: time.Since(start)}, nil
+	}
+	return EnsureServerImage(ctx, d, DefaultServer(), logger)
+}
+
+// EnsureServerImage makes sure srv's image exists locally, building it from
+// its Debian suite when missing (debootstrap, then docker import), so no
+// registry is ever contacted. Builds are serialised across processes.
+func EnsureServerImage(ctx context.Context, d *Docker, srv Server, logger *slog.Logger) (ImageInfo, error) {
 	start := time.Now()
-	ref := ImageRef()
-	present, err := imagePresent(ctx, d, ref)
-	if err != nil {
-		return ImageInfo{}, err
+	ref := srv.ImageRef()
+	info := func(labels map[string]string, built bool) ImageInfo {
+		return ImageInfo{Ref: ref, Server: srv, Version: labels[labelServerVersion], Built: built, Duration: time.Since(start)}
 	}
-	if present {
-		return ImageInfo{Ref: ref, Duration: time.Since(start)}, nil
+	labels, present, err := imageLabels(ctx, d, ref)
+	if err != nil || present {
+		return info(labels, false), err
 	}
-	if ref != DefaultImage {
-		return ImageInfo{}, fmt.Errorf("find image %q: not present locally and no registry can be reached; load it with 'docker load' or unset %s to build the default image", ref, EnvImage)
-	}
-	unlock, err := lockImageBuild()
+	unlock, err := lockImageBuild(srv.Name)
 	if err != nil {
 		return ImageInfo{}, err
 	}
 	defer unlock()
 	// Another process may have built it while we waited for the lock.
-	if present, err = imagePresent(ctx, d, ref); err != nil || present {
-		return ImageInfo{Ref: ref, Duration: time.Since(start)}, err
+	if labels, present, err = imageLabels(ctx, d, ref); err != nil || present {
+		return info(labels, false), err
 	}
-	logger.Info("building redis image from Debian packages (once per machine)", "image", ref)
-	if err := buildImage(ctx, d, ref, logger); err != nil {
+	logger.Info("building server image from Debian packages (once per machine)", "server", srv.Name, "suite", srv.Suite, "image", ref)
+	if err := buildImage(ctx, d, srv, logger); err != nil {
 		return ImageInfo{}, err
 	}
-	return ImageInfo{Ref: ref, Built: true, Duration: time.Since(start)}, nil
+	labels, _, err = imageLabels(ctx, d, ref)
+	return info(labels, true), err
+}
+
+// imageLabels returns the labels of the local image ref and whether it is
+// present.
+func imageLabels(ctx context.Context, d *Docker, ref string) (map[string]string, bool, error) {
+	res, err := d.api.ImageInspect(ctx, ref)
+	if err == nil {
+		if res.Config == nil {
+			return map[string]string{}, true, nil
+		}
+		return res.Config.Labels, true, nil
+	}
+	if cerrdefs.IsNotFound(err) {
+		return nil, false, nil
+	}
+	return nil, false, fmt.Errorf("inspect image %q: %w", ref, err)
 }
 
 func imagePresent(ctx context.Context, d *Docker, ref string) (bool, error) {
@@ -85,8 +118,11 @@ func imagePresent(ctx context.Context, d *Docker, ref string) (bool, error) {
 	return false, fmt.Errorf("inspect image %q: %w", ref, err)
 }
 
-func lockImageBuild() (func(), error) {
-	path := filepath.Join(os.TempDir(), "redisdrill-image.lock")
+// lockImageBuild takes the build lock of one server's image: processes
+// building the same image wait for each other, different images build in
+// parallel.
+func lockImageBuild(server string) (func(), error) {
+	path := filepath.Join(os.TempDir(), "redisdrill-image-"+server+".lock")
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open image lock: %w", err)
@@ -101,9 +137,10 @@ func lockImageBuild() (func(), error) {
 	}, nil
 }
 
-func buildImage(ctx context.Context, d *Docker, ref string, logger *slog.Logger) error {
+func buildImage(ctx context.Context, d *Docker, srv Server, logger *slog.Logger) error {
+	ref := srv.ImageRef()
 	if os.Geteuid() != 0 {
-		return fmt.Errorf("build image %q: debootstrap needs root; run 'sudo make image' once or set %s to an existing image", ref, EnvImage)
+		return fmt.Errorf("build image %q: debootstrap needs root; run 'sudo redisdrill image --build %s' once or set %s to an existing image", ref, srv.Name, EnvImage)
 	}
 	if _, err := exec.LookPath("debootstrap"); err != nil {
 		return fmt.Errorf("build image %q: debootstrap not found; install it (apt-get install debootstrap) or set %s", ref, EnvImage)
@@ -115,36 +152,85 @@ func buildImage(ctx context.Context, d *Docker, ref string, logger *slog.Logger)
 	defer os.RemoveAll(work)
 	rootfs := filepath.Join(work, "rootfs")
 	mirror := debianMirror()
-	logger.Info("debootstrap", "mirror", mirror, "dir", rootfs)
-	cmd := exec.CommandContext(ctx, "debootstrap", "--variant=minbase",
-		"--include=redis-server,redis-tools,iproute2,nftables", "bookworm", rootfs, mirror)
-	out, err := cmd.CombinedOutput()
+	logger.Info("debootstrap", "suite", srv.Suite, "mirror", mirror, "dir", rootfs)
+	// Packages of an extra suite (backports) are installed with apt inside
+	// the rootfs afterwards: debootstrap's own --extra-suites fails to
+	// install them (debootstrap 1.0.128, Debian 12).
+	include := []string{"iproute2", "nftables"}
+	if len(srv.ExtraSuites) == 0 {
+		include = append(slices.Clone(srv.Packages), include...)
+	}
+	out, err := exec.CommandContext(ctx, "debootstrap", "--variant=minbase", "--include="+strings.Join(include, ","),
+		srv.Suite, rootfs, mirror).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("run debootstrap: %w: %s", err, lastLines(string(out), 3))
 	}
+	if len(srv.ExtraSuites) > 0 {
+		if err := installFromSuites(ctx, rootfs, mirror, srv); err != nil {
+			return err
+		}
+	}
 	// Keep the image small and free of caches.
-	for _, p := range []string{"var/cache/apt/archives", "var/lib/apt/lists"} {
+	for _, p := range []string{"var/cache/apt", "var/lib/apt/lists", "usr/share/doc", "usr/share/man", "usr/share/locale", "usr/share/info"} {
 		_ = os.RemoveAll(filepath.Join(rootfs, p))
 	}
-	version, err := debPackageVersion(filepath.Join(rootfs, "var/lib/dpkg/status"), "redis-server")
+	version, err := debPackageVersion(filepath.Join(rootfs, "var/lib/dpkg/status"), srv.Packages[0])
 	if err != nil {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Join(rootfs, "data"), 0o755); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
 	}
-	if err := importRootfs(ctx, d, rootfs, ref, version); err != nil {
+	if err := importRootfs(ctx, d, rootfs, srv, version); err != nil {
 		return err
 	}
-	versionRef := "redisdrill/redis:" + version
+	versionRef := "redisdrill/" + srv.Name + ":" + version
 	if _, err := d.api.ImageTag(ctx, client.ImageTagOptions{Source: ref, Target: versionRef}); err != nil {
 		return fmt.Errorf("tag image %q: %w", versionRef, err)
 	}
-	logger.Info("image built", "image", ref, "also", versionRef, "redis", version)
+	logger.Info("image built", "image", ref, "also", versionRef, "server", srv.Name, "version", version)
 	return nil
 }
 
-func importRootfs(ctx context.Context, d *Docker, rootfs, ref, version string) error {
+// installFromSuites installs srv's packages inside rootfs with apt, from
+// its extra suites (apt -t SUITE), then drops the suites' lists again.
+func installFromSuites(ctx context.Context, rootfs, mirror string, srv Server) error {
+	var list strings.Builder
+	for _, suite := range srv.ExtraSuites {
+		fmt.Fprintf(&list, "deb %s %s main\n", mirror, suite)
+	}
+	listFile := filepath.Join(rootfs, "etc/apt/sources.list.d/redisdrill-extra.list")
+	if err := os.WriteFile(listFile, []byte(list.String()), 0o644); err != nil {
+		return fmt.Errorf("write extra apt sources: %w", err)
+	}
+	defer os.Remove(listFile)
+	if err := copyFile("/etc/resolv.conf", filepath.Join(rootfs, "etc/resolv.conf")); err != nil {
+		return fmt.Errorf("copy resolv.conf into rootfs: %w", err)
+	}
+	apt := func(args ...string) error {
+		cmd := exec.CommandContext(ctx, "chroot", append([]string{rootfs, "apt-get", "-q", "-y"}, args...)...)
+		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("apt-get %s in rootfs: %w: %s", args[0], err, lastLines(string(out), 3))
+		}
+		return nil
+	}
+	if err := apt("update"); err != nil {
+		return err
+	}
+	return apt(append([]string{"install", "--no-install-recommends", "-t", srv.ExtraSuites[0]}, srv.Packages...)...)
+}
+
+func copyFile(from, to string) error {
+	data, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, data, 0o644)
+}
+
+func importRootfs(ctx context.Context, d *Docker, rootfs string, srv Server, version string) error {
+	ref := srv.ImageRef()
 	tarCmd := exec.CommandContext(ctx, "tar", "-C", rootfs, "-c", ".")
 	stdout, err := tarCmd.StdoutPipe()
 	if err != nil {
@@ -155,12 +241,17 @@ func importRootfs(ctx context.Context, d *Docker, rootfs, ref, version string) e
 	}
 	res, err := d.api.ImageImport(ctx, client.ImageImportSource{Source: stdout, SourceName: "-"}, ref,
 		client.ImageImportOptions{
-			Message: "redisdrill redis " + version + " from Debian bookworm",
+			Message: fmt.Sprintf("redisdrill %s %s from Debian %s", srv.Name, version, srv.Suite),
 			Changes: []string{
-				`CMD ["redis-server"]`,
+				fmt.Sprintf(`CMD [%q]`, srv.Binary),
 				"WORKDIR /data",
-				"LABEL redisdrill.image=redis",
-				"LABEL redisdrill.redis-version=" + version,
+				"LABEL " + labelImage + "=redis",
+				"LABEL " + labelServer + "=" + srv.Name,
+				"LABEL " + labelServerProduct + "=" + srv.Product,
+				"LABEL " + labelServerVersion + "=" + version,
+				"LABEL " + labelServerBinary + "=" + srv.Binary,
+				"LABEL " + labelServerCLI + "=" + srv.CLI,
+				"LABEL redisdrill.debian-suite=" + srv.Suite,
 			},
 		})
 	if err != nil {
@@ -236,18 +327,18 @@ func debPackageVersion(statusFile, pkg string) (string, error) {
 		}
 		for _, line := range strings.Split(stanza, "\n") {
 			if v, ok := strings.CutPrefix(line, "Version: "); ok {
-				// 5:7.0.15-1~deb12u10 -> 7.0.15
+				// 5:7.0.15-1~deb12u10 -> 7.0.15, 8.1.1+dfsg1-1 -> 8.1.1
 				if i := strings.Index(v, ":"); i >= 0 {
 					v = v[i+1:]
 				}
-				if i := strings.Index(v, "-"); i >= 0 {
+				if i := strings.IndexAny(v, "-+~"); i >= 0 {
 					v = v[:i]
 				}
 				return v, nil
 			}
 		}
 	}
-	return "", errors.New("read redis version: redis-server not installed in rootfs")
+	return "", fmt.Errorf("read server version: %s not installed in rootfs", pkg)
 }
 
 func lastLines(s string, n int) string {

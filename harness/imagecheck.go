@@ -68,14 +68,15 @@ func (c ImageCheck) Qualifies() bool {
 func CheckImage(ctx context.Context, d *Docker, ref string) (check ImageCheck, err error) {
 	ctx, cancel := context.WithTimeout(ctx, imageCheckTimeout)
 	defer cancel()
-	present, err := imagePresent(ctx, d, ref)
+	labels, present, err := imageLabels(ctx, d, ref)
 	if err != nil {
 		return ImageCheck{}, err
 	}
 	if !present {
 		return ImageCheck{}, imageNotFoundError{ref: ref}
 	}
-	reqs := ImageRequirements()
+	srv, _ := serverFromLabels(labels)
+	reqs := ImageRequirementsFor(srv)
 	runID := NewRunID()
 	defer func() {
 		if _, perr := Prune(ctx, d, runID); perr != nil {
@@ -137,11 +138,12 @@ func probeScript(reqs []ImageRequirement) string {
 			fmt.Fprintf(&b, "{ %s; } >/dev/null 2>&1 || echo 'failed %d'\n", r.Test, i)
 		}
 	}
-	b.WriteString("echo \"version $(redis-server --version 2>&1)\"\necho done\n")
+	fmt.Fprintf(&b, "echo \"version $(%s --version 2>&1)\"\necho done\n", reqs[0].Commands[0])
 	return b.String()
 }
 
-// redisVersionRe reads "v=7.0.15" from redis-server --version.
+// redisVersionRe reads "v=7.0.15" from redis-server --version (and
+// valkey-server's "Valkey server v=8.1.1").
 var redisVersionRe = regexp.MustCompile(`\bv=(\d+)\.(\d+)(?:\.\d+)?`)
 
 // parseProbe turns probeScript's output into results.
@@ -199,7 +201,7 @@ func versionResult(out string, present bool) RequirementResult {
 	m := redisVersionRe.FindStringSubmatch(out)
 	switch {
 	case !present:
-		res.Unchecked, res.Detail = true, "no redis-server"
+		res.Unchecked, res.Detail = true, "no server binary"
 	case m == nil:
 		res.Detail = "unreadable version: " + firstLine(out)
 	default:

@@ -25,23 +25,29 @@ const MinRedisMajor = 7
 // corruptionFaults are the faults that stop a node and change its files;
 // each restores the pristine data dir on heal with find -delete.
 var corruptionFaults = []string{
-	"rdb-bitflip", "rdb-truncate", "aof-truncate-tail", "aof-garbage-middle",
+	"rdb-bitflip", "rdb-bit", "rdb-truncate", "aof-truncate-tail", "aof-garbage-middle",
 	"aof-manifest-delete", "aof-manifest-corrupt", "nodes-conf-garbage",
 	"nodes-conf-delete", "wipe-data-dir", "wipe-data-keep-identity",
 }
 
-// ImageRequirements lists what a node image must contain, redis-server
-// first. CheckImage also reports sh (every check runs in it) and the Redis
-// version (MinRedisMajor or newer).
+// ImageRequirements lists what a redis-server node image must contain,
+// the server first (ImageRequirementsFor with a Redis server).
 func ImageRequirements() []ImageRequirement {
+	return ImageRequirementsFor(Server{Binary: "redis-server", CLI: "redis-cli"})
+}
+
+// ImageRequirementsFor lists what a node image of srv must contain, its
+// server binary first. CheckImage also reports sh (every check runs in it)
+// and the server version (MinRedisMajor or newer).
+func ImageRequirementsFor(srv Server) []ImageRequirement {
 	return []ImageRequirement{
 		{
-			Name: "redis-server", Commands: []string{"redis-server"}, Hard: true,
-			Without: "no node can start (nodes run redis-server " + ConfPath + ")",
+			Name: srv.Binary, Commands: []string{srv.Binary}, Hard: true,
+			Without: "no node can start (nodes run " + srv.Binary + " " + ConfPath + ")",
 		},
 		{
-			Name: "redis-cli", Commands: []string{"redis-cli"},
-			Without: "redisdrill bench rollback will not run (it times redis-cli --rdb as its backup-speed baseline)",
+			Name: srv.CLI, Commands: []string{srv.CLI},
+			Without: "redisdrill bench rollback will not run (it times " + srv.CLI + " --rdb as its backup-speed baseline)",
 		},
 		{
 			Name: "file tools", Commands: []string{"find", "rm", "mkdir", "mv", "ls", "wc"}, Hard: true,

@@ -3,7 +3,6 @@ package harness
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -13,8 +12,6 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 	"github.com/redis/go-redis/v9"
-	"github.com/testcontainers/testcontainers-go"
-	tcexec "github.com/testcontainers/testcontainers-go/exec"
 )
 
 // Node is one redis-server container of a deployment. Its data dir lives in
@@ -25,13 +22,13 @@ type Node struct {
 	Index  int    // position in the deployment, stable across restarts
 	Volume string // named volume mounted at DataDir
 
-	docker    *Docker
-	container *testcontainers.DockerContainer
-	network   string
-	image     string
-	runID     string
-	password  string
-	dialer    *Dialer
+	docker   *Docker
+	id       string // container id
+	network  string
+	image    string
+	runID    string
+	password string
+	dialer   *Dialer
 
 	mu       sync.Mutex
 	ip       string
@@ -39,7 +36,7 @@ type Node struct {
 }
 
 // ID returns the container id.
-func (n *Node) ID() string { return n.container.GetContainerID() }
+func (n *Node) ID() string { return n.id }
 
 // IP returns the node's address on the run network.
 func (n *Node) IP() string {
@@ -202,14 +199,13 @@ func (n *Node) Exited(ctx context.Context) (int, bool, error) {
 }
 
 // Exec runs a command inside the running node and returns its exit code and
-// combined output.
+// combined output (its stdout, then its stderr).
 func (n *Node) Exec(ctx context.Context, cmd ...string) (int, string, error) {
-	code, r, err := n.container.Exec(ctx, cmd, tcexec.Multiplexed())
+	code, out, err := execIn(ctx, n.docker, n.ID(), cmd)
 	if err != nil {
 		return 0, "", fmt.Errorf("exec %q on %s: %w", strings.Join(cmd, " "), n.Name, err)
 	}
-	out, _ := io.ReadAll(r)
-	return code, string(out), nil
+	return code, out, nil
 }
 
 // Logs returns the node's container log (redis-server logs to stdout).

@@ -159,8 +159,17 @@ func (n *Node) CopyDirIn(ctx context.Context, hostDir, dir string) error {
 	return nil
 }
 
-func tarDirectory(root string, w io.Writer) error {
+func tarDirectory(root string, w io.Writer) error { return tarDirectoryUnder(root, "", w) }
+
+// tarDirectoryUnder writes root's content as a tar stream whose names start
+// with prefix (a folder entry for prefix first; "" = no prefix).
+func tarDirectoryUnder(root, prefix string, w io.Writer) error {
 	tw := tar.NewWriter(w)
+	if prefix != "" {
+		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: prefix + "/", Mode: 0o755, ModTime: time.Now()}); err != nil {
+			return fmt.Errorf("tar %s: %w", root, err)
+		}
+	}
 	err := filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
 		if err != nil {
 			return err
@@ -173,7 +182,7 @@ func tarDirectory(root string, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		hdr.Name = filepath.ToSlash(rel)
+		hdr.Name = filepath.ToSlash(filepath.Join(prefix, rel))
 		hdr.Uid, hdr.Gid, hdr.Uname, hdr.Gname = 0, 0, "", ""
 		if err := tw.WriteHeader(hdr); err != nil {
 			return err

@@ -4,12 +4,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // DefaultReadyTimeout bounds WaitReady.
 const DefaultReadyTimeout = 90 * time.Second
+
+// Poll intervals of WaitReady and of Start's own wait for ready.
+const (
+	readyInterval      = 100 * time.Millisecond
+	startReadyInterval = 20 * time.Millisecond
+)
 
 // WaitReady waits until Ready reports nil, polling every 100 ms, for at most
 // DefaultReadyTimeout.
@@ -19,17 +29,30 @@ func (dep *Deployment) WaitReady(ctx context.Context) error {
 
 // WaitReadyWithin is WaitReady with its own bound.
 func (dep *Deployment) WaitReadyWithin(ctx context.Context, timeout time.Duration) error {
+	return dep.waitReady(ctx, timeout, readyInterval)
+}
+
+// waitReady polls Ready every interval for at most timeout, keeping one
+// connection per node across polls.
+func (dep *Deployment) waitReady(ctx context.Context, timeout, interval time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	clients := newClientCache()
+	defer clients.close()
 	var last error
 	for {
-		if last = dep.Ready(ctx); last == nil {
+		err := dep.ready(ctx, clients)
+		if err == nil {
 			return nil
 		}
+		if last == nil || err.Error() != last.Error() {
+			dep.logger.Debug("not ready", "reason", err)
+		}
+		last = err
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("wait for ready: %w (last: %v)", ctx.Err(), last)
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(interval):
 		}
 	}
 }
@@ -38,29 +61,46 @@ func (dep *Deployment) WaitReadyWithin(ctx context.Context, timeout time.Duratio
 // every node answers; for a cluster, cluster_state:ok on every node and all
 // 16384 slots covered exactly once in every node's view; every replica has
 // master_link_status:up and has caught up with its primary's offset (a
-// replica whose first sync has not finished can never fail over).
+// replica whose first sync has not finished can never fail over). Nodes are
+// asked in parallel, one connection each; replicas are read again after
+// every primary, so a replica is compared with an offset its primary had
+// already reached. The reason given is that of the first node, in node
+// order, that is not ready.
 func (dep *Deployment) Ready(ctx context.Context) error {
+	clients := newClientCache()
+	defer clients.close()
+	return dep.ready(ctx, clients)
+}
+
+// ready is Ready with the clients of cc.
+func (dep *Deployment) ready(ctx context.Context, cc *clientCache) error {
 	nodes := dep.Nodes()
 	if len(nodes) == 0 {
 		return errors.New("no nodes")
 	}
-	for _, n := range nodes {
-		if err := pingOnce(ctx, n); err != nil {
+	clients := make([]*redis.Client, len(nodes))
+	for i, n := range nodes {
+		clients[i] = cc.client(n)
+	}
+	infos := make([]map[string]string, len(nodes))
+	if err := eachNode(cc, nodes, func(i int, n *Node) error {
+		if err := pingOnce(ctx, clients[i], n); err != nil {
 			return err
 		}
+		info, err := infoOf(ctx, clients[i], n, "replication")
+		infos[i] = info
+		return err
+	}); err != nil {
+		return err
 	}
 	offsets := map[string]int64{} // primary ip -> master_repl_offset
-	var replicas []*Node
-	for _, n := range nodes {
-		info, err := n.Info(ctx, "replication")
-		if err != nil {
-			return err
-		}
-		if info["role"] == "master" {
-			off, _ := strconv.ParseInt(info["master_repl_offset"], 10, 64)
+	var replicas []int
+	for i, n := range nodes {
+		if infos[i]["role"] == "master" {
+			off, _ := strconv.ParseInt(infos[i]["master_repl_offset"], 10, 64)
 			offsets[n.IP()] = off
 		} else {
-			replicas = append(replicas, n)
+			replicas = append(replicas, i)
 		}
 	}
 	if dep.Topology.Kind == KindCluster {
@@ -68,14 +108,17 @@ func (dep *Deployment) Ready(ctx context.Context) error {
 		for _, s := range dep.Spares() {
 			spareAddrs[s.Addr()] = true
 		}
-		for _, n := range nodes {
-			if err := clusterOK(ctx, n, len(nodes), len(replicas), spareAddrs); err != nil {
-				return err
-			}
+		if err := eachNode(cc, nodes, func(i int, n *Node) error {
+			return clusterOK(ctx, clients[i], n, len(nodes), len(replicas), spareAddrs)
+		}); err != nil {
+			return err
 		}
 	}
-	for _, r := range replicas {
-		info, err := r.Info(ctx, "replication")
+	return eachNode(cc, nodes, func(i int, r *Node) error {
+		if !slices.Contains(replicas, i) {
+			return nil
+		}
+		info, err := infoOf(ctx, clients[i], r, "replication")
 		if err != nil {
 			return err
 		}
@@ -86,35 +129,71 @@ func (dep *Deployment) Ready(ctx context.Context) error {
 		if want, ok := offsets[info["master_host"]]; ok && off < want {
 			return fmt.Errorf("replica %s: offset %d behind primary %d", r.Name, off, want)
 		}
+		return nil
+	})
+}
+
+// eachNode runs check on every node in parallel and returns the error of
+// the first node, in order, whose check failed. A node whose connection
+// failed (transportError) loses its cached client: a go-redis pool that
+// failed to dial waits before it dials again, which would hide a node that
+// came back.
+func eachNode(cc *clientCache, nodes []*Node, check func(i int, n *Node) error) error {
+	errs := make([]error, len(nodes))
+	var wg sync.WaitGroup
+	for i, n := range nodes {
+		wg.Go(func() {
+			errs[i] = check(i, n)
+			var te transportError
+			if errors.As(errs[i], &te) {
+				cc.evict(n)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-func pingOnce(ctx context.Context, n *Node) error {
-	c := n.Client()
-	defer c.Close()
+func pingOnce(ctx context.Context, c *redis.Client, n *Node) error {
 	pctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
 	if err := c.Ping(pctx).Err(); err != nil {
-		return fmt.Errorf("ping %s: %w", n.Name, err)
+		return fmt.Errorf("ping %s: %w", n.Name, transport(err))
 	}
 	return nil
+}
+
+// infoOf reads one INFO section of n through c.
+func infoOf(ctx context.Context, c *redis.Client, n *Node, section string) (map[string]string, error) {
+	text, err := c.Info(ctx, section).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read info %s from %s: %w", section, n.Name, transport(err))
+	}
+	return ParseInfo(text), nil
 }
 
 // clusterOK checks cluster_state, slot coverage and membership in one node's
 // view: it must list every node, none failed, with as many replicas as there
-// are nodes in the replica role.
-func clusterOK(ctx context.Context, n *Node, nodes, replicas int, spares map[string]bool) error {
-	c := n.Client()
-	defer c.Close()
+// are nodes in the replica role, each the replica of a primary it lists.
+func clusterOK(ctx context.Context, c *redis.Client, n *Node, nodes, replicas int, spares map[string]bool) error {
 	text, err := c.ClusterInfo(ctx).Result()
 	if err != nil {
-		return fmt.Errorf("cluster info on %s: %w", n.Name, err)
+		return fmt.Errorf("cluster info on %s: %w", n.Name, transport(err))
 	}
-	if st := ParseInfo(text)["cluster_state"]; st != "ok" {
-		return fmt.Errorf("node %s: cluster_state %s", n.Name, st)
+	if ci := ParseInfo(text); ci["cluster_state"] != "ok" {
+		return fmt.Errorf("node %s: cluster_state %s (slots ok %s of %s assigned, size %s, %s nodes known)", n.Name,
+			ci["cluster_state"], ci["cluster_slots_ok"], ci["cluster_slots_assigned"], ci["cluster_size"], ci["cluster_known_nodes"])
 	}
-	view, err := n.ClusterNodes(ctx)
+	nodesText, err := c.ClusterNodes(ctx).Result()
+	if err != nil {
+		return fmt.Errorf("read cluster nodes from %s: %w", n.Name, transport(err))
+	}
+	view, err := ParseClusterNodes(nodesText)
 	if err != nil {
 		return err
 	}
@@ -129,6 +208,17 @@ func clusterOK(ctx context.Context, n *Node, nodes, replicas int, spares map[str
 		}
 		if cn.Has("slave") {
 			seenReplicas++
+		}
+	}
+	primaries := map[string]bool{}
+	for _, cn := range view {
+		if cn.IsPrimary() {
+			primaries[cn.ID] = true
+		}
+	}
+	for _, cn := range view {
+		if cn.Has("slave") && !primaries[cn.MasterID] {
+			return fmt.Errorf("node %s sees replica %s of no known primary (%s)", n.Name, cn.Addr, cn.MasterID)
 		}
 	}
 	if len(view)-seenSpares != nodes || seenReplicas != replicas {

@@ -44,7 +44,7 @@ func renderConf(t Topology) string {
 	default:
 		line("save \"\"")
 	}
-	if persistence == PersistAOF || persistence == PersistBoth {
+	if t.WritesAOF() {
 		line("appendonly yes")
 		fsync := t.AppendFsync
 		if fsync == "" {

@@ -111,3 +111,9 @@ func (t Topology) String() string {
 		return string(t.Kind)
 	}
 }
+
+// WritesAOF reports whether the topology's nodes write an AOF (the
+// default persistence is AOF).
+func (t Topology) WritesAOF() bool {
+	return t.Persistence == "" || t.Persistence == PersistAOF || t.Persistence == PersistBoth
+}

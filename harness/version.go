@@ -6,13 +6,37 @@ import (
 )
 
 // RedisVersion returns the node's redis_version (INFO server), or "" when
-// the node does not answer.
+// the node does not answer. Valkey keeps reporting a redis_version for
+// compatibility; ServerVersion gives its own.
 func (n *Node) RedisVersion() string {
+	info := n.serverInfo()
+	return info["redis_version"]
+}
+
+// ServerVersion returns the node's product and version as INFO server
+// reports them: ("valkey", valkey_version) on Valkey, ("redis",
+// redis_version) otherwise; empty strings when the node does not answer.
+func (n *Node) ServerVersion() (product, version string) {
+	return ServerVersionOf(n.serverInfo())
+}
+
+// ServerVersionOf reads product and version from INFO server fields.
+func ServerVersionOf(info map[string]string) (product, version string) {
+	if v := info["valkey_version"]; v != "" {
+		return "valkey", v
+	}
+	if v := info["redis_version"]; v != "" {
+		return "redis", v
+	}
+	return "", ""
+}
+
+func (n *Node) serverInfo() map[string]string {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	info, err := n.Info(ctx, "server")
 	if err != nil {
-		return ""
+		return nil
 	}
-	return info["redis_version"]
+	return info
 }

@@ -72,11 +72,12 @@ func (e *Engine) shardBackup(shard int) (backup.Manifest, string, error) {
 	if err != nil {
 		return backup.Manifest{}, "", err
 	}
-	m, err := e.newestVerified(cat, func(m backup.Manifest) bool {
+	var refused []string
+	m, err := e.newestVerified(cat, e.loadableFilter(func(m backup.Manifest) bool {
 		return m.Kind == backup.KindLiveRDB && m.Shard != nil && *m.Shard == shard
-	})
+	}, &refused))
 	if err != nil {
-		return m, "", fmt.Errorf("find backup of shard %d: %w", shard, err)
+		return m, "", fmt.Errorf("find backup of shard %d: %w", shard, incompatible(refused, err))
 	}
 	return m, filepath.Join(cat.Path(m.ID), backup.RDBFileName), nil
 }

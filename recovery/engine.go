@@ -1,6 +1,10 @@
 // Package recovery is redisdrill's recovery engine: it detects a failure,
 // plans the way back that loses least, executes it as named spans and
 // verifies the result. It knows Redis and Docker, nothing about Ginkgo.
+//
+// Stability: redisdrill's implementation, importable but with no
+// compatibility promise between releases; the supported Go API is package
+// github.com/redisdrill/redisdrill/scenarios/drill (and drillmatchers).
 package recovery
 
 import (
@@ -54,6 +58,7 @@ type Engine struct {
 	armedAt  time.Time       // last Refresh: failures after it are ours
 	faultAt  time.Time       // t0 of the recovery in progress
 	used     backup.Manifest // backup the recovery in progress restored
+	salvaged []Salvage       // repairs the recovery in progress made
 	spare    *harness.Node   // warm spare, not part of the topology
 	verified map[string]bool // backups verified during the recovery in progress
 	baseline verify.Baseline
@@ -93,6 +98,8 @@ type Report struct {
 	// Fences says how each old owner of the shard was fenced before its
 	// slots or role went to another node.
 	Fences []Fence `json:"fences,omitempty"`
+	// Salvage says what each repair that kept damaged files' data did.
+	Salvage []Salvage `json:"salvage,omitempty"`
 }
 
 // New creates an engine for dep and starts its detector.
@@ -216,11 +223,12 @@ func (e *Engine) Recover(ctx context.Context, t0 time.Time) (*Report, error) {
 	e.mu.Lock()
 	armed := e.armedAt
 	fencedBefore := len(e.fences)
-	e.faultAt, e.used, e.verified = t0, backup.Manifest{}, map[string]bool{}
+	e.faultAt, e.used, e.verified, e.salvaged = t0, backup.Manifest{}, map[string]bool{}, nil
 	e.mu.Unlock()
 	defer func() {
 		e.mu.Lock()
 		rep.BackupID, rep.BackupTime = e.used.ID, e.used.Time
+		rep.Salvage = append([]Salvage(nil), e.salvaged...)
 		rep.Fences = append([]Fence(nil), e.fences[fencedBefore:]...)
 		e.mu.Unlock()
 	}()
@@ -251,13 +259,16 @@ func (e *Engine) Recover(ctx context.Context, t0 time.Time) (*Report, error) {
 		if inc.Failed != nil {
 			rep.Node = inc.Failed.Name
 		}
-		chosen, err = e.plan(ctx, inc, rep)
+		chosen, err = e.plan(ctx, inc, rep, "")
 		if err != nil {
 			return "", err
 		}
 		rep.Strategy = chosen.Name()
 		return fmt.Sprintf("%s → %s", inc, chosen.Name()), nil
 	})
+	if inc != nil {
+		defer inc.release()
+	}
 	rep.Observations = append(rep.Observations, e.observeFailed(ctx, inc)...)
 	if err != nil {
 		rep.Spans = tl.Spans()
@@ -265,6 +276,25 @@ func (e *Engine) Recover(ctx context.Context, t0 time.Time) (*Report, error) {
 	}
 	e.logger.Info("recovering", "incident", inc.String(), "strategy", chosen.Name())
 	execErr := chosen.Execute(ctx, inc, tl)
+	if errors.Is(execErr, errReplan) && e.opts.Strategy == "" {
+		// The incident changed under the strategy before it changed
+		// anything (a replica synced the emptied primary meanwhile):
+		// decide once more without it.
+		first := chosen
+		execErr = tl.Do("decide again", func() (string, error) {
+			var err error
+			chosen, err = e.plan(ctx, inc, rep, first.Name())
+			if err != nil {
+				return "", err
+			}
+			rep.Strategy = chosen.Name()
+			return fmt.Sprintf("%s no longer applies → %s", first.Name(), chosen.Name()), nil
+		})
+		if execErr == nil {
+			e.logger.Info("recovering", "incident", inc.String(), "strategy", chosen.Name(), "instead_of", first.Name())
+			execErr = chosen.Execute(ctx, inc, tl)
+		}
+	}
 	if execErr == nil {
 		execErr = tl.Do("verify", func() (string, error) { return e.verifyServing(ctx, inc) })
 		rep.Verified = execErr == nil
@@ -318,6 +348,11 @@ func (e *Engine) waitFailure(ctx context.Context, armed time.Time) (detect.Event
 	}
 }
 
+// errReplan is returned by a strategy that found, before it changed
+// anything, that it no longer applies: Recover then decides once more
+// without it.
+var errReplan = errors.New("the incident changed before anything was done")
+
 // KindKeyspaceDrop is the engine's own event for a primary that answers but
 // lost most of its keys without restarting.
 const KindKeyspaceDrop detect.Kind = "keyspace-drop"
@@ -360,10 +395,13 @@ func (e *Engine) watchKeyspace(ctx context.Context, out chan<- detect.Event) {
 
 // plan asks every strategy for an estimate and picks the one that loses
 // least, then the fastest. A forced strategy is used when it applies.
-func (e *Engine) plan(ctx context.Context, inc *Incident, rep *Report) (Strategy, error) {
+func (e *Engine) plan(ctx context.Context, inc *Incident, rep *Report, skip string) (Strategy, error) {
 	var best Strategy
 	var bestEst Estimate
 	for _, s := range e.strategies {
+		if s.Name() == skip {
+			continue
+		}
 		est, err := s.Estimate(ctx, inc)
 		if err != nil {
 			est = Estimate{Why: err.Error()}

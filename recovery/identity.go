@@ -38,17 +38,5 @@ func (RestoreIdentity) Execute(ctx context.Context, inc *Incident, tl *Timeline)
 	if err != nil {
 		return err
 	}
-	if err := tl.Do("stop node", func() (string, error) { return n.Name, ensureStopped(ctx, n) }); err != nil {
-		return err
-	}
-	if err := tl.Do("quarantine", func() (string, error) { return quarantine(ctx, n, identityFiles...) }); err != nil {
-		return err
-	}
-	if err := tl.Do("load data", func() (string, error) { return "nodes.conf", restoreIdentity(ctx, e, n) }); err != nil {
-		return err
-	}
-	if err := tl.Do("start container", func() (string, error) { return n.Name, startAndLoad(ctx, n) }); err != nil {
-		return err
-	}
-	return tl.Do("rejoin", func() (string, error) { return rejoin(ctx, e, n) })
+	return reloadInPlace(ctx, inc, tl, identityFiles, func() (string, error) { return "nodes.conf", restoreIdentity(ctx, e, n) })
 }

@@ -47,9 +47,8 @@ func stageRDB(ctx context.Context, n *harness.Node, topo harness.Topology, rdbPa
 		return "", fmt.Errorf("create staging dir: %w", err)
 	}
 	defer os.RemoveAll(stage)
-	aofOn := topo.Persistence == harness.PersistAOF || topo.Persistence == harness.PersistBoth || topo.Persistence == ""
 	var dst, what string
-	if aofOn {
+	if topo.WritesAOF() {
 		dir := filepath.Join(stage, harness.AOFDirName)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return "", fmt.Errorf("create staging dir: %w", err)

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/redisdrill/redisdrill/recovery/aof"
+	"github.com/redisdrill/redisdrill/recovery/internal/aof"
 )
 
 func TestBetterPrefersLessLossThenSpeed(t *testing.T) {

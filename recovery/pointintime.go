@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/redisdrill/redisdrill/recovery/aof"
+	"github.com/redisdrill/redisdrill/recovery/internal/aof"
 )
 
 // PointInTime rolls a primary back to a chosen second: with

@@ -102,6 +102,14 @@ func (PromoteReplica) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 	dep := inc.env.dep
 	var cand *harness.Node
 	var mode string
+	if inc.Kind == EmptyRestart {
+		// The old primary answers, empty: stop it before anything else,
+		// so no replica can full-sync the empty dataset while the
+		// promotion is under way (a write pause does not stop that).
+		if err := inc.env.fenceNodes(ctx, inc, tl, []*harness.Node{inc.Failed}, true); err != nil {
+			return err
+		}
+	}
 	err := tl.Do("pick replica", func() (string, error) {
 		best, off, err := bestReplica(ctx, inc.Replicas)
 		if err != nil {
@@ -115,7 +123,8 @@ func (PromoteReplica) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 			// Re-check at execution: the replica may have synced an
 			// emptied primary since the estimate.
 			if check := promotionLoss(inc.PreFaultKeys, n); !check.Applicable {
-				return "", fmt.Errorf("decide promotion: %s: %s", best.Name, check.Why)
+				inc.Collapsed = inc.Kind == EmptyRestart
+				return "", fmt.Errorf("decide promotion: %s: %s: %w", best.Name, check.Why, errReplan)
 			}
 			keys = fmt.Sprintf("%d keys", n)
 		}
@@ -127,8 +136,10 @@ func (PromoteReplica) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 	}
 	// Fence the old primary before its role goes to cand; a fence that
 	// kills it makes it known dead, which the failover mode relies on.
-	if err := inc.env.fenceNodes(ctx, inc, tl, []*harness.Node{inc.Failed}, false); err != nil {
-		return err
+	if inc.Kind != EmptyRestart {
+		if err := inc.env.fenceNodes(ctx, inc, tl, []*harness.Node{inc.Failed}, false); err != nil {
+			return err
+		}
 	}
 	if dep.Topology.Kind != harness.KindCluster {
 		if err := promoteStandalone(ctx, dep, inc, cand, tl); err != nil {
@@ -138,7 +149,16 @@ func (PromoteReplica) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 	}
 	mode = failoverMode(ctx, dep, inc, cand)
 	err = tl.Do("promote", func() (string, error) {
-		return mode, command(ctx, cand, "CLUSTER", "FAILOVER", mode)
+		err := command(ctx, cand, "CLUSTER", "FAILOVER", mode)
+		if err != nil && ownsSlotsNow(ctx, cand) {
+			// Redis's own failover promoted cand first (node-timeout
+			// passed while the engine decided), so CLUSTER FAILOVER
+			// refused a primary: the wait below checks that it serves
+			// the shard's slots.
+			mode = "none: Redis's own failover had already promoted it"
+			return mode, nil
+		}
+		return mode, err
 	})
 	if err != nil {
 		return err
@@ -297,16 +317,25 @@ func bestReplica(ctx context.Context, replicas []*harness.Node) (*harness.Node, 
 	return best, bestOff, nil
 }
 
+// ownsSlotsNow says whether n reports itself a primary owning slots.
+func ownsSlotsNow(ctx context.Context, n *harness.Node) bool {
+	view, err := n.ClusterNodes(ctx)
+	if err != nil {
+		return false
+	}
+	for _, cn := range view {
+		if cn.Has("myself") && cn.IsPrimary() && len(cn.Slots) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // waitOwnsSlots waits until n reports itself a primary owning slots.
 func waitOwnsSlots(ctx context.Context, n *harness.Node) error {
 	for {
-		view, err := n.ClusterNodes(ctx)
-		if err == nil {
-			for _, cn := range view {
-				if cn.Has("myself") && cn.IsPrimary() && len(cn.Slots) > 0 {
-					return nil
-				}
-			}
+		if ownsSlotsNow(ctx, n) {
+			return nil
 		}
 		select {
 		case <-ctx.Done():

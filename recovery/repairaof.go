@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness"
-	"github.com/redisdrill/redisdrill/recovery/aof"
+	"github.com/redisdrill/redisdrill/recovery/internal/aof"
 )
 
 // RepairAOF repairs the failed node's append-only files on a copy — cutting
@@ -26,56 +26,42 @@ func (RepairAOF) Name() string { return "repair-aof" }
 
 // Estimate implements Strategy.
 func (RepairAOF) Estimate(ctx context.Context, inc *Incident) (Estimate, error) {
-	aofOn := inc.env.dep.Topology.Persistence == harness.PersistAOF || inc.env.dep.Topology.Persistence == harness.PersistBoth
-	if !aofOn || inc.Failed == nil || !(inc.Kind == RefusesStart && inc.AOFBroken || inc.Kind == StartedEmpty) {
-		return Estimate{Why: "no broken AOF"}, nil
+	if why := aofRepairable(inc); why != "" {
+		return Estimate{Why: why}, nil
 	}
-	if inc.Collapsed {
-		// Its AOF began after the wipe: repairing it would keep the newest
-		// writes and lose every write the backup holds.
-		return Estimate{Why: "the node's AOF began after its data was wiped"}, nil
-	}
-	plan, err := planAOFRepair(ctx, inc.Failed)
-	if plan != nil {
-		defer os.RemoveAll(plan.work)
-	}
+	plan, err := planAOFRepair(ctx, inc)
 	if err != nil {
+		if plan != nil {
+			os.RemoveAll(plan.work)
+		}
 		return Estimate{Why: err.Error()}, nil
 	}
+	inc.aofRepair = plan // for Execute; Incident.release removes it
 	return Estimate{Applicable: true, Why: plan.summary, LostKeys: lossVersus(inc.PreFaultKeys, plan.keys), Duration: time.Second}, nil
 }
 
 // Execute implements Strategy.
 func (RepairAOF) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
 	n := inc.Failed
-	var plan *aofRepair
+	plan := inc.aofRepair
 	err := tl.Do("repair copy", func() (string, error) {
+		if plan != nil {
+			return plan.summary + " (checked when estimated)", nil
+		}
 		var err error
-		plan, err = planAOFRepair(ctx, n)
+		plan, err = planAOFRepair(ctx, inc)
+		if plan != nil {
+			inc.aofRepair = plan
+		}
 		if err != nil {
 			return "", err
 		}
 		return plan.summary, nil
 	})
-	if plan != nil {
-		defer os.RemoveAll(plan.work)
-	}
 	if err != nil {
 		return err
 	}
-	if err := tl.Do("stop node", func() (string, error) { return n.Name, ensureStopped(ctx, n) }); err != nil {
-		return err
-	}
-	if err := tl.Do("quarantine", func() (string, error) { return quarantine(ctx, n, dataFiles...) }); err != nil {
-		return err
-	}
-	if err := tl.Do("load data", func() (string, error) { return "repaired appendonlydir", copyDirInto(ctx, n, plan.out) }); err != nil {
-		return err
-	}
-	if err := tl.Do("start container", func() (string, error) { return n.Name, startAndLoad(ctx, n) }); err != nil {
-		return err
-	}
-	return tl.Do("rejoin", func() (string, error) { return rejoin(ctx, inc.env, n) })
+	return reloadInPlace(ctx, inc, tl, dataFiles, func() (string, error) { return "repaired appendonlydir", copyDirInto(ctx, n, plan.out) })
 }
 
 // aofRepair is a repaired copy of a node's appendonlydir, ready to load.
@@ -88,18 +74,18 @@ type aofRepair struct {
 
 var aofFileName = regexp.MustCompile(`^appendonly\.aof\.(\d+)\.(base\.rdb|base\.aof|incr\.aof)$`)
 
-// planAOFRepair copies the node's appendonlydir out, repairs the copy and
-// checks that Redis would load it.
-func planAOFRepair(ctx context.Context, n *harness.Node) (*aofRepair, error) {
+// planAOFRepair repairs a copy of the failed node's appendonlydir (the
+// incident's aofSource) and checks that Redis would load it.
+func planAOFRepair(ctx context.Context, inc *Incident) (*aofRepair, error) {
+	src, err := inc.aofSource(ctx)
+	if err != nil {
+		return nil, err
+	}
 	work, err := os.MkdirTemp("", "redisdrill-aof-")
 	if err != nil {
 		return nil, fmt.Errorf("create repair dir: %w", err)
 	}
 	p := &aofRepair{work: work, out: filepath.Join(work, "out")}
-	src := filepath.Join(work, "orig")
-	if err := n.CopyDirOut(ctx, harness.DataDir+"/"+harness.AOFDirName, src); err != nil {
-		return p, fmt.Errorf("copy AOF of %s: %w", n.Name, err)
-	}
 	dst := filepath.Join(p.out, harness.AOFDirName)
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		return p, fmt.Errorf("create repair dir: %w", err)

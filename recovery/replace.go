@@ -13,11 +13,13 @@ import (
 	"github.com/redisdrill/redisdrill/harness"
 )
 
-// ReplaceNode brings a lost shard back on a fresh node: a new container
-// loaded from the shard's newest verified backup joins the cluster, the dead
-// node ids are forgotten everywhere, the new node takes the orphaned slots
-// and bumps its epoch, then it gets a replica again. The dead containers are
-// retired, not removed: they stay until the run is cleaned up.
+// ReplaceNode brings a lost shard back on a fresh node: the engine's warm
+// spare, or a node started empty on demand, loads the shard's newest
+// verified backup without a restart (DEBUG RELOAD), the dead node ids are
+// forgotten everywhere, the node takes the orphaned slots and bumps its
+// epoch, then it gets a replica again (see replaceShard). The dead
+// containers are retired, not removed: they stay until the run is cleaned
+// up.
 type ReplaceNode struct{}
 
 // Name implements Strategy.
@@ -46,68 +48,17 @@ func (ReplaceNode) Estimate(ctx context.Context, inc *Incident) (Estimate, error
 
 // Execute implements Strategy.
 func (ReplaceNode) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
-	e, dep := inc.env, inc.env.dep
+	e := inc.env
 	var rdbPath string
-	err := tl.Do("fetch backup", func() (string, error) {
+	fetch := func() (string, error) {
 		m, p, err := e.shardBackup(inc.Shard)
 		rdbPath = p
 		e.noteBackup(m)
 		return fmt.Sprintf("%s (%d keys, taken %s)", m.ID, m.Keys, m.Time.Format(time.TimeOnly)), err
+	}
+	return e.replaceShard(ctx, inc, tl, fetch, func(ctx context.Context, n *harness.Node) (string, error) {
+		return loadIntoSpare(ctx, n, rdbPath)
 	})
-	if err != nil {
-		return err
-	}
-	fresh := e.takeSpare()
-	warm := fresh != nil
-	if warm {
-		if err := tl.Do("load data", func() (string, error) { return loadIntoSpare(ctx, fresh, rdbPath) }); err != nil {
-			return err
-		}
-		dep.Enlist(fresh)
-	} else {
-		err = tl.Do("create container", func() (string, error) {
-			var err error
-			fresh, err = dep.CreateNode(ctx)
-			if fresh == nil {
-				return "", err
-			}
-			return fresh.Name, err
-		})
-		if err != nil {
-			return err
-		}
-		if err := tl.Do("load data", func() (string, error) { return stageRDB(ctx, fresh, dep.Topology, rdbPath) }); err != nil {
-			return err
-		}
-		if err := tl.Do("start container", func() (string, error) { return fresh.Name, startAndLoad(ctx, fresh) }); err != nil {
-			return err
-		}
-	}
-	dead := append([]*harness.Node{inc.Failed}, inc.Replicas...)
-	if err := e.fenceNodes(ctx, inc, tl, dead, true); err != nil {
-		return err
-	}
-	err = tl.Do("rejoin", func() (string, error) {
-		return adoptSlots(ctx, dep, fresh, dead, e.knownIDs(dead), inc.Slots)
-	})
-	if err != nil {
-		return err
-	}
-	for _, n := range dead {
-		dep.Retire(n)
-	}
-	if warm {
-		if err := tl.Do("persist", func() (string, error) { return persistLoaded(ctx, fresh, dep.Topology) }); err != nil {
-			return err
-		}
-	}
-	if err := tl.Do("re-replicate", func() (string, error) { return addReplica(ctx, dep, fresh) }); err != nil {
-		return err
-	}
-	if warm {
-		return tl.Do("new spare", func() (string, error) { return "", e.ensureSpare(ctx) })
-	}
-	return nil
 }
 
 // adoptSlots forgets the dead nodes on every live node, meets the fresh node
@@ -115,12 +66,19 @@ func (ReplaceNode) Execute(ctx context.Context, inc *Incident, tl *Timeline) err
 // known are the dead nodes' ids as the engine last saw them; the ids found
 // by address in a live node's view are added to them.
 func adoptSlots(ctx context.Context, dep *harness.Deployment, fresh *harness.Node, dead []*harness.Node, known []string, slots [][2]int) (string, error) {
-	deadIDs, err := deadNodeIDs(ctx, dep, dead, fresh)
+	freshID, err := fresh.RedisID(ctx)
 	if err != nil {
 		return "", err
 	}
-	for _, id := range known {
-		if !slices.Contains(deadIDs, id) {
+	found, err := deadNodeIDs(ctx, dep, dead, fresh)
+	if err != nil {
+		return "", err
+	}
+	// A node started on demand may have been given a dead node's address,
+	// and it is a member already: it is never among the ids forgotten.
+	var deadIDs []string
+	for _, id := range append(found, known...) {
+		if id != freshID && !slices.Contains(deadIDs, id) {
 			deadIDs = append(deadIDs, id)
 		}
 	}
@@ -137,10 +95,6 @@ func adoptSlots(ctx context.Context, dep *harness.Deployment, fresh *harness.Nod
 	}
 	// Every live node meets the fresh one itself (no waiting for gossip),
 	// then learns the new owner of the slots directly with SETSLOT NODE.
-	freshID, err := fresh.RedisID(ctx)
-	if err != nil {
-		return "", err
-	}
 	for _, n := range live {
 		if knows(ctx, n, freshID) {
 			continue // a warm spare is a member already
@@ -176,18 +130,40 @@ func adoptSlots(ctx context.Context, dep *harness.Deployment, fresh *harness.Nod
 	if err := command(ctx, fresh, "CLUSTER", "BUMPEPOCH"); err != nil {
 		return "", fmt.Errorf("adopt slots: %w", err)
 	}
-	for _, n := range live {
-		if info, err := n.Info(ctx, "replication"); err != nil || info["role"] != "master" {
-			continue // SETSLOT is for primaries; replicas follow theirs
-		}
-		if err := setSlotsOwner(ctx, n, slots, freshID); err != nil {
-			return "", err
+	announce(ctx, fresh, live)
+	told := "told every primary"
+	if setSlotWaitsForReplicas(dep) {
+		// One blocking SETSLOT per slot (5461 for a third of the slots)
+		// would take seconds; the fresh node's bumped epoch carries its
+		// claim to every node through the cluster bus instead.
+		told = "left the slot map to gossip (SETSLOT waits for replicas on Valkey 8+)"
+	} else {
+		for _, n := range live {
+			if info, err := n.Info(ctx, "replication"); err != nil || info["role"] != "master" {
+				continue // SETSLOT is for primaries; replicas follow theirs
+			}
+			if err := setSlotsOwner(ctx, n, slots, freshID); err != nil {
+				return "", err
+			}
 		}
 	}
 	if err := waitClusterOK(ctx, append(live, fresh)); err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s forgot %d dead ids, claimed %d slots (%d taken at load)", fresh.Name, len(deadIDs), claimed, len(mine)), nil
+	return fmt.Sprintf("%s forgot %d dead ids, claimed %d slots (%d taken at load), %s, announced its claim to %d nodes", fresh.Name, len(deadIDs), claimed, len(mine), told, len(live)), nil
+}
+
+// announce has fresh meet every live node once more after its claim: a
+// MEET from a node the receiver knows already makes it take the sender's
+// header (slots and config epoch) at once, as a ping would, so replicas
+// (which SETSLOT cannot reach) and, on Valkey 8+, primaries learn the new
+// owner now rather than at the next gossip round; a client that reloads its
+// slot map from any of them gets the new owner. Best effort: gossip
+// carries the claim anyway.
+func announce(ctx context.Context, fresh *harness.Node, live []*harness.Node) {
+	for _, n := range live {
+		_ = command(ctx, fresh, "CLUSTER", "MEET", n.IP(), strconv.Itoa(harness.RedisPort))
+	}
 }
 
 // deadNodeIDs returns the cluster ids of the dead nodes as a live node sees
@@ -400,6 +376,21 @@ func waitKnown(ctx context.Context, nodes []*harness.Node, id string) error {
 
 // setSlotsOwner tells n that id owns the given slots (CLUSTER SETSLOT …
 // NODE, pipelined), so it need not wait for the owner's next ping.
+// setSlotWaitsForReplicas reports whether the deployment's primaries block
+// each CLUSTER SETSLOT until their replicas have applied it: Valkey 8.0
+// and later replicate SETSLOT before executing it and block the client for
+// the replicas' ack (valkey src/cluster_legacy.c, clusterCommandSetSlot,
+// tag 8.0.1: "Force-replicate the command to all of our replicas first and
+// only on success will we handle the command"). Redis does not.
+func setSlotWaitsForReplicas(dep *harness.Deployment) bool {
+	if dep.Server.Product != "valkey" {
+		return false
+	}
+	major, _, _ := strings.Cut(dep.ServerVersion, ".")
+	m, err := strconv.Atoi(major)
+	return err != nil || m >= 8 // an unknown Valkey version is taken as current
+}
+
 func setSlotsOwner(ctx context.Context, n *harness.Node, ranges [][2]int, id string) error {
 	c := n.Client()
 	defer c.Close()

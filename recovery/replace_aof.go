@@ -12,10 +12,12 @@ import (
 
 // ReplaceFromAOF is ReplaceNode fed from a data-dir snapshot instead of a
 // live RDB: the failed primary's newest verified snapshot (AOF base + incr
-// files + manifest, without nodes.conf, so the fresh node gets a new
-// identity) is copied into a fresh node, which loads it as its AOF, adopts
-// the orphaned slots and gets a replica. It applies only when asked for by
-// name, so the engine's own choice between ReplaceNode and it is unchanged.
+// files + manifest, without nodes.conf, so the node keeps its own identity)
+// goes into the engine's warm spare, or a node started empty on demand, in
+// place of its own appendonlydir and is loaded with DEBUG LOADAOF; the node
+// then adopts the orphaned slots and gets a replica (see replaceShard). It
+// applies only when asked for by name, so the engine's own choice between
+// ReplaceNode and it is unchanged.
 type ReplaceFromAOF struct{}
 
 // Name implements Strategy.
@@ -32,59 +34,41 @@ func (s ReplaceFromAOF) Estimate(ctx context.Context, inc *Incident) (Estimate, 
 	if inc.Kind != ShardLost || inc.Failed == nil {
 		return Estimate{Why: "the shard still has a node to restore"}, nil
 	}
-	m, _, err := inc.env.nodeSnapshot(inc.Failed.Name)
+	m, dir, err := inc.env.nodeSnapshot(inc.Failed.Name)
 	if err != nil {
 		return Estimate{Why: err.Error()}, nil
 	}
-	return Estimate{Applicable: true, Why: "fresh node from snapshot " + m.ID, LostKeys: lossVersus(inc.PreFaultKeys, m.Keys+int64(m.AOFCommands)), Duration: 3 * time.Second}, nil
+	if _, err := os.Stat(filepath.Join(dir, harness.AOFDirName)); err != nil {
+		return Estimate{Why: "snapshot " + m.ID + " holds no " + harness.AOFDirName}, nil
+	}
+	how, took := "fresh node from snapshot ", 3*time.Second
+	inc.env.mu.Lock()
+	if inc.env.spare != nil {
+		how, took = "warm spare "+inc.env.spare.Name+" from snapshot ", time.Second
+	}
+	inc.env.mu.Unlock()
+	return Estimate{Applicable: true, Why: how + m.ID, LostKeys: lossVersus(inc.PreFaultKeys, m.Keys+int64(m.AOFCommands)), Duration: took}, nil
 }
 
 // Execute implements Strategy.
 func (ReplaceFromAOF) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
-	e, dep := inc.env, inc.env.dep
+	e := inc.env
 	var dataDir string
-	err := tl.Do("fetch backup", func() (string, error) {
+	fetch := func() (string, error) {
 		m, dir, err := e.nodeSnapshot(inc.Failed.Name)
 		dataDir = dir
-		return fmt.Sprintf("%s (%d keys + %d AOF commands, taken %s)", m.ID, m.Keys, m.AOFCommands, m.Time.Format(time.TimeOnly)), err
-	})
-	if err != nil {
-		return err
-	}
-	var fresh *harness.Node
-	err = tl.Do("create container", func() (string, error) {
-		var err error
-		fresh, err = dep.CreateNode(ctx)
-		if fresh == nil {
-			return "", err
+		if err == nil {
+			e.noteBackup(m) // the report names the snapshot: loss is judged against its point
 		}
-		return fresh.Name, err
+		return fmt.Sprintf("%s (%d keys + %d AOF commands, taken %s)", m.ID, m.Keys, m.AOFCommands, m.Time.Format(time.TimeOnly)), err
+	}
+	return e.replaceShard(ctx, inc, tl, fetch, func(ctx context.Context, n *harness.Node) (string, error) {
+		return loadAOFIntoSpare(ctx, n, dataDir)
 	})
-	if err != nil {
-		return err
-	}
-	if err := tl.Do("load data", func() (string, error) { return StageAOFDir(ctx, fresh, dataDir) }); err != nil {
-		return err
-	}
-	if err := tl.Do("start container", func() (string, error) { return fresh.Name, startAndLoad(ctx, fresh) }); err != nil {
-		return err
-	}
-	dead := append([]*harness.Node{inc.Failed}, inc.Replicas...)
-	if err := e.fenceNodes(ctx, inc, tl, dead, true); err != nil {
-		return err
-	}
-	err = tl.Do("rejoin", func() (string, error) { return adoptSlots(ctx, dep, fresh, dead, e.knownIDs(dead), inc.Slots) })
-	if err != nil {
-		return err
-	}
-	for _, n := range dead {
-		dep.Retire(n)
-	}
-	return tl.Do("re-replicate", func() (string, error) { return addReplica(ctx, dep, fresh) })
 }
 
 // StageAOFDir copies the appendonlydir of a snapshot's host data dir (base,
-// incr files and manifest; never nodes.conf) into a stopped node's data dir.
+// incr files and manifest; never nodes.conf) into a node's data dir.
 func StageAOFDir(ctx context.Context, n *harness.Node, hostDataDir string) (string, error) {
 	src := filepath.Join(hostDataDir, harness.AOFDirName)
 	if _, err := os.Stat(src); err != nil {

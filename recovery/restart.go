@@ -3,8 +3,6 @@ package recovery
 import (
 	"context"
 	"time"
-
-	"github.com/redisdrill/redisdrill/harness"
 )
 
 // RestartInPlace starts a primary that died without refusing its files
@@ -23,7 +21,7 @@ func (RestartInPlace) Estimate(ctx context.Context, inc *Incident) (Estimate, er
 	}
 	lost := int64(-1)
 	topo := inc.env.dep.Topology
-	if (topo.Persistence == harness.PersistAOF || topo.Persistence == harness.PersistBoth) && topo.AppendFsync == "always" {
+	if topo.WritesAOF() && topo.AppendFsync == "always" {
 		lost = 0
 	}
 	return Estimate{Applicable: true, Why: "start " + inc.Failed.Name + " on its own files", LostKeys: lost, Duration: time.Second}, nil

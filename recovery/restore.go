@@ -24,7 +24,7 @@ func (RestoreInPlace) Name() string { return "restore-in-place" }
 // Estimate implements Strategy.
 func (RestoreInPlace) Estimate(ctx context.Context, inc *Incident) (Estimate, error) {
 	switch inc.Kind {
-	case RefusesStart, StartedEmpty, PrimaryDown, ShardLost:
+	case RefusesStart, StartedEmpty, EmptyRestart, PrimaryDown, ShardLost:
 	default:
 		return Estimate{Why: "not a node-level failure"}, nil
 	}
@@ -52,26 +52,13 @@ func (RestoreInPlace) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 		return err
 	}
 	identityBroken := inc.IdentityBroken
-	if err := tl.Do("stop node", func() (string, error) { return n.Name, ensureStopped(ctx, n) }); err != nil {
-		return err
-	}
-	if err := tl.Do("quarantine", func() (string, error) { return quarantine(ctx, n, restoreFiles(identityBroken)...) }); err != nil {
-		return err
-	}
-	err = tl.Do("load data", func() (string, error) {
+	return reloadInPlace(ctx, inc, tl, restoreFiles(identityBroken), func() (string, error) {
 		what, err := stageRDB(ctx, n, e.dep.Topology, rdbPath)
 		if err != nil || !identityBroken {
 			return what, err
 		}
 		return what + " + nodes.conf", restoreIdentity(ctx, e, n)
 	})
-	if err != nil {
-		return err
-	}
-	if err := tl.Do("start container", func() (string, error) { return n.Name, startAndLoad(ctx, n) }); err != nil {
-		return err
-	}
-	return tl.Do("rejoin", func() (string, error) { return rejoin(ctx, e, n) })
 }
 
 func restoreFiles(identity bool) []string {

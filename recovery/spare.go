@@ -28,7 +28,7 @@ func (e *Engine) ensureSpare(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("start warm spare: %w", err)
 	}
-	if err := joinSlotless(ctx, e.dep, n); err != nil {
+	if err := joinSlotless(ctx, n, e.dep.Nodes()); err != nil {
 		return err
 	}
 	e.mu.Lock()
@@ -38,20 +38,23 @@ func (e *Engine) ensureSpare(ctx context.Context) error {
 	return nil
 }
 
-// joinSlotless makes the spare a primary without slots of the cluster. A
+// joinSlotless makes n a primary without slots of the cluster the members
+// form: it meets every member itself (no waiting for gossip to carry it to
+// all of them) and waits until every member knows it. A
 // node that sits alone counts itself in a minority, and Redis keeps such a
 // primary from serving for node-timeout after it rejoins (the rejoin delay);
-// a spare that is already a member adopts slots without that wait.
-func joinSlotless(ctx context.Context, dep *harness.Deployment, n *harness.Node) error {
+// a node that is already a member adopts slots without that wait.
+func joinSlotless(ctx context.Context, n *harness.Node, members []*harness.Node) error {
 	if err := n.WaitPing(ctx); err != nil {
 		return err
 	}
-	members := dep.Nodes()
 	if len(members) == 0 {
-		return fmt.Errorf("join spare %s: no cluster members", n.Name)
+		return fmt.Errorf("join %s: no cluster members", n.Name)
 	}
-	if err := command(ctx, n, "CLUSTER", "MEET", members[0].IP(), strconv.Itoa(harness.RedisPort)); err != nil {
-		return fmt.Errorf("join spare: %w", err)
+	for _, m := range members {
+		if err := command(ctx, n, "CLUSTER", "MEET", m.IP(), strconv.Itoa(harness.RedisPort)); err != nil {
+			return fmt.Errorf("join %s: %w", n.Name, err)
+		}
 	}
 	id, err := n.RedisID(ctx)
 	if err != nil {
@@ -69,12 +72,37 @@ func (e *Engine) takeSpare() *harness.Node {
 	return n
 }
 
+// startBlank starts a new, empty node and makes it a slotless member of
+// the cluster (meeting only the live nodes: the dead ones are not
+// forgotten yet), for a restore with no warm spare waiting. It is a spare
+// started on demand: Redis Cluster's writable delay (2 s from the node's
+// first cluster cron, which runs once the server is up) then runs while
+// the data is copied, loaded and the slots adopted, instead of starting
+// only after a load at start-up. It serves nothing before it owns slots,
+// and it owns none before adoptSlots, after its data is in.
+func startBlank(ctx context.Context, dep *harness.Deployment, dead []*harness.Node) (*harness.Node, string, error) {
+	n, err := dep.AddSpare(ctx)
+	if n == nil {
+		return nil, "", fmt.Errorf("start blank node: %w", err)
+	}
+	if err != nil {
+		dep.Retire(n)
+		return nil, "", fmt.Errorf("start blank node: %w", err)
+	}
+	live := liveOthers(ctx, dep, dead, n)
+	if err := joinSlotless(ctx, n, live); err != nil {
+		dep.Retire(n)
+		return nil, "", err
+	}
+	return n, fmt.Sprintf("%s started empty, joined %d live nodes without slots", n.Name, len(live)), nil
+}
+
 // loadIntoSpare puts a verified RDB into a running spare and loads it with
 // DEBUG RELOAD NOSAVE: no restart, so no start-up cost and no writable
 // delay. The spare must be empty.
 func loadIntoSpare(ctx context.Context, n *harness.Node, rdbPath string) (string, error) {
-	if keys, err := dbSize(ctx, n); err != nil || keys != 0 {
-		return "", fmt.Errorf("load into spare %s: not empty (%d keys, %v)", n.Name, keys, err)
+	if err := mustBeEmpty(ctx, n); err != nil {
+		return "", err
 	}
 	stage, err := os.MkdirTemp("", "redisdrill-spare-")
 	if err != nil {
@@ -87,38 +115,122 @@ func loadIntoSpare(ctx context.Context, n *harness.Node, rdbPath string) (string
 	if err := n.CopyDirIn(ctx, stage, harness.DataDir); err != nil {
 		return "", fmt.Errorf("load into spare %s: %w", n.Name, err)
 	}
-	c := n.Client()
-	defer c.Close()
-	rctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	if err := c.Do(rctx, "DEBUG", "RELOAD", "NOSAVE").Err(); err != nil {
-		return "", fmt.Errorf("reload spare %s: %w", n.Name, err)
-	}
-	keys, err := c.DBSize(ctx).Result()
+	keys, err := debugLoad(ctx, n, "RELOAD", "NOSAVE")
 	if err != nil {
-		return "", fmt.Errorf("count keys on %s: %w", n.Name, err)
+		return "", err
 	}
 	return fmt.Sprintf("%s loaded %d keys (DEBUG RELOAD, no restart)", n.Name, keys), nil
 }
 
-// persistLoaded makes the data a spare loaded durable in its own files: the
-// AOF it had open holds none of it, so it is rewritten (or the RDB saved).
-func persistLoaded(ctx context.Context, n *harness.Node, topo harness.Topology) (string, error) {
-	aofOn := topo.Persistence == harness.PersistAOF || topo.Persistence == harness.PersistBoth || topo.Persistence == ""
+// loadAOFIntoSpare puts a verified data-dir snapshot's appendonlydir (base,
+// incr files and manifest) into a running, empty spare in place of the
+// spare's own (empty) one and loads it with DEBUG LOADAOF, which reads the
+// manifest from disk and replays the files the way a start-up does (Redis
+// 7.0 and 8.0, Valkey 8 and 9: src/debug.c). The spare keeps writing its
+// AOF to the file it had open until startPersist gives it a new incr file.
+// Redis 7.0 exits when the load fails (8.0 and Valkey reply an error): the
+// caller treats either as a spare lost.
+func loadAOFIntoSpare(ctx context.Context, n *harness.Node, hostDataDir string) (string, error) {
+	if err := mustBeEmpty(ctx, n); err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(filepath.Join(hostDataDir, harness.AOFDirName)); err != nil {
+		return "", fmt.Errorf("load AOF into spare %s: %w", n.Name, err)
+	}
+	// The spare's own appendonlydir holds only its empty base and incr
+	// files (DBSIZE is 0); the open incr file stays valid once unlinked.
+	if _, err := n.Shell(ctx, "rm -rf "+harness.DataDir+"/"+harness.AOFDirName); err != nil {
+		return "", fmt.Errorf("clear AOF dir of spare %s: %w", n.Name, err)
+	}
+	if _, err := StageAOFDir(ctx, n, hostDataDir); err != nil {
+		return "", err
+	}
+	keys, err := debugLoad(ctx, n, "LOADAOF")
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s loaded %d keys (DEBUG LOADAOF, no restart)", n.Name, keys), nil
+}
+
+// mustBeEmpty refuses a spare that holds keys.
+func mustBeEmpty(ctx context.Context, n *harness.Node) error {
+	if keys, err := dbSize(ctx, n); err != nil || keys != 0 {
+		return fmt.Errorf("load into spare %s: not empty (%d keys, %v)", n.Name, keys, err)
+	}
+	return nil
+}
+
+// debugLoad runs DEBUG <args> (a reload from the data dir) and returns the
+// keys loaded.
+func debugLoad(ctx context.Context, n *harness.Node, args ...string) (int64, error) {
 	c := n.Client()
 	defer c.Close()
-	cmd, flag := "BGSAVE", "rdb_bgsave_in_progress"
-	if aofOn {
-		cmd, flag = "BGREWRITEAOF", "aof_rewrite_in_progress"
+	rctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	cmd := []any{"DEBUG"}
+	for _, a := range args {
+		cmd = append(cmd, a)
 	}
+	if err := c.Do(rctx, cmd...).Err(); err != nil {
+		return 0, fmt.Errorf("debug %s on %s: %w", strings.ToLower(strings.Join(args, " ")), n.Name, err)
+	}
+	keys, err := c.DBSize(ctx).Result()
+	if err != nil {
+		return 0, fmt.Errorf("count keys on %s: %w", n.Name, err)
+	}
+	return keys, nil
+}
+
+// startPersist makes the data a spare loaded durable in its own files: with
+// AOF on it starts BGREWRITEAOF, which opens a new incr file before it
+// returns (every later write goes there, not into the file the spare had
+// open before the load) and rewrites the base from memory; without AOF it
+// starts BGSAVE. Called before the spare takes slots, so no acked write
+// ever lands only in a file no manifest lists.
+func startPersist(ctx context.Context, n *harness.Node, topo harness.Topology) (string, error) {
+	cmd := "BGSAVE"
+	if topo.WritesAOF() {
+		cmd = "BGREWRITEAOF"
+	}
+	c := n.Client()
+	defer c.Close()
 	if err := c.Do(ctx, cmd).Err(); err != nil && !strings.Contains(err.Error(), "in progress") {
 		return "", fmt.Errorf("persist %s: %w", n.Name, err)
+	}
+	if cmd != "BGREWRITEAOF" {
+		return cmd + " started", nil
+	}
+	// A rewrite only scheduled (a save was running) has not opened its
+	// incr file yet: wait until it runs.
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		info, err := n.Info(wctx, "persistence")
+		if err == nil && info["aof_rewrite_scheduled"] != "1" {
+			return cmd + " started", nil
+		}
+		select {
+		case <-wctx.Done():
+			return "", fmt.Errorf("persist %s: rewrite still scheduled: %w", n.Name, wctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// waitPersisted waits for the rewrite (or save) startPersist began.
+func waitPersisted(ctx context.Context, n *harness.Node, topo harness.Topology) (string, error) {
+	cmd, flag := "BGSAVE", "rdb_bgsave_in_progress"
+	if topo.WritesAOF() {
+		cmd, flag = "BGREWRITEAOF", "aof_rewrite_in_progress"
 	}
 	wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	for {
 		info, err := n.Info(wctx, "persistence")
 		if err == nil && info[flag] == "0" && info["aof_rewrite_scheduled"] != "1" {
+			if st := info["aof_last_bgrewrite_status"]; topo.WritesAOF() && st != "" && st != "ok" {
+				return "", fmt.Errorf("persist %s: aof_last_bgrewrite_status %s", n.Name, st)
+			}
 			return cmd + " done", nil
 		}
 		select {

@@ -2,7 +2,7 @@ package recovery
 
 // DefaultStrategies returns every strategy the engine can choose from.
 func DefaultStrategies() []Strategy {
-	return []Strategy{PromoteReplica{}, AcceptRedis{}, RestartInPlace{}, RestoreIdentity{}, RepairAOF{}, RestoreInPlace{}, ReplaceNode{}, ReplaceFromAOF{}, ClusterRollback{}, UndoFlush{}, PointInTime{}}
+	return []Strategy{PromoteReplica{}, AcceptRedis{}, RestartInPlace{}, RestoreIdentity{}, CorrectRDB{}, SalvageAOF{}, RebuildManifest{}, RepairAOF{}, RestoreInPlace{}, ReplaceNode{}, ReplaceFromAOF{}, ClusterRollback{}, UndoFlush{}, PointInTime{}}
 }
 
 // StrategyNames lists the names of DefaultStrategies.

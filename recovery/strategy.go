@@ -73,6 +73,14 @@ type Incident struct {
 	Collapsed bool
 
 	env *Engine
+	// aofPlans are the repaired appendonlydirs AOF strategies' Estimates
+	// built and checked, by strategy name.
+	aofPlans map[string]*aofPlan
+	// aofRepair is the cut copy repair-aof's Estimate built and checked.
+	aofRepair *aofRepair
+	// aofSrc is the host copy of the failed node's appendonlydir (see
+	// aofSource), under aofWork.
+	aofSrc, aofWork string
 }
 
 // String names the incident for logs and spans.

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness"
-	"github.com/redisdrill/redisdrill/recovery/aof"
+	"github.com/redisdrill/redisdrill/recovery/internal/aof"
 )
 
 // UndoFlush undoes an accidental FLUSHALL / FLUSHDB on a primary with AOF:
@@ -51,6 +51,11 @@ func rewriteAOF(ctx context.Context, inc *Incident, tl *Timeline, edit func(dir 
 	}
 	defer os.RemoveAll(work)
 	src, out := filepath.Join(work, "orig"), filepath.Join(work, "out", harness.AOFDirName)
+	release, err := holdFailover(ctx, inc, tl)
+	if err != nil {
+		return err
+	}
+	defer release()
 	if err := tl.Do("stop node", func() (string, error) { return n.Name, ensureStopped(ctx, n) }); err != nil {
 		return err
 	}
@@ -66,16 +71,7 @@ func rewriteAOF(ctx context.Context, inc *Incident, tl *Timeline, edit func(dir 
 	if err != nil {
 		return err
 	}
-	if err := tl.Do("quarantine", func() (string, error) { return quarantine(ctx, n, dataFiles...) }); err != nil {
-		return err
-	}
-	if err := tl.Do("load data", func() (string, error) { return "edited appendonlydir", copyDirInto(ctx, n, filepath.Dir(out)) }); err != nil {
-		return err
-	}
-	if err := tl.Do("start container", func() (string, error) { return n.Name, startAndLoad(ctx, n) }); err != nil {
-		return err
-	}
-	return tl.Do("rejoin", func() (string, error) { return rejoin(ctx, inc.env, n) })
+	return loadAndRejoin(ctx, inc, tl, dataFiles, func() (string, error) { return "edited appendonlydir", copyDirInto(ctx, n, filepath.Dir(out)) })
 }
 
 // removeLastFlush finds the last FLUSHALL/FLUSHDB in the incr files of an

@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -66,16 +67,23 @@ func Compare(old, new Run, maxRegression float64) Comparison {
 		maxRegression = 0
 	}
 	c := Comparison{MaxRegression: maxRegression, NewEmpty: len(new.Scenarios) == 0}
+	// Two matrix runs pair each scenario on the same server; otherwise
+	// scenarios pair by name (a run of one server against another's).
+	key := func(r Run, s ScenarioResult) string { return s.Name }
+	if multiServer(old) && multiServer(new) {
+		key = CaseName
+	}
 	oldBy := map[string]ScenarioResult{}
 	for _, s := range old.Scenarios {
-		oldBy[s.Name] = s
+		oldBy[key(old, s)] = s
 	}
 	seen := map[string]bool{}
 	for _, n := range new.Scenarios {
-		seen[n.Name] = true
-		o, ok := oldBy[n.Name]
+		k := key(new, n)
+		seen[k] = true
+		o, ok := oldBy[k]
 		if !ok {
-			c.OnlyNew = append(c.OnlyNew, n.Name)
+			c.OnlyNew = append(c.OnlyNew, k)
 			continue
 		}
 		d := delta(o, n, maxRegression)
@@ -85,13 +93,37 @@ func Compare(old, new Run, maxRegression float64) Comparison {
 		c.Scenarios = append(c.Scenarios, d)
 	}
 	for _, o := range old.Scenarios {
-		if !seen[o.Name] {
-			seen[o.Name] = true // list a duplicated name once
-			c.OnlyOld = append(c.OnlyOld, o.Name)
+		if k := key(old, o); !seen[k] {
+			seen[k] = true // list a duplicated name once
+			c.OnlyOld = append(c.OnlyOld, k)
 			c.Regressions++
 		}
 	}
 	return c
+}
+
+// OnServer returns run with only the scenarios that ran on server (a name
+// such as "valkey-8.1"), and false when none did.
+func OnServer(run Run, server string) (Run, bool) {
+	out := run
+	out.Scenarios = nil
+	for _, s := range run.Scenarios {
+		if serverName(s) == server {
+			out.Scenarios = append(out.Scenarios, s)
+		}
+	}
+	return out, len(out.Scenarios) > 0
+}
+
+// Servers returns the servers a run's scenarios ran on, in order.
+func Servers(run Run) []string {
+	var out []string
+	for _, s := range run.Scenarios {
+		if n := serverName(s); !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // Missing is the number of old scenarios missing from the new run.
@@ -126,7 +158,7 @@ func delta(o, n ScenarioResult, maxRegression float64) ScenarioDelta {
 }
 
 func worse(o, n Status) bool {
-	rank := map[Status]int{StatusPass: 0, StatusInvalid: 1, StatusFail: 1, StatusError: 2, StatusInterrupted: 2}
+	rank := map[Status]int{StatusPass: 0, StatusSkip: 1, StatusInvalid: 1, StatusFail: 1, StatusError: 2, StatusInterrupted: 2}
 	ro, okO := rank[o]
 	rn, okN := rank[n]
 	return okO && okN && rn > ro

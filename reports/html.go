@@ -19,10 +19,14 @@ type htmlPage struct {
 	Counts    string
 	Duration  string
 	Scenarios []htmlScenario
+	// Grid is the scenario × server grid of a matrix run (nil otherwise).
+	Grid *Grid
 }
 
 type htmlScenario struct {
-	S         ScenarioResult
+	S ScenarioResult
+	// Title is the scenario name, with the server in a matrix run.
+	Title     string
 	Anchor    string
 	Timeline  svgChart
 	RTOBar    svgChart
@@ -52,11 +56,15 @@ func WriteHTML(w io.Writer, run Run) error {
 		"join":   strings.Join,
 		"status": func(st Status) string { return statusClass(st) },
 		"rto":    rtoText,
+		"cell":   gridCellText,
 	}).Parse(htmlTemplate)
 	if err != nil {
 		return fmt.Errorf("parse html template: %w", err)
 	}
 	page := htmlPage{Run: run, Counts: countStatuses(run.Scenarios)}
+	if g, ok := ServerGrid(run); ok {
+		page.Grid = &g
+	}
 	if !run.Start.IsZero() && !run.End.IsZero() {
 		page.Duration = FormatDuration(run.End.Sub(run.Start))
 	}
@@ -64,7 +72,7 @@ func WriteHTML(w io.Writer, run Run) error {
 		a := anchor(i, s.Name)
 		bar, segs := rtoChart("rto-"+a, s)
 		hs := htmlScenario{
-			S: s, Anchor: a,
+			S: s, Anchor: a, Title: CaseName(run, s),
 			Timeline: timelineChart("timeline-"+a, s),
 			RTOBar:   bar, RTOSegs: segs,
 			Checks:    thresholdChecks(s),

@@ -42,7 +42,12 @@ type (
 		Properties []JUnitProperty `xml:"properties>property"`
 		Failure    *JUnitProblem   `xml:"failure"`
 		Error      *JUnitProblem   `xml:"error"`
+		Skipped    *JUnitSkipped   `xml:"skipped"`
 		SystemOut  string          `xml:"system-out,omitempty"`
+	}
+	// JUnitSkipped is a <skipped message="..."/> element.
+	JUnitSkipped struct {
+		Message string `xml:"message,attr"`
 	}
 	// JUnitProperty is a name/value <property>.
 	JUnitProperty struct {
@@ -76,7 +81,7 @@ func WriteJUnit(w io.Writer, run Run) error {
 	}
 	for _, s := range run.Scenarios {
 		c := JUnitCase{
-			Name:       s.Name,
+			Name:       CaseName(run, s),
 			Classname:  "redisdrill." + classPart(s.Topology),
 			Time:       secs(s.Duration.D()),
 			Properties: scenarioProperties(s),
@@ -91,6 +96,9 @@ func WriteJUnit(w io.Writer, run Run) error {
 			suite.Errors++
 			c.Error = &JUnitProblem{Message: firstOr(s.Verdict.Reasons, "error: "+s.Error), Type: "error", Text: s.Error}
 		case StatusPass:
+		case StatusSkip:
+			suite.Skipped++
+			c.Skipped = &JUnitSkipped{Message: msg}
 		default:
 			suite.Errors++
 			c.Error = &JUnitProblem{Message: fmt.Sprintf("unknown verdict %q", s.Verdict.Status), Type: "error"}
@@ -118,6 +126,8 @@ func scenarioProperties(s ScenarioResult) []JUnitProperty {
 	p := []JUnitProperty{
 		{"verdict", string(s.Verdict.Status)},
 		{"topology", s.Topology},
+		{"server", s.Server},
+		{"server_version", s.ServerVersion},
 		{"redis_version", s.RedisVersion},
 		{"image", s.Image},
 		{"seed", i(s.Seed)},

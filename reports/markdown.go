@@ -13,23 +13,40 @@ func WriteMarkdown(w io.Writer, run Run) error {
 	var b strings.Builder
 	counts := countStatuses(run.Scenarios)
 	fmt.Fprintf(&b, "## redisdrill: %d scenario%s — %s\n\n", len(run.Scenarios), plural(len(run.Scenarios)), counts)
+	if g, ok := ServerGrid(run); ok {
+		writeMarkdownGrid(&b, g)
+		b.WriteString("\n### All runs\n\n")
+	}
 	b.WriteString("| Scenario | Topology | Fault | Strategy | RTO | Client outage | Detect | Acked lost | Verdict |\n")
 	b.WriteString("|---|---|---|---|--:|--:|--:|--:|---|\n")
 	for _, s := range run.Scenarios {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-			mdCell(s.Name), mdCell(s.Topology), mdCell(s.Fault.Name), mdCell(s.Strategy),
+			mdCell(CaseName(run, s)), mdCell(s.Topology), mdCell(s.Fault.Name), mdCell(s.Strategy),
 			rtoText(s), s.ClientOutage, s.Detect, lostText(s), statusBadge(s.Verdict.Status))
 	}
 	var bad []ScenarioResult
 	for _, s := range run.Scenarios {
-		if s.Verdict.Status != StatusPass {
+		if s.Verdict.Status.Failed() {
 			bad = append(bad, s)
 		}
 	}
+	var skipped []ScenarioResult
+	for _, s := range run.Scenarios {
+		if s.Verdict.Status == StatusSkip {
+			skipped = append(skipped, s)
+		}
+	}
+	if len(skipped) > 0 {
+		b.WriteString("\n### Skipped\n\n")
+		for _, s := range skipped {
+			fmt.Fprintf(&b, "- **%s**: %s\n", mdCell(CaseName(run, s)), mdCell(strings.Join(s.Verdict.Reasons, "; ")))
+		}
+	}
+	writeMarkdownSalvage(&b, run)
 	if len(bad) > 0 {
 		b.WriteString("\n### Not passing\n\n")
 		for _, s := range bad {
-			fmt.Fprintf(&b, "- **%s** (%s): %s\n", mdCell(s.Name), s.Verdict.Status, mdCell(strings.Join(s.Verdict.Reasons, "; ")))
+			fmt.Fprintf(&b, "- **%s** (%s): %s\n", mdCell(CaseName(run, s)), s.Verdict.Status, mdCell(strings.Join(s.Verdict.Reasons, "; ")))
 		}
 	}
 	fmt.Fprintf(&b, "\n<sub>redisdrill %s · %s · %s · %s</sub>\n", mdCell(run.Version), mdCell(run.GoVersion), mdCell(run.Host), run.Start.UTC().Format("2006-01-02 15:04:05Z"))
@@ -37,6 +54,38 @@ func WriteMarkdown(w io.Writer, run Run) error {
 		return fmt.Errorf("write markdown summary: %w", err)
 	}
 	return nil
+}
+
+// writeMarkdownGrid writes the scenario × server grid of a matrix run:
+// verdict, RTO and acked writes lost per cell.
+func writeMarkdownGrid(b *strings.Builder, g Grid) {
+	b.WriteString("### Scenario × server\n\n| Scenario |")
+	for _, srv := range g.Servers {
+		fmt.Fprintf(b, " %s |", mdCell(srv.Label()))
+	}
+	b.WriteString("\n|---|")
+	for range g.Servers {
+		b.WriteString("---|")
+	}
+	b.WriteString("\n")
+	for _, r := range g.Rows {
+		fmt.Fprintf(b, "| %s |", mdCell(r.Scenario))
+		for _, c := range r.Cells {
+			fmt.Fprintf(b, " %s |", gridCellText(c))
+		}
+		b.WriteString("\n")
+	}
+}
+
+// gridCellText is one grid cell: verdict, RTO, acked writes lost.
+func gridCellText(c GridCell) string {
+	if !c.Ran {
+		return "—"
+	}
+	if c.Result.Verdict.Status == StatusSkip {
+		return statusBadge(StatusSkip)
+	}
+	return fmt.Sprintf("%s · %s · %d lost", statusBadge(c.Result.Verdict.Status), rtoText(c.Result), c.Result.Loss.Lost)
 }
 
 // mdCell makes s safe inside a Markdown table cell.
@@ -66,6 +115,8 @@ func statusBadge(st Status) string {
 		return "⚠️ invalid"
 	case StatusError:
 		return "💥 error"
+	case StatusSkip:
+		return "⏭️ skip"
 	default:
 		return "❔ " + mdCell(string(st))
 	}
@@ -77,7 +128,7 @@ func countStatuses(ss []ScenarioResult) string {
 		n[s.Verdict.Status]++
 	}
 	var parts []string
-	for _, st := range []Status{StatusPass, StatusFail, StatusInvalid, StatusError} {
+	for _, st := range []Status{StatusPass, StatusFail, StatusInvalid, StatusError, StatusInterrupted, StatusSkip} {
 		if n[st] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n[st], st))
 		}
@@ -93,4 +144,36 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// writeMarkdownSalvage lists what each salvage kept: why a scenario lost
+// less than a backup restore would have.
+func writeMarkdownSalvage(b *strings.Builder, run Run) {
+	first := true
+	for _, s := range run.Scenarios {
+		for _, sv := range s.Salvage {
+			if first {
+				b.WriteString("\n### Salvaged\n\n")
+				first = false
+			}
+			damaged, sums := "", ""
+			if len(sv.Damaged) > 0 {
+				damaged = ", damaged at " + strings.Join(sv.Damaged, ", ")
+			}
+			if sv.SHA256Before != "" || sv.SHA256After != "" {
+				sums = fmt.Sprintf("; sha256 %s → %s", shortHash(sv.SHA256Before), shortHash(sv.SHA256After))
+			}
+			fmt.Fprintf(b, "- **%s**: %s on `%s`%s, kept %d %s, dropped %d%s. %s\n",
+				mdCell(CaseName(run, s)), sv.Method, sv.File, mdCell(damaged), sv.Kept, sv.Unit, sv.Dropped,
+				sums, mdCell(sv.Detail))
+		}
+	}
+}
+
+// shortHash abbreviates a hex digest for a table.
+func shortHash(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
 }

@@ -21,13 +21,20 @@ type Run struct {
 // ending in _ms inside spans, the fault and the timeline) are relative to T0,
 // the instant the fault was applied.
 type ScenarioResult struct {
-	Name         string   `json:"name"`
-	Labels       []string `json:"labels,omitempty"`
-	Description  string   `json:"description,omitempty"`
-	Topology     string   `json:"topology"`
-	RedisVersion string   `json:"redis_version"`
-	Image        string   `json:"image"`
-	Seed         int64    `json:"seed"`
+	Name        string   `json:"name"`
+	Labels      []string `json:"labels,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Topology    string   `json:"topology"`
+	// Server names the server the scenario ran on ("redis-7.0",
+	// "valkey-8.1", "custom" for a user image) and ServerVersion its
+	// version as INFO server reported it (valkey_version on Valkey).
+	// RedisVersion is INFO's redis_version, which Valkey keeps for
+	// compatibility.
+	Server        string `json:"server,omitempty"`
+	ServerVersion string `json:"server_version,omitempty"`
+	RedisVersion  string `json:"redis_version"`
+	Image         string `json:"image"`
+	Seed          int64  `json:"seed"`
 
 	Fault    FaultRecord `json:"fault"`
 	Strategy string      `json:"strategy"`
@@ -58,6 +65,9 @@ type ScenarioResult struct {
 	Fences []Fence `json:"fences,omitempty"`
 	// WriteSafety is the split-brain watcher's summary (see FileWatch).
 	WriteSafety WriteSafety `json:"write_safety"`
+	// Salvage lists the repairs that kept the data of damaged files
+	// (why the loss is smaller than a backup restore's would be).
+	Salvage []Salvage `json:"salvage,omitempty"`
 
 	Thresholds Thresholds `json:"thresholds"`
 	Verdict    Verdict    `json:"verdict"`
@@ -149,7 +159,13 @@ const (
 	StatusError   Status = "error"   // the drill itself failed
 	// StatusInterrupted marks a scenario cut short by Ctrl-C.
 	StatusInterrupted Status = "interrupted"
+	// StatusSkip marks a scenario the server cannot run (Reasons says why
+	// and cites the source); nothing was started. It does not fail a run.
+	StatusSkip Status = "skip"
 )
+
+// Failed reports whether st fails a run: every status but pass and skip.
+func (st Status) Failed() bool { return st != StatusPass && st != StatusSkip }
 
 // Verdict is the status of a scenario and why.
 type Verdict struct {
@@ -174,6 +190,21 @@ type Fence struct {
 	At       Millis `json:"at_ms"`
 	Returned Millis `json:"returned_ms,omitempty"`
 	Outcome  string `json:"outcome,omitempty"`
+}
+
+// Salvage is one repair that kept a damaged file's data: the method, the
+// damaged byte ranges, what was kept and dropped, and the file's SHA-256
+// before and after (the original stays in the node's quarantine folder).
+type Salvage struct {
+	Method       string   `json:"method"`
+	File         string   `json:"file"`
+	Damaged      []string `json:"damaged,omitempty"` // "offset (length B)"
+	Kept         int64    `json:"kept"`
+	Dropped      int64    `json:"dropped"`
+	Unit         string   `json:"unit"`
+	SHA256Before string   `json:"sha256_before,omitempty"`
+	SHA256After  string   `json:"sha256_after,omitempty"`
+	Detail       string   `json:"detail,omitempty"`
 }
 
 // WriteSafety is what the split-brain watcher saw: how many times it

@@ -49,10 +49,14 @@ var _ = Describe("drill", func() {
 // audit's re-derivation and the clock; it returns the result.
 func runDrill(ctx SpecContext, sc scenarios.Scenario, p session.Plan) reports.ScenarioResult {
 	GinkgoHelper()
-	out, err := session.Run(ctx, session.Env{
-		Docker: shared.docker, Image: shared.image, Logger: shared.logger,
-		OutDir: artifactsDir(), Seed: GinkgoRandomSeed(),
-	}, p)
+	return runDrillOn(ctx, sc, p, session.Env{Image: shared.image, OutDir: artifactsDir()})
+}
+
+// runDrillOn is runDrill with env's image, server and evidence folder.
+func runDrillOn(ctx SpecContext, sc scenarios.Scenario, p session.Plan, env session.Env) reports.ScenarioResult {
+	GinkgoHelper()
+	env.Docker, env.Logger, env.Seed = shared.docker, shared.logger, GinkgoRandomSeed()
+	out, err := session.Run(ctx, env, p)
 	Expect(err).NotTo(HaveOccurred())
 	res := out.Result
 	drillResults = append(drillResults, res)

@@ -2,6 +2,10 @@
 // topology, workload, fault, recovery and expectations — and the runner that
 // carries one out and measures it. The Ginkgo suites in this folder turn each
 // registry entry into a spec; the redisdrill CLI runs the same entries.
+//
+// Stability: redisdrill's implementation, importable but with no
+// compatibility promise between releases; the supported Go API is package
+// github.com/redisdrill/redisdrill/scenarios/drill (and drillmatchers).
 package scenarios
 
 import (
@@ -69,6 +73,9 @@ type Scenario struct {
 	// Expect holds the scenario's own pass criteria (thresholds files can
 	// tighten them).
 	Expect Expect
+	// OnServers says where a server really behaves differently, keyed by
+	// server name ("valkey-9") or product ("valkey"): see ForServer.
+	OnServers map[string]ServerRule
 }
 
 // Expect is what a scenario promises. Every scenario has a finite loss

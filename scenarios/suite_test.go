@@ -25,6 +25,9 @@ type suite struct {
 var shared suite
 
 func TestScenarios(t *testing.T) {
+	// This test binary is an entry point: it may set testcontainers'
+	// process-wide defaults (the harness never does).
+	harness.ApplyTestcontainersDefaults()
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "redisdrill scenarios")
 }

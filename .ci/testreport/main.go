@@ -222,7 +222,7 @@ type skip struct {
 
 // skips prints every skip found in files and returns how many lack allow.
 func skips(w io.Writer, allow string, files []string) (int, error) {
-	var all []skip
+	var all, failed []skip
 	filtered := 0
 	for _, path := range files {
 		data, err := os.ReadFile(path)
@@ -238,8 +238,14 @@ func skips(w io.Writer, allow string, files []string) (int, error) {
 			var n int
 			found, n, err = ginkgoSkips(t)
 			filtered += n
+			if err == nil {
+				failed = append(failed, ginkgoFailures(t)...)
+			}
 		} else {
 			found, err = goTestSkips(data)
+			if err == nil {
+				failed = append(failed, goTestFailures(data)...)
+			}
 		}
 		if err != nil {
 			return 0, fmt.Errorf("parse %s: %w", path, err)
@@ -260,6 +266,7 @@ func skips(w io.Writer, allow string, files []string) (int, error) {
 	if filtered > 0 {
 		fmt.Fprintf(w, "(%d Ginkgo specs not selected by the label filter)\n", filtered)
 	}
+	printFailures(w, failed)
 	return bad, nil
 }
 
@@ -267,13 +274,7 @@ func skips(w io.Writer, allow string, files []string) (int, error) {
 func goTestSkips(data []byte) ([]skip, error) {
 	out := map[string]*strings.Builder{}
 	var found []skip
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	for sc.Scan() {
-		var e event
-		if line := sc.Bytes(); len(line) == 0 || line[0] != '{' || json.Unmarshal(line, &e) != nil || e.Test == "" {
-			continue // package-level skips are packages without tests
-		}
+	err := testEvents(data, func(e event) {
 		key := e.Package + " " + e.Test
 		switch e.Action {
 		case "output":
@@ -284,8 +285,23 @@ func goTestSkips(data []byte) ([]skip, error) {
 		case "skip":
 			found = append(found, skip{short(e.Package), e.Test, reason(out[key], e.Test)})
 		}
+	})
+	return found, err
+}
+
+// testEvents calls fn for every event of go test -json output that belongs
+// to a test (package-level events are left out).
+func testEvents(data []byte, fn func(event)) error {
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for sc.Scan() {
+		var e event
+		if line := sc.Bytes(); len(line) == 0 || line[0] != '{' || json.Unmarshal(line, &e) != nil || e.Test == "" {
+			continue
+		}
+		fn(e)
 	}
-	return found, sc.Err()
+	return sc.Err()
 }
 
 // ginkgoReport is the part of a Ginkgo JSON report (an array of suite
@@ -297,7 +313,13 @@ type ginkgoReport struct {
 		LeafNodeText            string
 		LeafNodeType            string
 		State                   string
-		Failure                 *struct{ Message string }
+		Failure                 *struct {
+			Message  string
+			Location struct {
+				FileName   string
+				LineNumber int
+			}
+		}
 	}
 }
 

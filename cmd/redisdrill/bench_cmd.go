@@ -1,7 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,14 +19,16 @@ func newBenchCmd(a *app) *cobra.Command {
 		Use:   "bench",
 		Short: "Benchmarks of redisdrill against Redis's own mechanisms",
 		Example: `  redisdrill bench rollback --keys 100000 --repeat 3
+  redisdrill bench setup --matrix redis-7.0,valkey-9 --topology 3x1
   redisdrill bench show out/bench/bench.json`,
 	}
-	cmd.AddCommand(newBenchRollbackCmd(a), newBenchShowCmd(a))
+	cmd.AddCommand(newBenchRollbackCmd(a), newBenchSetupCmd(a), newBenchShowCmd(a))
 	return cmd
 }
 
 // benchOptions are the flags of bench rollback.
 type benchOptions struct {
+	servers     serverFlags
 	keys        []int
 	valueSize   int
 	repeat      int
@@ -64,6 +69,7 @@ func newBenchRollbackCmd(a *app) *cobra.Command {
 	f.BoolVar(&o.noFloors, "no-floors", false, "skip the floors and the backup-speed comparison")
 	f.StringVar(&o.out, "out", o.out, "output directory for bench.json and bench.html")
 	addDetectFlag(f, &o.detect)
+	addServerFlags(cmd, &o.servers)
 	return cmd
 }
 
@@ -82,32 +88,124 @@ func runBenchRollback(cmd *cobra.Command, a *app, o benchOptions) error {
 	if o.out == "" {
 		return fmt.Errorf("bench rollback: --out must not be empty")
 	}
-	d, err := a.docker(ctx)
+	servers, err := o.servers.chosen(cmd.Flags())
+	if err != nil {
+		return err
+	}
+	d, imgs, err := a.dockerImages(ctx, servers)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
 	harness.QuietRedisLogs()
-	img, err := harness.EnsureImage(ctx, d, a.logger)
-	if err != nil {
-		return fmt.Errorf("ensure image: %w", err)
-	}
-	res, runErr := bench.Run(ctx, bench.Env{Docker: d, Image: img.Ref, Logger: a.logger}, cfg)
-	if res == nil {
-		return runErr
-	}
-	if err := bench.WriteTable(a.stdout, res); err != nil {
-		return err
-	}
-	paths, err := bench.WriteFiles(o.out, res)
-	if err != nil {
-		return err
-	}
-	for _, p := range paths {
-		a.printf("wrote %s\n", p)
+	var runErr error
+	for _, img := range imgs {
+		out := o.out
+		if len(imgs) > 1 {
+			out = filepath.Join(o.out, img.Server.Name)
+			a.printf("\n== %s (%s)\n", img.Server.Name, img.Ref)
+		}
+		res, err := bench.Run(ctx, bench.Env{Docker: d, Image: img.Ref, Logger: a.logger}, cfg)
+		if res == nil {
+			return err
+		}
+		runErr = errors.Join(runErr, err)
+		if err := bench.WriteTable(a.stdout, res); err != nil {
+			return err
+		}
+		paths, err := bench.WriteFiles(out, res)
+		if err != nil {
+			return err
+		}
+		for _, p := range paths {
+			a.printf("wrote %s\n", p)
+		}
+		if ctx.Err() != nil {
+			break
+		}
 	}
 	if runErr != nil {
 		return runErr
+	}
+	return nil
+}
+
+// benchSetupOptions are the flags of bench setup.
+type benchSetupOptions struct {
+	servers    serverFlags
+	topologies string
+	runs       int
+}
+
+// newBenchSetupCmd is `redisdrill bench setup`: how long a deployment takes
+// from harness.Start to ready, per server and topology.
+func newBenchSetupCmd(a *app) *cobra.Command {
+	def := bench.DefaultSetupConfig()
+	o := benchSetupOptions{topologies: strings.Join(def.Topologies, ","), runs: def.Runs}
+	cmd := &cobra.Command{
+		Use:   "setup [-o table|json]",
+		Short: "Measure how long a deployment takes to be ready (Start to Ready) per server and topology",
+		Long: "Starts --runs deployments of each --topology on each server, one at a time, and times each from the\n" +
+			"harness's Start call until every slot is served, cluster_state is ok on every node and every replica\n" +
+			"has synced. Prints min, median and max per server and topology, with the medians of the milestones on\n" +
+			"the way (containers started, servers answering, topology formed); -o json prints every sample.\n" +
+			"Run it on a quiet host: container start is CPU-bound.",
+		Example: `  redisdrill bench setup
+  redisdrill bench setup --server valkey-9 --topology 3x1 --runs 10
+  redisdrill bench setup --matrix redis-7.0,valkey-9 --topology 3x1,3x0,1+2,standalone -o json > setup.json`,
+		Args: cobra.NoArgs,
+	}
+	out := addOutputFlag(cmd, formatTable, formatJSON)
+	f := cmd.Flags()
+	f.StringVar(&o.topologies, "topology", o.topologies, "comma-separated `LIST` of topologies: PxR for a cluster (3x1), 1+R for a primary and replicas (1+2), standalone")
+	f.IntVar(&o.runs, "runs", o.runs, "deployments started per server and topology")
+	addServerFlags(cmd, &o.servers)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return runBenchSetup(cmd, a, o, out) }
+	return cmd
+}
+
+func runBenchSetup(cmd *cobra.Command, a *app, o benchSetupOptions, out *outputFlag) error {
+	ctx := cmd.Context()
+	if err := out.check(); err != nil {
+		return err
+	}
+	topologies, err := bench.ParseTopologies(o.topologies)
+	if err != nil {
+		return fmt.Errorf("invalid --topology: %w", err)
+	}
+	cfg := bench.SetupConfig{Topologies: topologies, Runs: o.runs}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	servers, err := o.servers.chosen(cmd.Flags())
+	if err != nil {
+		return err
+	}
+	d, imgs, err := a.dockerImages(ctx, servers)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	harness.QuietRedisLogs()
+	res, runErr := bench.RunSetup(ctx, bench.SetupEnv{Docker: d, Images: imgs, Logger: a.logger}, cfg)
+	if res == nil {
+		return runErr
+	}
+	if out.format == formatJSON {
+		err = writeJSON(a.stdout, res)
+	} else {
+		err = bench.WriteSetupTable(a.stdout, res)
+	}
+	if err != nil || runErr != nil {
+		return errors.Join(runErr, err)
+	}
+	starts, bad := 0, 0
+	for _, c := range res.Cells {
+		starts += len(c.Samples)
+		bad += c.Errors
+	}
+	if bad > 0 {
+		return failed(fmt.Errorf("%d of %d starts failed", bad, starts))
 	}
 	return nil
 }

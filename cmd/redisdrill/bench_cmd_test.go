@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,4 +66,46 @@ func writeBenchFixture(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+func TestBenchSetupBadFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--topology", "3x1,ring"}, `invalid --topology: parse topology "ring"`},
+		{[]string{"--topology", ""}, "invalid --topology: parse topologies: empty list"},
+		{[]string{"--runs", "0"}, "runs 0 out of range"},
+		{[]string{"-o", "yaml"}, `invalid output format "yaml"`},
+		{[]string{"--server", "nope"}, `invalid --server: unknown server "nope"`},
+		{[]string{"--server", "redis-7.0", "--matrix", "valkey-9"}, "none of the others can be"},
+	} {
+		r := runCLI(t, nil, append([]string{"bench", "setup"}, tc.args...)...)
+		if r.code != exitUsage {
+			t.Fatalf("%v: want exit 2\n%s", tc.args, r)
+		}
+		oneErrorLine(t, r, tc.want)
+	}
+}
+
+// TestBenchSetupJSON times one standalone start for real and checks that
+// -o json puts only the result on stdout, with the sample's milestones in
+// order.
+func TestBenchSetupJSON(t *testing.T) {
+	docker(t)
+	r := runCLI(t, nil, "bench", "setup", "--topology", "standalone", "--runs", "1", "-o", "json")
+	if r.code != exitOK {
+		t.Fatalf("want exit 0\n%s", r)
+	}
+	var res bench.SetupResult
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
+		t.Fatalf("stdout is not one JSON result: %v\n%s", err, r)
+	}
+	if len(res.Cells) != 1 || res.Cells[0].Topology != "standalone" || res.Cells[0].ReadyMS.N != 1 || len(res.Cells[0].Samples) != 1 {
+		t.Fatalf("cells %+v", res.Cells)
+	}
+	s := res.Cells[0].Samples[0]
+	if !(s.NetworkMS > 0 && s.NetworkMS <= s.ContainersMS && s.ContainersMS <= s.ListeningMS && s.ListeningMS <= s.FormedMS && s.FormedMS <= s.ReadyMS) {
+		t.Errorf("milestones out of order: %+v", s)
+	}
 }

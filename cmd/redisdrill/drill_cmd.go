@@ -24,19 +24,30 @@ type drillOptions struct {
 	detect     detectFlag
 	// metricsAddr serves Prometheus metrics of the live run when set.
 	metricsAddr string
+	servers     serverFlags
 }
 
 func newDrillCmd(a *app) *cobra.Command {
 	var o drillOptions
 	cmd := &cobra.Command{
-		Use:   "drill [--scenario NAME ...] [--label EXPR] [--out DIR] [--thresholds FILE] [--seed N] [--keep] [--detect auto|probe]",
+		Use:   "drill [--scenario NAME ...] [--label EXPR] [--server NAME | --matrix LIST] [--out DIR] [--thresholds FILE] [--seed N] [--keep] [--detect auto|probe]",
 		Short: "Run scenarios one after another and write reports",
+		Long: "Run the selected scenarios (default: all) one after another and write report.json, junit.xml,\n" +
+			"summary.md and report.html to --out. --server picks the server the deployments run; --matrix runs\n" +
+			"every selected scenario on each listed server in turn (evidence under --out/<server>/), and the\n" +
+			"reports add a scenario × server grid.",
 		Example: `  redisdrill drill --scenario primary-kill-engine
   redisdrill drill --label "recovery && !slow" --out out/nightly --thresholds thresholds.yaml
-  redisdrill drill --scenario smoke-primary-kill-native --keep --detect probe`,
+  redisdrill drill --scenario smoke-primary-kill-native --keep --detect probe
+  redisdrill drill --scenario primary-kill-engine --server valkey-8.1
+  redisdrill drill --label smoke --matrix redis-7.0,redis-8.0,valkey-9`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.drill(cmd.Context(), o, cmd.CalledAs())
+			servers, err := o.servers.chosen(cmd.Flags())
+			if err != nil {
+				return err
+			}
+			return a.drill(cmd.Context(), o, servers)
 		},
 	}
 	f := cmd.Flags()
@@ -50,10 +61,11 @@ func newDrillCmd(a *app) *cobra.Command {
 	f.Int64Var(&o.seed, "seed", 1, "seed of the value padding, the one random choice of a run (keys, targets and timing are deterministic; run ids and the key nonce stay fresh so runs never share keys); reported for reproduction")
 	f.BoolVar(&o.keep, "keep", false, "keep the last scenario's deployment running")
 	addDetectFlag(f, &o.detect)
+	addServerFlags(cmd, &o.servers)
 	return cmd
 }
 
-func (a *app) drill(ctx context.Context, o drillOptions, _ string) error {
+func (a *app) drill(ctx context.Context, o drillOptions, servers []harness.Server) error {
 	list, err := scenarios.Select(o.names, o.label)
 	if err != nil {
 		return err
@@ -66,15 +78,11 @@ func (a *app) drill(ctx context.Context, o drillOptions, _ string) error {
 		}
 		cfg = &c
 	}
-	d, err := a.docker(ctx)
+	d, imgs, err := a.dockerImages(ctx, servers)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	img, err := harness.EnsureImage(ctx, d, a.logger)
-	if err != nil {
-		return fmt.Errorf("ensure image: %w", err)
-	}
 	live := &session.Live{}
 	stopMetrics, err := a.serveMetrics(o.metricsAddr, live)
 	if err != nil {
@@ -83,26 +91,34 @@ func (a *app) drill(ctx context.Context, o drillOptions, _ string) error {
 	defer stopMetrics()
 	run := newRun()
 	var kept *harness.Deployment
-	for i, sc := range list {
-		last := i == len(list)-1
-		a.printf("[%d/%d] %s: starting (%s, fault %s, recovery %s)\n", i+1, len(list), sc.Name, sc.Topology.String(), sc.Fault, sc.Recovery)
-		env := session.Env{Docker: d, Image: img.Ref, Logger: a.logger, OutDir: o.out, Keep: o.keep && last, Seed: o.seed, Thresholds: cfg, DetectMode: o.detect.mode, Live: live}
-		spin := startSpinner(a.stderr, sc.Name)
-		out, err := scenarios.Run(ctx, env, sc)
-		spin.stop()
-		if out == nil {
-			return err
+	total, i := len(list)*len(imgs), 0
+	for si, img := range imgs {
+		outDir, on := o.out, ""
+		if len(imgs) > 1 {
+			outDir, on = filepath.Join(o.out, img.Server.Name), " on "+img.Server.Name
 		}
-		run.Scenarios = append(run.Scenarios, out.Result)
-		kept = out.Deployment
-		a.printf("[%d/%d] %s: %s\n", i+1, len(list), sc.Name, resultLine(out.Result))
-		if ctx.Err() != nil {
-			// Ctrl-C: keep the evidence of what finished, mark the
-			// interrupted scenario, exit 130.
-			if ferr := a.finish(run, o.out, nil); ferr != nil && !isFailed(ferr) {
-				return ferr
+		for li, sc := range list {
+			i++
+			last := si == len(imgs)-1 && li == len(list)-1
+			a.printf("[%d/%d] %s%s: starting (%s, fault %s, recovery %s)\n", i, total, sc.Name, on, sc.Topology.String(), sc.Fault, sc.Recovery)
+			env := session.Env{Docker: d, Image: img.Ref, Server: img.Server, Logger: a.logger, OutDir: outDir, Keep: o.keep && last, Seed: o.seed, Thresholds: cfg, DetectMode: o.detect.mode, Live: live}
+			spin := startSpinner(a.stderr, sc.Name+on)
+			out, err := scenarios.Run(ctx, env, sc)
+			spin.stop()
+			if out == nil {
+				return err
 			}
-			return fmt.Errorf("drill %s: %w", sc.Name, context.Canceled)
+			run.Scenarios = append(run.Scenarios, out.Result)
+			kept = out.Deployment
+			a.printf("[%d/%d] %s%s: %s\n", i, total, sc.Name, on, resultLine(out.Result))
+			if ctx.Err() != nil {
+				// Ctrl-C: keep the evidence of what finished, mark the
+				// interrupted scenario, exit 130.
+				if ferr := a.finish(run, o.out, nil); ferr != nil && !isFailed(ferr) {
+					return ferr
+				}
+				return fmt.Errorf("drill %s: %w", sc.Name, context.Canceled)
+			}
 		}
 	}
 	return a.finish(run, o.out, kept)

@@ -53,10 +53,10 @@ func (a *app) finish(run reports.Run, dir string, kept *harness.Deployment) erro
 	var rows [][]string
 	bad := 0
 	for _, r := range run.Scenarios {
-		if r.Verdict.Status != reports.StatusPass {
+		if r.Verdict.Status.Failed() {
 			bad++
 		}
-		rows = append(rows, []string{r.Name, r.Topology, r.Fault.Name, r.Strategy, rtoText(r), r.ClientOutage.String(), detectText(r),
+		rows = append(rows, []string{reports.CaseName(run, r), r.Topology, r.Fault.Name, r.Strategy, rtoText(r), r.ClientOutage.String(), detectText(r),
 			fmt.Sprintf("%d/%d", r.Loss.Lost, r.Loss.Acked), strings.ToUpper(string(r.Verdict.Status))})
 	}
 	a.printf("\n")
@@ -88,7 +88,7 @@ func (a *app) printKept(dep *harness.Deployment) {
 		if dep.Topology.Kind == harness.KindCluster {
 			flag = " -c"
 		}
-		a.printf("reach it: redis-cli%s -h %s -p 6379   (or: docker exec -it %s redis-cli%s)\n", flag, nodes[0].IP(), nodes[0].Name, flag)
+		a.printf("reach it: redis-cli%s -h %s -p 6379   (or: docker exec -it %s %s%s)\n", flag, nodes[0].IP(), nodes[0].Name, dep.Server.CLI, flag)
 	}
 	a.printf("remove it: redisdrill prune --run %s   (every finished run: redisdrill prune)\n", dep.RunID)
 }

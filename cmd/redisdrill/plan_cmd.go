@@ -53,12 +53,14 @@ func newPlanRunCmd(a *app) *cobra.Command {
 	var seed int64
 	var keep bool
 	var det detectFlag
+	var srvFlags serverFlags
 	cmd := &cobra.Command{
-		Use:   "run FILE.yaml [--out DIR] [--detect auto|probe]",
+		Use:   "run FILE.yaml [--out DIR] [--detect auto|probe] [--server NAME | --matrix LIST]",
 		Short: "Carry out a game-day plan and write reports",
 		Example: `  redisdrill plan run scenarios/plans/gameday.yaml
   redisdrill plan run scenarios/plans/gameday.yaml --out out/gameday --seed 42 --keep
-  redisdrill plan run scenarios/plans/gameday.yaml --detect probe`,
+  redisdrill plan run scenarios/plans/gameday.yaml --detect probe
+  redisdrill plan run scenarios/plans/gameday.yaml --matrix redis-7.0,valkey-8.1`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -68,42 +70,50 @@ func newPlanRunCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			d, err := a.docker(ctx)
+			servers, err := srvFlags.chosen(cmd.Flags())
+			if err != nil {
+				return err
+			}
+			d, imgs, err := a.dockerImages(ctx, servers)
 			if err != nil {
 				return err
 			}
 			defer d.Close()
-			img, err := harness.EnsureImage(ctx, d, a.logger)
-			if err != nil {
-				return fmt.Errorf("ensure image: %w", err)
-			}
 			live := &session.Live{}
 			stopMetrics, err := a.serveMetrics(metricsAddr, live)
 			if err != nil {
 				return err
 			}
 			defer stopMetrics()
-			a.printf("plan %s: starting (%d steps)\n", p.Name, len(p.Steps))
-			env := session.Env{
-				Live:   live,
-				Docker: d, Image: img.Ref, Logger: a.logger, OutDir: out, Keep: keep, Seed: seed,
-				Progress:   func(line string) { a.printf("plan %s: %s\n", p.Name, line) },
-				DetectMode: det.mode,
-			}
-			o, err := plan.Run(ctx, env, p)
-			if o == nil {
-				return err
-			}
-			a.printf("plan %s: %s\n", p.Name, resultLine(o.Result))
 			run := newRun()
-			run.Scenarios = append(run.Scenarios, o.Result)
-			if ctx.Err() != nil {
-				if ferr := a.finish(run, out, nil); ferr != nil && !isFailed(ferr) {
-					return ferr
+			var kept *harness.Deployment
+			for i, img := range imgs {
+				outDir, on := out, ""
+				if len(imgs) > 1 {
+					outDir, on = filepath.Join(out, img.Server.Name), " on "+img.Server.Name
 				}
-				return fmt.Errorf("plan %s: %w", p.Name, context.Canceled)
+				a.printf("plan %s%s: starting (%d steps)\n", p.Name, on, len(p.Steps))
+				env := session.Env{
+					Live:   live,
+					Docker: d, Image: img.Ref, Server: img.Server, Logger: a.logger, OutDir: outDir, Keep: keep && i == len(imgs)-1, Seed: seed,
+					Progress:   func(line string) { a.printf("plan %s%s: %s\n", p.Name, on, line) },
+					DetectMode: det.mode,
+				}
+				o, err := plan.Run(ctx, env, p)
+				if o == nil {
+					return err
+				}
+				a.printf("plan %s%s: %s\n", p.Name, on, resultLine(o.Result))
+				run.Scenarios = append(run.Scenarios, o.Result)
+				kept = o.Deployment
+				if ctx.Err() != nil {
+					if ferr := a.finish(run, out, nil); ferr != nil && !isFailed(ferr) {
+						return ferr
+					}
+					return fmt.Errorf("plan %s: %w", p.Name, context.Canceled)
+				}
 			}
-			return a.finish(run, out, o.Deployment)
+			return a.finish(run, out, kept)
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", filepath.Join("out", "plan"), "directory for reports and evidence")
@@ -111,5 +121,6 @@ func newPlanRunCmd(a *app) *cobra.Command {
 	cmd.Flags().BoolVar(&keep, "keep", false, "keep the deployment running")
 	addDetectFlag(cmd.Flags(), &det)
 	addMetricsFlag(cmd.Flags(), &metricsAddr)
+	addServerFlags(cmd, &srvFlags)
 	return cmd
 }

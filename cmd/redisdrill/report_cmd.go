@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/reports"
 )
 
@@ -36,14 +37,18 @@ type compareJSON struct {
 }
 
 func newReportCompareCmd(a *app) *cobra.Command {
-	var maxReg string
+	var maxReg, servers string
 	cmd := &cobra.Command{
-		Use:   "compare OLD.json NEW.json [--max-regression 20%] [-o text|json]",
-		Short: "Compare two runs scenario by scenario; exit 1 on a regression, a scenario missing in NEW, or an empty NEW",
+		Use:   "compare OLD.json NEW.json | compare MATRIX.json --servers OLD,NEW [--max-regression 20%] [-o text|json]",
+		Short: "Compare two runs (or two servers of one matrix run) scenario by scenario; exit 1 on a regression, a scenario missing in NEW, or an empty NEW",
+		Long: "Compare two report.json files scenario by scenario (two matrix runs pair each scenario on the\n" +
+			"same server). With --servers OLD,NEW and one matrix report, compare the scenarios that ran on\n" +
+			"server OLD with those on server NEW: \"what changes if we move from OLD to NEW\".",
 		Example: `  redisdrill report compare baseline/report.json out/drill/report.json
   redisdrill report compare old.json new.json --max-regression 10%
-  redisdrill report compare old.json new.json -o json`,
-		Args: cobra.ExactArgs(2),
+  redisdrill report compare old.json new.json -o json
+  redisdrill report compare out/matrix/report.json --servers redis-7.0,valkey-9`,
+		Args: cobra.RangeArgs(1, 2),
 	}
 	out := addOutputFlag(cmd, formatText, formatJSON)
 	cmd.RunE = func(_ *cobra.Command, args []string) error {
@@ -54,16 +59,12 @@ func newReportCompareCmd(a *app) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		oldRun, err := reports.ReadRun(args[0])
+		oldRun, newRun, oldName, newName, err := compareInputs(args, servers)
 		if err != nil {
-			return fmt.Errorf("read old report: %w", err)
-		}
-		newRun, err := reports.ReadRun(args[1])
-		if err != nil {
-			return fmt.Errorf("read new report: %w", err)
+			return err
 		}
 		c := reports.Compare(oldRun, newRun, frac)
-		if err := a.printComparison(out.format, args[0], args[1], c); err != nil {
+		if err := a.printComparison(out.format, oldName, newName, c); err != nil {
 			return err
 		}
 		if c.Regressed() {
@@ -72,7 +73,55 @@ func newReportCompareCmd(a *app) *cobra.Command {
 		return nil
 	}
 	cmd.Flags().StringVar(&maxReg, "max-regression", "20%", "largest allowed RTO increase, as a percentage (\"20%\") or fraction (\"0.2\")")
+	cmd.Flags().StringVar(&servers, "servers", "", "compare server `OLD,NEW` within one matrix report")
+	_ = cmd.RegisterFlagCompletionFunc("servers", completeServers)
 	return cmd
+}
+
+// compareInputs reads the two runs to compare: two files, or two servers
+// of one matrix report (--servers OLD,NEW).
+func compareInputs(args []string, servers string) (oldRun, newRun reports.Run, oldName, newName string, err error) {
+	if servers == "" {
+		if len(args) != 2 {
+			return oldRun, newRun, "", "", errors.New("report compare: want OLD.json NEW.json, or one matrix report with --servers OLD,NEW")
+		}
+		if oldRun, err = reports.ReadRun(args[0]); err != nil {
+			return oldRun, newRun, "", "", fmt.Errorf("read old report: %w", err)
+		}
+		if newRun, err = reports.ReadRun(args[1]); err != nil {
+			return oldRun, newRun, "", "", fmt.Errorf("read new report: %w", err)
+		}
+		return oldRun, newRun, args[0], args[1], nil
+	}
+	if len(args) != 1 {
+		return oldRun, newRun, "", "", errors.New("report compare --servers: want exactly one matrix report")
+	}
+	pair := strings.Split(servers, ",")
+	if len(pair) != 2 || strings.TrimSpace(pair[0]) == "" || strings.TrimSpace(pair[1]) == "" {
+		return oldRun, newRun, "", "", fmt.Errorf("invalid --servers %q: want two server names, OLD,NEW", servers)
+	}
+	run, err := reports.ReadRun(args[0])
+	if err != nil {
+		return oldRun, newRun, "", "", fmt.Errorf("read report: %w", err)
+	}
+	pick := func(name string) (reports.Run, string, error) {
+		name = strings.TrimSpace(name)
+		if srv, lerr := harness.LookupServer(name); lerr == nil {
+			name = srv.Name
+		}
+		r, ok := reports.OnServer(run, name)
+		if !ok {
+			return r, "", fmt.Errorf("report %s has no scenario on server %q (it has: %s)", args[0], name, strings.Join(reports.Servers(run), ", "))
+		}
+		return r, args[0] + "@" + name, nil
+	}
+	if oldRun, oldName, err = pick(pair[0]); err != nil {
+		return oldRun, newRun, "", "", err
+	}
+	if newRun, newName, err = pick(pair[1]); err != nil {
+		return oldRun, newRun, "", "", err
+	}
+	return oldRun, newRun, oldName, newName, nil
 }
 
 // printComparison prints c as the text table with its verdict, or as one

@@ -25,6 +25,7 @@ func commands() []func(*app) *cobra.Command {
 		newPruneCmd,
 		newImageCmd,
 		newBenchCmd,
+		newExploreCmd,
 		newVersionCmd,
 	}
 }

@@ -40,6 +40,28 @@ func flipRDB(ctx context.Context, n *harness.Node, p Params, onset *Onset) ([]Ch
 		Before: hexOf(before), After: hexOf(data[off : off+count]), Size: int64(len(data))}}, nil
 }
 
+// flipRDBBit inverts one bit of the byte in the middle of dump.rdb (which
+// bit follows from the offset): the smallest damage, one a CRC-64 can
+// locate and undo.
+func flipRDBBit(ctx context.Context, n *harness.Node, _ Params, onset *Onset) ([]Change, error) {
+	data, err := n.ReadFile(ctx, rdbPath)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) < 32 {
+		return nil, fmt.Errorf("flip rdb bit: %s has only %d bytes", rdbPath, len(data))
+	}
+	off := int64(len(data)) / 2
+	before := data[off]
+	data[off] ^= 1 << (off % 8)
+	onset.Mark()
+	if err := n.WriteFile(ctx, rdbPath, data, 0o644); err != nil {
+		return nil, err
+	}
+	return []Change{{Node: n.Name, Path: rdbPath, Action: "flip-bit", Offset: off, Length: 1,
+		Before: hexOf([]byte{before}), After: hexOf(data[off : off+1]), Size: int64(len(data))}}, nil
+}
+
 // truncateRDB cuts Params.Bytes (default half the file) off the end of dump.rdb.
 func truncateRDB(ctx context.Context, n *harness.Node, p Params, onset *Onset) ([]Change, error) {
 	return truncateTail(ctx, n, rdbPath, p.Bytes, func(size int64) int64 { return size / 2 }, onset)

@@ -303,6 +303,7 @@ func TestEveryFaultMarksOnset(t *testing.T) {
 		{"loss", Params{Target: primary, LossPercent: 100}, true},
 		{"disk-full", Params{Target: primary}, false},
 		{"rdb-bitflip", Params{Target: primary}, true},
+		{"rdb-bit", Params{Target: primary}, true},
 		{"rdb-truncate", Params{Target: primary}, true},
 		{"aof-truncate-tail", Params{Target: primary}, true},
 		{"aof-garbage-middle", Params{Target: primary}, true},

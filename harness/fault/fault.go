@@ -4,6 +4,10 @@
 // is one small type behind the Fault interface; Apply wraps it with a
 // timeout and Start/Applied/End stamps, Start being the instant the fault's
 // first destructive action began (marked by the fault through an Onset).
+//
+// Stability: redisdrill's implementation, importable but with no
+// compatibility promise between releases; the supported Go API is package
+// github.com/redisdrill/redisdrill/scenarios/drill (and drillmatchers).
 package fault
 
 import (

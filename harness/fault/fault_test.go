@@ -74,8 +74,8 @@ func TestParamsValidate(t *testing.T) {
 
 func TestRegistry(t *testing.T) {
 	cat := Catalog()
-	if len(cat) != 20 {
-		t.Fatalf("catalog has %d faults, want 20", len(cat))
+	if len(cat) != 21 {
+		t.Fatalf("catalog has %d faults, want 21", len(cat))
 	}
 	for _, info := range cat {
 		if info.Description == "" {

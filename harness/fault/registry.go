@@ -38,6 +38,7 @@ func registry() map[string]entry {
 		"loss":               {"drop LossPercent of the target's packets (tc netem)", func(p Params) Fault { return &Netem{base: base{params: p}, name: "loss"} }},
 		"disk-full":          {"fill the disk under the target's dir so BGSAVE fails and writes get -MISCONF", func(p Params) Fault { return &DiskFull{base: base{params: p}} }},
 		"rdb-bitflip":        {"flip bytes in the middle of dump.rdb of the stopped target (bad CRC64)", corrupt("rdb-bitflip", true, flipRDB)},
+		"rdb-bit":            {"flip one bit in the middle of dump.rdb of the stopped target (bad CRC64, correctable)", corrupt("rdb-bit", true, flipRDBBit)},
 		"rdb-truncate":       {"cut the tail off dump.rdb of the stopped target", corrupt("rdb-truncate", true, truncateRDB)},
 		"aof-truncate-tail":  {"cut bytes off the end of the last incr AOF of the stopped target", corrupt("aof-truncate-tail", false, truncateAOFTail)},
 		"aof-garbage-middle": {"overwrite a command in the middle of the last incr AOF with garbage", corrupt("aof-garbage-middle", false, garbageAOFMiddle)},

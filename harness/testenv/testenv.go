@@ -17,6 +17,10 @@
 // with the tests, which keep running and creating containers while the
 // handler prunes; the supervisor kills the child first, so nothing new can
 // appear, and it also cleans up after a child that panicked or timed out.
+//
+// Stability: redisdrill's implementation, importable but with no
+// compatibility promise between releases; the supported Go API is package
+// github.com/redisdrill/redisdrill/scenarios/drill (and drillmatchers).
 package testenv
 
 import (

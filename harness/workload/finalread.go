@@ -28,6 +28,15 @@ type Observation struct {
 	Key     string `json:"key"`
 	Tag     string `json:"tag,omitempty"`
 	Missing bool   `json:"missing,omitempty"`
+	// Field is the hash field, or the list or stream member (an op's tag),
+	// the observation is about; empty for a whole key.
+	Field string `json:"field,omitempty"`
+	// Counter is a counter's value (Missing when the key is gone).
+	Counter int64 `json:"counter,omitempty"`
+	// ReadStart and ReadDone bracket the read of a key written with a time
+	// to live, so whether it should have expired can be recomputed.
+	ReadStart time.Time `json:"read_start,omitzero"`
+	ReadDone  time.Time `json:"read_done,omitzero"`
 }
 
 // LostKey is one acked write missing from the final read.
@@ -54,6 +63,19 @@ type Check struct {
 	RecoveredFromFail int `json:"recovered_from_fail"`
 	// NotApplied: fail/unknown and missing.
 	NotApplied int `json:"not_applied"`
+	// CounterBackwards: acked INCRs whose counter reads below their reply
+	// (also counted in Lost).
+	CounterBackwards int `json:"counter_backwards,omitempty"`
+	// ExpiredReturned: keys written with a TTL read back after they must
+	// have expired (not counted in Lost).
+	ExpiredReturned int `json:"expired_returned,omitempty"`
+	// Expired: keys written with a TTL that had expired, as they should.
+	Expired int `json:"expired,omitempty"`
+	// Unchecked: INCRs that were not acked; their effect cannot be told
+	// apart from their neighbours'.
+	Unchecked int `json:"unchecked,omitempty"`
+	// Anomalies lists up to MaxLostKeys counter and expiry findings.
+	Anomalies []Anomaly `json:"anomalies,omitempty"`
 	// LostKeys lists up to MaxLostKeys lost writes, oldest completion first.
 	LostKeys []LostKey `json:"lost_keys,omitempty"`
 	// OldestLost / NewestLost are the completion times of the oldest and the
@@ -86,6 +108,9 @@ func (l *Ledger) FinalRead(ctx context.Context, client redis.Cmdable) (Check, er
 		return Check{}, errors.New("final read: client is nil")
 	}
 	ops := l.Ops() // invoke order; lost keys are re-sorted by completion below
+	if mixed(ops) {
+		return finalReadMixed(ctx, client, ops)
+	}
 	var c Check
 	seen := make(map[string]bool, len(ops))
 	for start := 0; start < len(ops); start += finalReadBatch {
@@ -105,23 +130,15 @@ func (l *Ledger) FinalRead(ctx context.Context, client redis.Cmdable) (Check, er
 
 // readBatch returns each key's value, nil for a missing key.
 func readBatch(ctx context.Context, client redis.Cmdable, ops []Op) ([]*string, error) {
-	var lastErr error
-	for attempt := 0; attempt < 5; attempt++ {
-		if attempt > 0 {
-			select {
-			case <-ctx.Done():
-				return nil, fmt.Errorf("read batch: %w (last error: %v)", ctx.Err(), lastErr)
-			case <-time.After(200 * time.Millisecond):
-			}
-		}
+	var vals []*string
+	err := retryRead(ctx, func() error {
 		pipe := client.Pipeline()
 		cmds := make([]*redis.StringCmd, len(ops))
 		for i, op := range ops {
 			cmds[i] = pipe.Get(ctx, op.Key)
 		}
 		_, _ = pipe.Exec(ctx)
-		vals := make([]*string, len(ops))
-		lastErr = nil
+		vals = make([]*string, len(ops))
 		for i, cmd := range cmds {
 			v, err := cmd.Result()
 			switch {
@@ -129,14 +146,35 @@ func readBatch(ctx context.Context, client redis.Cmdable, ops []Op) ([]*string, 
 				vals[i] = &v
 			case errors.Is(err, redis.Nil):
 			default:
-				lastErr = fmt.Errorf("get %q: %w", ops[i].Key, err)
+				return fmt.Errorf("get %q: %w", ops[i].Key, err)
 			}
 		}
-		if lastErr == nil {
-			return vals, nil
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read batch: %w", err)
+	}
+	return vals, nil
+}
+
+// retryRead runs read up to five times, 200 ms apart, until it succeeds:
+// a batch that hits errors other than a missing key (a node still
+// reconnecting) gets a few chances before the final read gives up.
+func retryRead(ctx context.Context, read func() error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("%w (last error: %v)", ctx.Err(), err)
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+		if err = read(); err == nil {
+			return nil
 		}
 	}
-	return nil, fmt.Errorf("read batch: %w", lastErr)
+	return err
 }
 
 func (c *Check) classify(op Op, val *string) {
@@ -157,16 +195,25 @@ func (c *Check) classify(op Op, val *string) {
 		c.OK++
 		return
 	}
+	got := ""
+	if val != nil {
+		got = tagOf(*val)
+		if len(got) > 64 {
+			got = got[:64]
+		}
+	}
+	c.lose(op, val == nil, got)
+}
+
+// lose counts op as a lost acked write.
+func (c *Check) lose(op Op, missing bool, got string) {
 	c.Lost++
-	lk := LostKey{Key: op.Key, Tag: op.Tag, Complete: op.Complete, Missing: val == nil}
-	if val == nil {
+	lk := LostKey{Key: op.Key, Tag: op.Tag, Complete: op.Complete, Missing: missing}
+	if missing {
 		c.LostMissing++
 	} else {
 		c.LostWrongValue++
-		lk.Got = tagOf(*val)
-		if len(lk.Got) > 64 {
-			lk.Got = lk.Got[:64]
-		}
+		lk.Got = got
 	}
 	if c.OldestLost.IsZero() || op.Complete.Before(c.OldestLost) {
 		c.OldestLost = op.Complete

@@ -16,7 +16,15 @@ type Profile struct {
 	// the same connection; the op is ok only if WAIT confirms that many.
 	WaitReplicas int
 	WaitTimeout  time.Duration
-	Seed         int64 // seeds the value padding
+	Seed         int64 // seeds the value padding and the mix
+	// Mix lists the kinds of write to make, each op drawing one from the
+	// seed; empty makes only KindSet writes (the drills' workload).
+	Mix []Kind
+	// CatchUp keeps each client on its schedule: after a stall it sends the
+	// ops it owes back to back, and every op records when it was due
+	// (Op.Scheduled), so latency has no coordinated omission. Without it a
+	// client that fell behind skips what it owes. Needs Rate > 0.
+	CatchUp bool
 }
 
 // Limits on profile fields.
@@ -48,6 +56,11 @@ func (p Profile) Validate() error {
 		return fmt.Errorf("validate profile: wait replicas must be >= 0, got %d", p.WaitReplicas)
 	case p.WaitReplicas > 0 && (p.WaitTimeout <= 0 || p.WaitTimeout > MaxWait):
 		return fmt.Errorf("validate profile: wait timeout must be in (0, %s] when wait replicas > 0, got %s", MaxWait, p.WaitTimeout)
+	case p.CatchUp && p.Rate == 0:
+		return fmt.Errorf("validate profile: catch-up needs a rate (ops are due on a schedule)")
+	}
+	if err := validKinds(p.Mix); err != nil {
+		return fmt.Errorf("validate profile: %w", err)
 	}
 	return nil
 }

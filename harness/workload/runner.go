@@ -62,6 +62,7 @@ func Start(ctx context.Context, client redis.UniversalClient, p Profile) (*Runne
 		w := &worker{
 			r: r, id: c, rec: r.ledger.Recorder(), pad: pad, interval: interval,
 			next: begin.Add(interval * time.Duration(c) / time.Duration(p.Clients)),
+			mix:  newMixer(p.Mix, p.Seed, c),
 		}
 		r.wg.Add(1)
 		go w.run(rctx)
@@ -103,6 +104,7 @@ type worker struct {
 	pad      string
 	interval time.Duration
 	next     time.Time
+	mix      *mixer
 }
 
 func (w *worker) run(ctx context.Context) {
@@ -112,6 +114,7 @@ func (w *worker) run(ctx context.Context) {
 	var timer *time.Timer
 	p := w.r.profile
 	for seq := int64(0); ; seq++ {
+		var due time.Time
 		if w.interval > 0 {
 			if d := time.Until(w.next); d > 0 {
 				if timer == nil {
@@ -127,8 +130,9 @@ func (w *worker) run(ctx context.Context) {
 					return
 				}
 			}
+			due = w.next
 			w.next = w.next.Add(w.interval)
-			if now := time.Now(); now.Sub(w.next) > w.interval {
+			if now := time.Now(); !p.CatchUp && now.Sub(w.next) > w.interval {
 				w.next = now // fell behind (slow or failing ops): do not burst to catch up
 			}
 		}
@@ -139,43 +143,71 @@ func (w *worker) run(ctx context.Context) {
 			return
 		default:
 		}
-		key := keyFor(w.r.prefix, w.id, seq)
-		tag := tagFor(w.r.nonce, w.id, seq)
+		op := w.nextOp(seq)
+		if p.CatchUp {
+			op.Scheduled = due
+		}
 		log.reset()
-		invoke := time.Now()
-		replicas, setErr, waitErr := w.write(ctx, key, valueFor(tag, p.ValueSize, w.pad))
-		complete := time.Now()
-		op := Op{Client: w.id, Seq: seq, Key: key, Tag: tag, Invoke: invoke, Complete: complete, Replicas: replicas}
+		op.Invoke = time.Now()
+		reply, replicas, setErr, waitErr := w.write(ctx, op, valueFor(op.Tag, p.ValueSize, w.pad))
+		op.Complete = time.Now()
+		op.Replicas = replicas
 		attempts, ambiguous := log.get()
 		op.Attempts = attempts
 		decide(&op, p.WaitReplicas, setErr, waitErr, ambiguous)
+		if setErr == nil {
+			op.noteReply(reply)
+		}
 		w.rec.Record(op)
 	}
 }
 
-// write sends SET (and WAIT on the same connection when asked). It returns
-// WAIT's answer (-1 when not waited), the SET error and the WAIT error.
-func (w *worker) write(ctx context.Context, key, value string) (int, error, error) {
+// nextOp returns op seq of the worker: its kind, key and tag.
+func (w *worker) nextOp(seq int64) Op {
+	op := Op{Client: w.id, Seq: seq, Tag: tagFor(w.r.nonce, w.id, seq)}
+	if len(w.r.profile.Mix) == 0 {
+		op.Key = keyFor(w.r.prefix, w.id, seq)
+		return op
+	}
+	kind, key := w.mix.next(w.r.prefix, w.id)
+	op.Type, op.Key = kind, key
+	switch kind {
+	case KindSet, KindSetTTL:
+		op.Key = keyFor(w.r.prefix, w.id, seq)
+		if kind == KindSetTTL {
+			op.TTLMS = w.mix.ttl().Milliseconds()
+		}
+	case KindHSet:
+		op.Field = op.Tag
+	}
+	return op
+}
+
+// write sends op's command (and WAIT on the same connection when asked).
+// It returns the command's reply, WAIT's answer (-1 when not waited), the
+// command's error and the WAIT error.
+func (w *worker) write(ctx context.Context, op Op, value string) (any, int, error, error) {
 	p := w.r.profile
 	if p.WaitReplicas == 0 {
-		return -1, w.r.client.Set(ctx, key, value, 0).Err(), nil
+		v, err := w.r.client.Do(ctx, op.args(value)...).Result()
+		return v, -1, err, nil
 	}
 	var node *redis.Client
 	switch c := w.r.client.(type) {
 	case *redis.ClusterClient:
-		n, err := c.MasterForKey(ctx, key)
+		n, err := c.MasterForKey(ctx, op.Key)
 		if err != nil {
-			return -1, &notSentError{fmt.Errorf("route key: %w", err)}, nil
+			return nil, -1, &notSentError{fmt.Errorf("route key: %w", err)}, nil
 		}
 		node = n
 	case *redis.Client:
 		node = c
 	}
 	pipe := node.Pipeline()
-	set := pipe.Set(ctx, key, value, 0)
+	cmd := pipe.Do(ctx, op.args(value)...)
 	wait := pipe.Do(ctx, "wait", p.WaitReplicas, p.WaitTimeout.Milliseconds())
 	_, _ = pipe.Exec(ctx)
-	if err := set.Err(); err != nil {
+	if err := cmd.Err(); err != nil {
 		// A redirect, or a node that cannot be reached, means the slot map
 		// may be stale: refresh it (the cluster-level hook does not see
 		// commands sent to a node client directly).
@@ -185,13 +217,13 @@ func (w *worker) write(ctx context.Context, key, value string) (int, error, erro
 				cc.ReloadState(ctx)
 			}
 		}
-		return -1, err, nil
+		return nil, -1, err, nil
 	}
 	n, err := wait.Int64()
 	if err != nil {
-		return -1, nil, err
+		return cmd.Val(), -1, nil, err
 	}
-	return int(n), nil, nil
+	return cmd.Val(), int(n), nil, nil
 }
 
 // decide sets the outcome, error kind and text of op.

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/redisdrill/redisdrill/internal/atomicfile"
 )
 
 // Catalog file and folder names.
@@ -230,7 +232,7 @@ func (c *Catalog) begin(id string) (*pending, error) {
 func (p *pending) commit(m Manifest) error {
 	m.ID = p.id
 	for _, f := range m.Files {
-		if err := syncFile(filepath.Join(p.dir, filepath.FromSlash(f.Name))); err != nil {
+		if err := atomicfile.Sync(filepath.Join(p.dir, filepath.FromSlash(f.Name))); err != nil {
 			return fmt.Errorf("commit backup %s: %w", p.id, err)
 		}
 	}
@@ -240,7 +242,7 @@ func (p *pending) commit(m Manifest) error {
 	if err := os.Rename(p.dir, p.cat.Path(p.id)); err != nil {
 		return fmt.Errorf("commit backup %s: %w", p.id, err)
 	}
-	if err := syncDir(p.cat.dir); err != nil {
+	if err := atomicfile.SyncDir(p.cat.dir); err != nil {
 		return fmt.Errorf("commit backup %s: %w", p.id, err)
 	}
 	return nil
@@ -256,7 +258,7 @@ func (c *Catalog) remove(id string) error {
 	if err := os.Rename(c.Path(id), trash); err != nil {
 		return fmt.Errorf("remove backup %s: %w", id, err)
 	}
-	if err := syncDir(c.dir); err != nil {
+	if err := atomicfile.SyncDir(c.dir); err != nil {
 		return fmt.Errorf("remove backup %s: %w", id, err)
 	}
 	if err := os.RemoveAll(trash); err != nil {

@@ -123,7 +123,9 @@ func liveRDBInto(ctx context.Context, addr string, opts NodeOptions, p *pending,
 	if err := f.Close(); err != nil {
 		return Manifest{}, fmt.Errorf("close rdb file: %w", err)
 	}
+	product, version := info.ServerVersion()
 	return Manifest{
+		Server: product, ServerVersion: version,
 		Kind: KindLiveRDB, Node: meta.Node, NodeID: meta.NodeID, Role: meta.Role, Slots: meta.Slots,
 		Shard: meta.Shard, Parent: meta.Parent, Note: meta.Note,
 		ReplOffset: info.ReplOffset(), RDBVersion: info.Version, Keys: info.Keys, RedisVersion: info.RedisVersion(),

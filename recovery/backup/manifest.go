@@ -26,26 +26,31 @@ type File struct {
 // Manifest describes one backup; it is written once, atomically, as
 // manifest.json in the backup's folder.
 type Manifest struct {
-	ID           string                `json:"id"`
-	Kind         Kind                  `json:"kind"`
-	Node         string                `json:"node,omitempty"`
-	NodeID       string                `json:"node_id,omitempty"`
-	Addr         string                `json:"addr,omitempty"`
-	Role         string                `json:"role,omitempty"`
-	Slots        [][2]int              `json:"slots,omitempty"`
-	Shard        *int                  `json:"shard,omitempty"`
-	Parent       string                `json:"parent,omitempty"`   // cluster backup this one belongs to
-	Children     []string              `json:"children,omitempty"` // shard backups of a cluster backup
-	Time         time.Time             `json:"time"`
-	DurationMS   int64                 `json:"duration_ms"`
-	ReplOffset   int64                 `json:"repl_offset"`
-	Files        []File                `json:"files"`
-	RDBVersion   int                   `json:"rdb_version,omitempty"`
-	Keys         int64                 `json:"keys"`                   // in the RDB (for AOF data dirs: in the base file)
-	AOFCommands  int                   `json:"aof_commands,omitempty"` // commands in the incr files of a data dir
-	RedisVersion string                `json:"redis_version,omitempty"`
-	Topology     []harness.ClusterNode `json:"topology,omitempty"`
-	Note         string                `json:"note,omitempty"`
+	ID           string    `json:"id"`
+	Kind         Kind      `json:"kind"`
+	Node         string    `json:"node,omitempty"`
+	NodeID       string    `json:"node_id,omitempty"`
+	Addr         string    `json:"addr,omitempty"`
+	Role         string    `json:"role,omitempty"`
+	Slots        [][2]int  `json:"slots,omitempty"`
+	Shard        *int      `json:"shard,omitempty"`
+	Parent       string    `json:"parent,omitempty"`   // cluster backup this one belongs to
+	Children     []string  `json:"children,omitempty"` // shard backups of a cluster backup
+	Time         time.Time `json:"time"`
+	DurationMS   int64     `json:"duration_ms"`
+	ReplOffset   int64     `json:"repl_offset"`
+	Files        []File    `json:"files"`
+	RDBVersion   int       `json:"rdb_version,omitempty"`
+	Keys         int64     `json:"keys"`                   // in the RDB (for AOF data dirs: in the base file)
+	AOFCommands  int       `json:"aof_commands,omitempty"` // commands in the incr files of a data dir
+	RedisVersion string    `json:"redis_version,omitempty"`
+	// Server and ServerVersion are the product ("redis", "valkey") and
+	// version that wrote the backup (Valkey's own version, not the
+	// redis_version it keeps for compatibility).
+	Server        string                `json:"server,omitempty"`
+	ServerVersion string                `json:"server_version,omitempty"`
+	Topology      []harness.ClusterNode `json:"topology,omitempty"`
+	Note          string                `json:"note,omitempty"`
 }
 
 // Size is the total size of the backup's files.

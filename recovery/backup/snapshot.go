@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness"
-	"github.com/redisdrill/redisdrill/recovery/aof"
+	"github.com/redisdrill/redisdrill/recovery/internal/aof"
 	"github.com/redisdrill/redisdrill/recovery/rdb"
 )
 
@@ -160,6 +160,7 @@ func describeLive(ctx context.Context, n *harness.Node, m *Manifest) {
 	}
 	if srv, err := n.Info(ctx, "server"); err == nil {
 		m.RedisVersion = srv["redis_version"]
+		m.Server, m.ServerVersion = harness.ServerVersionOf(srv)
 	}
 	if m.NodeID == "" {
 		if id, err := n.RedisID(ctx); err == nil {
@@ -218,6 +219,9 @@ func describeFiles(dataDir string, m *Manifest) {
 		m.Keys, m.RDBVersion = info.Keys, info.Version
 		if m.RedisVersion == "" {
 			m.RedisVersion = info.RedisVersion()
+		}
+		if m.Server == "" {
+			m.Server, m.ServerVersion = info.ServerVersion()
 		}
 	}
 }

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness"
-	"github.com/redisdrill/redisdrill/recovery/aof"
+	"github.com/redisdrill/redisdrill/recovery/internal/aof"
 	"github.com/redisdrill/redisdrill/recovery/rdb"
 )
 

@@ -11,6 +11,10 @@
 // DefaultDownAfter = 1.5 s) when it is merely silent, so a stall shorter
 // than the window (a 1 s freeze) is reported as KindStall and never as
 // KindUnreachable.
+//
+// Stability: redisdrill's implementation, importable but with no
+// compatibility promise between releases; the supported Go API is package
+// github.com/redisdrill/redisdrill/scenarios/drill (and drillmatchers).
 package detect
 
 import (

@@ -62,7 +62,7 @@ func TestVerifyRejects(t *testing.T) {
 		{"truncated", good[:len(good)-100], ErrTruncated},
 		{"checksum cut", good[:len(good)-3], ErrTruncated},
 		{"bad magic", append([]byte("REDIX"), good[5:]...), ErrNotRDB},
-		{"version 12", append([]byte("REDIS0012"), good[9:]...), ErrVersion},
+		{"version 13", append([]byte("REDIS0013"), good[9:]...), ErrVersion},
 		{"empty", nil, ErrTruncated},
 	}
 	for _, c := range cases {

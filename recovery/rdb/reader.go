@@ -15,6 +15,10 @@ type reader struct {
 	br  *bufio.Reader
 	crc uint64
 	n   int64
+	// version and valkey (a VALKEY-magic file) select the value types:
+	// Redis and Valkey gave the types from 22 on different meanings.
+	version int
+	valkey  bool
 }
 
 func newReader(r io.Reader) *reader {

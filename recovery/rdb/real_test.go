@@ -14,9 +14,17 @@ import (
 	"github.com/redisdrill/redisdrill/harness/testenv"
 )
 
-// populateAllTypes writes keys of every type and encoding Redis 7.0 has, in
-// db 0 and db 1, and returns how many keys it wrote per db.
-func populateAllTypes(ctx context.Context, c *redis.Client) (map[int]int64, map[int]int64, error) {
+// features are the data types beyond Redis 7.0's a server has.
+type features struct {
+	// fieldTTL: hash field expiration (HEXPIRE; Redis 7.4+, Valkey 9.0+).
+	fieldTTL bool
+	// vectorSet: the vectorset module (VADD; Redis 8.0+).
+	vectorSet bool
+}
+
+// populateAllTypes writes keys of every type and encoding Redis 7.0 has (and
+// those of f), in db 0 and db 1, and returns how many keys it wrote per db.
+func populateAllTypes(ctx context.Context, c *redis.Client, f features) (map[int]int64, map[int]int64, error) {
 	keys := map[int]int64{}
 	expires := map[int]int64{}
 	p := c.Pipeline()
@@ -46,6 +54,30 @@ func populateAllTypes(ctx context.Context, c *redis.Client) (map[int]int64, map[
 		return nil, nil, fmt.Errorf("populate db0: %w", err)
 	}
 	keys[0], expires[0] = 15, 2
+	if f.fieldTTL {
+		// A small hash stays a listpack (Redis: HASH_LISTPACK_EX), a big one
+		// (over hash-max-listpack-entries, 512 in Redis 8.0) is a hash table
+		// (Redis: HASH_METADATA); Valkey saves both as HASH_2.
+		p := c.Pipeline()
+		p.HSet(ctx, "hash:ttl:small", "a", "1", "b", "two", "c", 3)
+		p.Do(ctx, "HEXPIRE", "hash:ttl:small", 3600, "FIELDS", 1, "a")
+		for i := 0; i < 2000; i++ {
+			p.HSet(ctx, "hash:ttl:big", fmt.Sprintf("f%d", i), i)
+		}
+		p.Do(ctx, "HEXPIRE", "hash:ttl:big", 7200, "FIELDS", 2, "f1", "f2")
+		if _, err := p.Exec(ctx); err != nil {
+			return nil, nil, fmt.Errorf("populate hashes with field TTLs: %w", err)
+		}
+		keys[0] += 2
+	}
+	if f.vectorSet {
+		for i, el := range []string{"a", "b", "c"} {
+			if err := c.Do(ctx, "VADD", "vset", "VALUES", 3, 0.1*float64(i+1), 0.2, 0.3, el).Err(); err != nil {
+				return nil, nil, fmt.Errorf("populate vector set: %w", err)
+			}
+		}
+		keys[0]++
+	}
 	if err := c.Do(ctx, "FUNCTION", "LOAD", "#!lua name=drill\nredis.register_function('one', function() return 1 end)").Err(); err != nil {
 		return nil, nil, fmt.Errorf("load function: %w", err)
 	}
@@ -66,7 +98,7 @@ func TestRealDump(t *testing.T) {
 	d := testenv.RequireDocker(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	dep, err := harness.Start(ctx, d, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistRDB}, harness.StartOptions{})
+	dep, err := harness.Start(ctx, d, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistRDB}, harness.StartOptions{RunID: realRunID("default")})
 	defer dep.Terminate(context.Background())
 	if err != nil {
 		t.Fatalf("start: %v", err)
@@ -74,24 +106,14 @@ func TestRealDump(t *testing.T) {
 	n := dep.Primary()
 	c := n.Client()
 	defer c.Close()
-	wantKeys, wantExp, err := populateAllTypes(ctx, c)
+	wantKeys, wantExp, err := populateAllTypes(ctx, c, features{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if dbsize := c.DBSize(ctx).Val(); dbsize != wantKeys[0] {
 		t.Fatalf("populate: dbsize %d, expected %d", dbsize, wantKeys[0])
 	}
-	if err := c.Save(ctx).Err(); err != nil {
-		t.Fatalf("save: %v", err)
-	}
-	data, err := n.ReadFile(ctx, harness.DataDir+"/"+harness.RDBFileName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := VerifyBytes(data)
-	if err != nil {
-		t.Fatalf("verify real dump: %v", err)
-	}
+	info, data := saveAndVerify(ctx, t, c, n)
 	t.Logf("real dump: %d bytes, version %d, %d keys, structure %s, aux %v", info.Size, info.Version, info.Keys, info.Structure, info.Aux)
 	if info.Version != 10 || info.Structure != StructureFull || info.Functions != 1 {
 		t.Errorf("version %d structure %s functions %d", info.Version, info.Structure, info.Functions)
@@ -137,4 +159,22 @@ func TestRealDump(t *testing.T) {
 	if err != nil || code != 0 {
 		t.Errorf("redis-check-rdb rejected the good dump: %d %s %v", code, out, err)
 	}
+}
+
+// saveAndVerify has node n SAVE through c, reads its dump.rdb and verifies
+// it; it returns what Verify found and the file.
+func saveAndVerify(ctx context.Context, t *testing.T, c *redis.Client, n *harness.Node) (Info, []byte) {
+	t.Helper()
+	if err := c.Save(ctx).Err(); err != nil {
+		t.Fatalf("save: %v", err)
+	}
+	data, err := n.ReadFile(ctx, harness.DataDir+"/"+harness.RDBFileName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := VerifyBytes(data)
+	if err != nil {
+		t.Fatalf("verify %s dump: %v", n.Name, err)
+	}
+	return info, data
 }

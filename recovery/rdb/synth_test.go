@@ -56,3 +56,43 @@ func writeStr(b *bytes.Buffer, s []byte) {
 	writeLen(b, uint64(len(s)))
 	b.Write(s)
 }
+
+// rdbBuilder writes RDB files record by record for tests.
+type rdbBuilder struct{ b bytes.Buffer }
+
+// newBuilder starts a file with the given 9-byte header ("REDIS0012",
+// "VALKEY080") and a server version aux field.
+func newBuilder(header, auxKey, auxVal string) *rdbBuilder {
+	w := &rdbBuilder{}
+	w.b.WriteString(header)
+	w.aux(auxKey, auxVal)
+	return w
+}
+
+func (w *rdbBuilder) aux(k, v string) *rdbBuilder {
+	w.b.WriteByte(opAux)
+	writeStr(&w.b, []byte(k))
+	writeStr(&w.b, []byte(v))
+	return w
+}
+
+func (w *rdbBuilder) op(b ...byte) *rdbBuilder { w.b.Write(b); return w }
+
+func (w *rdbBuilder) len(n uint64) *rdbBuilder { writeLen(&w.b, n); return w }
+
+func (w *rdbBuilder) str(s string) *rdbBuilder { writeStr(&w.b, []byte(s)); return w }
+
+// ms writes an 8-byte little-endian millisecond time.
+func (w *rdbBuilder) ms(t int64) *rdbBuilder {
+	_ = binary.Write(&w.b, binary.LittleEndian, t)
+	return w
+}
+
+// done appends the EOF opcode and the checksum.
+func (w *rdbBuilder) done() []byte {
+	w.b.WriteByte(opEOF)
+	var sum [8]byte
+	binary.LittleEndian.PutUint64(sum[:], CRC64(w.b.Bytes()))
+	w.b.Write(sum[:])
+	return w.b.Bytes()
+}

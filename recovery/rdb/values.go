@@ -5,7 +5,8 @@ import (
 	"fmt"
 )
 
-// Value types (rdb.h, Redis 7.0–7.2).
+// Value types shared by every Redis and Valkey (rdb.h, Redis 7.0–8.0,
+// Valkey 7.2–9.1).
 const (
 	typeString          = 0
 	typeList            = 1
@@ -30,11 +31,69 @@ const (
 	typeStream3         = 21
 )
 
+// Value types from 22 on mean different things in Redis and in Valkey
+// files, told apart by the magic (REDIS or VALKEY).
+//
+// Redis 7.4+ hash field expiration (HFE), RDB 12 (redis src/rdb.h, tags
+// 7.4.0 and 8.0-m01; the same list in the rdb_type_string table of the
+// Redis 8.0.2 binary: "hash-hashtable-md-pre-release",
+// "hash-listpack-md-pre-release", "hash-hashtable-md", "hash-listpack-md"):
+//
+//	#define RDB_TYPE_HASH_METADATA_PRE_GA 22      /* Hash with HFEs. Doesn't attach min TTL at start (7.4 RC) */
+//	#define RDB_TYPE_HASH_LISTPACK_EX_PRE_GA 23   /* Hash LP with HFEs. Doesn't attach min TTL at start (7.4 RC) */
+//	#define RDB_TYPE_HASH_METADATA 24             /* Hash with HFEs. Attach min TTL at start */
+//	#define RDB_TYPE_HASH_LISTPACK_EX 25          /* Hash LP with HFEs. Attach min TTL at start */
+//
+// Layouts (src/rdb.c rdbSaveObject / rdbLoadObject, tag 8.0-m01):
+// HASH_METADATA is the min expire time (8 bytes, rdbSaveMillisecondTime),
+// the field count, then per field a TTL length (0 = none, else relative to
+// the min expire plus 1), the field and the value; the PRE_GA form has no
+// min expire time and absolute TTLs. HASH_LISTPACK_EX is the min expire
+// time (8 bytes) then the listpack as one string; the PRE_GA form is the
+// listpack only.
+const (
+	typeRedisHashMetadataPreGA   = 22
+	typeRedisHashListpackExPreGA = 23
+	typeRedisHashMetadata        = 24
+	typeRedisHashListpackEx      = 25
+)
+
+// Valkey 9.0+ hash field expiration, RDB 80 (valkey src/rdb.h, tags 9.0.0
+// and 9.1.0: "RDB_TYPE_HASH_2 = 22, /* Hash with field-level expiration
+// (Valkey 9.0) */"; "hash-volatile-items" in the Valkey 9.1.2 binary's
+// rdb_type_string table). Layout (src/rdb.c rdbSaveObject, tags 9.0.0 and
+// 9.1.0): the field count, then per field the field, the value and its
+// expire time (8 bytes, rdbSaveMillisecondTime; EXPIRY_NONE when none).
+// Valkey's unreleased RDB 81 (valkey unstable, commit 01756301: "{81,
+// 0x090200}" in RDB_VERSION_MAP) adds type 23, RDB_TYPE_PATH_HASH; Verify
+// rejects the version.
+const typeValkeyHash2 = 22
+
+// firstForkedType is the first value type whose meaning depends on the
+// magic.
+const firstForkedType = 22
+
+// unknownType is the error for a type or opcode byte Verify does not know
+// in this file's format.
+func unknownType(r *reader, t byte) error {
+	magic := MagicRedis
+	if r.valkey {
+		magic = MagicValkey
+	}
+	return fmt.Errorf("read value: unknown type %d in a %s%d file at offset %d: %w", t, magic, r.version, r.n-1, ErrCorrupt)
+}
+
 // errPartial stops the structural walk at a record that cannot be skipped.
 var errPartial = errors.New("record cannot be skipped")
 
 // skipValue consumes the value of one key of the given type.
 func (r *reader) skipValue(t byte) error {
+	if t >= firstForkedType {
+		if r.valkey {
+			return r.skipValkeyValue(t)
+		}
+		return r.skipRedisValue(t)
+	}
 	switch t {
 	case typeString, typeHashZipmap, typeListZiplist, typeSetIntset, typeZSetZiplist,
 		typeHashZiplist, typeHashListpack, typeZSetListpack, typeSetListpack:
@@ -86,7 +145,72 @@ func (r *reader) skipValue(t byte) error {
 	case typeModule:
 		return errPartial
 	}
-	return fmt.Errorf("read value: unknown type %d at offset %d: %w", t, r.n-1, ErrCorrupt)
+	return unknownType(r, t)
+}
+
+// skipRedisValue consumes a value of a Redis-only type (REDIS magic, RDB 12).
+func (r *reader) skipRedisValue(t byte) error {
+	if r.version < 12 {
+		return unknownType(r, t)
+	}
+	switch t {
+	case typeRedisHashListpackExPreGA:
+		return r.skipString()
+	case typeRedisHashListpackEx:
+		if err := r.skip(8); err != nil { // min expire time
+			return err
+		}
+		return r.skipString()
+	case typeRedisHashMetadataPreGA, typeRedisHashMetadata:
+		if t == typeRedisHashMetadata {
+			if err := r.skip(8); err != nil { // min expire time
+				return err
+			}
+		}
+		n, err := r.plainLength()
+		if err != nil {
+			return err
+		}
+		for ; n > 0; n-- {
+			if _, err := r.plainLength(); err != nil { // TTL
+				return err
+			}
+			if err := r.skipStrings2(); err != nil { // field, value
+				return err
+			}
+		}
+		return nil
+	}
+	return unknownType(r, t)
+}
+
+// skipValkeyValue consumes a value of a Valkey-only type (VALKEY magic).
+func (r *reader) skipValkeyValue(t byte) error {
+	switch t {
+	case typeValkeyHash2:
+		n, err := r.plainLength()
+		if err != nil {
+			return err
+		}
+		for ; n > 0; n-- {
+			if err := r.skipStrings2(); err != nil { // field, value
+				return err
+			}
+			if err := r.skip(8); err != nil { // expire time
+				return err
+			}
+		}
+		return nil
+	}
+	return unknownType(r, t)
+}
+
+// skipStrings2 consumes two strings.
+func (r *reader) skipStrings2() error {
+	if err := r.skipString(); err != nil {
+		return err
+	}
+	return r.skipString()
 }
 
 // skipStrings consumes a length then per×length strings.

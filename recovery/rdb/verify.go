@@ -12,6 +12,21 @@ import (
 
 // Opcodes (rdb.h).
 const (
+	// opSlotImport (243) exists in VALKEY-magic files only: Valkey 9 saves
+	// the slot imports under way in cluster mode (valkey src/rdb.h tag
+	// 9.0.0: "#define RDB_OPCODE_SLOT_IMPORT 243"; the record is written by
+	// clusterRDBSaveSlotImports in src/cluster_migrateslots.c: job name
+	// string, number of ranges, then start and end slot lengths per range).
+	// In a REDIS-magic file 243 is not an opcode (Valkey 9 rejects types
+	// and opcodes RDB_FOREIGN_TYPE_MIN..MAX = 22..243 there).
+	opSlotImport = 0xF3
+	// opSlotInfo (244): slot id, keys in the slot, expiring keys in the
+	// slot, three lengths, before the keys of each slot. Redis 7.4+ writes
+	// it in cluster mode (redis src/rdb.h tags 7.4.0 and 8.0-m01:
+	// "#define RDB_OPCODE_SLOT_INFO  244", src/rdb.c rdbSaveDb); Valkey 9
+	// reads and ignores it (valkey src/rdb.h tag 9.0.0: "Foreign slot info,
+	// safe to ignore").
+	opSlotInfo    = 0xF4
 	opFunction2   = 0xF5
 	opFunction    = 0xF6
 	opModuleAux   = 0xF7
@@ -30,20 +45,24 @@ const (
 // (key counts, EOF opcode) and the CRC-64 checksum. It consumes r to its end;
 // bytes after the checksum are counted in Info.Trailing. On error the Info
 // gathered so far is returned too.
-func Verify(r io.Reader) (Info, error) {
+func Verify(r io.Reader) (Info, error) { return verify(r, nil, "verify rdb") }
+
+// verify is Verify, handing every key to onKey when it is not nil (see
+// WalkKeys); op prefixes the errors.
+func verify(r io.Reader, onKey func(KeyEntry) error, op string) (Info, error) {
 	if r == nil {
-		return Info{}, fmt.Errorf("verify rdb: nil reader")
+		return Info{}, fmt.Errorf("%s: nil reader", op)
 	}
 	rd := newReader(r)
-	info := Info{Aux: map[string]string{}, DBs: map[uint64]DBStats{}, Structure: StructureFull}
-	err := walk(rd, &info)
+	info := Info{Aux: map[string]string{}, DBs: map[uint64]DBStats{}, Structure: StructureFull, valueTypes: map[byte]int64{}}
+	err := walk(rd, &info, onKey)
 	info.Size = rd.n
 	if err != nil {
-		return info, fmt.Errorf("verify rdb at offset %d: %w", rd.n, err)
+		return info, fmt.Errorf("%s at offset %d: %w", op, rd.n, err)
 	}
 	rest, err := io.Copy(io.Discard, rd.br)
 	if err != nil {
-		return info, fmt.Errorf("verify rdb: read trailing bytes: %w", err)
+		return info, fmt.Errorf("%s: read trailing bytes: %w", op, err)
 	}
 	info.Trailing = rest
 	return info, nil
@@ -62,22 +81,13 @@ func VerifyFile(path string) (Info, error) {
 	return Verify(f)
 }
 
-// walk parses the header and records up to the checksum.
-func walk(r *reader, info *Info) error {
-	head, err := r.next(9)
-	if err != nil {
+// walk parses the header and records up to the checksum. With onKey set it
+// reads each key's name (and the field TTLs of hashes that have them)
+// instead of skipping them, and hands the key to onKey once its value has
+// been walked; an onKey error stops the walk.
+func walk(r *reader, info *Info, onKey func(KeyEntry) error) error {
+	if err := readHeader(r, info); err != nil {
 		return err
-	}
-	if string(head[:5]) != "REDIS" {
-		return ErrNotRDB
-	}
-	v, err := strconv.Atoi(string(head[5:9]))
-	if err != nil {
-		return fmt.Errorf("version %q: %w", head[5:9], ErrNotRDB)
-	}
-	info.Version = v
-	if v < MinVersion || v > MaxVersion {
-		return fmt.Errorf("version %d: %w", v, ErrVersion)
 	}
 	var db uint64
 	var cur DBStats // counts of db, flushed into info.DBs on SELECTDB and at the end
@@ -94,6 +104,7 @@ func walk(r *reader, info *Info) error {
 	}
 	defer flush()
 	expiring := false
+	var expireAt int64 // of the next key, in unix ms, when expiring
 	for {
 		t, err := r.byte()
 		if err != nil {
@@ -119,11 +130,17 @@ func walk(r *reader, info *Info) error {
 			}
 		case opResizeDB:
 			err = r.skipLengths(2)
-		case opExpire:
-			_, err = r.next(4)
+		case opExpire: // seconds, int32 little-endian
+			var p []byte
+			if p, err = r.next(4); err == nil {
+				expireAt = int64(int32(binary.LittleEndian.Uint32(p))) * 1000
+			}
 			expiring = true
-		case opExpireMS:
-			_, err = r.next(8)
+		case opExpireMS: // milliseconds, int64 little-endian
+			var p []byte
+			if p, err = r.next(8); err == nil {
+				expireAt = int64(binary.LittleEndian.Uint64(p))
+			}
 			expiring = true
 		case opFreq:
 			_, err = r.next(1)
@@ -131,23 +148,51 @@ func walk(r *reader, info *Info) error {
 			_, err = r.plainLength()
 		case opModuleAux:
 			err = r.skipModuleAux()
+		case opSlotInfo:
+			err = r.skipLengths(3)
+		case opSlotImport:
+			if !r.valkey {
+				return unknownType(r, t)
+			}
+			err = r.skipSlotImport()
 		case opFunction2:
 			err = r.skipString()
 			info.Functions++
 		case opFunction:
 			err = errPartial
 		default:
-			if err := r.skipString(); err != nil { // key
+			var key []byte
+			if onKey != nil {
+				key, err = r.keyString()
+			} else {
+				err = r.skipString()
+			}
+			if err != nil {
 				return err
 			}
-			err = r.skipValue(t)
+			var fieldExpire int64
+			if onKey != nil && r.hashFieldTTLType(t) {
+				fieldExpire, err = r.hashFieldExpireMin(t)
+			} else {
+				err = r.skipValue(t)
+			}
 			if err == nil {
+				info.valueTypes[t]++
 				cur.Keys++
 				if expiring {
 					cur.Expires++
 				}
+				if onKey != nil {
+					e := KeyEntry{DB: int(db), Key: key, Type: t, FieldExpireMinMs: fieldExpire}
+					if expiring {
+						e.ExpireAtMs = expireAtOrPast(expireAt)
+					}
+					if err := onKey(e); err != nil {
+						return fmt.Errorf("key %s (db %d): %w", quoteKey(key), db, err)
+					}
+				}
 			}
-			expiring = false
+			expiring, expireAt = false, 0
 		}
 		if errors.Is(err, errPartial) {
 			info.Structure = StructurePartial
@@ -157,6 +202,55 @@ func walk(r *reader, info *Info) error {
 			return err
 		}
 	}
+}
+
+// readHeader reads the magic and the version: "REDIS" and four digits, or
+// "VALKEY" and three digits (both loaders read 9 bytes; Valkey 9 takes
+// atoi(buf + 6) after "REDIS0" or "VALKEY", valkey src/rdb.c
+// rdbLoadRioWithLoadingCtx, tags 9.0.0 and 9.1.0).
+func readHeader(r *reader, info *Info) error {
+	head, err := r.next(9)
+	if err != nil {
+		return err
+	}
+	var digits string
+	lo, hi := MinVersion, MaxVersion
+	switch {
+	case string(head[:len(MagicRedis)]) == MagicRedis:
+		info.Magic, digits = MagicRedis, string(head[len(MagicRedis):])
+	case string(head[:len(MagicValkey)]) == MagicValkey:
+		info.Magic, digits = MagicValkey, string(head[len(MagicValkey):])
+		lo, hi = MinValkeyVersion, MaxValkeyVersion
+		r.valkey = true
+	default:
+		return ErrNotRDB
+	}
+	v, err := strconv.Atoi(digits)
+	if err != nil || digits[0] < '0' || digits[0] > '9' {
+		return fmt.Errorf("version %q: %w", digits, ErrNotRDB)
+	}
+	info.Version, r.version = v, v
+	if v < lo || v > hi {
+		return fmt.Errorf("version %d with magic %s: %w", v, info.Magic, ErrVersion)
+	}
+	return nil
+}
+
+// skipSlotImport consumes a Valkey slot import record (after its opcode).
+func (r *reader) skipSlotImport() error {
+	if err := r.skipString(); err != nil { // job name
+		return err
+	}
+	n, err := r.plainLength()
+	if err != nil {
+		return err
+	}
+	for ; n > 0; n-- {
+		if err := r.skipLengths(2); err != nil { // start slot, end slot
+			return err
+		}
+	}
+	return nil
 }
 
 // skipModuleAux consumes a module aux record (module id, when opcode, when,

@@ -1,6 +1,10 @@
 // Package remote connects to a Redis that is not a harness deployment:
 // plain TCP, or TLS with one configuration shared by every node of the
 // deployment (the seed and the nodes discovered from it).
+//
+// Stability: redisdrill's implementation, importable but with no
+// compatibility promise between releases; the supported Go API is package
+// github.com/redisdrill/redisdrill/scenarios/drill (and drillmatchers).
 package remote
 
 import (

@@ -2,6 +2,10 @@
 // coverage, split brain, replication links, replica counts and per-shard key
 // counts / digests against a baseline taken before the fault. It never
 // asserts: every finding is a named Check in a Result.
+//
+// Stability: redisdrill's implementation, importable but with no
+// compatibility promise between releases; the supported Go API is package
+// github.com/redisdrill/redisdrill/scenarios/drill (and drillmatchers).
 package verify
 
 import (

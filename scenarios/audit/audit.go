@@ -13,6 +13,10 @@
 // ready rule therefore cannot hide in both places at once; when Compare
 // reports a mismatch, one of the two is wrong.
 // The only import from this module is reports, for the evidence file names.
+//
+// Stability: redisdrill's implementation, importable but with no
+// compatibility promise between releases; the supported Go API is package
+// github.com/redisdrill/redisdrill/scenarios/drill (and drillmatchers).
 package audit
 
 import (
@@ -42,12 +46,17 @@ type Figures struct {
 	Lost, LostMissing, LostWrongValue int
 	// Recovered counts fail/unknown ops whose key holds any value.
 	Recovered int
+	// CounterBackwards counts acked INCRs whose counter reads below their
+	// reply (also in Lost); ExpiredReturned counts keys written with a TTL
+	// that were read back after they must have expired (not in Lost).
+	CounterBackwards, ExpiredReturned int
 
 	OldestLost time.Time // complete time of the oldest lost acked op (zero if none)
 	LostKeys   []string  // every lost key, sorted
 
 	// FirstFailure is the earliest invoke of a fail/unknown op or at of a
-	// counted probe tick that failed (zero if none).
+	// counted probe tick that failed, from the done of the last counted
+	// tick before T0 that succeeded (zero if none).
 	FirstFailure time.Time
 	// ClientOutage is TReady − FirstFailure (0 when no failure or not
 	// ready; negative when the first failure came after TReady).
@@ -67,6 +76,10 @@ type (
 		Invoke   time.Time `json:"invoke"`
 		Complete time.Time `json:"complete"`
 		Outcome  string    `json:"outcome"`
+		Type     string    `json:"type"`
+		Field    string    `json:"field"`
+		Counter  int64     `json:"counter"`
+		TTLMS    int64     `json:"ttl_ms"`
 	}
 	probeTick struct {
 		Seq  int64     `json:"seq"`
@@ -75,9 +88,13 @@ type (
 		OK   bool      `json:"ok"`
 	}
 	observation struct {
-		Key     string `json:"key"`
-		Tag     string `json:"tag"`
-		Missing bool   `json:"missing"`
+		Key       string    `json:"key"`
+		Tag       string    `json:"tag"`
+		Missing   bool      `json:"missing"`
+		Field     string    `json:"field"`
+		Counter   int64     `json:"counter"`
+		ReadStart time.Time `json:"read_start"`
+		ReadDone  time.Time `json:"read_done"`
 	}
 	clock struct {
 		T0            time.Time `json:"t0"`
@@ -111,10 +128,11 @@ func Recompute(dir string) (Figures, error) {
 	}
 	found := make(map[string]observation, len(obs))
 	for i, o := range obs {
-		if _, dup := found[o.Key]; dup {
-			return f, fmt.Errorf("read final read: line %d: key %q observed twice", i+1, o.Key)
+		id := o.Key + "\x00" + o.Field
+		if _, dup := found[id]; dup {
+			return f, fmt.Errorf("read final read: line %d: key %q field %q observed twice", i+1, o.Key, o.Field)
 		}
-		found[o.Key] = o
+		found[id] = o
 	}
 
 	f.T0 = clk.T0
@@ -124,14 +142,73 @@ func Recompute(dir string) (Figures, error) {
 		f.RTO = f.TReady.Sub(f.T0)
 	}
 
+	// The fault's outage begins after the last all-shard probe success
+	// before t0 (README, "Client-visible outage").
+	var since time.Time
+	for _, t := range counted {
+		if t.OK && t.Done.Before(f.T0) && t.Done.After(since) {
+			since = t.Done
+		}
+	}
 	lostKeys := map[string]bool{}
 	for _, op := range ops {
-		if op.Outcome != "ok" {
+		if op.Outcome != "ok" && !op.Invoke.Before(since) {
 			f.FirstFailure = earliest(f.FirstFailure, op.Invoke)
 		}
-		o, ok := found[op.Key]
+		o, ok := found[op.Key+"\x00"+memberOf(op)]
 		if !ok {
-			return f, fmt.Errorf("final read has no line for key %q of the ledger: evidence incomplete", op.Key)
+			return f, fmt.Errorf("final read has no line for key %q field %q of the ledger: evidence incomplete", op.Key, memberOf(op))
+		}
+		if op.Type == "incr" {
+			// An acked INCR that returned n is kept when the counter reads
+			// at least n; one not acked cannot be judged alone.
+			if op.Outcome != "ok" {
+				continue
+			}
+			f.Acked++
+			if op.Complete.Before(f.T0) {
+				f.AckedBeforeFault++
+			}
+			if !o.Missing && o.Counter >= op.Counter {
+				continue
+			}
+			f.CounterBackwards++
+			if o.Missing {
+				f.LostMissing++
+			} else {
+				f.LostWrongValue++
+			}
+			f.Lost++
+			lostKeys[op.Key] = true
+			f.OldestLost = earliest(f.OldestLost, op.Complete)
+			continue
+		}
+		if op.Type == "setpx" {
+			ttl := time.Duration(op.TTLMS) * time.Millisecond
+			if op.Outcome == "ok" && o.ReadStart.After(op.Complete.Add(ttl)) {
+				// Read after it must have expired: present is a key come
+				// back, missing is right; neither is a write.
+				if !o.Missing && o.Tag == op.Tag {
+					f.ExpiredReturned++
+				}
+				if op.Outcome == "ok" {
+					f.Acked++
+					if op.Complete.Before(f.T0) {
+						f.AckedBeforeFault++
+					}
+				}
+				continue
+			}
+			if !o.ReadDone.Before(op.Invoke.Add(ttl)) && (o.Missing || o.Tag != op.Tag) {
+				// It may have expired while it was read: not a loss.
+				if op.Outcome == "ok" {
+					f.Acked++
+					if op.Complete.Before(f.T0) {
+						f.AckedBeforeFault++
+					}
+				}
+				continue
+			}
 		}
 		if op.Outcome != "ok" {
 			if !o.Missing {
@@ -161,7 +238,7 @@ func Recompute(dir string) (Figures, error) {
 	sort.Strings(f.LostKeys)
 
 	for _, t := range counted {
-		if !t.OK {
+		if !t.OK && !t.At.Before(since) {
 			f.FirstFailure = earliest(f.FirstFailure, t.At)
 		}
 	}
@@ -364,4 +441,16 @@ func (f Figures) Compare(rto time.Duration, ready bool, acked, ackedBeforeFault,
 		}
 	}
 	return out
+}
+
+// memberOf is what names op inside its key in the final read: the hash
+// field of an HSET, the tag of an RPUSH or XADD, nothing for a whole key.
+func memberOf(op ledgerOp) string {
+	switch op.Type {
+	case "hset":
+		return op.Field
+	case "rpush", "xadd":
+		return op.Tag
+	}
+	return ""
 }

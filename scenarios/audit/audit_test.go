@@ -186,28 +186,99 @@ func TestRecomputeLossAndOutage(t *testing.T) {
 	}
 }
 
-// A failed tick before t0 does not move t_ready, but it is the first failure.
+// A failed tick before t0 does not move t_ready. It starts the outage when
+// no probe round succeeded between it and t0 (the fault began before t0
+// was stamped); followed by a successful round before t0, it was a
+// separate disturbance and the outage starts later.
 func TestRecomputeFailedProbeBeforeT0(t *testing.T) {
-	e := evidence{
-		until:     time.Second,
-		ledger:    []string{opLine("k1", "n:0:1", "ok", -900*ms, -899*ms)},
-		finalRead: []string{found("k1", "n:0:1")},
-		probe: []string{
-			tickLine(1, -120*ms, -110*ms, false),
-			tickLine(2, -60*ms, -55*ms, true),
-			tickLine(3, 20*ms, 33*ms, true),
-			tickLine(4, 70*ms, 80*ms, true),
+	cases := []struct {
+		name   string
+		probe  []string
+		first  time.Duration // relative to t0; 0 = none
+		outage time.Duration
+	}{
+		{
+			name: "fails up to t0",
+			probe: []string{
+				tickLine(1, -120*ms, -110*ms, true),
+				tickLine(2, -60*ms, -55*ms, false),
+				tickLine(3, 20*ms, 33*ms, true),
+				tickLine(4, 70*ms, 80*ms, true),
+			},
+			first: -60 * ms, outage: 93 * ms,
+		},
+		{
+			name: "recovered before t0",
+			probe: []string{
+				tickLine(1, -120*ms, -110*ms, false),
+				tickLine(2, -60*ms, -55*ms, true),
+				tickLine(3, 20*ms, 33*ms, true),
+				tickLine(4, 70*ms, 80*ms, true),
+			},
 		},
 	}
-	f, err := Recompute(e.write(t))
-	if err != nil {
-		t.Fatal(err)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := evidence{
+				until:     time.Second,
+				ledger:    []string{opLine("k1", "n:0:1", "ok", -900*ms, -899*ms)},
+				finalRead: []string{found("k1", "n:0:1")},
+				probe:     c.probe,
+			}
+			f, err := Recompute(e.write(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !f.Ready || !f.TReady.Equal(t0.Add(33*ms)) || f.RTO != 33*ms {
+				t.Errorf("ready %t t_ready %v rto %v, want t0+33ms", f.Ready, f.TReady, f.RTO)
+			}
+			want := time.Time{}
+			if c.first != 0 {
+				want = t0.Add(c.first)
+			}
+			if !f.FirstFailure.Equal(want) || f.ClientOutage != c.outage {
+				t.Errorf("first failure %v outage %v, want %v and %v", f.FirstFailure, f.ClientOutage, want, c.outage)
+			}
+		})
 	}
-	if !f.Ready || !f.TReady.Equal(t0.Add(33*ms)) || f.RTO != 33*ms {
-		t.Errorf("ready %t t_ready %v rto %v, want t0+33ms", f.Ready, f.TReady, f.RTO)
+}
+
+// A write that failed before the last all-shard probe success before t0
+// is not part of the fault's outage; one after it is.
+func TestRecomputeFailedWriteBeforeT0(t *testing.T) {
+	probe := []string{
+		tickLine(1, -120*ms, -110*ms, true),
+		tickLine(2, 20*ms, 33*ms, true),
 	}
-	if !f.FirstFailure.Equal(t0.Add(-120*ms)) || f.ClientOutage != 153*ms {
-		t.Errorf("first failure %v outage %v, want t0-120ms and 153ms", f.FirstFailure, f.ClientOutage)
+	for name, c := range map[string]struct {
+		invoke time.Duration
+		first  time.Duration
+	}{
+		"before the last success": {invoke: -300 * ms},
+		"after the last success":  {invoke: -100 * ms, first: -100 * ms},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := evidence{
+				until: time.Second,
+				ledger: []string{
+					opLine("k1", "n:0:1", "ok", -900*ms, -899*ms),
+					opLine("k2", "n:0:2", "fail", c.invoke, c.invoke+ms),
+				},
+				finalRead: []string{found("k1", "n:0:1"), missing("k2")},
+				probe:     probe,
+			}
+			f, err := Recompute(e.write(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := time.Time{}
+			if c.first != 0 {
+				want = t0.Add(c.first)
+			}
+			if !f.FirstFailure.Equal(want) {
+				t.Errorf("first failure %v, want %v", f.FirstFailure, want)
+			}
+		})
 	}
 }
 

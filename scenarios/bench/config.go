@@ -28,13 +28,17 @@ const (
 	// 2 s writable delay).
 	ReplaceWarm    = "replace-warm-spare"
 	ReplaceFromAOF = "replace-from-aof"
+	// ReplaceAOFWarm is replace-from-aof on the engine's warm spare: the
+	// snapshot's appendonlydir goes into the running spare and is loaded
+	// with DEBUG LOADAOF (no container start, no writable delay).
+	ReplaceAOFWarm = "replace-aof-warm-spare"
 	ReplicaResync  = "replica-resync"
 	ClusterRoll    = "cluster-rollback"
 )
 
 // AllStrategies lists every bench strategy in run order.
 func AllStrategies() []string {
-	return []string{NativeFailover, EnginePromote, NativeSilent, EngineSilent, ReplaceFromRDB, ReplaceWarm, ReplaceFromAOF, ReplicaResync, ClusterRoll}
+	return []string{NativeFailover, EnginePromote, NativeSilent, EngineSilent, ReplaceFromRDB, ReplaceWarm, ReplaceFromAOF, ReplaceAOFWarm, ReplicaResync, ClusterRoll}
 }
 
 // Config is what one bench run measures.

@@ -111,9 +111,9 @@ func backupSpeed(ctx context.Context, dep *harness.Deployment, sh harness.Shard,
 		bk.Bytes = m.Size()
 		rdbPath = filepath.Join(cat.Path(m.ID), backup.RDBFileName)
 		start = time.Now()
-		code, out, err := n.Exec(ctx, "redis-cli", "--rdb", cliRDBPath)
+		code, out, err := n.Exec(ctx, dep.Server.CLI, "--rdb", cliRDBPath)
 		if err != nil || code != 0 {
-			return bk, "", fmt.Errorf("redis-cli --rdb on %s: exit %d: %s: %w", n.Name, code, out, err)
+			return bk, "", fmt.Errorf("%s --rdb on %s: exit %d: %s: %w", dep.Server.CLI, n.Name, code, out, err)
 		}
 		bk.RedisCLIMS = append(bk.RedisCLIMS, ms(time.Since(start)))
 		if _, _, err := n.Exec(ctx, "rm", "-f", cliRDBPath); err != nil {

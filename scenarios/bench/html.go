@@ -78,24 +78,24 @@ svg .lbl{font-size:12px;fill:#1f2430}svg .tick{font-size:11px;fill:#626a7a}svg .
 svg .err{font-size:12px;fill:#d64545}svg .mute{font-size:12px;fill:#626a7a}svg .leg{font-size:11px;fill:#444c5c}
 </style></head><body>
 <header><h1>How fast is rollback?</h1>
-<div class="meta"><span>{{.R.Machine.CPUs}} CPUs {{.R.Machine.CPUModel}}</span><span>redis {{.R.Machine.RedisVersion}}</span><span>{{.R.Machine.GoVersion}}</span><span>started {{.R.Started.Format "2006-01-02 15:04:05 MST"}}</span><span>took {{.Took}}</span></div>
+<div class="meta"><span>{{.R.Machine.CPUs}} CPUs {{.R.Machine.CPUModel}}</span><span>{{if .R.Machine.Server}}{{.R.Machine.Server}} {{.R.Machine.ServerVersion}}{{else}}redis {{.R.Machine.RedisVersion}}{{end}}</span><span>{{.R.Machine.GoVersion}}</span><span>started {{.R.Started.Format "2006-01-02 15:04:05 MST"}}</span><span>took {{.Took}}</span></div>
 <div class="meta"><span>3x1 cluster, node-timeout {{ms .R.Config.NodeTimeout}} ms</span>{{if .R.Config.DetectMode}}<span>engine detection {{.R.Config.DetectMode}}</span>{{end}}<span>values {{.R.Config.ValueSize}} B</span><span>repeat {{.R.Config.Repeat}}{{if .R.Config.LargeRepeat}} ({{.R.Config.LargeRepeat}} from {{human .R.Config.LargeKeys}} keys){{end}}</span></div>
 </header><main>
 {{if .R.Targets}}<section class="card"><h2>Targets</h2><table><thead><tr><th>Target</th><th>Goal</th><th>Measured</th><th>Met</th></tr></thead><tbody>
 {{range .R.Targets}}<tr><td>{{.Name}}</td><td>{{.Goal}}</td><td>{{.Measured}}</td><td class="{{.Met}}">{{.Met}}</td></tr>
 {{end}}</tbody></table></section>{{end}}
 {{range .Sizes}}<section class="card"><h2>{{.Keys}} keys</h2>
-<h3>RTO per strategy — bar: median, whisker: min..max, red dash: floor (copy + container start + raw load)</h3>
+<h3>RTO per strategy — bar: median, whisker: min..max, red dash: the restore's own floor (cold: copy + container start + raw load; warm spare: copy + raw load)</h3>
 {{.RTO}}
 {{if .HasAnySpans}}<h3>Spans (medians), stacked</h3>
 {{.Spans}}{{end}}
-<h3>Cells</h3><table><thead><tr><th>Strategy</th><th class="num">n</th><th class="num">RTO median</th><th class="num">min</th><th class="num">max</th><th class="num">acked lost (median)</th><th class="num">floor</th><th class="num">RTO / floor</th></tr></thead><tbody>
-{{range .Cells}}<tr><td>{{.Strategy}}{{if .Errors}} <span class="no">({{.Errors}} failed)</span>{{end}}</td><td class="num">{{.RTO.N}}</td><td class="num">{{secs .RTO.Median}}</td><td class="num">{{secs .RTO.Min}}</td><td class="num">{{secs .RTO.Max}}</td><td class="num">{{f0 .Lost.Median}}</td><td class="num">{{if .FloorMS}}{{.FloorKind}} {{secs .FloorMS}}{{else}}-{{end}}</td><td class="num">{{if .FloorRatio}}{{f2 .FloorRatio}}x{{else}}-{{end}}</td></tr>
+<h3>Cells</h3><table><thead><tr><th>Strategy</th><th class="num">n</th><th class="num">RTO median</th><th class="num">min</th><th class="num">max</th><th class="num">acked lost (median)</th><th class="num">floor</th><th class="num">RTO / floor</th><th class="num">after decide</th><th class="num">after decide / floor</th></tr></thead><tbody>
+{{range .Cells}}<tr><td>{{.Strategy}}{{if .Errors}} <span class="no">({{.Errors}} failed)</span>{{end}}</td><td class="num">{{.RTO.N}}</td><td class="num">{{secs .RTO.Median}}</td><td class="num">{{secs .RTO.Min}}</td><td class="num">{{secs .RTO.Max}}</td><td class="num">{{f0 .Lost.Median}}</td><td class="num">{{if .FloorMS}}{{.FloorKind}} {{.FloorPath}} {{secs .FloorMS}}{{else}}-{{end}}</td><td class="num">{{if .FloorRatio}}{{f2 .FloorRatio}}x{{else}}-{{end}}</td><td class="num">{{if .AfterDecide.N}}{{secs .AfterDecide.Median}}{{else}}-{{end}}</td><td class="num">{{if .AfterDecideRatio}}{{f2 .AfterDecideRatio}}x{{else}}-{{end}}</td></tr>
 {{end}}</tbody></table></section>
 {{end}}
-{{if .R.Floors}}<section class="card"><h2>Floors</h2><p class="mute">A throwaway container on the same network loads shard 0's files: the copy into it (Docker API, same staging as the strategies), then container start until PING answers; raw load is what redis-server logged.</p>
-<table><thead><tr><th>Kind</th><th>Keys</th><th class="num">Size</th><th class="num">Copy</th><th class="num">Start + load</th><th class="num">Raw load</th><th class="num">Total</th></tr></thead><tbody>
-{{range .R.Floors}}<tr><td>{{.Kind}}</td><td>{{human .Keys}}</td><td class="num">{{mb .Bytes}}</td><td class="num">{{secs .Copy.Median}}</td><td class="num">{{secs .Start.Median}}</td><td class="num">{{secs .Load.Median}}</td><td class="num">{{secs .TotalMS}}</td></tr>
+{{if .R.Floors}}<section class="card"><h2>Floors</h2><p class="mute">A throwaway container on the same network loads shard 0's files: the copy into it (Docker API, same staging as the strategies), then container start until PING answers; raw load is what redis-server logged. A cold restore (it starts a container) is measured against copy + start with load; a warm-spare restore (it loads into a running server) against copy + raw load.</p>
+<table><thead><tr><th>Kind</th><th>Keys</th><th class="num">Size</th><th class="num">Copy</th><th class="num">Start + load</th><th class="num">Raw load</th><th class="num">Cold floor</th><th class="num">Warm floor</th></tr></thead><tbody>
+{{range .R.Floors}}<tr><td>{{.Kind}}</td><td>{{human .Keys}}</td><td class="num">{{mb .Bytes}}</td><td class="num">{{secs .Copy.Median}}</td><td class="num">{{secs .Start.Median}}</td><td class="num">{{secs .Load.Median}}</td><td class="num">{{secs .TotalMS}}</td><td class="num">{{secs .WarmMS}}</td></tr>
 {{end}}</tbody></table></section>{{end}}
 {{if .R.Backups}}<section class="card"><h2>Backup speed</h2><table><thead><tr><th>Keys</th><th class="num">RDB</th><th class="num">backup.LiveRDB (verified)</th><th class="num">redis-cli --rdb</th><th class="num">Ratio</th></tr></thead><tbody>
 {{range .R.Backups}}<tr><td>{{human .Keys}}</td><td class="num">{{mb .Bytes}}</td><td class="num">{{secs .Ours.Median}} ({{f0 .OursMBps}} MB/s)</td><td class="num">{{secs .RedisCLI.Median}} ({{f0 .RedisCLIMBps}} MB/s)</td><td class="num">{{f2 .Ratio}}x</td></tr>

@@ -30,7 +30,11 @@ type Machine struct {
 	CPUModel     string `json:"cpu_model,omitempty"`
 	GoVersion    string `json:"go_version"`
 	RedisVersion string `json:"redis_version,omitempty"`
-	Image        string `json:"image,omitempty"`
+	// Server and ServerVersion name the server the bench ran on
+	// ("valkey-8.1", "8.1.1"); see reports.ScenarioResult.Server.
+	Server        string `json:"server,omitempty"`
+	ServerVersion string `json:"server_version,omitempty"`
+	Image         string `json:"image,omitempty"`
 }
 
 // Sample is one trial of one strategy at one size.
@@ -44,6 +48,10 @@ type Sample struct {
 	// Acked / Lost are the workload's acked writes and those lost at the final read.
 	Acked int `json:"acked"`
 	Lost  int `json:"lost"`
+	// DecidedMS is when the engine had decided, ms after t0 (the end of
+	// its decide span; 0 without the engine): RTO − DecidedMS is the part
+	// of the RTO the chosen strategy and the clients' rerouting take.
+	DecidedMS float64 `json:"decided_ms,omitempty"`
 	// Chosen is the engine strategy that ran.
 	Chosen string `json:"chosen,omitempty"`
 	// GenMS is the time to generate the dataset of this trial.
@@ -68,13 +76,22 @@ type Cell struct {
 	RTO   Summary       `json:"rto_ms"`
 	Spans []SpanSummary `json:"span_medians,omitempty"`
 	Lost  Summary       `json:"lost"`
-	// FloorKind is the floor the cell is compared with ("rdb", "aof"; "" none).
+	// FloorKind is the files the cell's floor loads ("rdb", "aof"; "" none).
 	FloorKind string `json:"floor_kind,omitempty"`
-	// FloorMS is that floor's median (copy + container start with raw load).
+	// FloorPath is which floor of those files is the cell's own: "cold"
+	// (the restore starts a container: copy + container start with raw
+	// load) or "warm" (it loads into a running server: copy + raw load).
+	FloorPath string `json:"floor_path,omitempty"`
+	// FloorMS is that floor (Floor.TotalMS or Floor.WarmMS).
 	FloorMS float64 `json:"floor_ms,omitempty"`
 	// FloorRatio is RTO median ÷ FloorMS.
 	FloorRatio float64 `json:"floor_ratio,omitempty"`
-	Errors     int     `json:"errors,omitempty"`
+	// AfterDecide summarizes RTO − DecidedMS over the samples that have
+	// both: the restore after detection and decision, clients included.
+	AfterDecide Summary `json:"after_decide_ms"`
+	// AfterDecideRatio is AfterDecide's median ÷ FloorMS.
+	AfterDecideRatio float64 `json:"after_decide_ratio,omitempty"`
+	Errors           int     `json:"errors,omitempty"`
 }
 
 // SpanSummary is the median duration of a named span.
@@ -102,8 +119,26 @@ type Floor struct {
 	Copy    Summary       `json:"copy_ms"`
 	Start   Summary       `json:"start_ms"`
 	Load    Summary       `json:"load_ms"`
-	// TotalMS = median copy + median start (container start + raw load).
+	// TotalMS is the cold floor: median copy + median start (container
+	// start + raw load).
 	TotalMS float64 `json:"total_ms"`
+	// WarmMS is the warm floor, for a restore into a running server that
+	// starts no container: median copy + median raw load.
+	WarmMS float64 `json:"warm_ms"`
+}
+
+// Floor paths (Cell.FloorPath).
+const (
+	FloorCold = "cold"
+	FloorWarm = "warm"
+)
+
+// OwnMS returns the floor on path (FloorCold or FloorWarm).
+func (f Floor) OwnMS(path string) float64 {
+	if path == FloorWarm {
+		return f.WarmMS
+	}
+	return f.TotalMS
 }
 
 // Backup compares backup.LiveRDB with redis-cli --rdb on one node.
@@ -147,6 +182,7 @@ func (r *Result) Summarize() {
 		}
 		f.Copy, f.Start, f.Load = Summarize(c), Summarize(s), Summarize(l)
 		f.TotalMS = f.Copy.Median + f.Start.Median
+		f.WarmMS = f.Copy.Median + f.Load.Median
 	}
 	for i := range r.Backups {
 		b := &r.Backups[i]
@@ -165,7 +201,7 @@ func (r *Result) Summarize() {
 }
 
 func (r *Result) summarizeCell(c *Cell) {
-	var rto, lost []float64
+	var rto, lost, after []float64
 	spans := map[string][]float64{}
 	var order []string
 	c.Errors = 0
@@ -175,6 +211,9 @@ func (r *Result) summarizeCell(c *Cell) {
 			continue
 		}
 		rto, lost = append(rto, s.RTOMS), append(lost, float64(s.Lost))
+		if s.DecidedMS > 0 && s.RTOMS > s.DecidedMS {
+			after = append(after, s.RTOMS-s.DecidedMS)
+		}
 		for _, sp := range s.Spans {
 			if !slices.Contains(order, sp.Name) {
 				order = append(order, sp.Name)
@@ -182,27 +221,39 @@ func (r *Result) summarizeCell(c *Cell) {
 			spans[sp.Name] = append(spans[sp.Name], sp.MS)
 		}
 	}
-	c.RTO, c.Lost = Summarize(rto), Summarize(lost)
+	c.RTO, c.Lost, c.AfterDecide = Summarize(rto), Summarize(lost), Summarize(after)
 	c.Spans = nil
 	for _, name := range order {
 		c.Spans = append(c.Spans, SpanSummary{Name: name, MedianMS: Median(spans[name])})
 	}
-	c.FloorKind, c.FloorMS, c.FloorRatio = floorKind(c.Strategy), 0, 0
+	c.FloorKind, c.FloorPath = OwnFloor(c.Strategy)
+	c.FloorMS, c.FloorRatio, c.AfterDecideRatio = 0, 0, 0
 	if f, ok := r.Floor(c.Keys, c.FloorKind); ok && c.RTO.N > 0 {
-		c.FloorMS = f.TotalMS
-		c.FloorRatio = Ratio(c.RTO.Median, f.TotalMS)
+		c.FloorMS = f.OwnMS(c.FloorPath)
+		c.FloorRatio = Ratio(c.RTO.Median, c.FloorMS)
+		if c.AfterDecide.N > 0 {
+			c.AfterDecideRatio = Ratio(c.AfterDecide.Median, c.FloorMS)
+		}
 	}
 }
 
-// floorKind is the floor a strategy's restore is compared with.
-func floorKind(strategy string) string {
+// OwnFloor returns the floor a strategy is measured against: the files it
+// loads (kind "rdb" or "aof"; "" = no floor) and the path (FloorCold when
+// its RTO includes a container start, FloorWarm when it loads into a
+// server that runs already: the warm spares, and a replica's full sync,
+// timed from REPLICATE on a started node).
+func OwnFloor(strategy string) (kind, path string) {
 	switch strategy {
-	case ReplaceFromRDB, ReplaceWarm, ClusterRoll, ReplicaResync:
-		return "rdb"
+	case ReplaceFromRDB, ClusterRoll:
+		return "rdb", FloorCold
+	case ReplaceWarm, ReplicaResync:
+		return "rdb", FloorWarm
 	case ReplaceFromAOF:
-		return "aof"
+		return "aof", FloorCold
+	case ReplaceAOFWarm:
+		return "aof", FloorWarm
 	}
-	return ""
+	return "", ""
 }
 
 // Floor returns the floor of a kind at a size.

@@ -107,6 +107,8 @@ func (b *runner) run(ctx context.Context) error {
 func (b *runner) noteRedis(dep *harness.Deployment) {
 	if b.res.Machine.RedisVersion == "" && len(dep.Nodes()) > 0 {
 		b.res.Machine.RedisVersion = dep.Nodes()[0].RedisVersion()
+		_, b.res.Machine.ServerVersion = dep.Nodes()[0].ServerVersion()
+		b.res.Machine.Server = dep.Server.Name
 	}
 	if b.res.Machine.Image == "" {
 		b.res.Machine.Image = dep.Image

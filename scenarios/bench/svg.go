@@ -47,7 +47,7 @@ func rtoChart(cells []Cell) string {
 			fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#1f2430" stroke-width="1.5"/>`, x(v), x(v), y+8, y+18)
 		}
 		if c.FloorMS > 0 {
-			fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#d64545" stroke-width="2" stroke-dasharray="3,2"><title>%s floor %s</title></line>`, x(c.FloorMS), x(c.FloorMS), y+2, y+24, c.FloorKind, secs(c.FloorMS))
+			fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#d64545" stroke-width="2" stroke-dasharray="3,2"><title>%s %s floor %s</title></line>`, x(c.FloorMS), x(c.FloorMS), y+2, y+24, c.FloorKind, c.FloorPath, secs(c.FloorMS))
 		}
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="val">%s</text>`, math.Max(x(c.RTO.Max), x(c.RTO.Median))+6, y+17, secs(c.RTO.Median))
 	}

@@ -14,7 +14,7 @@ func WriteTable(w io.Writer, r *Result) error {
 		fmt.Fprintf(w, "engine detection: %s\n", r.Config.DetectMode)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "keys\tstrategy\tn\tRTO median\tmin..max\tlost (median)\tfloor\tRTO/floor\tspan medians\n")
+	fmt.Fprintf(tw, "keys\tstrategy\tn\tRTO median\tmin..max\tlost (median)\tfloor\tRTO/floor\tafter decide (/floor)\tspan medians\n")
 	for _, c := range r.Cells {
 		rto, spread, lost := "failed", "-", "-"
 		if c.RTO.N > 0 {
@@ -25,24 +25,30 @@ func WriteTable(w io.Writer, r *Result) error {
 		if c.Errors > 0 {
 			n += fmt.Sprintf(" (%d failed)", c.Errors)
 		}
-		floor, ratio := "-", "-"
+		floor, ratio, after := "-", "-", "-"
 		if c.FloorMS > 0 {
-			floor, ratio = c.FloorKind+" "+secs(c.FloorMS), fmt.Sprintf("%.2fx", c.FloorRatio)
+			floor, ratio = c.FloorKind+" "+c.FloorPath+" "+secs(c.FloorMS), fmt.Sprintf("%.2fx", c.FloorRatio)
+		}
+		if c.AfterDecide.N > 0 {
+			after = secs(c.AfterDecide.Median)
+			if c.AfterDecideRatio > 0 {
+				after += fmt.Sprintf(" (%.2fx)", c.AfterDecideRatio)
+			}
 		}
 		var spans []string
 		for _, s := range c.Spans {
 			spans = append(spans, fmt.Sprintf("%s %s", s.Name, secs(s.MedianMS)))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", human(c.Keys), c.Strategy, n, rto, spread, lost, floor, ratio, strings.Join(spans, ", "))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", human(c.Keys), c.Strategy, n, rto, spread, lost, floor, ratio, after, strings.Join(spans, ", "))
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write table: %w", err)
 	}
 	if len(r.Floors) > 0 {
 		fmt.Fprintln(w)
-		fmt.Fprintf(tw, "floor\tkeys\tsize\tcopy\tstart+load\traw load (log)\ttotal\n")
+		fmt.Fprintf(tw, "floor\tkeys\tsize\tcopy\tstart+load\traw load (log)\tcold (copy+start+load)\twarm (copy+raw load)\n")
 		for _, f := range r.Floors {
-			fmt.Fprintf(tw, "%s\t%s\t%.1f MB\t%s\t%s\t%s\t%s\n", f.Kind, human(f.Keys), float64(f.Bytes)/1e6, secs(f.Copy.Median), secs(f.Start.Median), secs(f.Load.Median), secs(f.TotalMS))
+			fmt.Fprintf(tw, "%s\t%s\t%.1f MB\t%s\t%s\t%s\t%s\t%s\n", f.Kind, human(f.Keys), float64(f.Bytes)/1e6, secs(f.Copy.Median), secs(f.Start.Median), secs(f.Load.Median), secs(f.TotalMS), secs(f.WarmMS))
 		}
 		_ = tw.Flush()
 	}

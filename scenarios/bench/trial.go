@@ -30,7 +30,7 @@ func engineStrategy(s string) string {
 		return "promote-replica"
 	case ReplaceFromRDB, ReplaceWarm:
 		return "replace-node"
-	case ReplaceFromAOF:
+	case ReplaceFromAOF, ReplaceAOFWarm:
 		return "replace-from-aof"
 	case ClusterRoll:
 		return "cluster-rollback"
@@ -41,7 +41,7 @@ func engineStrategy(s string) string {
 // faultTarget is what a strategy's trial kills.
 func faultTarget(s string) fault.Target {
 	switch s {
-	case ReplaceFromRDB, ReplaceWarm, ReplaceFromAOF:
+	case ReplaceFromRDB, ReplaceWarm, ReplaceFromAOF, ReplaceAOFWarm:
 		return fault.Target{Role: fault.RoleShard, Shard: 0}
 	case ClusterRoll:
 		return fault.Target{Role: fault.RoleAll}
@@ -61,7 +61,7 @@ func faultName(s string) string {
 
 // needsBackups says whether the strategy restores from the catalog.
 func needsBackups(s string) bool {
-	return s == ReplaceFromRDB || s == ReplaceWarm || s == ReplaceFromAOF || s == ClusterRoll
+	return s == ReplaceFromRDB || s == ReplaceWarm || s == ReplaceFromAOF || s == ReplaceAOFWarm || s == ClusterRoll
 }
 
 // trial runs one sample of a strategy at a size on a fresh cluster. Setup
@@ -121,7 +121,7 @@ func (b *runner) faultTrial(ctx context.Context, keys int, strategy string) (Sam
 		},
 	}
 	if name := engineStrategy(strategy); name != "" {
-		p.Engine = &session.EngineSpec{Strategy: name, WarmSpare: strategy == ReplaceWarm, BackupPoints: -1}
+		p.Engine = &session.EngineSpec{Strategy: name, WarmSpare: warmSpare(strategy), BackupPoints: -1}
 		if needsBackups(strategy) {
 			p.Engine.BackupPoints = 1
 		}
@@ -143,6 +143,7 @@ func (b *runner) faultTrial(ctx context.Context, keys int, strategy string) (Sam
 		rep := out.Recoveries[0]
 		s.Chosen = rep.Strategy
 		s.Spans = spanTimes(rep.Spans)
+		s.DecidedMS = decidedAt(rep.Spans)
 		s.DetectMS = res.Detect.Ms()
 	}
 	switch {
@@ -150,10 +151,46 @@ func (b *runner) faultTrial(ctx context.Context, keys int, strategy string) (Sam
 		return s, err
 	case res.Verdict.Status != reports.StatusPass:
 		s.Error = strings.Join(res.Verdict.Reasons, "; ")
+	case warmSpare(strategy) && startedContainer(s.Spans):
+		// Measured against the warm floor, a restore that had to start a
+		// container (the spare could not load) is not a warm sample.
+		s.Error = "the warm spare was not used: the engine started a container"
 	default:
 		s.RTOMS = res.RTO.Ms()
 	}
 	return s, nil
+}
+
+// warmSpare says whether a strategy's trial keeps a warm spare.
+func warmSpare(s string) bool { return s == ReplaceWarm || s == ReplaceAOFWarm }
+
+// startedContainer reports whether a recovery's spans include a container
+// start.
+func startedContainer(spans []SpanTime) bool {
+	for _, sp := range spans {
+		if sp.Name == "start container" || sp.Name == "create container" {
+			return true
+		}
+	}
+	return false
+}
+
+// decidedAt returns the end of the last decide span, in ms after the start
+// of the detect span (t0); 0 when either is missing.
+func decidedAt(spans []recovery.Span) float64 {
+	var t0, decided time.Time
+	for _, sp := range spans {
+		switch sp.Name {
+		case "detect":
+			t0 = sp.Start
+		case "decide", "decide again":
+			decided = sp.End
+		}
+	}
+	if t0.IsZero() || decided.IsZero() {
+		return 0
+	}
+	return ms(decided.Sub(t0))
 }
 
 // spanTimes sums span durations by name, keeping first-seen order.

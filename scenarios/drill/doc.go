@@ -23,9 +23,11 @@
 // (Debian packages, debootstrap, root) unless REDISDRILL_IMAGE names one
 // that exists locally.
 //
-// Side effects: none on go-redis (its global logger is left alone) or on
-// slog's default logger. testcontainers-go reads its configuration from the
-// environment once per process, so Run sets TESTCONTAINERS_RYUK_DISABLED
-// (Ryuk is an image pull) and TESTCONTAINERS_HOST_OVERRIDE when they are
-// unset; a value you set is never changed.
+// Side effects: none. go-redis's global logger, slog's default logger and
+// the process environment are left alone. testcontainers-go reads its
+// configuration from the environment once per process; where no registry
+// is reachable its Ryuk reaper (an image pull) cannot start, and Run
+// returns ErrReaperUnavailable before creating anything. Call
+// UseOfflineDefaults at your entry point, or set
+// TESTCONTAINERS_RYUK_DISABLED=true, to run without it.
 package drill

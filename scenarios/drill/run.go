@@ -18,6 +18,7 @@ type Option func(*config)
 type config struct {
 	topo   harness.Topology
 	image  string
+	server string
 	logger *slog.Logger
 }
 
@@ -60,6 +61,13 @@ func WithImage(ref string) Option {
 	return func(c *config) { c.image = ref }
 }
 
+// WithServer runs server name ("redis-7.0", "redis-8.0", "valkey-8.0",
+// "valkey-8.1", "valkey-9" or an alias), building its image from Debian's
+// packages when missing. WithImage, when also given, wins.
+func WithServer(name string) Option {
+	return func(c *config) { c.server = name }
+}
+
 // WithLogger sends the harness's and the engine's progress to logger
 // (default: discarded).
 func WithLogger(logger *slog.Logger) Option {
@@ -89,9 +97,22 @@ func Run(ctx context.Context, opts ...Option) (*Deployment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("run deployment: %w", err)
 	}
+	if err := harness.CheckReaper(ctx, d); err != nil {
+		_ = d.Close()
+		return nil, fmt.Errorf("run deployment: %w", err)
+	}
 	image := c.image
 	if image == "" {
-		info, err := harness.EnsureImage(ctx, d, c.logger)
+		ensure := func() (harness.ImageInfo, error) { return harness.EnsureImage(ctx, d, c.logger) }
+		if c.server != "" {
+			srv, err := harness.LookupServer(c.server)
+			if err != nil {
+				_ = d.Close()
+				return nil, fmt.Errorf("run deployment: %w", err)
+			}
+			ensure = func() (harness.ImageInfo, error) { return harness.EnsureServerImage(ctx, d, srv, c.logger) }
+		}
+		info, err := ensure()
 		if err != nil {
 			_ = d.Close()
 			return nil, fmt.Errorf("run deployment: %w", err)
@@ -105,6 +126,16 @@ func Run(ctx context.Context, opts ...Option) (*Deployment, error) {
 		return nil, fmt.Errorf("run deployment: %w", errors.Join(err, terr))
 	}
 	return &Deployment{docker: d, dep: dep, logger: c.logger, client: dep.Client(harness.ClientOptions{})}, nil
+}
+
+// Server returns the server the deployment runs ("valkey-8.1", or
+// "custom" for a WithImage image without redisdrill's labels) and its
+// version as the image records it.
+func (d *Deployment) Server() (name, version string) {
+	if d == nil || d.dep == nil {
+		return "", ""
+	}
+	return d.dep.Server.Name, d.dep.ServerVersion
 }
 
 // Terminate removes every container, network and volume of the deployment.

@@ -65,6 +65,10 @@ func (p Plan) profile() workload.Profile {
 	}
 	out.WaitReplicas = w.WaitReplicas
 	out.WaitTimeout = dur(w.WaitTimeout, out.WaitTimeout)
+	for _, k := range w.Mix {
+		out.Mix = append(out.Mix, workload.Kind(k))
+	}
+	out.CatchUp = w.CatchUp
 	return out
 }
 
@@ -138,7 +142,7 @@ func (s Step) session(i int) (session.Step, error) {
 		st.Fault = &session.FaultStep{Name: s.Fault.Name, Params: params, HealAfter: dur(s.Fault.HealAfter, 0)}
 	}
 	if s.Verify != nil {
-		st.Verify = &session.VerifyStep{Within: dur(s.Verify.Within, session.DefaultVerifyWithin)}
+		st.Verify = &session.VerifyStep{Within: dur(s.Verify.Within, session.DefaultVerifyWithin), AfterHeals: s.Verify.AfterHeals}
 		if s.Verify.ExpectReplicas != nil {
 			st.Verify.ExpectReplicas = *s.Verify.ExpectReplicas
 			if st.Verify.ExpectReplicas == 0 {

@@ -2,6 +2,10 @@
 // list of steps (faults, waits, recovery, heals, backups, verifications)
 // with inline thresholds — and carries them out against a real deployment,
 // measuring them like a scenario.
+//
+// Stability: redisdrill's implementation, importable but with no
+// compatibility promise between releases; the supported Go API is package
+// github.com/redisdrill/redisdrill/scenarios/drill (and drillmatchers).
 package plan
 
 import (
@@ -51,6 +55,12 @@ type Workload struct {
 	ValueSize    int                   `yaml:"value_size"`
 	WaitReplicas int                   `yaml:"wait_replicas"`
 	WaitTimeout  *reports.YAMLDuration `yaml:"wait_timeout"`
+	// Mix lists the kinds of write (set, incr, hset, rpush, xadd, setpx);
+	// empty makes only unique SETs.
+	Mix []string `yaml:"mix"`
+	// CatchUp keeps each client on its schedule and times latency from
+	// when each op was due.
+	CatchUp bool `yaml:"catch_up"`
 }
 
 // Step is one action of a plan; exactly one of its action fields is set.
@@ -97,6 +107,9 @@ type VerifyStep struct {
 	// ExpectReplicas is the replicas each shard must have; default the
 	// topology's, negative skips the check.
 	ExpectReplicas *int `yaml:"expect_replicas"`
+	// AfterHeals waits for every heal_after heal scheduled so far before
+	// the checks start; within counts from then.
+	AfterHeals bool `yaml:"after_heals"`
 }
 
 // Action names what a step does: fault, wait, recover, heal, backup or

@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -131,5 +132,23 @@ func TestGamedayRuns(t *testing.T) {
 	}
 	if len(out.Verifies) != 1 || !out.Verifies[0].OK() {
 		t.Errorf("verify step: %v", out.Verifies)
+	}
+}
+
+func TestWorkloadMixReachesTheProfile(t *testing.T) {
+	p, err := Parse([]byte("name: x\nworkload:\n  mix: [set, incr, setpx]\n  catch_up: true\nsteps:\n  - fault: {name: kill}\n  - recover: native\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := p.Session()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(sp.Workload.Mix); got != "[set incr setpx]" || !sp.Workload.CatchUp {
+		t.Fatalf("profile mix %s catch-up %t, want [set incr setpx] and true", got, sp.Workload.CatchUp)
+	}
+	_, err = Parse([]byte("name: x\nworkload:\n  mix: [set, lpop]\nsteps:\n  - fault: {name: kill}\n  - recover: native\n"))
+	if err == nil || !strings.Contains(err.Error(), `unknown write kind "lpop"`) {
+		t.Fatalf("Parse with an unknown kind = %v", err)
 	}
 }

@@ -17,4 +17,8 @@
 // plan runs in "auto" (Docker events and probes) unless its EngineSpec or
 // Env.DetectMode says "probe" (only what a sidecar next to Redis sees;
 // Env's mode overrides every plan's). Native runs have no mode.
+//
+// Stability: redisdrill's implementation, importable but with no
+// compatibility promise between releases; the supported Go API is package
+// github.com/redisdrill/redisdrill/scenarios/drill (and drillmatchers).
 package session

@@ -17,7 +17,10 @@ type Env struct {
 	Live   *Live
 	Docker *harness.Docker
 	// Image is the Redis image; empty = harness.EnsureImage's.
-	Image  string
+	Image string
+	// Server is the server Image runs (harness.ImageInfo.Server); scenarios
+	// apply their per-server rules by it. Zero = the default server.
+	Server harness.Server
 	Logger *slog.Logger
 	// OutDir receives the evidence, in a folder named after the plan
 	// (default: a redisdrill folder under the system temp dir).

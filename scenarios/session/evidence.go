@@ -38,7 +38,9 @@ type Evidence struct {
 	MeasuredUntil time.Time      `json:"measured_until,omitzero"`
 	RTO           reports.Millis `json:"rto_ms"`
 	// FirstFailure is the earliest failed write (its invoke) or failed
-	// probe tick (its at) in the run; ClientOutage = TReady − FirstFailure.
+	// probe tick (its at) of the fault's outage: from the done of the last
+	// probe round that succeeded on every shard before t0 (from the start
+	// when none did); ClientOutage = TReady − FirstFailure.
 	FirstFailure time.Time      `json:"first_failure,omitzero"`
 	ClientOutage reports.Millis `json:"client_outage_ms"`
 	// FailedBeforeFault counts writes invoked before t0 that did not
@@ -125,23 +127,32 @@ func (ev *Evidence) derive() {
 		if !ev.T0.IsZero() {
 			ev.AckedBeforeFault = ev.Ledger.AckedBefore(ev.T0)
 		}
+	}
+	// The outage the fault caused begins after the last probe round that
+	// succeeded on every shard before t0: a failure before that round
+	// (a slow first write while the clients connect, say) was a separate
+	// disturbance, counted in FailedBeforeFault but not in the outage.
+	since := outageSince(counted, ev.T0)
+	if ev.Ledger != nil {
 		for _, op := range ev.Ledger.Ops() {
 			if op.Outcome == workload.OK {
+				continue
+			}
+			if !ev.T0.IsZero() && op.Invoke.Before(ev.T0) {
+				ev.FailedBeforeFault++
+			}
+			if op.Invoke.Before(since) {
 				continue
 			}
 			if ev.FirstFailure.IsZero() || op.Invoke.Before(ev.FirstFailure) {
 				ev.FirstFailure = op.Invoke
 			}
-			if !ev.T0.IsZero() && op.Invoke.Before(ev.T0) {
-				ev.FailedBeforeFault++
-			}
 		}
 	}
-	for _, t := range ev.Ticks {
+	for _, t := range counted {
 		// Only ticks that finished within the measurement count (one still
 		// in flight when the prober stopped is not a failure).
-		in := !t.Done.IsZero() && !t.Done.After(ev.MeasuredUntil)
-		if in && !t.OK && (ev.FirstFailure.IsZero() || t.At.Before(ev.FirstFailure)) {
+		if !t.OK && !t.At.Before(since) && (ev.FirstFailure.IsZero() || t.At.Before(ev.FirstFailure)) {
 			ev.FirstFailure = t.At
 		}
 	}
@@ -245,4 +256,20 @@ func corruptNewestBackup(cat *backup.Catalog, shard int) (string, error) {
 		return m.ID, nil
 	}
 	return "", fmt.Errorf("corrupt newest backup: no live-rdb backup of shard %d in %s", shard, cat.Dir())
+}
+
+// outageSince is where the fault's client-visible outage may begin: the
+// done of the last counted probe round before t0 that succeeded on every
+// shard (zero when none did, or t0 is unknown).
+func outageSince(counted []workload.Tick, t0 time.Time) time.Time {
+	var since time.Time
+	if t0.IsZero() {
+		return since
+	}
+	for _, t := range counted {
+		if t.OK && t.Done.Before(t0) && t.Done.After(since) {
+			since = t.Done
+		}
+	}
+	return since
 }

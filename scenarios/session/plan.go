@@ -136,6 +136,9 @@ type VerifyStep struct {
 	// ExpectReplicas is the replicas each shard must have; 0 = the
 	// topology's, negative skips the check.
 	ExpectReplicas int
+	// AfterHeals waits for every heal scheduled so far (FaultStep.HealAfter)
+	// before the checks start; Within counts from then.
+	AfterHeals bool
 }
 
 // Action names what a step does: fault, wait, recover, heal, backup or verify.

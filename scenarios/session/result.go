@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness/fault"
+	"github.com/redisdrill/redisdrill/recovery"
 	"github.com/redisdrill/redisdrill/reports"
 )
 
@@ -37,8 +38,15 @@ func (s *session) result() reports.ScenarioResult {
 	}
 	if s.dep != nil {
 		res.Image = s.dep.Image
-		if nodes := s.dep.Nodes(); len(nodes) > 0 {
-			res.RedisVersion = nodes[0].RedisVersion()
+		res.Server, res.ServerVersion = s.dep.Server.Name, s.dep.ServerVersion
+		for _, n := range s.dep.Nodes() {
+			if v := n.RedisVersion(); v != "" {
+				res.RedisVersion = v
+				if _, sv := n.ServerVersion(); sv != "" {
+					res.ServerVersion = sv
+				}
+				break
+			}
 		}
 	}
 	if ev.Ledger != nil {
@@ -68,6 +76,9 @@ func (s *session) result() reports.ScenarioResult {
 		for _, sp := range rep.Spans {
 			res.Spans = append(res.Spans, reports.Span{Name: sp.Name, Start: rel(sp.Start), End: rel(sp.End)})
 		}
+		for _, sv := range rep.Salvage {
+			res.Salvage = append(res.Salvage, SalvageReport(sv))
+		}
 	}
 	for _, f := range ev.Fences {
 		res.Fences = append(res.Fences, reports.Fence{Node: f.Node, Method: f.Method, At: rel(f.At), Returned: rel(f.Returned), Outcome: f.Outcome})
@@ -81,6 +92,16 @@ func (s *session) result() reports.ScenarioResult {
 	}
 	res.Artifacts = s.artifacts
 	return res
+}
+
+// SalvageReport turns the engine's record of a salvage into its report form.
+func SalvageReport(sv recovery.Salvage) reports.Salvage {
+	out := reports.Salvage{Method: sv.Method, File: sv.File, Kept: sv.Kept, Dropped: sv.Dropped, Unit: sv.Unit,
+		SHA256Before: sv.SHA256Before, SHA256After: sv.SHA256After, Detail: sv.Detail}
+	for _, r := range sv.Damaged {
+		out.Damaged = append(out.Damaged, fmt.Sprintf("%d (%d B)", r.Offset, r.Length))
+	}
+	return out
 }
 
 // FaultReport turns a fault's record into its report form, times relative

@@ -212,6 +212,15 @@ func (s *session) backup(ctx context.Context) (string, error) {
 }
 
 func (s *session) verify(ctx context.Context, v VerifyStep) (string, error) {
+	if v.AfterHeals {
+		for _, done := range s.heals {
+			select {
+			case <-done:
+			case <-ctx.Done():
+				return "", ctx.Err()
+			}
+		}
+	}
 	opts := verify.Options{ExpectReplicas: v.ExpectReplicas}
 	within := v.Within
 	if within <= 0 {

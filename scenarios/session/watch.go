@@ -81,6 +81,10 @@ type watcher struct {
 	polls      int
 	keys       map[int]string
 	clients    map[string]*redis.Client // by node address (a restart may move a node)
+	// replicaAt is when each node was last seen answering as a replica: a
+	// fence ends once its node came back as a replica (a later promotion
+	// is a failover of its own, which the split-brain check covers).
+	replicaAt map[string]time.Time
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -92,7 +96,8 @@ func startWatcher(ctx context.Context, dep *harness.Deployment, fences func() []
 	ctx, cancel := context.WithCancel(ctx)
 	w := &watcher{
 		dep: dep, cluster: dep.Topology.Kind == harness.KindCluster, fences: fences,
-		last: map[string]NodeView{}, keys: map[int]string{}, clients: map[string]*redis.Client{}, cancel: cancel, done: make(chan struct{}),
+		last: map[string]NodeView{}, keys: map[int]string{}, clients: map[string]*redis.Client{}, replicaAt: map[string]time.Time{},
+		cancel: cancel, done: make(chan struct{}),
 	}
 	go func() {
 		defer close(w.done)
@@ -153,6 +158,9 @@ func (w *watcher) poll(ctx context.Context) {
 	w.mu.Lock()
 	w.polls++
 	for _, v := range views {
+		if v.Reachable && v.Role == "slave" {
+			w.replicaAt[v.Node] = v.At
+		}
 		if old, ok := w.last[v.Node]; !ok || !old.same(v) {
 			w.changes = append(w.changes, v)
 			w.last[v.Node] = v
@@ -248,6 +256,12 @@ func (w *watcher) confirm(ctx context.Context, nodes []*harness.Node, views []No
 		return
 	}
 	for _, f := range w.fences() {
+		w.mu.Lock()
+		back := w.replicaAt[f.Node].After(f.At)
+		w.mu.Unlock()
+		if back {
+			continue
+		}
 		for i, v := range views {
 			if v.Node != f.Node || !v.looksWritable(w.cluster) || !v.At.After(f.At) {
 				continue

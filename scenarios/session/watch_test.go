@@ -44,7 +44,11 @@ func TestWatcherConfirmsSplitBrain(t *testing.T) {
 	// as it takes a write.
 	setFences([]recovery.Fence{{Node: other.Name, Method: recovery.FenceKill, At: time.Now()}})
 	waitViolation(ctx, t, w, "fenced-write", other.Name)
-	setFences(nil)
+	// A fence ends once its node is seen back as a replica: the replica
+	// fenced now (it is one already) and promoted below by a failover of
+	// its own is not a fenced write.
+	setFences([]recovery.Fence{{Node: heir.Name, Method: recovery.FenceKill, At: time.Now()}})
+	time.Sleep(3 * WatchEvery)
 
 	script := "nft add table inet drill && " +
 		"nft add chain inet drill in '{ type filter hook input priority 0; }' && " +
@@ -62,6 +66,11 @@ func TestWatcherConfirmsSplitBrain(t *testing.T) {
 	v := waitViolation(ctx, t, w, "split-brain", old.Name)
 	if !strings.Contains(strings.Join(v.Nodes, ","), heir.Name) {
 		t.Fatalf("split brain names %v, want %s and %s", v.Nodes, old.Name, heir.Name)
+	}
+	for _, v := range w.result().Violations {
+		if v.Kind == "fenced-write" && strings.Contains(strings.Join(v.Nodes, ","), heir.Name) {
+			t.Fatalf("a fence outlived its node's return as a replica: %s", v.Detail)
+		}
 	}
 	t.Logf("confirmed: %s", v.Detail)
 }

@@ -1,6 +1,10 @@
 // Package remotetest makes the TLS material tests of remote connections
 // need: a CA, a server certificate and a client certificate, generated at
 // run time (ECDSA P-256) and written as PEM files.
+//
+// Stability: redisdrill's implementation, importable but with no
+// compatibility promise between releases; the supported Go API is package
+// github.com/redisdrill/redisdrill/scenarios/drill (and drillmatchers).
 package remotetest
 
 import (

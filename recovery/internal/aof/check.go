@@ -1,7 +1,6 @@
 package aof
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"strings"
@@ -32,13 +31,13 @@ func (r CheckResult) OK() bool { return r.ValidUpTo == r.Size && r.Problem == ""
 func (r CheckResult) Cut() int64 { return r.Size - r.ValidUpTo }
 
 // Check scans an AOF file the way redis-check-aof does. A file starting with
-// "REDIS" has an RDB preamble (a base file, or an old-style mixed AOF); a
+// an RDB signature ("REDIS", or "VALKEY" from Valkey 9) has an RDB preamble (a base file, or an old-style mixed AOF); a
 // corrupt preamble cannot be repaired by truncation and is returned as an
 // error wrapping ErrCorrupt.
 func Check(data []byte) (CheckResult, error) {
 	res := CheckResult{Size: int64(len(data))}
 	var start int64
-	if len(data) >= 5 && bytes.HasPrefix(data, []byte("REDIS")) {
+	if rdb.HasSignature(data) {
 		info, err := rdb.VerifyBytes(data)
 		if err != nil {
 			return res, fmt.Errorf("check aof: rdb preamble: %v: %w", err, ErrCorrupt)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/redisdrill/redisdrill/internal/atomicfile"
 )
 
 // RepairReport says what Repair did.
@@ -37,7 +39,7 @@ func Repair(src, dst string) (RepairReport, error) {
 	}
 	rep.Size, rep.Kept, rep.Cut, rep.CommandsKept = res.Size, res.ValidUpTo, res.Cut(), res.Commands
 	rep.Problem, rep.ProblemAt = res.Problem, res.ProblemAt
-	if err := WriteFileAtomic(dst, data[:res.ValidUpTo]); err != nil {
+	if err := atomicfile.Write(dst, data[:res.ValidUpTo]); err != nil {
 		return rep, fmt.Errorf("repair aof: %w", err)
 	}
 	return rep, nil
@@ -56,41 +58,6 @@ func notSameFile(src, dst string) error {
 	}
 	if di, err := os.Stat(dst); err == nil && os.SameFile(si, di) {
 		return fmt.Errorf("repair aof %s: %w", src, ErrInPlace)
-	}
-	return nil
-}
-
-// WriteFileAtomic writes data to path through a temporary file in the same
-// directory, fsyncs it, renames it over path and fsyncs the directory.
-func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after a successful rename
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("sync %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("rename %s: %w", path, err)
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync dir %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync dir %s: %w", dir, err)
 	}
 	return nil
 }

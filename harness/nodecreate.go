@@ -1,0 +1,134 @@
+package harness
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/mount"
+	"github.com/moby/moby/api/types/network"
+	"github.com/moby/moby/client"
+	"github.com/testcontainers/testcontainers-go"
+)
+
+// createTimeout bounds the creation of one volume, container or network.
+const createTimeout = 2 * time.Minute
+
+func (dep *Deployment) addNode(ctx context.Context, start, spare bool) (*Node, error) {
+	n, err := dep.createNode(ctx, dep.reserve(1), spare)
+	if err != nil || !start {
+		return n, err
+	}
+	return n, n.Start(ctx)
+}
+
+// reserve returns the first of count consecutive node indexes.
+func (dep *Deployment) reserve(count int) int {
+	dep.mu.Lock()
+	defer dep.mu.Unlock()
+	first := dep.next
+	dep.next += count
+	return first
+}
+
+// createNode creates the volume and the (stopped) container of node idx,
+// with the topology's configuration in ConfPath, and records the node.
+//
+// It talks to the engine directly rather than through testcontainers-go,
+// whose every container costs a new client and a network list, an image
+// inspect and a network lookup besides the create: under load that doubled
+// the time a node took to come up. The container carries what
+// testcontainers-go would have put on it (its generic labels, so a Ryuk
+// reaper that is enabled reaps it with the session's network) besides the
+// run, owner and node labels everything is cleaned up by.
+//
+// Once asked for, a create runs to its end even when ctx ends (within
+// createTimeout): a request given up on may still create its container
+// after the caller's cleanup has looked for it.
+func (dep *Deployment) createNode(ctx context.Context, idx int, spare bool) (*Node, error) {
+	name := fmt.Sprintf("rd-%s-n%d", dep.RunID, idx)
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("create node %s: %w", name, err)
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), createTimeout)
+	defer cancel()
+	labels := dep.docker.labels(dep.RunID, map[string]string{"redisdrill.node": name})
+	vol := name + "-data"
+	if _, err := dep.docker.api.VolumeCreate(ctx, client.VolumeCreateOptions{Name: vol, Labels: labels}); err != nil {
+		return nil, fmt.Errorf("create volume %s: %w", vol, err)
+	}
+	for k, v := range testcontainers.GenericLabels() {
+		labels[k] = v
+	}
+	port, err := network.ParsePort(fmt.Sprintf("%d/tcp", RedisPort))
+	if err != nil {
+		return nil, fmt.Errorf("create node %s: %w", name, err)
+	}
+	res, err := dep.docker.api.ContainerCreate(ctx, client.ContainerCreateOptions{
+		Name: name,
+		Config: &container.Config{
+			Image: dep.Image, Cmd: []string{dep.Server.Binary, ConfPath}, Labels: labels,
+			ExposedPorts: network.PortSet{port: {}},
+		},
+		HostConfig: &container.HostConfig{
+			NetworkMode:  container.NetworkMode(dep.network.Name),
+			PortBindings: network.PortMap{port: {{}}}, // a free host port, for hosts that cannot route to containers
+			CapAdd:       []string{"NET_ADMIN"},
+			Tmpfs:        map[string]string{SmallDiskDir: "size=" + SmallDiskSize},
+			Mounts:       []mount.Mount{{Type: mount.TypeVolume, Source: vol, Target: DataDir}},
+		},
+		NetworkingConfig: &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
+			dep.network.Name: {NetworkID: dep.network.ID, Aliases: []string{name}},
+		}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create node %s: %w", name, err)
+	}
+	n := &Node{Name: name, Index: idx, Volume: vol, docker: dep.docker, id: res.ID, network: dep.network.Name,
+		image: dep.Image, runID: dep.RunID, password: dep.Topology.Password, dialer: dep.dialer}
+	dep.register(n, spare)
+	conf, err := confArchive(renderConf(dep.Topology))
+	if err == nil {
+		_, err = dep.docker.api.CopyToContainer(ctx, res.ID, client.CopyToContainerOptions{DestinationPath: "/", Content: conf})
+	}
+	if err != nil {
+		return n, fmt.Errorf("create node %s: write %s: %w", name, ConfPath, err)
+	}
+	return n, nil
+}
+
+// confArchive is a tar holding conf at ConfPath, to be extracted at "/"
+// (missing parent directories are created).
+func confArchive(conf string) (*bytes.Buffer, error) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	hdr := &tar.Header{Name: strings.TrimPrefix(ConfPath, "/"), Mode: 0o644, Size: int64(len(conf)), ModTime: time.Now(), Typeflag: tar.TypeReg}
+	if err := tw.WriteHeader(hdr); err != nil {
+		return nil, fmt.Errorf("tar config: %w", err)
+	}
+	if _, err := tw.Write([]byte(conf)); err != nil {
+		return nil, fmt.Errorf("tar config: %w", err)
+	}
+	if err := tw.Close(); err != nil {
+		return nil, fmt.Errorf("tar config: %w", err)
+	}
+	return &buf, nil
+}
+
+// register records a created node, in Index order.
+func (dep *Deployment) register(n *Node, spare bool) {
+	dep.mu.Lock()
+	defer dep.mu.Unlock()
+	at := sort.Search(len(dep.nodes), func(i int) bool { return dep.nodes[i].Index > n.Index })
+	dep.nodes = slices.Insert(dep.nodes, at, n)
+	if spare {
+		dep.retired[n.Name] = true
+		dep.spares[n.Name] = true
+	}
+}

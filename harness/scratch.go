@@ -1,0 +1,103 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/client"
+)
+
+// scratchDir is where ScratchKeys puts the files it loads.
+const scratchDir = "/scratch"
+
+// ScratchKeys loads a data dir prepared on the host (hostDir holds
+// dump.rdb, or an appendonlydir when aof is true) into a throwaway
+// server of the deployment's image — no network, no cluster mode, nothing
+// of any node touched — and returns the key count it reports once loaded.
+// A server that refuses the files is an error carrying its last log line.
+func (dep *Deployment) ScratchKeys(ctx context.Context, hostDir string, aof bool) (int64, error) {
+	srv := dep.Server
+	if srv.Binary == "" {
+		srv = Server{Name: CustomServer, Product: "redis", Binary: "redis-server", CLI: "redis-cli"}
+	}
+	persist := "--appendonly no --dbfilename " + RDBFileName
+	if aof {
+		persist = "--appendonly yes --appenddirname " + AOFDirName
+	}
+	// The server loads before it answers PING: the first DBSIZE that
+	// answers is the loaded key count. It never saves on the way out.
+	script := fmt.Sprintf(`%s --port 6399 --bind 127.0.0.1 --dir %s --save '' %s --daemonize yes --logfile %s/scratch.log --aof-load-truncated no || exit 3
+for i in $(seq 1 600); do
+  n=$(%s -p 6399 dbsize 2>/dev/null) && case "$n" in ''|*[!0-9]*) ;; *) echo "keys=$n"; %s -p 6399 shutdown nosave >/dev/null 2>&1; exit 0;; esac
+  if ! pidof %s >/dev/null 2>&1 && [ $i -gt 5 ]; then tail -n 3 %s/scratch.log; exit 4; fi
+  sleep 0.1
+done
+tail -n 3 %s/scratch.log; exit 5`,
+		srv.Binary, scratchDir, persist, scratchDir, srv.CLI, srv.CLI, srv.Binary, scratchDir, scratchDir)
+	api := dep.docker.api
+	created, err := api.ContainerCreate(ctx, client.ContainerCreateOptions{
+		Config: &container.Config{
+			Image:      dep.Image,
+			Entrypoint: []string{"sh", "-c"},
+			Cmd:        []string{script},
+			Labels:     dep.docker.labels(dep.RunID, map[string]string{"redisdrill.role": "scratch"}),
+		},
+		HostConfig: &container.HostConfig{NetworkMode: "none"},
+	})
+	if err != nil {
+		return 0, fmt.Errorf("create scratch server: %w", err)
+	}
+	defer func() {
+		_, _ = api.ContainerRemove(context.WithoutCancel(ctx), created.ID, client.ContainerRemoveOptions{Force: true})
+	}()
+	if err := copyTree(ctx, api, created.ID, hostDir, scratchDir); err != nil {
+		return 0, err
+	}
+	wait := api.ContainerWait(ctx, created.ID, client.ContainerWaitOptions{Condition: container.WaitConditionNextExit})
+	if _, err := api.ContainerStart(ctx, created.ID, client.ContainerStartOptions{}); err != nil {
+		return 0, fmt.Errorf("start scratch server: %w", err)
+	}
+	var code int64
+	select {
+	case res := <-wait.Result:
+		code = res.StatusCode
+	case err := <-wait.Error:
+		return 0, fmt.Errorf("wait for scratch server: %w", err)
+	}
+	logs, err := api.ContainerLogs(ctx, created.ID, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true})
+	if err != nil {
+		return 0, fmt.Errorf("read scratch server output: %w", err)
+	}
+	defer logs.Close()
+	out, _ := demuxLogs(logs)
+	if code != 0 {
+		return 0, fmt.Errorf("load files in a scratch server: exit %d: %s", code, lastLine(out))
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "keys="); ok {
+			return strconv.ParseInt(v, 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("load files in a scratch server: no key count in %q", lastLine(out))
+}
+
+// copyTree copies a host folder into a (created, not started) container:
+// the folder's content lands in dir, created by the copy.
+func copyTree(ctx context.Context, api *client.Client, id, hostDir, dir string) error {
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(tarDirectoryUnder(hostDir, strings.TrimPrefix(dir, "/"), pw)) }()
+	if _, err := api.CopyToContainer(ctx, id, client.CopyToContainerOptions{DestinationPath: "/", Content: pr}); err != nil {
+		_ = pr.CloseWithError(err)
+		return fmt.Errorf("copy %s into the scratch server: %w", hostDir, err)
+	}
+	return nil
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}

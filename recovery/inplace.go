@@ -1,0 +1,37 @@
+package recovery
+
+import "context"
+
+// reloadInPlace is the tail every in-place strategy shares: with the
+// shard's replicas held from failing over, stop the failed node (unless
+// stopped is set: the caller already stopped it), move files to
+// quarantine, run load to put the new files in, start the node, wait for
+// it to load and rejoin. The load span is named "load data".
+func reloadInPlace(ctx context.Context, inc *Incident, tl *Timeline, files []string, load func() (string, error)) error {
+	n := inc.Failed
+	release, err := holdFailover(ctx, inc, tl)
+	if err != nil {
+		return err
+	}
+	defer release()
+	if err := tl.Do("stop node", func() (string, error) { return n.Name, ensureStopped(ctx, n) }); err != nil {
+		return err
+	}
+	return loadAndRejoin(ctx, inc, tl, files, load)
+}
+
+// loadAndRejoin is reloadInPlace after the stop: quarantine, load, start,
+// rejoin. The caller holds the replicas and has stopped the node.
+func loadAndRejoin(ctx context.Context, inc *Incident, tl *Timeline, files []string, load func() (string, error)) error {
+	n := inc.Failed
+	if err := tl.Do("quarantine", func() (string, error) { return quarantine(ctx, n, files...) }); err != nil {
+		return err
+	}
+	if err := tl.Do("load data", load); err != nil {
+		return err
+	}
+	if err := tl.Do("start container", func() (string, error) { return n.Name, startAndLoad(ctx, n) }); err != nil {
+		return err
+	}
+	return tl.Do("rejoin", func() (string, error) { return rejoin(ctx, inc.env, n) })
+}

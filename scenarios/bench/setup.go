@@ -1,0 +1,192 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/redisdrill/redisdrill/harness"
+)
+
+// SetupFormatVersion is the version of the setup result's JSON.
+const SetupFormatVersion = 1
+
+// SetupConfig is what one setup bench measures: how long harness.Start
+// takes, from its call to a ready deployment, per server and topology.
+type SetupConfig struct {
+	// Topologies are short topology names (harness.ParseTopologyName):
+	// "3x1", "3x0", "1+2", "standalone".
+	Topologies []string `json:"topologies"`
+	// Runs is how many deployments each server and topology starts.
+	Runs int `json:"runs"`
+}
+
+// DefaultSetupConfig is what `redisdrill bench setup` runs without flags.
+func DefaultSetupConfig() SetupConfig {
+	return SetupConfig{Topologies: []string{"3x1", "3x0", "1+2", "standalone"}, Runs: 5}
+}
+
+// Validate reports a config that cannot run.
+func (c SetupConfig) Validate() error {
+	if len(c.Topologies) == 0 {
+		return errors.New("validate setup bench config: no topology")
+	}
+	for _, name := range c.Topologies {
+		if _, err := harness.ParseTopologyName(name); err != nil {
+			return fmt.Errorf("validate setup bench config: %w", err)
+		}
+	}
+	if c.Runs < 1 || c.Runs > 100 {
+		return fmt.Errorf("validate setup bench config: runs %d out of range [1, 100]", c.Runs)
+	}
+	return nil
+}
+
+// ParseTopologies splits a comma-separated list of short topology names,
+// dropping repeats; order is kept.
+func ParseTopologies(list string) ([]string, error) {
+	var out []string
+	for _, part := range strings.Split(list, ",") {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		t, err := harness.ParseTopologyName(part)
+		if err != nil {
+			return nil, err
+		}
+		if name := t.ShortName(); !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("parse topologies: empty list %q", list)
+	}
+	return out, nil
+}
+
+// SetupEnv is what a setup bench needs from its surroundings.
+type SetupEnv struct {
+	Docker *harness.Docker
+	// Images are the servers' images to start, in order.
+	Images []harness.ImageInfo
+	Logger *slog.Logger
+}
+
+// SetupResult is every start a setup bench made, by server and topology.
+type SetupResult struct {
+	Version  int         `json:"version"`
+	Started  time.Time   `json:"started"`
+	Finished time.Time   `json:"finished"`
+	Config   SetupConfig `json:"config"`
+	Machine  Machine     `json:"machine"`
+	Cells    []SetupCell `json:"cells"`
+}
+
+// SetupCell is one server and topology: its starts and their summary.
+type SetupCell struct {
+	Server        string `json:"server"`
+	ServerVersion string `json:"server_version,omitempty"`
+	Image         string `json:"image"`
+	Topology      string `json:"topology"`
+	Nodes         int    `json:"nodes"`
+	// ReadyMS summarizes Start→Ready of the starts that succeeded.
+	ReadyMS Summary       `json:"ready_ms"`
+	Errors  int           `json:"errors,omitempty"`
+	Samples []SetupSample `json:"samples"`
+}
+
+// SetupSample is one start: its milestones in ms from the Start call
+// (harness.SetupTimes), or the error that stopped it.
+type SetupSample struct {
+	ReadyMS      float64 `json:"ready_ms"`
+	ImageMS      float64 `json:"image_ms"`
+	NetworkMS    float64 `json:"network_ms"`
+	ContainersMS float64 `json:"containers_ms"`
+	ListeningMS  float64 `json:"listening_ms"`
+	FormedMS     float64 `json:"formed_ms"`
+	Error        string  `json:"error,omitempty"`
+}
+
+// RunSetup starts and terminates Runs deployments of every topology on
+// every image, one at a time, and returns the result. A start that fails
+// is kept as a sample with its error and the run goes on; only a cancelled
+// ctx or a bad config stops it (the partial result is returned with the
+// error).
+func RunSetup(ctx context.Context, env SetupEnv, cfg SetupConfig) (*SetupResult, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if env.Docker == nil {
+		return nil, errors.New("run setup bench: no docker connection")
+	}
+	logger := env.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if logger.Enabled(ctx, slog.LevelDebug) {
+		quiet = logger
+	}
+	res := &SetupResult{Version: SetupFormatVersion, Started: time.Now().UTC(), Config: cfg, Machine: machine("")}
+	defer func() { res.Finished = time.Now().UTC() }()
+	for _, img := range env.Images {
+		for _, name := range cfg.Topologies {
+			topo, _ := harness.ParseTopologyName(name)
+			cell := SetupCell{Server: img.Server.Name, ServerVersion: img.Version, Image: img.Ref, Topology: topo.ShortName(), Nodes: topo.NodeCount()}
+			for i := range cfg.Runs {
+				s, err := startOnce(ctx, env.Docker, topo, img.Ref, quiet)
+				if err != nil && ctx.Err() != nil {
+					res.Cells = append(res.Cells, cell.summarized())
+					return res, fmt.Errorf("run setup bench: %w", ctx.Err())
+				}
+				cell.Samples = append(cell.Samples, s)
+				attrs := []any{"server", cell.Server, "topology", cell.Topology, "run", fmt.Sprintf("%d/%d", i+1, cfg.Runs),
+					"ready", time.Duration(s.ReadyMS * float64(time.Millisecond)).Round(time.Millisecond)}
+				if s.Error != "" {
+					logger.Warn("setup sample failed", append(attrs, "err", s.Error)...)
+				} else {
+					logger.Info("setup sample", attrs...)
+				}
+			}
+			res.Cells = append(res.Cells, cell.summarized())
+		}
+	}
+	return res, nil
+}
+
+// startOnce starts one deployment, terminates it and returns its sample;
+// the error is also in the sample.
+func startOnce(ctx context.Context, d *harness.Docker, topo harness.Topology, image string, logger *slog.Logger) (SetupSample, error) {
+	dep, err := harness.Start(ctx, d, topo, harness.StartOptions{Image: image, Logger: logger})
+	if terr := dep.Terminate(ctx); terr != nil {
+		err = errors.Join(err, terr)
+	}
+	if err != nil {
+		return SetupSample{Error: err.Error()}, err
+	}
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	t := dep.Setup
+	return SetupSample{ReadyMS: ms(t.Ready), ImageMS: ms(t.Image), NetworkMS: ms(t.Network),
+		ContainersMS: ms(t.Containers), ListeningMS: ms(t.Listening), FormedMS: ms(t.Formed)}, nil
+}
+
+// summarized returns the cell with ReadyMS and Errors computed from its
+// samples.
+func (c SetupCell) summarized() SetupCell {
+	var ready []float64
+	c.Errors = 0
+	for _, s := range c.Samples {
+		if s.Error != "" {
+			c.Errors++
+			continue
+		}
+		ready = append(ready, s.ReadyMS)
+	}
+	c.ReadyMS = Summarize(ready)
+	return c
+}

@@ -256,11 +256,13 @@ func (e *Engine) Fences() []Fence {
 // fault has healed: a node still in the topology is started and must turn
 // replica of its shard's new primary (or own no slot) within 10 s, else it
 // is killed again and Readmit fails; a retired node (replaced by a fresh
-// one) stays out. It waits for a recovery in progress to finish first.
+// one) stays out.
+//
+// It always waits for a recovery in progress to finish first, even when
+// no fence is pending yet: a fault's heal can race the engine's fence of
+// the same node (heal at 2 s, the probe's kill a few ms later), and
+// returning early there left the node down until some later heal.
 func (e *Engine) Readmit(ctx context.Context) error {
-	if len(e.pendingKills()) == 0 {
-		return nil // nothing to readmit: do not wait for a recovery in progress
-	}
 	e.recovering.Lock()
 	defer e.recovering.Unlock()
 	idx := e.pendingKills()

@@ -108,9 +108,10 @@ nft add rule inet %[1]s out %[2]sdrop`, nftTable, cond)
 	return nil
 }
 
-// Heal deletes the netem qdisc where one is installed.
+// Heal deletes the netem qdisc where one is installed; a node the recovery
+// engine fenced (killed) is left down for it to readmit.
 func (f *Netem) Heal(ctx context.Context, _ *harness.Deployment) error {
-	return healAll(ctx, f.resolved(), func(ctx context.Context, n *harness.Node) error {
+	return healAll(ctx, f.resolved(), leftToEngine(func(ctx context.Context, n *harness.Node) error {
 		if _, err := n.Shell(ctx, "if command -v nft >/dev/null && nft list table inet "+nftTable+" >/dev/null 2>&1; then nft delete table inet "+nftTable+"; fi"); err != nil {
 			return fmt.Errorf("delete packet loss on %s: %w", n.Name, err)
 		}
@@ -125,5 +126,5 @@ func (f *Netem) Heal(ctx context.Context, _ *harness.Deployment) error {
 			return fmt.Errorf("delete netem qdisc on %s: %w", n.Name, err)
 		}
 		return nil
-	})
+	}))
 }

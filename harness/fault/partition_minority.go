@@ -147,7 +147,8 @@ func inList(list []*harness.Node, n *harness.Node) bool {
 	return false
 }
 
-// Heal deletes the blackhole routes and checks none is left.
+// Heal deletes the blackhole routes and checks none is left. A node the
+// recovery engine fenced (killed) meanwhile is left down for it to readmit.
 func (f *PartitionMinority) Heal(ctx context.Context, _ *harness.Deployment) error {
 	f.routesMu.Lock()
 	routes := f.routes
@@ -158,7 +159,9 @@ func (f *PartitionMinority) Heal(ctx context.Context, _ *harness.Deployment) err
 			"ip route show type blackhole"
 		out, err := n.Shell(ctx, script)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("delete blackhole routes on %s: %w", n.Name, err))
+			if !stoppedByEngine(ctx, n) { // a fenced node's routes went with its stop
+				errs = append(errs, fmt.Errorf("delete blackhole routes on %s: %w", n.Name, err))
+			}
 			continue
 		}
 		for _, ip := range ips {

@@ -58,10 +58,7 @@ func (f *PartitionNode) Inject(ctx context.Context, dep *harness.Deployment, ons
 // was fenced (killed) by the recovery engine while cut off: it is left
 // down, for the engine to readmit (a restart brings its link back up).
 func (f *PartitionNode) Heal(ctx context.Context, _ *harness.Deployment) error {
-	return healAll(ctx, f.resolved(), func(ctx context.Context, n *harness.Node) error {
-		if running, paused, err := n.State(ctx); err == nil && !running && !paused {
-			return nil
-		}
+	return healAll(ctx, f.resolved(), leftToEngine(func(ctx context.Context, n *harness.Node) error {
 		f.gwMu.Lock()
 		gw := f.gw[n.Name]
 		f.gwMu.Unlock()
@@ -73,7 +70,7 @@ func (f *PartitionNode) Heal(ctx context.Context, _ *harness.Deployment) error {
 			return fmt.Errorf("reconnect %s: %w", n.Name, err)
 		}
 		return n.WaitPing(ctx)
-	})
+	}))
 }
 
 // netDevice is the container's interface on the run network.

@@ -33,13 +33,10 @@ func (f *Pause) Inject(ctx context.Context, dep *harness.Deployment, onset *Onse
 // target that is no longer running was fenced (killed) by the recovery
 // engine while frozen: it is left down, for the engine to readmit.
 func (f *Pause) Heal(ctx context.Context, _ *harness.Deployment) error {
-	return healAll(ctx, f.resolved(), func(ctx context.Context, n *harness.Node) error {
-		running, paused, err := n.State(ctx)
+	return healAll(ctx, f.resolved(), leftToEngine(func(ctx context.Context, n *harness.Node) error {
+		paused, err := n.Paused(ctx)
 		if err != nil {
 			return err
-		}
-		if !running && !paused {
-			return nil
 		}
 		if paused {
 			if err := n.Unpause(ctx); err != nil {
@@ -47,5 +44,5 @@ func (f *Pause) Heal(ctx context.Context, _ *harness.Deployment) error {
 			}
 		}
 		return n.WaitPing(ctx)
-	})
+	}))
 }

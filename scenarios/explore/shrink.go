@@ -100,7 +100,11 @@ func Shrink(ctx context.Context, env session.Env, s Schedule, first *Attempt, bu
 			break
 		}
 	}
-	sh.say(fmt.Sprintf("done: %d event(s) over %s after %d candidate(s)", len(best.Events), best.Length(), len(sh.steps)))
+	ended := "done"
+	if ctx.Err() != nil {
+		ended = "interrupted; smallest schedule that broke so far"
+	}
+	sh.say(fmt.Sprintf("%s: %d event(s) over %s after %d candidate(s)", ended, len(best.Events), best.Length(), len(sh.steps)))
 	return best, bestAttempt, sh.steps
 }
 
@@ -149,10 +153,13 @@ func (sh *shrinker) tryOnce(ctx context.Context, c candidate, again string) (*At
 	step.Reproduced = ok
 	sh.steps = append(sh.steps, step)
 	verdict := "does not break " + sh.inv
-	if ok {
+	switch {
+	case ctx.Err() != nil:
+		verdict = "interrupted before it could tell"
+	case ok:
 		verdict = "still breaks " + sh.inv
 	}
-	if step.Error != "" {
+	if step.Error != "" && ctx.Err() == nil {
 		verdict += " (" + step.Error + ")"
 	}
 	sh.say(fmt.Sprintf("candidate %d %s in %s", n, verdict, step.Took.D()))

@@ -77,7 +77,7 @@ func TestExploreReplayExitsOneOnABreak(t *testing.T) {
 	schedule := `{
   "version": 1, "seed": 9, "duration": "30s", "faults": ["partition-minority"], "topology": "3x1",
   "node_timeout": "5s", "recovery": "native", "durability": "relaxed", "allow_loss": "0s", "converge_bound": "30s",
-  "events": [{"id": "f1", "fault": "partition-minority", "target": "shard-primary:2", "gap": "1s", "duration": "8s"}]
+  "events": [{"id": "f1", "fault": "partition-minority", "target": "shard-primary:2", "gap": "1s", "duration": "10s"}]
 }`
 	if err := os.WriteFile(file, []byte(schedule), 0o644); err != nil {
 		t.Fatal(err)

@@ -94,8 +94,9 @@ type FaultStep struct {
 	LeaveBytes  int64                 `yaml:"leave_bytes"`
 	Restart     bool                  `yaml:"restart"`
 	Timeout     *reports.YAMLDuration `yaml:"timeout"`
-	// HealAfter heals the fault this long after its onset, while the run
-	// goes on (e.g. a pause longer than node-timeout).
+	// HealAfter heals the fault this long after it is in full effect (every
+	// node it touches has been hit), while the run goes on (e.g. a pause
+	// longer than node-timeout).
 	HealAfter *reports.YAMLDuration `yaml:"heal_after"`
 }
 

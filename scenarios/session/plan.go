@@ -123,9 +123,10 @@ const (
 type FaultStep struct {
 	Name   string
 	Params fault.Params
-	// HealAfter heals the fault this long after its onset, while the
-	// recovery runs (a pause shorter or longer than node-timeout); 0 heals
-	// it at a heal step or at the end.
+	// HealAfter heals the fault this long after it is in full effect
+	// (Injection.Applied; the RTO clock still starts at its onset), while
+	// the recovery runs (a pause shorter or longer than node-timeout); 0
+	// heals it at a heal step or at the end.
 	HealAfter time.Duration
 }
 

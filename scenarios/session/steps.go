@@ -103,7 +103,12 @@ func (s *session) inject(ctx context.Context, st Step) (string, error) {
 		s.heals = append(s.heals, done)
 		go func() {
 			defer close(done)
-			_ = harness.Sleep(ctx, time.Until(inj.Start.Add(st.Fault.HealAfter)))
+			// Counted from when the fault is in full effect, not from its
+			// onset: a fault that touches several nodes (a minority
+			// partition: one exec per node) takes a while to apply on a
+			// loaded host, and a partition meant to outlast node-timeout
+			// must not be cut short by it.
+			_ = harness.Sleep(ctx, time.Until(inj.Applied.Add(st.Fault.HealAfter)))
 			if err := inj.Heal(ctx); err != nil {
 				s.logger.Warn("scheduled heal failed", "err", err)
 			}

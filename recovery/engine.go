@@ -299,6 +299,9 @@ func (e *Engine) Recover(ctx context.Context, t0 time.Time) (*Report, error) {
 		execErr = tl.Do("verify", func() (string, error) { return e.verifyServing(ctx, inc) })
 		rep.Verified = execErr == nil
 	}
+	if rep.Verified && !takesOver(chosen.Name()) {
+		e.resolveInPlace(fencedBefore, inc.Failed, chosen.Name())
+	}
 	rep.Spans = tl.Spans()
 	if execErr != nil {
 		return rep, fmt.Errorf("recover with %s: %w", chosen.Name(), execErr)

@@ -325,3 +325,34 @@ func (e *Engine) readmit(ctx context.Context, f Fence) (Fence, error) {
 	e.logger.Info("fenced node readmitted", "node", n.Name, "as", outcome)
 	return f, nil
 }
+
+// takesOver reports whether a strategy hands the failed node's slots to
+// another node (the failed node must then come back as a replica); every
+// other strategy restores the failed node itself in place.
+func takesOver(strategy string) bool {
+	switch strategy {
+	case "promote-replica", "replace-node", "replace-from-aof":
+		return true
+	}
+	return false
+}
+
+// resolveInPlace closes the kill fences set on failed since fence index
+// from when a later strategy of the same recovery restored that very node
+// in place and the recovery verified: the node is the shard's legitimate
+// owner again, so Readmit must not demand that it step down (seen under
+// load: promote-replica fenced the node, found the replica collapsed too,
+// and restore-in-place brought the fenced node back as the owner).
+func (e *Engine) resolveInPlace(from int, failed *harness.Node, strategy string) {
+	if failed == nil {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i := from; i < len(e.fences); i++ {
+		f := &e.fences[i]
+		if f.Node == failed.Name && f.Method == FenceKill && f.Outcome == "" {
+			f.Returned, f.Outcome = time.Now(), "restored in place by "+strategy
+		}
+	}
+}

@@ -22,6 +22,9 @@ type StartOptions struct {
 	// Server picks a named server when Image is empty.
 	Server Server
 	Logger *slog.Logger // progress; slog.Default() when nil
+	// Pool, when set and RunID is empty, is asked first for a deployment
+	// of the same image and topology started ahead of time (see Pool).
+	Pool *Pool
 }
 
 // Deployment is a running Redis topology: its private network, its nodes and
@@ -73,9 +76,6 @@ func Start(ctx context.Context, d *Docker, topo Topology, opts StartOptions) (*D
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	if opts.RunID == "" {
-		opts.RunID = NewRunID()
-	}
 	if err := CheckReaper(ctx, d); err != nil {
 		return nil, err
 	}
@@ -96,6 +96,21 @@ func Start(ctx context.Context, d *Docker, topo Topology, opts StartOptions) (*D
 	}
 	if !present {
 		return nil, fmt.Errorf("find image %q: %w", opts.Image, ErrImageNotFound)
+	}
+	if opts.Pool != nil && opts.RunID == "" {
+		if h, ok := opts.Pool.take(ctx, topo, opts.Image); ok {
+			dep, err := h.dep.adopt(ctx, clock, topo, opts.Logger, h.ready)
+			if err == nil || ctx.Err() != nil {
+				return dep, err
+			}
+			opts.Logger.Warn("deployment started ahead of time is not ready; starting a new one", "err", err)
+			if terr := dep.Terminate(context.WithoutCancel(ctx)); terr != nil {
+				return dep, fmt.Errorf("%w; %w", err, terr)
+			}
+		}
+	}
+	if opts.RunID == "" {
+		opts.RunID = NewRunID()
 	}
 	srv, version := serverFromLabels(labels)
 	dep := &Deployment{
@@ -129,6 +144,27 @@ func Start(ctx context.Context, d *Docker, topo Topology, opts StartOptions) (*D
 	dep.FormedIn = time.Since(start)
 	dep.logger.Info("deployment ready", "topology", topo.String(), "nodes", topo.NodeCount(), "ready_in", dep.FormedIn.Round(time.Millisecond),
 		"since_start", time.Since(clock.t0).Round(time.Millisecond))
+	return dep, nil
+}
+
+// adopt makes a deployment the pool started the caller's: it logs to
+// logger, takes topo (equal to its own) and is checked ready again. Setup
+// then has Image and Ready from the caller's clock, and Pooled with the
+// pooled start's own ready time.
+func (dep *Deployment) adopt(ctx context.Context, clock *setupClock, topo Topology, logger *slog.Logger, pooledReady time.Duration) (*Deployment, error) {
+	dep.logger = logger.With("run", dep.RunID)
+	dep.Topology = topo
+	clock.mark(atImage)
+	defer func() {
+		dep.Setup = clock.times()
+		dep.Setup.Pooled, dep.Setup.PoolStart = true, pooledReady
+	}()
+	if err := dep.waitReady(ctx, DefaultReadyTimeout, startReadyInterval); err != nil {
+		return dep, fmt.Errorf("adopt pooled deployment %s: %w", dep.RunID, err)
+	}
+	clock.mark(atReady)
+	dep.logger.Info("deployment ready (started ahead of time)", "topology", topo.String(), "nodes", topo.NodeCount(),
+		"since_call", time.Since(clock.t0).Round(time.Millisecond), "pooled_start", ms(pooledReady))
 	return dep, nil
 }
 

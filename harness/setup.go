@@ -17,6 +17,11 @@ type SetupTimes struct {
 	Listening  time.Duration `json:"listening"`  // every server answers
 	Formed     time.Duration `json:"formed"`     // every slot, meet and replicate command done
 	Ready      time.Duration `json:"ready"`      // Ready reported nil
+	// Pooled is set when the deployment came from a Pool, started ahead of
+	// the call: only Image and Ready are then measured from the call, and
+	// PoolStart is how long its own (cold) start took.
+	Pooled    bool          `json:"pooled,omitempty"`
+	PoolStart time.Duration `json:"pool_start,omitempty"`
 }
 
 // milestone names one field of SetupTimes.

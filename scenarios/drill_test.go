@@ -10,6 +10,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/recovery/detect"
 	"github.com/redisdrill/redisdrill/reports"
 	"github.com/redisdrill/redisdrill/scenarios"
@@ -21,19 +22,27 @@ import (
 // Redis and the engine actually did. Engine scenarios whose failure a
 // sidecar can see (ProbeDetectable) run a second time in probe mode: no
 // Docker events, no Docker container state in the engine's decisions.
-var _ = Describe("drill", func() {
+// The specs run in the order written (Ordered), each one even when an
+// earlier one failed (ContinueOnFailure), so each can have the suite's
+// pool start the next one's deployment while it finishes.
+var _ = Describe("drill", Ordered, ContinueOnFailure, func() {
+	var q queue
 	for _, sc := range scenarios.All() {
-		It(sc.Name, Label(sc.AllLabels()...), func(ctx SpecContext) {
-			res := runDrill(ctx, sc, sc.Plan())
+		labels := sc.AllLabels()
+		at := q.add("drill "+sc.Name, labels, &harness.Spec{Topology: sc.Topology})
+		It(sc.Name, Label(labels...), func(ctx SpecContext) {
+			res := runDrill(ctx, sc, sc.Plan(), q.nextAfter(at))
 			if sc.Expect.NoAction {
 				expectStallOnly(res)
 			}
 		}, SpecTimeout(4*time.Minute))
 		if sc.Recovery == scenarios.Engine && sc.ProbeDetectable {
-			It(sc.Name+" [probe]", Label(append(sc.AllLabels(), "detect:probe")...), func(ctx SpecContext) {
+			probeLabels := append(sc.AllLabels(), "detect:probe")
+			at := q.add("drill "+sc.Name+" [probe]", probeLabels, &harness.Spec{Topology: sc.Topology})
+			It(sc.Name+" [probe]", Label(probeLabels...), func(ctx SpecContext) {
 				p := sc.Plan().WithDetectMode(detect.ModeProbe)
 				p.Name += "-probe" // its own evidence folder
-				res := runDrill(ctx, sc, p)
+				res := runDrill(ctx, sc, p, q.nextAfter(at))
 				Expect(res.DetectMode).To(Equal(string(detect.ModeProbe)))
 				if sc.Expect.NoAction {
 					expectStallOnly(res)
@@ -45,17 +54,22 @@ var _ = Describe("drill", func() {
 	}
 })
 
-// runDrill carries out one plan of a scenario and asserts the verdict, the
-// audit's re-derivation and the clock; it returns the result.
-func runDrill(ctx SpecContext, sc scenarios.Scenario, p session.Plan) reports.ScenarioResult {
+// runDrill carries out one plan of a scenario on the suite's image and
+// asserts the verdict, the audit's re-derivation and the clock; it returns
+// the result. next is the deployment of the spec that runs after it (its
+// image empty for the suite's), started ahead by the suite's pool.
+func runDrill(ctx SpecContext, sc scenarios.Scenario, p session.Plan, next *harness.Spec) reports.ScenarioResult {
 	GinkgoHelper()
-	return runDrillOn(ctx, sc, p, session.Env{Image: shared.image, OutDir: artifactsDir()})
+	if next != nil && next.Image == "" {
+		next = &harness.Spec{Topology: next.Topology, Image: shared.image}
+	}
+	return runDrillOn(ctx, sc, p, session.Env{Image: shared.image, OutDir: artifactsDir(), Next: next})
 }
 
 // runDrillOn is runDrill with env's image, server and evidence folder.
 func runDrillOn(ctx SpecContext, sc scenarios.Scenario, p session.Plan, env session.Env) reports.ScenarioResult {
 	GinkgoHelper()
-	env.Docker, env.Logger, env.Seed = shared.docker, shared.logger, GinkgoRandomSeed()
+	env.Docker, env.Logger, env.Seed, env.Pool = shared.docker, shared.logger, GinkgoRandomSeed(), shared.pool
 	out, err := session.Run(ctx, env, p)
 	Expect(err).NotTo(HaveOccurred())
 	res := out.Result

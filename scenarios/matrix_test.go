@@ -34,8 +34,9 @@ var matrixScenarios = []string{"smoke-primary-kill-native", "primary-kill-engine
 // $REDISDRILL_MATRIX, judged by its per-server rules (ForServer). A
 // scenario a server cannot run must come back skipped with its reason;
 // one that runs must pass, on the server it names, at that server's
-// version.
-var _ = Describe("server matrix", func() {
+// version. Ordered and ContinueOnFailure as the drill specs are, for the
+// same reason (the pool).
+var _ = Describe("server matrix", Ordered, ContinueOnFailure, func() {
 	servers, err := matrixServers()
 	if err != nil {
 		It("parses "+envMatrix, func() { Fail(err.Error()) })
@@ -46,13 +47,15 @@ var _ = Describe("server matrix", func() {
 		It("parses "+envMatrixScenarios, func() { Fail(err.Error()) })
 		return
 	}
+	var q queue
 	for _, srv := range servers {
 		for _, sc := range list {
 			labels := append(sc.AllLabels(), "matrix", "server:"+srv.Name)
+			at := q.add("server matrix "+sc.Name+" on "+srv.Name, labels, sc.DeploymentOn(srv, srv.ImageRef()))
 			It(sc.Name+" on "+srv.Name, Label(labels...), func(ctx SpecContext) {
 				img, err := harness.EnsureServerImage(ctx, shared.docker, srv, shared.logger)
 				Expect(err).NotTo(HaveOccurred())
-				env := session.Env{Image: img.Ref, Server: img.Server, OutDir: filepath.Join(artifactsDir(), srv.Name)}
+				env := session.Env{Image: img.Ref, Server: img.Server, OutDir: filepath.Join(artifactsDir(), srv.Name), Next: q.nextAfter(at)}
 				run, rule := sc.ForServer(srv)
 				if rule != nil && rule.Skip != "" {
 					out, err := scenarios.Run(ctx, session.Env{Docker: shared.docker, Image: img.Ref, Server: img.Server}, sc)

@@ -43,6 +43,16 @@ func (s Scenario) ForServer(srv harness.Server) (Scenario, *ServerRule) {
 	return s, &rule
 }
 
+// DeploymentOn is the deployment s starts on srv from image, for a
+// harness.Pool to start ahead of time; nil when srv skips s.
+func (s Scenario) DeploymentOn(srv harness.Server, image string) *harness.Spec {
+	run, rule := s.ForServer(srv)
+	if rule != nil && rule.Skip != "" {
+		return nil
+	}
+	return &harness.Spec{Topology: run.Plan().Topology, Image: image}
+}
+
 // skipped is the result of a scenario a server cannot run.
 func skipped(env session.Env, sc Scenario, rule *ServerRule) *session.Outcome {
 	reason := rule.Skip

@@ -20,6 +20,8 @@ type suite struct {
 	docker *harness.Docker
 	image  string
 	logger *slog.Logger
+	// pool starts the next drill's deployment while a drill finishes.
+	pool *harness.Pool
 }
 
 var shared suite
@@ -42,6 +44,8 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	Expect(err).NotTo(HaveOccurred())
 	shared.image = info.Ref
 	AddReportEntry("image", info.Ref, ReportEntryVisibilityNever)
+	shared.pool = harness.NewPool(ctx, d, shared.logger)
+	DeferCleanup(func() { shared.pool.Close() })
 }, NodeTimeout(10*time.Minute))
 
 // startDeployment starts topo for the current spec and registers its
@@ -49,7 +53,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 // node logs are saved under the artifacts directory before teardown.
 func startDeployment(ctx context.Context, topo harness.Topology) *harness.Deployment {
 	GinkgoHelper()
-	dep, err := harness.Start(ctx, shared.docker, topo, harness.StartOptions{Image: shared.image, Logger: shared.logger})
+	dep, err := harness.Start(ctx, shared.docker, topo, harness.StartOptions{Image: shared.image, Logger: shared.logger, Pool: shared.pool})
 	DeferCleanup(func(ctx context.Context) {
 		if dep == nil {
 			return
@@ -60,7 +64,7 @@ func startDeployment(ctx context.Context, topo harness.Topology) *harness.Deploy
 		Expect(dep.Terminate(ctx)).To(Succeed())
 	}, NodeTimeout(2*time.Minute))
 	Expect(err).NotTo(HaveOccurred())
-	AddReportEntry("deployment ready in", dep.FormedIn.Round(time.Millisecond).String())
+	AddReportEntry("deployment ready in", dep.Setup.Ready.Round(time.Millisecond).String())
 	return dep
 }
 

@@ -89,6 +89,10 @@ func (a *app) drill(ctx context.Context, o drillOptions, servers []harness.Serve
 		return err
 	}
 	defer stopMetrics()
+	// The pool starts each scenario's deployment while the one before it
+	// finishes (its final read, evidence and teardown).
+	pool := harness.NewPool(ctx, d, a.logger)
+	defer pool.Close()
 	run := newRun()
 	var kept *harness.Deployment
 	total, i := len(list)*len(imgs), 0
@@ -101,7 +105,8 @@ func (a *app) drill(ctx context.Context, o drillOptions, servers []harness.Serve
 			i++
 			last := si == len(imgs)-1 && li == len(list)-1
 			a.printf("[%d/%d] %s%s: starting (%s, fault %s, recovery %s)\n", i, total, sc.Name, on, sc.Topology.String(), sc.Fault, sc.Recovery)
-			env := session.Env{Docker: d, Image: img.Ref, Server: img.Server, Logger: a.logger, OutDir: outDir, Keep: o.keep && last, Seed: o.seed, Thresholds: cfg, DetectMode: o.detect.mode, Live: live}
+			env := session.Env{Docker: d, Image: img.Ref, Server: img.Server, Logger: a.logger, OutDir: outDir, Keep: o.keep && last, Seed: o.seed, Thresholds: cfg, DetectMode: o.detect.mode, Live: live,
+				Pool: pool, Next: nextDeployment(list, imgs, si, li)}
 			spin := startSpinner(a.stderr, sc.Name+on)
 			out, err := scenarios.Run(ctx, env, sc)
 			spin.stop()
@@ -122,4 +127,18 @@ func (a *app) drill(ctx context.Context, o drillOptions, servers []harness.Serve
 		}
 	}
 	return a.finish(run, o.out, kept)
+}
+
+// nextDeployment is the deployment of the scenario that runs after list[li]
+// on imgs[si] (scenarios run server by server, in list order); nil after
+// the last, or when the next one is skipped on its server.
+func nextDeployment(list []scenarios.Scenario, imgs []harness.ImageInfo, si, li int) *harness.Spec {
+	li++
+	if li == len(list) {
+		si, li = si+1, 0
+	}
+	if si == len(imgs) {
+		return nil
+	}
+	return list[li].DeploymentOn(imgs[si].Server, imgs[si].Ref)
 }

@@ -85,6 +85,12 @@ func newPlanRunCmd(a *app) *cobra.Command {
 				return err
 			}
 			defer stopMetrics()
+			sp, err := p.Session()
+			if err != nil {
+				return err
+			}
+			pool := harness.NewPool(ctx, d, a.logger)
+			defer pool.Close()
 			run := newRun()
 			var kept *harness.Deployment
 			for i, img := range imgs {
@@ -98,6 +104,10 @@ func newPlanRunCmd(a *app) *cobra.Command {
 					Docker: d, Image: img.Ref, Server: img.Server, Logger: a.logger, OutDir: outDir, Keep: keep && i == len(imgs)-1, Seed: seed,
 					Progress:   func(line string) { a.printf("plan %s%s: %s\n", p.Name, on, line) },
 					DetectMode: det.mode,
+					Pool:       pool,
+				}
+				if i+1 < len(imgs) {
+					env.Next = &harness.Spec{Topology: sp.Topology, Image: imgs[i+1].Ref}
 				}
 				o, err := plan.Run(ctx, env, p)
 				if o == nil {

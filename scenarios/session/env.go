@@ -37,6 +37,13 @@ type Env struct {
 	// DetectMode, when set, overrides the detection mode of every plan's
 	// engine (see EngineSpec.DetectMode); plans without an engine ignore it.
 	DetectMode detect.Mode
+	// Pool, when set, is where the run first looks for its deployment, one
+	// started ahead of time (harness.Pool), and where it starts Next's.
+	Pool *harness.Pool
+	// Next is the deployment the run after this one will ask for. With
+	// Pool, it starts as soon as this run's measurement is over, while this
+	// run writes its evidence and tears down. Nil starts nothing ahead.
+	Next *harness.Spec
 }
 
 // EvidenceDir is the folder a plan's evidence goes to: OutDir/<name>.

@@ -93,7 +93,7 @@ func (s *session) run(ctx context.Context) (err error) {
 	if err := os.MkdirAll(s.dir, 0o755); err != nil {
 		return fmt.Errorf("create evidence dir: %w", err)
 	}
-	s.dep, err = harness.Start(ctx, s.env.Docker, p.Topology, harness.StartOptions{Image: s.env.Image, Logger: s.logger})
+	s.dep, err = harness.Start(ctx, s.env.Docker, p.Topology, harness.StartOptions{Image: s.env.Image, Logger: s.logger, Pool: s.env.Pool})
 	if err != nil {
 		return fmt.Errorf("start deployment: %w", err)
 	}
@@ -159,6 +159,7 @@ func (s *session) run(ctx context.Context) (err error) {
 		s.ev.MeasuredUntil = s.settleMeasurement(ctx)
 	}
 	s.ledger = s.traffic.Stop()
+	s.prepareNext()
 	if err := s.dep.WaitReadyWithin(ctx, ServingTimeout); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -274,6 +275,16 @@ func (s *session) readmitFenced(ctx context.Context) {
 	}
 }
 
+// prepareNext has the pool start the next run's deployment (Env.Next).
+// It is called once the measurement is over (the clock stopped, the
+// traffic stopped): what is left of this run, the final read, the evidence
+// and the teardown, is not timed. Asking twice starts one deployment.
+func (s *session) prepareNext() {
+	if s.env.Pool != nil && s.env.Next != nil {
+		s.env.Pool.Prepare(*s.env.Next)
+	}
+}
+
 // finish heals, writes the evidence, judges the run and tears the
 // deployment down (unless kept). It runs after success, failure and
 // interrupt alike, bounded by cleanupTimeout once ctx is done.
@@ -292,6 +303,9 @@ func (s *session) finish(ctx context.Context, runErr error) *Outcome {
 		}
 		s.ev.Ticks = s.traffic.Prober.Ticks()
 		s.traffic.Close()
+	}
+	if ctx.Err() == nil {
+		s.prepareNext()
 	}
 	switch {
 	case runErr == nil:

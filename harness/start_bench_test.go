@@ -13,7 +13,8 @@ import (
 )
 
 // startBenchTopologies are the topologies BenchmarkStart times, by short
-// name (a regexp for -bench must escape the +: 'Start/redis-7.0/1\+2').
+// name (a regexp for -bench must escape the +: 'Start/redis-7.0/1\+2'),
+// each cold and through a pool (name-pooled).
 var startBenchTopologies = []string{"3x0", "3x1", "1+2", "standalone"}
 
 // BenchmarkStart times harness.Start, from the call to a ready deployment,
@@ -60,9 +61,52 @@ func BenchmarkStart(b *testing.B) {
 					}
 					b.ReportMetric(median(ready), "ready-s")
 				})
+				b.Run(name+"-pooled", func(b *testing.B) { benchPooledStart(b, d, topo, img.Ref, quiet) })
 			}
 		})
 	}
+}
+
+// benchPooledStart times Start through a pool the way a suite of drills
+// uses it: the pool starts the next deployment while the previous one is
+// torn down (untimed), then Start takes it. It reports ready-s, the median
+// Setup.Ready from the call, and pool-start-s, the median of the pool's own
+// (cold, contended) start.
+func benchPooledStart(b *testing.B, d *harness.Docker, topo harness.Topology, image string, logger *slog.Logger) {
+	ctx := context.Background()
+	pool := harness.NewPool(ctx, d, logger)
+	defer pool.Close()
+	b.StopTimer()
+	prev, err := harness.Start(ctx, d, topo, harness.StartOptions{Image: image, Logger: logger})
+	if err != nil {
+		_ = prev.Terminate(ctx)
+		b.Fatalf("start %s: %v", topo.ShortName(), err)
+	}
+	var ready, ahead []float64
+	for range b.N {
+		pool.Prepare(harness.Spec{Topology: topo, Image: image})
+		if err := prev.Terminate(ctx); err != nil {
+			b.Errorf("terminate: %v", err)
+		}
+		b.StartTimer()
+		prev, err = harness.Start(ctx, d, topo, harness.StartOptions{Image: image, Logger: logger, Pool: pool})
+		b.StopTimer()
+		if err != nil {
+			_ = prev.Terminate(ctx)
+			b.Fatalf("start %s through the pool: %v", topo.ShortName(), err)
+		}
+		if !prev.Setup.Pooled {
+			b.Fatalf("start %s did not come from the pool", topo.ShortName())
+		}
+		ready = append(ready, prev.Setup.Ready.Seconds())
+		ahead = append(ahead, prev.Setup.PoolStart.Seconds())
+		b.Logf("ready %s after the call; the pool's own start took %s", msText(prev.Setup.Ready), msText(prev.Setup.PoolStart))
+	}
+	if err := prev.Terminate(ctx); err != nil {
+		b.Errorf("terminate: %v", err)
+	}
+	b.ReportMetric(median(ready), "ready-s")
+	b.ReportMetric(median(ahead), "pool-start-s")
 }
 
 // median returns the median of xs (the mean of the middle two for an even

@@ -135,13 +135,14 @@ type benchSetupOptions struct {
 	servers    serverFlags
 	topologies string
 	runs       int
+	pooled     bool
 }
 
 // newBenchSetupCmd is `redisdrill bench setup`: how long a deployment takes
 // from harness.Start to ready, per server and topology.
 func newBenchSetupCmd(a *app) *cobra.Command {
 	def := bench.DefaultSetupConfig()
-	o := benchSetupOptions{topologies: strings.Join(def.Topologies, ","), runs: def.Runs}
+	o := benchSetupOptions{topologies: strings.Join(def.Topologies, ","), runs: def.Runs, pooled: def.Pooled}
 	cmd := &cobra.Command{
 		Use:   "setup [-o table|json]",
 		Short: "Measure how long a deployment takes to be ready (Start to Ready) per server and topology",
@@ -149,6 +150,8 @@ func newBenchSetupCmd(a *app) *cobra.Command {
 			"harness's Start call until every slot is served, cluster_state is ok on every node and every replica\n" +
 			"has synced. Prints min, median and max per server and topology, with the medians of the milestones on\n" +
 			"the way (containers started, servers answering, topology formed); -o json prints every sample.\n" +
+			"With --pooled (the default) it also times as many starts through a pool, the way a suite of drills\n" +
+			"starts them: the pool begins the next start while the previous deployment is torn down.\n" +
 			"Run it on a quiet host: container start is CPU-bound.",
 		Example: `  redisdrill bench setup
   redisdrill bench setup --server valkey-9 --topology 3x1 --runs 10
@@ -159,6 +162,7 @@ func newBenchSetupCmd(a *app) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&o.topologies, "topology", o.topologies, "comma-separated `LIST` of topologies: PxR for a cluster (3x1), 1+R for a primary and replicas (1+2), standalone")
 	f.IntVar(&o.runs, "runs", o.runs, "deployments started per server and topology")
+	f.BoolVar(&o.pooled, "pooled", o.pooled, "also time --runs starts through a pool that begins each start while the previous deployment is torn down, as a suite of drills does (--pooled=false: cold starts only)")
 	addServerFlags(cmd, &o.servers)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return runBenchSetup(cmd, a, o, out) }
 	return cmd
@@ -173,7 +177,7 @@ func runBenchSetup(cmd *cobra.Command, a *app, o benchSetupOptions, out *outputF
 	if err != nil {
 		return fmt.Errorf("invalid --topology: %w", err)
 	}
-	cfg := bench.SetupConfig{Topologies: topologies, Runs: o.runs}
+	cfg := bench.SetupConfig{Topologies: topologies, Runs: o.runs, Pooled: o.pooled}
 	if err := cfg.Validate(); err != nil {
 		return err
 	}

@@ -108,4 +108,13 @@ func TestBenchSetupJSON(t *testing.T) {
 	if !(s.NetworkMS > 0 && s.NetworkMS <= s.ContainersMS && s.ContainersMS <= s.ListeningMS && s.ListeningMS <= s.FormedMS && s.FormedMS <= s.ReadyMS) {
 		t.Errorf("milestones out of order: %+v", s)
 	}
+	// The pooled start: one sample, taken from the pool, whose own start
+	// ran ahead of the call.
+	c := res.Cells[0]
+	if !res.Config.Pooled || c.PooledReadyMS.N != 1 || len(c.PooledSamples) != 1 {
+		t.Fatalf("pooled samples %+v (summary %+v)", c.PooledSamples, c.PooledReadyMS)
+	}
+	if p := c.PooledSamples[0]; p.PoolStartMS <= 0 || p.ReadyMS <= 0 {
+		t.Errorf("pooled sample %+v: no pool start or no ready time", p)
+	}
 }

@@ -24,11 +24,15 @@ type SetupConfig struct {
 	Topologies []string `json:"topologies"`
 	// Runs is how many deployments each server and topology starts.
 	Runs int `json:"runs"`
+	// Pooled also times Runs starts through a harness.Pool, as a suite of
+	// drills makes them: the pool starts the next deployment while the
+	// previous one is torn down, then Start takes it.
+	Pooled bool `json:"pooled"`
 }
 
 // DefaultSetupConfig is what `redisdrill bench setup` runs without flags.
 func DefaultSetupConfig() SetupConfig {
-	return SetupConfig{Topologies: []string{"3x1", "3x0", "1+2", "standalone"}, Runs: 5}
+	return SetupConfig{Topologies: []string{"3x1", "3x0", "1+2", "standalone"}, Runs: 5, Pooled: true}
 }
 
 // Validate reports a config that cannot run.
@@ -98,6 +102,12 @@ type SetupCell struct {
 	ReadyMS Summary       `json:"ready_ms"`
 	Errors  int           `json:"errors,omitempty"`
 	Samples []SetupSample `json:"samples"`
+	// PooledReadyMS summarizes Start→Ready of the starts a pool had begun
+	// while the previous deployment was torn down (SetupConfig.Pooled);
+	// their samples are in PooledSamples.
+	PooledReadyMS Summary       `json:"pooled_ready_ms"`
+	PooledErrors  int           `json:"pooled_errors,omitempty"`
+	PooledSamples []SetupSample `json:"pooled_samples,omitempty"`
 }
 
 // SetupSample is one start: its milestones in ms from the Start call
@@ -109,7 +119,10 @@ type SetupSample struct {
 	ContainersMS float64 `json:"containers_ms"`
 	ListeningMS  float64 `json:"listening_ms"`
 	FormedMS     float64 `json:"formed_ms"`
-	Error        string  `json:"error,omitempty"`
+	// PoolStartMS is, for a pooled sample, how long the pool's own start
+	// of the deployment took (ahead of the Start call).
+	PoolStartMS float64 `json:"pool_start_ms,omitempty"`
+	Error       string  `json:"error,omitempty"`
 }
 
 // RunSetup starts and terminates Runs deployments of every topology on
@@ -153,10 +166,67 @@ func RunSetup(ctx context.Context, env SetupEnv, cfg SetupConfig) (*SetupResult,
 					logger.Info("setup sample", attrs...)
 				}
 			}
+			if cfg.Pooled {
+				cell.PooledSamples = pooledStarts(ctx, env.Docker, topo, img.Ref, cfg.Runs, quiet)
+				if ctx.Err() != nil {
+					res.Cells = append(res.Cells, cell.summarized())
+					return res, fmt.Errorf("run setup bench: %w", ctx.Err())
+				}
+				logPooled(logger, cell)
+			}
 			res.Cells = append(res.Cells, cell.summarized())
 		}
 	}
 	return res, nil
+}
+
+// pooledStarts times runs starts of topo through a pool the way a suite of
+// drills makes them: the pool starts deployment i+1 as deployment i is torn
+// down, then Start takes it. The first deployment (started cold) is not a
+// sample.
+func pooledStarts(ctx context.Context, d *harness.Docker, topo harness.Topology, image string, runs int, logger *slog.Logger) []SetupSample {
+	pool := harness.NewPool(ctx, d, logger)
+	defer pool.Close()
+	spec := harness.Spec{Topology: topo, Image: image}
+	prev, err := harness.Start(ctx, d, topo, harness.StartOptions{Image: image, Logger: logger})
+	var out []SetupSample
+	for range runs {
+		pool.Prepare(spec)
+		if terr := prev.Terminate(context.WithoutCancel(ctx)); terr != nil {
+			err = errors.Join(err, terr)
+		}
+		if err != nil && ctx.Err() == nil { // the previous start failed: say so once
+			out = append(out, SetupSample{Error: err.Error()})
+		}
+		if ctx.Err() != nil {
+			return out
+		}
+		prev, err = harness.Start(ctx, d, topo, harness.StartOptions{Image: image, Logger: logger, Pool: pool})
+		if err == nil {
+			s := sampleOf(prev.Setup)
+			s.PoolStartMS = millis(prev.Setup.PoolStart)
+			out = append(out, s)
+		}
+	}
+	if terr := prev.Terminate(context.WithoutCancel(ctx)); terr != nil {
+		err = errors.Join(err, terr)
+	}
+	if err != nil && ctx.Err() == nil {
+		out = append(out, SetupSample{Error: err.Error()})
+	}
+	return out
+}
+
+// logPooled logs the pooled samples' median.
+func logPooled(logger *slog.Logger, c SetupCell) {
+	var ready []float64
+	for _, s := range c.PooledSamples {
+		if s.Error == "" {
+			ready = append(ready, s.ReadyMS)
+		}
+	}
+	logger.Info("setup through the pool", "server", c.Server, "topology", c.Topology, "starts", len(ready),
+		"median", time.Duration(Median(ready)*float64(time.Millisecond)).Round(time.Millisecond))
 }
 
 // startOnce starts one deployment, terminates it and returns its sample;
@@ -169,24 +239,37 @@ func startOnce(ctx context.Context, d *harness.Docker, topo harness.Topology, im
 	if err != nil {
 		return SetupSample{Error: err.Error()}, err
 	}
-	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-	t := dep.Setup
-	return SetupSample{ReadyMS: ms(t.Ready), ImageMS: ms(t.Image), NetworkMS: ms(t.Network),
-		ContainersMS: ms(t.Containers), ListeningMS: ms(t.Listening), FormedMS: ms(t.Formed)}, nil
+	return sampleOf(dep.Setup), nil
 }
 
-// summarized returns the cell with ReadyMS and Errors computed from its
-// samples.
+// sampleOf is the sample of one start's milestones.
+func sampleOf(t harness.SetupTimes) SetupSample {
+	return SetupSample{ReadyMS: millis(t.Ready), ImageMS: millis(t.Image), NetworkMS: millis(t.Network),
+		ContainersMS: millis(t.Containers), ListeningMS: millis(t.Listening), FormedMS: millis(t.Formed)}
+}
+
+// millis is d in (fractional) milliseconds.
+func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// summarized returns the cell with ReadyMS, PooledReadyMS and the error
+// counts computed from its samples.
 func (c SetupCell) summarized() SetupCell {
+	c.ReadyMS, c.Errors = summarizeReady(c.Samples)
+	c.PooledReadyMS, c.PooledErrors = summarizeReady(c.PooledSamples)
+	return c
+}
+
+// summarizeReady summarizes the ready times of the samples that succeeded
+// and counts those that failed.
+func summarizeReady(samples []SetupSample) (Summary, int) {
 	var ready []float64
-	c.Errors = 0
-	for _, s := range c.Samples {
+	failed := 0
+	for _, s := range samples {
 		if s.Error != "" {
-			c.Errors++
+			failed++
 			continue
 		}
 		ready = append(ready, s.ReadyMS)
 	}
-	c.ReadyMS = Summarize(ready)
-	return c
+	return Summarize(ready), failed
 }

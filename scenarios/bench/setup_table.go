@@ -12,7 +12,7 @@ import (
 // answering, every forming command done).
 func WriteSetupTable(w io.Writer, r *SetupResult) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "server\ttopology\tnodes\tn\tready min\tmedian\tmax\tcontainers\tlistening\tformed\n")
+	fmt.Fprintf(tw, "server\ttopology\tnodes\tn\tready min\tmedian\tmax\tcontainers\tlistening\tformed\tpooled n\tpooled median\n")
 	for _, c := range r.Cells {
 		n := fmt.Sprint(c.ReadyMS.N)
 		if c.Errors > 0 {
@@ -22,15 +22,19 @@ func WriteSetupTable(w io.Writer, r *SetupResult) error {
 		if c.ReadyMS.N > 0 {
 			lo, med, hi = secs(c.ReadyMS.Min), secs(c.ReadyMS.Median), secs(c.ReadyMS.Max)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Server, c.Topology, c.Nodes, n, lo, med, hi,
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Server, c.Topology, c.Nodes, n, lo, med, hi,
 			c.milestone(func(s SetupSample) float64 { return s.ContainersMS }),
 			c.milestone(func(s SetupSample) float64 { return s.ListeningMS }),
-			c.milestone(func(s SetupSample) float64 { return s.FormedMS }))
+			c.milestone(func(s SetupSample) float64 { return s.FormedMS }),
+			c.pooledCount(), c.pooledMedian())
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write setup table: %w", err)
 	}
 	fmt.Fprintf(w, "\nmilestones are medians from the Start call, on %d CPUs\n", r.Machine.CPUs)
+	if r.Config.Pooled {
+		fmt.Fprintf(w, "pooled: Start→Ready when a pool began the start as the previous deployment was torn down (as in a suite of drills)\n")
+	}
 	return nil
 }
 
@@ -47,4 +51,25 @@ func (c SetupCell) milestone(of func(SetupSample) float64) string {
 		return "-"
 	}
 	return secs(Median(xs))
+}
+
+// pooledCount is the number of pooled samples that succeeded ("-" when none
+// were taken), with the failures.
+func (c SetupCell) pooledCount() string {
+	if len(c.PooledSamples) == 0 {
+		return "-"
+	}
+	n := fmt.Sprint(c.PooledReadyMS.N)
+	if c.PooledErrors > 0 {
+		n += fmt.Sprintf(" (%d failed)", c.PooledErrors)
+	}
+	return n
+}
+
+// pooledMedian is the median pooled Start→Ready ("-" without any).
+func (c SetupCell) pooledMedian() string {
+	if c.PooledReadyMS.N == 0 {
+		return "-"
+	}
+	return secs(c.PooledReadyMS.Median)
 }

@@ -24,11 +24,10 @@ func runLeftovers(t *testing.T, d *Docker, id string) int {
 	return len(cs.Items) + len(vs.Items) + len(ns.Items)
 }
 
-// TestPoolHandsOverTheDeploymentItStarted prepares a 3x1 cluster, then
-// starts the same topology through the pool: the deployment is the one the
-// pool started (its run id), ready, with Setup saying it was pooled; a
-// second Start finds the pool empty and starts its own.
-func TestPoolHandsOverTheDeploymentItStarted(t *testing.T) {
+// poolTestSetup returns the engine, an empty pool (closed when the test
+// ends), the default image and a silent logger.
+func poolTestSetup(t *testing.T) (*Docker, *Pool, ImageInfo, *slog.Logger) {
+	t.Helper()
 	ctx := context.Background()
 	d := requireDocker(t, ctx)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -37,7 +36,17 @@ func TestPoolHandsOverTheDeploymentItStarted(t *testing.T) {
 		t.Fatal(err)
 	}
 	pool := NewPool(ctx, d, quiet)
-	defer pool.Close()
+	t.Cleanup(pool.Close)
+	return d, pool, info, quiet
+}
+
+// TestPoolHandsOverTheDeploymentItStarted prepares a 3x1 cluster, then
+// starts the same topology through the pool: the deployment is the one the
+// pool started (its run id), ready, with Setup saying it was pooled; a
+// second Start finds the pool empty and starts its own.
+func TestPoolHandsOverTheDeploymentItStarted(t *testing.T) {
+	ctx := context.Background()
+	d, pool, info, quiet := poolTestSetup(t)
 	topo := DefaultCluster()
 	pool.Prepare(Spec{Topology: topo, Image: info.Ref})
 	pool.Prepare(Spec{Topology: topo, Image: info.Ref}) // held already: no second start
@@ -77,14 +86,7 @@ func TestPoolHandsOverTheDeploymentItStarted(t *testing.T) {
 // of it is left), and Close tears down a deployment still being started.
 func TestPoolDiscardsWhatNobodyWants(t *testing.T) {
 	ctx := context.Background()
-	d := requireDocker(t, ctx)
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	info, err := EnsureImage(ctx, d, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := NewPool(ctx, d, quiet)
-	defer pool.Close()
+	d, pool, info, quiet := poolTestSetup(t)
 	pool.Prepare(Spec{Topology: DefaultCluster(), Image: info.Ref})
 	time.Sleep(300 * time.Millisecond) // its start is under way
 	standalone := Topology{Kind: KindStandalone, Persistence: PersistNone}

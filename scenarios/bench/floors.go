@@ -24,7 +24,7 @@ const cliRDBPath = "/tmp/redisdrill-bench.rdb"
 // container (the same staging the strategies use) and container start to
 // PING with the raw load, for the live RDB and for a data-dir snapshot's AOF.
 func (b *runner) floorsAndBackup(ctx context.Context, keys int) error {
-	dep, err := harness.Start(ctx, b.env.Docker, b.cfg.topology(), harness.StartOptions{Image: b.env.Image, Logger: b.quiet})
+	dep, err := b.startCluster(ctx)
 	defer func() {
 		if terr := dep.Terminate(context.WithoutCancel(ctx)); terr != nil {
 			b.logger.Warn("terminate floor cluster", "err", terr)

@@ -24,6 +24,9 @@ type runner struct {
 	quiet *slog.Logger
 	res   *Result
 	seq   int // trials run, for unique evidence folder names
+	// pool starts the next trial's cluster once a trial's measurement is
+	// over; every trial's Start looks there first.
+	pool *harness.Pool
 }
 
 // Run measures every configured strategy at every size and returns the
@@ -58,6 +61,8 @@ func Run(ctx context.Context, env Env, cfg Config) (*Result, error) {
 	if logger.Enabled(ctx, slog.LevelDebug) {
 		b.quiet = logger
 	}
+	b.pool = harness.NewPool(ctx, env.Docker, b.quiet)
+	defer b.pool.Close()
 	err := b.run(ctx)
 	b.res.Finished = time.Now().UTC()
 	b.res.Summarize()
@@ -101,6 +106,12 @@ func (b *runner) run(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// startCluster starts the 3x1 cluster of a trial, from the pool when it
+// holds one.
+func (b *runner) startCluster(ctx context.Context) (*harness.Deployment, error) {
+	return harness.Start(ctx, b.env.Docker, b.cfg.topology(), harness.StartOptions{Image: b.env.Image, Logger: b.quiet, Pool: b.pool})
 }
 
 // noteRedis records the Redis version of a deployment.

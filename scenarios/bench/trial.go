@@ -76,7 +76,7 @@ func (b *runner) trial(ctx context.Context, keys int, strategy string) (Sample, 
 
 // resyncTrial measures a replica's full resync of a dataset.
 func (b *runner) resyncTrial(ctx context.Context, keys int) (s Sample, err error) {
-	dep, err := harness.Start(ctx, b.env.Docker, b.cfg.topology(), harness.StartOptions{Image: b.env.Image, Logger: b.quiet})
+	dep, err := b.startCluster(ctx)
 	defer func() {
 		if terr := dep.Terminate(context.WithoutCancel(ctx)); terr != nil {
 			b.logger.Warn("terminate bench cluster", "err", terr)
@@ -128,7 +128,8 @@ func (b *runner) faultTrial(ctx context.Context, keys int, strategy string) (Sam
 		p.Steps[1].Recover = session.RecoverEngine
 		p.Expect.Strategy = name
 	}
-	env := session.Env{Docker: b.env.Docker, Image: b.env.Image, Logger: b.quiet, OutDir: b.env.WorkDir, Seed: 1, DetectMode: b.cfg.DetectMode}
+	env := session.Env{Docker: b.env.Docker, Image: b.env.Image, Logger: b.quiet, OutDir: b.env.WorkDir, Seed: 1, DetectMode: b.cfg.DetectMode,
+		Pool: b.pool, Next: &harness.Spec{Topology: b.cfg.topology(), Image: b.env.Image}}
 	out, err := session.Run(ctx, env, p)
 	if out == nil {
 		return s, err

@@ -24,10 +24,17 @@ func TestRunSmall(t *testing.T) {
 	cfg.Keys, cfg.Repeat, cfg.LargeRepeat = []int{2000}, 1, 0
 	cfg.Strategies = []string{EnginePromote, ReplaceFromRDB}
 	var logs bytes.Buffer
-	res, err := Run(ctx, Env{Docker: d, Logger: slog.New(slog.NewTextHandler(&logs, nil)), WorkDir: t.TempDir()}, cfg)
+	// Debug level: the harness logs to it too, so the pool's hand-overs show.
+	debug := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	res, err := Run(ctx, Env{Docker: d, Logger: debug, WorkDir: t.TempDir()}, cfg)
 	t.Log(logs.String())
 	if err != nil {
 		t.Fatalf("run bench: %v", err)
+	}
+	// Floors, promote, replace: the second and third clusters were started
+	// by the pool once the trial before had measured.
+	if n := strings.Count(logs.String(), "started ahead of time"); n < 1 {
+		t.Errorf("no trial took its cluster from the pool")
 	}
 	var table bytes.Buffer
 	if err := WriteTable(&table, res); err != nil {

@@ -53,6 +53,13 @@ func Run(ctx context.Context, env Env, cfg Config) (*Result, error) {
 		defer os.RemoveAll(dir)
 		env.WorkDir = dir
 	}
+	if env.Image == "" { // resolved once, so the pool can start the next trial's cluster
+		info, err := harness.EnsureImage(ctx, env.Docker, logger)
+		if err != nil {
+			return nil, fmt.Errorf("run bench: %w", err)
+		}
+		env.Image = info.Ref
+	}
 	b := &runner{
 		cfg: cfg, env: env, logger: logger,
 		quiet: slog.New(slog.NewTextHandler(io.Discard, nil)),

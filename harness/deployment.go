@@ -22,8 +22,9 @@ type StartOptions struct {
 	// Server picks a named server when Image is empty.
 	Server Server
 	Logger *slog.Logger // progress; slog.Default() when nil
-	// Pool, when set and RunID is empty, is asked first for a deployment
-	// of the same image and topology started ahead of time (see Pool).
+	// Pool, when set, is asked first for a deployment of the same image
+	// and topology started ahead of time (see Pool); with RunID set, the
+	// pool's deployment is torn down instead and never used.
 	Pool *Pool
 }
 
@@ -97,8 +98,15 @@ func Start(ctx context.Context, d *Docker, topo Topology, opts StartOptions) (*D
 	if !present {
 		return nil, fmt.Errorf("find image %q: %w", opts.Image, ErrImageNotFound)
 	}
-	if opts.Pool != nil && opts.RunID == "" {
-		if h, ok := opts.Pool.take(ctx, topo, opts.Image); ok {
+	if opts.Pool != nil {
+		// A start with a run id of its own cannot use the pooled
+		// deployment: take tears it down, so it does not idle through the
+		// measurement.
+		want := &Spec{Topology: topo, Image: opts.Image}
+		if opts.RunID != "" {
+			want = nil
+		}
+		if h, ok := opts.Pool.take(ctx, want); ok {
 			dep, err := h.dep.adopt(ctx, clock, topo, opts.Logger, h.ready)
 			if err == nil || ctx.Err() != nil {
 				return dep, err

@@ -107,10 +107,10 @@ func (p *Pool) Prepare(spec Spec) {
 	}()
 }
 
-// take returns the held deployment when it serves topo on image, waiting
-// for its start to finish; otherwise it tears the held one down and
-// returns false. The pool is empty afterwards.
-func (p *Pool) take(ctx context.Context, topo Topology, image string) (*pooled, bool) {
+// take returns the held deployment when it serves want, waiting for its
+// start to finish; otherwise (want nil included) it tears the held one
+// down and returns false. The pool is empty afterwards.
+func (p *Pool) take(ctx context.Context, want *Spec) (*pooled, bool) {
 	p.mu.Lock()
 	h := p.held
 	p.held = nil
@@ -118,7 +118,7 @@ func (p *Pool) take(ctx context.Context, topo Topology, image string) (*pooled, 
 	if h == nil {
 		return nil, false
 	}
-	if !h.spec.matches(topo, image) {
+	if want == nil || !h.spec.matches(want.Topology, want.Image) {
 		p.discard(h, "the drill wants another deployment")
 		return nil, false
 	}

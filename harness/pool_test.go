@@ -46,7 +46,7 @@ func TestNilAndClosedPoolPrepareNothing(t *testing.T) {
 		t.Fatal("a closed pool started a deployment")
 	}
 	p.Close()
-	if _, ok := p.take(context.Background(), DefaultCluster(), "x"); ok {
+	if _, ok := p.take(context.Background(), &Spec{Topology: DefaultCluster(), Image: "x"}); ok {
 		t.Fatal("an empty pool handed out a deployment")
 	}
 }

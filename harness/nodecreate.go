@@ -1,13 +1,10 @@
 package harness
 
 import (
-	"archive/tar"
-	"bytes"
 	"context"
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/moby/moby/api/types/container"
@@ -73,7 +70,8 @@ func (dep *Deployment) createNode(ctx context.Context, idx int, spare bool) (*No
 	res, err := dep.docker.api.ContainerCreate(ctx, client.ContainerCreateOptions{
 		Name: name,
 		Config: &container.Config{
-			Image: dep.Image, Cmd: []string{dep.Server.Binary, ConfPath}, Labels: labels,
+			Image: dep.Image, Cmd: nodeCmd(dep.Server.Binary), Labels: labels,
+			Env:          []string{envNodeConf + "=" + renderConf(dep.Topology)},
 			ExposedPorts: network.PortSet{port: {}},
 		},
 		HostConfig: &container.HostConfig{
@@ -93,32 +91,25 @@ func (dep *Deployment) createNode(ctx context.Context, idx int, spare bool) (*No
 	n := &Node{Name: name, Index: idx, Volume: vol, docker: dep.docker, id: res.ID, network: dep.network.Name,
 		image: dep.Image, runID: dep.RunID, password: dep.Topology.Password, dialer: dep.dialer}
 	dep.register(n, spare)
-	conf, err := confArchive(renderConf(dep.Topology))
-	if err == nil {
-		_, err = dep.docker.api.CopyToContainer(ctx, res.ID, client.CopyToContainerOptions{DestinationPath: "/", Content: conf})
-	}
-	if err != nil {
-		return n, fmt.Errorf("create node %s: write %s: %w", name, ConfPath, err)
-	}
 	return n, nil
 }
 
-// confArchive is a tar holding conf at ConfPath, to be extracted at "/"
-// (missing parent directories are created).
-func confArchive(conf string) (*bytes.Buffer, error) {
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	hdr := &tar.Header{Name: strings.TrimPrefix(ConfPath, "/"), Mode: 0o644, Size: int64(len(conf)), ModTime: time.Now(), Typeflag: tar.TypeReg}
-	if err := tw.WriteHeader(hdr); err != nil {
-		return nil, fmt.Errorf("tar config: %w", err)
-	}
-	if _, err := tw.Write([]byte(conf)); err != nil {
-		return nil, fmt.Errorf("tar config: %w", err)
-	}
-	if err := tw.Close(); err != nil {
-		return nil, fmt.Errorf("tar config: %w", err)
-	}
-	return &buf, nil
+// envNodeConf carries a node's configuration into its container; the
+// node's first start writes it to ConfPath (nodeCmd).
+const envNodeConf = "REDISDRILL_CONF"
+
+// nodeCmd is a node container's command: on its first start it writes
+// $REDISDRILL_CONF to ConfPath, then it execs the server on ConfPath (the
+// server is PID 1, as with a plain command). A later start keeps the file,
+// with whatever CONFIG REWRITE put in it.
+//
+// Writing the file here rather than copying it into the created container
+// spares the engine a mount and unmount of the container's filesystem per
+// node: on Docker 20.10 with fuse-overlayfs, six copies cost about 0.4 s of
+// a 3x1 cluster's start.
+func nodeCmd(binary string) []string {
+	script := `mkdir -p "${0%/*}" && { [ -s "$0" ] || printf '%s' "$` + envNodeConf + `" > "$0"; } && exec "$1" "$0"`
+	return []string{"/bin/sh", "-c", script, ConfPath, binary}
 }
 
 // register records a created node, in Index order.

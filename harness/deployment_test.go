@@ -5,8 +5,6 @@ import (
 	"log/slog"
 	"testing"
 	"time"
-
-	"github.com/moby/moby/client"
 )
 
 // TestStandaloneThroughPublishedPorts starts a real node, then forces the
@@ -22,12 +20,8 @@ func TestStandaloneThroughPublishedPorts(t *testing.T) {
 		if terr := dep.Terminate(ctx); terr != nil {
 			t.Errorf("terminate: %v", terr)
 		}
-		f := client.Filters{}.Add("label", LabelRun+"="+dep.RunID)
-		cs, _ := d.API().ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
-		vs, _ := d.API().VolumeList(ctx, client.VolumeListOptions{Filters: f})
-		ns, _ := d.API().NetworkList(ctx, client.NetworkListOptions{Filters: f})
-		if len(cs.Items)+len(vs.Items)+len(ns.Items) != 0 {
-			t.Errorf("left behind: %d containers, %d volumes, %d networks", len(cs.Items), len(vs.Items), len(ns.Items))
+		if cs, vs, ns := leftovers(t, d, dep.RunID); cs+vs+ns != 0 {
+			t.Errorf("left behind: %d containers, %d volumes, %d networks", cs, vs, ns)
 		}
 	}()
 	if err != nil {

@@ -33,13 +33,30 @@ func TestStartCancelledLeavesNothing(t *testing.T) {
 		if terr := dep.Terminate(context.Background()); terr != nil {
 			t.Errorf("terminate: %v", terr)
 		}
-		f := client.Filters{}.Add("label", LabelRun+"="+dep.RunID)
-		bg := context.Background()
-		cs, _ := d.API().ContainerList(bg, client.ContainerListOptions{All: true, Filters: f})
-		vs, _ := d.API().VolumeList(bg, client.VolumeListOptions{Filters: f})
-		ns, _ := d.API().NetworkList(bg, client.NetworkListOptions{Filters: f})
-		if len(cs.Items)+len(vs.Items)+len(ns.Items) != 0 {
-			t.Errorf("cancelled after %s, left behind: %d containers, %d volumes, %d networks", after, len(cs.Items), len(vs.Items), len(ns.Items))
+		if cs, vs, ns := leftovers(t, d, dep.RunID); cs+vs+ns != 0 {
+			t.Errorf("cancelled after %s, left behind: %d containers, %d volumes, %d networks", after, cs, vs, ns)
 		}
 	}
+}
+
+// leftovers counts the containers, volumes and networks the engine still
+// holds of run id.
+func leftovers(t *testing.T, d *Docker, id string) (containers, volumes, networks int) {
+	t.Helper()
+	f := client.Filters{}.Add("label", LabelRun+"="+id)
+	bg := context.Background()
+	cs, err := d.API().ContainerList(bg, client.ContainerListOptions{All: true, Filters: f})
+	if err != nil {
+		t.Fatalf("list containers: %v", err)
+	}
+	vs, _ := d.API().VolumeList(bg, client.VolumeListOptions{Filters: f})
+	ns, _ := d.API().NetworkList(bg, client.NetworkListOptions{Filters: f})
+	return len(cs.Items), len(vs.Items), len(ns.Items)
+}
+
+// leftoverCount is leftovers summed.
+func leftoverCount(t *testing.T, d *Docker, id string) int {
+	t.Helper()
+	cs, vs, ns := leftovers(t, d, id)
+	return cs + vs + ns
 }

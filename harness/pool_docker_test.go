@@ -10,20 +10,6 @@ import (
 	"github.com/moby/moby/client"
 )
 
-// runLeftovers counts what the Docker engine still holds of run id.
-func runLeftovers(t *testing.T, d *Docker, id string) int {
-	t.Helper()
-	f := client.Filters{}.Add("label", LabelRun+"="+id)
-	bg := context.Background()
-	cs, err := d.API().ContainerList(bg, client.ContainerListOptions{All: true, Filters: f})
-	if err != nil {
-		t.Fatalf("list containers: %v", err)
-	}
-	vs, _ := d.API().VolumeList(bg, client.VolumeListOptions{Filters: f})
-	ns, _ := d.API().NetworkList(bg, client.NetworkListOptions{Filters: f})
-	return len(cs.Items) + len(vs.Items) + len(ns.Items)
-}
-
 // poolTestSetup returns the engine, an empty pool (closed when the test
 // ends), the default image and a silent logger.
 func poolTestSetup(t *testing.T) (*Docker, *Pool, ImageInfo, *slog.Logger) {
@@ -103,7 +89,7 @@ func TestPoolDiscardsWhatNobodyWants(t *testing.T) {
 	runs := runsOf(t, d)
 	for id := range runs {
 		if id != dep.RunID {
-			t.Errorf("run %s (the unwanted pooled cluster) left %d objects behind", id, runLeftovers(t, d, id))
+			t.Errorf("run %s (the unwanted pooled cluster) left %d objects behind", id, leftoverCount(t, d, id))
 		}
 	}
 
@@ -116,7 +102,7 @@ func TestPoolDiscardsWhatNobodyWants(t *testing.T) {
 		if id == dep.RunID {
 			continue
 		}
-		if n := runLeftovers(t, d, id); n != 0 {
+		if n := leftoverCount(t, d, id); n != 0 {
 			t.Errorf("closed pool left %d objects of run %s", n, id)
 		}
 	}

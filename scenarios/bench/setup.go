@@ -219,14 +219,9 @@ func pooledStarts(ctx context.Context, d *harness.Docker, topo harness.Topology,
 
 // logPooled logs the pooled samples' median.
 func logPooled(logger *slog.Logger, c SetupCell) {
-	var ready []float64
-	for _, s := range c.PooledSamples {
-		if s.Error == "" {
-			ready = append(ready, s.ReadyMS)
-		}
-	}
-	logger.Info("setup through the pool", "server", c.Server, "topology", c.Topology, "starts", len(ready),
-		"median", time.Duration(Median(ready)*float64(time.Millisecond)).Round(time.Millisecond))
+	sum, _ := summarizeReady(c.PooledSamples)
+	logger.Info("setup through the pool", "server", c.Server, "topology", c.Topology, "starts", sum.N,
+		"median", time.Duration(sum.Median*float64(time.Millisecond)).Round(time.Millisecond))
 }
 
 // startOnce starts one deployment, terminates it and returns its sample;

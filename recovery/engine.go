@@ -290,6 +290,12 @@ func (e *Engine) Recover(ctx context.Context, t0 time.Time) (*Report, error) {
 			rep.Strategy = chosen.Name()
 			return fmt.Sprintf("%s no longer applies → %s", first.Name(), chosen.Name()), nil
 		})
+		if execErr == nil && !takesOver(chosen.Name()) {
+			// The first strategy fenced the failed node for a takeover
+			// that never happened; the new one restores that very node
+			// as the owner, so the fence is lifted before it comes back.
+			e.liftFences(fencedBefore, inc.Failed, first.Name()+" did not take over; "+chosen.Name()+" restores the node itself")
+		}
 		if execErr == nil {
 			e.logger.Info("recovering", "incident", inc.String(), "strategy", chosen.Name(), "instead_of", first.Name())
 			execErr = chosen.Execute(ctx, inc, tl)
@@ -298,9 +304,6 @@ func (e *Engine) Recover(ctx context.Context, t0 time.Time) (*Report, error) {
 	if execErr == nil {
 		execErr = tl.Do("verify", func() (string, error) { return e.verifyServing(ctx, inc) })
 		rep.Verified = execErr == nil
-	}
-	if rep.Verified && !takesOver(chosen.Name()) {
-		e.resolveInPlace(fencedBefore, inc.Failed, chosen.Name())
 	}
 	rep.Spans = tl.Spans()
 	if execErr != nil {

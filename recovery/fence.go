@@ -50,8 +50,12 @@ type Fence struct {
 	// Returned is when the node came back and was seen as a replica (or
 	// without slots); zero while it is down or stays out.
 	Returned time.Time `json:"returned,omitzero"`
+	// Lifted is when the engine ended the fence to restore the node itself
+	// as its shard's owner (the takeover it guarded never happened); from
+	// then on the node's writes are legitimate.
+	Lifted time.Time `json:"lifted,omitzero"`
 	// Outcome says what became of the node: "replica of X", "stays out
-	// (retired)", "killed again: …".
+	// (retired)", "killed again: …", "lifted: …".
 	Outcome string `json:"outcome,omitempty"`
 }
 
@@ -337,13 +341,15 @@ func takesOver(strategy string) bool {
 	return false
 }
 
-// resolveInPlace closes the kill fences set on failed since fence index
-// from when a later strategy of the same recovery restored that very node
-// in place and the recovery verified: the node is the shard's legitimate
-// owner again, so Readmit must not demand that it step down (seen under
-// load: promote-replica fenced the node, found the replica collapsed too,
-// and restore-in-place brought the fenced node back as the owner).
-func (e *Engine) resolveInPlace(from int, failed *harness.Node, strategy string) {
+// liftFences closes the kill (and already-down) fences set on failed since fence index from,
+// with why as their outcome, when the recovery chose to restore that very
+// node in place after all: the takeover the fence guarded never happened
+// (seen under load: promote-replica fenced an emptied primary, found its
+// replica had full-synced the empty dataset, and restore-in-place brought
+// the fenced node back as the owner). Readmit then leaves the node alone,
+// and the split-brain watcher stops holding its writes against the engine
+// from the moment the fence is lifted.
+func (e *Engine) liftFences(from int, failed *harness.Node, why string) {
 	if failed == nil {
 		return
 	}
@@ -351,8 +357,9 @@ func (e *Engine) resolveInPlace(from int, failed *harness.Node, strategy string)
 	defer e.mu.Unlock()
 	for i := from; i < len(e.fences); i++ {
 		f := &e.fences[i]
-		if f.Node == failed.Name && f.Method == FenceKill && f.Outcome == "" {
-			f.Returned, f.Outcome = time.Now(), "restored in place by "+strategy
+		if f.Node == failed.Name && (f.Method == FenceKill || f.Method == FenceAlreadyDown) && f.Outcome == "" {
+			f.Lifted, f.Outcome = time.Now(), "lifted: "+why
+			e.logger.Info("fence lifted", "node", f.Node, "why", why)
 		}
 	}
 }

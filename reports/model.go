@@ -189,7 +189,9 @@ type Fence struct {
 	Method   string `json:"method"`
 	At       Millis `json:"at_ms"`
 	Returned Millis `json:"returned_ms,omitempty"`
-	Outcome  string `json:"outcome,omitempty"`
+	// Lifted is when the engine ended the fence to restore the node itself.
+	Lifted  Millis `json:"lifted_ms,omitempty"`
+	Outcome string `json:"outcome,omitempty"`
 }
 
 // Salvage is one repair that kept a damaged file's data: the method, the

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -217,17 +218,8 @@ func TestDrillPrimaryKillEngine(t *testing.T) {
 	if r := runCLI(t, nil, "audit", out); r.code != 0 || !strings.Contains(r.stdout, "agrees") {
 		t.Fatalf("audit: want exit 0\n%s", r)
 	}
-	// Tamper with one observation: the acked write now reads as lost.
-	fr := filepath.Join(dir, reports.FileFinalRead)
-	data, err := os.ReadFile(fr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	first, rest, _ := strings.Cut(string(data), "\n")
-	key, _, _ := strings.Cut(strings.TrimPrefix(first, `{"key":"`), `"`)
-	if err := os.WriteFile(fr, []byte(fmt.Sprintf("{\"key\":%q,\"missing\":true}\n%s", key, rest)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	// Tamper with one observation: an acked SET now reads as lost.
+	hideAckedSet(t, dir)
 	if r := runCLI(t, nil, "audit", out); r.code != exitFailed || !strings.Contains(r.stdout, "DISAGREES") {
 		t.Fatalf("audit of tampered evidence: want exit 1\n%s", r)
 	}
@@ -435,5 +427,54 @@ func runScraped(t *testing.T, args ...string) (result, func(prefix string) bool)
 			}
 		}
 		return false
+	}
+}
+
+// hideAckedSet rewrites the final-read line of one acked plain SET in the
+// evidence folder dir as missing, so the audit must count one more lost
+// write. It picks a SET (not an expiring SETPX, whose absence is right, nor
+// a shared counter or list) so the tamper always changes the figures.
+func hideAckedSet(t *testing.T, dir string) {
+	t.Helper()
+	ledger, err := os.ReadFile(filepath.Join(dir, reports.FileLedger))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var key string
+	for _, line := range strings.Split(strings.TrimSpace(string(ledger)), "\n") {
+		var op struct{ Key, Outcome, Type string }
+		if err := json.Unmarshal([]byte(line), &op); err != nil {
+			t.Fatalf("ledger line %q: %v", line, err)
+		}
+		if op.Outcome == "ok" && (op.Type == "" || op.Type == "set") {
+			key = op.Key
+			break
+		}
+	}
+	if key == "" {
+		t.Fatal("ledger holds no acked SET to tamper with")
+	}
+	fr := filepath.Join(dir, reports.FileFinalRead)
+	data, err := os.ReadFile(fr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	hidden := false
+	for i, line := range lines {
+		var o struct{ Key, Field string }
+		if err := json.Unmarshal([]byte(line), &o); err != nil {
+			t.Fatalf("final-read line %q: %v", line, err)
+		}
+		if o.Key == key && o.Field == "" {
+			lines[i] = fmt.Sprintf("{\"key\":%q,\"missing\":true}", key)
+			hidden = true
+		}
+	}
+	if !hidden {
+		t.Fatalf("final read has no line for acked key %q", key)
+	}
+	if err := os.WriteFile(fr, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

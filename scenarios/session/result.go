@@ -81,7 +81,7 @@ func (s *session) result() reports.ScenarioResult {
 		}
 	}
 	for _, f := range ev.Fences {
-		res.Fences = append(res.Fences, reports.Fence{Node: f.Node, Method: f.Method, At: rel(f.At), Returned: rel(f.Returned), Outcome: f.Outcome})
+		res.Fences = append(res.Fences, reports.Fence{Node: f.Node, Method: f.Method, At: rel(f.At), Returned: rel(f.Returned), Lifted: rel(f.Lifted), Outcome: f.Outcome})
 	}
 	res.WriteSafety.Polls = ev.Watch.Polls
 	for _, v := range ev.Watch.Violations {

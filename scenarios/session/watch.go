@@ -266,6 +266,11 @@ func (w *watcher) confirm(ctx context.Context, nodes []*harness.Node, views []No
 			if v.Node != f.Node || !v.looksWritable(w.cluster) || !v.At.After(f.At) {
 				continue
 			}
+			if !f.Lifted.IsZero() && !v.At.Before(f.Lifted) {
+				// The engine lifted the fence to restore this node as
+				// the owner; the split-brain check still covers it.
+				continue
+			}
 			s := v.Slots[0][0]
 			if took := w.writeTest(ctx, nodes, []int{i}, s); len(took) == 1 {
 				w.record(Violation{At: time.Now(), Kind: "fenced-write", Slot: s, Nodes: took,

@@ -44,6 +44,16 @@ func TestWatcherConfirmsSplitBrain(t *testing.T) {
 	// as it takes a write.
 	setFences([]recovery.Fence{{Node: other.Name, Method: recovery.FenceKill, At: time.Now()}})
 	waitViolation(ctx, t, w, "fenced-write", other.Name)
+	// A fence the engine lifted (it restores the node itself as the owner)
+	// no longer holds the node's writes against it.
+	third := shards[2].Primary
+	setFences([]recovery.Fence{{Node: third.Name, Method: recovery.FenceKill, At: time.Now().Add(-time.Second), Lifted: time.Now()}})
+	time.Sleep(3 * WatchEvery)
+	for _, v := range w.result().Violations {
+		if v.Kind == "fenced-write" && strings.Contains(strings.Join(v.Nodes, ","), third.Name) {
+			t.Fatalf("a lifted fence still counted: %s", v.Detail)
+		}
+	}
 	// A fence ends once its node is seen back as a replica: the replica
 	// fenced now (it is one already) and promoted below by a failover of
 	// its own is not a fenced write.

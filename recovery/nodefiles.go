@@ -27,14 +27,39 @@ var (
 // quarantine moves the named files of a stopped node's data dir into a
 // dated quarantine folder in the same volume and returns the folder.
 func quarantine(ctx context.Context, n *harness.Node, files ...string) (string, error) {
-	dir := harness.DataDir + "/" + quarantinePrefix + time.Now().UTC().Format("20060102T150405.000")
-	script := fmt.Sprintf("set -e; mkdir -p %s; for f in %s; do if [ -e %s/$f ]; then mv %s/$f %s/; fi; done; ls %s",
-		dir, strings.Join(files, " "), harness.DataDir, harness.DataDir, dir, dir)
-	out, err := n.Shell(ctx, script)
+	name := quarantineName()
+	out, err := n.Shell(ctx, "set -e; "+quarantineScript(harness.DataDir, name, files))
 	if err != nil {
 		return "", fmt.Errorf("quarantine files of %s: %w", n.Name, err)
 	}
-	return dir + " (" + strings.Join(strings.Fields(out), ", ") + ")", nil
+	return harness.DataDir + "/" + name + " (" + strings.Join(strings.Fields(out), ", ") + ")", nil
+}
+
+// quarantineStopped quarantines the named files of every stopped node in
+// one toolbox container (harness.ShellStopped) instead of one per node.
+func quarantineStopped(ctx context.Context, nodes []*harness.Node, files ...string) error {
+	name := quarantineName()
+	script := "set -e"
+	for _, n := range nodes {
+		script += "; " + quarantineScript(harness.StoppedMount(n), name, files)
+	}
+	if _, err := harness.ShellStopped(ctx, nodes, script); err != nil {
+		return fmt.Errorf("quarantine files: %w", err)
+	}
+	return nil
+}
+
+// quarantineName names a quarantine folder made now.
+func quarantineName() string {
+	return quarantinePrefix + time.Now().UTC().Format("20060102T150405.000")
+}
+
+// quarantineScript moves files of the data dir at root into its folder
+// name, then lists the folder.
+func quarantineScript(root, name string, files []string) string {
+	dir := root + "/" + name
+	return fmt.Sprintf("mkdir -p %s; for f in %s; do if [ -e %s/$f ]; then mv %s/$f %s/; fi; done; ls %s",
+		dir, strings.Join(files, " "), root, root, dir, dir)
 }
 
 // stageRDB lays out a verified RDB the way the node's config loads it — as

@@ -58,10 +58,12 @@ func (ClusterRollback) Execute(ctx context.Context, inc *Incident, tl *Timeline)
 		return err
 	}
 	err = tl.Do("load data", func() (string, error) {
+		// One toolbox quarantines every node's files: a container start
+		// per node cost ~2.5 s more on 2 cores.
+		if err := quarantineStopped(ctx, nodes, dataFiles...); err != nil {
+			return "", err
+		}
 		return "to " + point.ID, forEach(nodes, func(n *harness.Node) error {
-			if _, err := quarantine(ctx, n, dataFiles...); err != nil {
-				return err
-			}
 			if rdb, ok := shardRDB[n]; ok {
 				_, err := stageRDB(ctx, n, dep.Topology, rdb)
 				return err

@@ -12,25 +12,20 @@ type Kill struct{ base }
 // Name implements Fault.
 func (*Kill) Name() string { return "kill" }
 
-// Inject kills every target and returns once their containers have exited.
-// The onset is marked just before the first SIGKILL.
+// Inject kills every target at once (all SIGKILLs in flight together) and
+// returns once their containers have exited. The onset is marked just
+// before the SIGKILLs.
 func (f *Kill) Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error {
 	nodes, err := f.resolve(ctx, dep)
 	if err != nil {
 		return err
 	}
-	for _, n := range nodes {
-		onset.Mark()
+	return atOnce(ctx, nodes, onset, func(ctx context.Context, n *harness.Node) error {
 		if err := n.Kill(ctx, "SIGKILL"); err != nil {
 			return err
 		}
-	}
-	for _, n := range nodes {
-		if err := waitExited(ctx, n); err != nil {
-			return err
-		}
-	}
-	return nil
+		return waitExited(ctx, n)
+	})
 }
 
 // Heal starts every killed node that is still part of the deployment and

@@ -13,20 +13,16 @@ type Pause struct{ base }
 // Name implements Fault.
 func (*Pause) Name() string { return "pause" }
 
-// Inject freezes every target. The onset is marked just before the first
-// docker pause.
+// Inject freezes every target at once. The onset is marked just before
+// the docker pauses.
 func (f *Pause) Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error {
 	nodes, err := f.resolve(ctx, dep)
 	if err != nil {
 		return err
 	}
-	for _, n := range nodes {
-		onset.Mark()
-		if err := n.Pause(ctx); err != nil {
-			return err
-		}
-	}
-	return nil
+	return atOnce(ctx, nodes, onset, func(ctx context.Context, n *harness.Node) error {
+		return n.Pause(ctx)
+	})
 }
 
 // Heal thaws every paused target and waits until it answers PING. A

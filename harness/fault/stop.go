@@ -13,20 +13,16 @@ type Stop struct{ base }
 // Name implements Fault.
 func (*Stop) Name() string { return "stop" }
 
-// Inject stops every target and returns once they have exited. The onset is
-// marked just before the first docker stop (SIGTERM).
+// Inject stops every target at once and returns once they have exited.
+// The onset is marked just before the docker stops (SIGTERM).
 func (f *Stop) Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error {
 	nodes, err := f.resolve(ctx, dep)
 	if err != nil {
 		return err
 	}
-	for _, n := range nodes {
-		onset.Mark()
-		if err := n.Stop(ctx, gracefulStop); err != nil {
-			return err
-		}
-	}
-	return nil
+	return atOnce(ctx, nodes, onset, func(ctx context.Context, n *harness.Node) error {
+		return n.Stop(ctx, gracefulStop)
+	})
 }
 
 // Heal starts every stopped node and waits until it answers PING.

@@ -244,7 +244,7 @@ func All() []Scenario {
 			Topology:    durableCluster(5 * time.Second), Workload: waitOneReplica(),
 			Fault: "wipe-data-keep-identity", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
 			ProbeDetectable: true,
-			Expect:          Expect{AckedLostMax: 0, RTOMax: 7 * time.Second, Strategy: "promote-replica"},
+			Expect:          Expect{AckedLostMax: 0, RTOMax: 9 * time.Second, Strategy: "promote-replica"},
 		},
 		lateGuard(time.Second, 15*time.Second,
 			"empty-restart-guard with the engine starting 1 s after the wipe: it promotes the replica if it still holds the data, else it sees the shard collapsed and restores the newest verified backup — never success over wiped data"),

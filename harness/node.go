@@ -14,9 +14,14 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Node is one redis-server container of a deployment. Its data dir lives in
-// a named Docker volume, so files can be read, corrupted and replaced while
-// the node is stopped.
+// Node is one machine of a deployment: a container whose service manager
+// (runit's runsv, PID 1) supervises redis-server, as systemd does on a
+// production host. The server can die, stop and start while the machine
+// stays up (Crash, Stop, Start); the machine itself can crash (Kill) and
+// boot again (Start). Its data dir lives in a named Docker volume, so
+// files can be read, corrupted and replaced whatever runs. A node of an
+// image without runit is unsupervised: its server is the machine's PID 1,
+// and the two live and die together.
 type Node struct {
 	Name   string // container name, also the network alias
 	Index  int    // position in the deployment, stable across restarts
@@ -29,10 +34,26 @@ type Node struct {
 	runID    string
 	password string
 	dialer   *Dialer
+	// supervisor is the service manager (SupervisorRunit, or "" for an
+	// unsupervised node) and policy its restart policy.
+	supervisor string
+	policy     RestartPolicy
 
 	mu       sync.Mutex
 	ip       string
 	hostPort int
+}
+
+// Supervised reports whether a service manager runs the node's server.
+func (n *Node) Supervised() bool { return n.supervisor != "" }
+
+// RestartPolicy returns what the node's service manager does when the
+// server exits on its own.
+func (n *Node) RestartPolicy() RestartPolicy {
+	if n.policy == "" {
+		return RestartAlways
+	}
+	return n.policy
 }
 
 // ID returns the container id.
@@ -109,8 +130,9 @@ func (n *Node) refresh(ctx context.Context) error {
 	return nil
 }
 
-// Running reports whether the container is running (paused counts as running).
-func (n *Node) Running(ctx context.Context) (bool, error) {
+// MachineRunning reports whether the node's machine (its container) is
+// up; a frozen (paused) machine counts as up.
+func (n *Node) MachineRunning(ctx context.Context) (bool, error) {
 	res, err := n.docker.api.ContainerInspect(ctx, n.ID(), client.ContainerInspectOptions{})
 	if err != nil {
 		return false, fmt.Errorf("inspect node %s: %w", n.Name, err)
@@ -118,21 +140,42 @@ func (n *Node) Running(ctx context.Context) (bool, error) {
 	return res.Container.State != nil && res.Container.State.Running, nil
 }
 
-// State reports in one inspect whether the container runs and whether it
-// is frozen (a paused container also counts as running for Docker).
+// Running reports whether the node's server runs: its machine is up and,
+// on a supervised node, the service manager runs the server (a frozen
+// machine counts as running: nothing can be asked of it).
+func (n *Node) Running(ctx context.Context) (bool, error) {
+	running, paused, err := n.State(ctx)
+	return running || paused, err
+}
+
+// State reports whether the server runs and whether the machine is
+// frozen (then running is false: a paused container runs for Docker, but
+// serves nothing).
 func (n *Node) State(ctx context.Context) (running, paused bool, err error) {
 	res, err := n.docker.api.ContainerInspect(ctx, n.ID(), client.ContainerInspectOptions{})
 	if err != nil {
 		return false, false, fmt.Errorf("inspect node %s: %w", n.Name, err)
 	}
 	st := res.Container.State
-	if st == nil {
+	if st == nil || !st.Running {
 		return false, false, nil
 	}
-	return st.Running && !st.Paused, st.Paused, nil
+	if st.Paused {
+		return false, true, nil
+	}
+	if !n.Supervised() {
+		return true, false, nil
+	}
+	ss, err := n.ServerStatus(ctx)
+	if err != nil {
+		return false, false, err
+	}
+	return ss.Up, false, nil
 }
 
-// Kill sends SIGKILL (or the given signal) to redis-server.
+// Kill crashes the node's machine: SIGKILL (or signal) to its PID 1 — the
+// service manager, or the server of an unsupervised node — and with it
+// every process. Start boots it again.
 func (n *Node) Kill(ctx context.Context, signal string) error {
 	if signal == "" {
 		signal = "SIGKILL"
@@ -143,8 +186,26 @@ func (n *Node) Kill(ctx context.Context, signal string) error {
 	return nil
 }
 
-// Stop stops the node gracefully (SIGTERM, then SIGKILL after timeout).
+// Stop stops the node's server gracefully (SIGTERM, then SIGKILL after
+// timeout) and returns once it is down. A supervised node's service
+// manager takes it down and keeps it down until Start; the machine stays
+// up. An unsupervised node's machine stops with its server.
 func (n *Node) Stop(ctx context.Context, timeout time.Duration) error {
+	if n.Supervised() {
+		up, err := n.MachineRunning(ctx)
+		if err != nil {
+			return err
+		}
+		if !up {
+			return nil
+		}
+		if paused, err := n.Paused(ctx); err == nil && paused {
+			if err := n.Unpause(ctx); err != nil {
+				return err
+			}
+		}
+		return n.stopServer(ctx, timeout)
+	}
 	secs := int(timeout.Seconds())
 	if _, err := n.docker.api.ContainerStop(ctx, n.ID(), client.ContainerStopOptions{Timeout: &secs}); err != nil {
 		return fmt.Errorf("stop node %s: %w", n.Name, err)
@@ -152,8 +213,28 @@ func (n *Node) Stop(ctx context.Context, timeout time.Duration) error {
 	return nil
 }
 
-// Start starts a stopped node and refreshes its address.
+// Start makes the node's server run: it boots the machine when it is down
+// (the service manager then starts the server) and otherwise asks the
+// service manager to start the server. It returns once the server process
+// runs; it may still be loading its files, or about to refuse them
+// (WaitPing tells).
 func (n *Node) Start(ctx context.Context) error {
+	up, err := n.MachineRunning(ctx)
+	if err != nil {
+		return err
+	}
+	if !up {
+		return n.Boot(ctx)
+	}
+	if !n.Supervised() {
+		return nil
+	}
+	return n.startServer(ctx)
+}
+
+// Boot starts the node's stopped machine and refreshes its address; a
+// supervised node's service manager starts the server as it boots.
+func (n *Node) Boot(ctx context.Context) error {
 	if _, err := n.docker.api.ContainerStart(ctx, n.ID(), client.ContainerStartOptions{}); err != nil {
 		return fmt.Errorf("start node %s: %w", n.Name, err)
 	}
@@ -185,7 +266,11 @@ func (n *Node) Paused(ctx context.Context) (bool, error) {
 	return res.Container.State != nil && res.Container.State.Paused, nil
 }
 
-// Exited returns the exit code and whether the container has exited.
+// Exited returns the server's last exit code and whether it is down
+// after exiting: the machine has exited (its PID 1's code), or a
+// supervised server is down — after a crash, a refusal of its files, or a
+// Stop — and its service manager will not start it again by itself. A
+// server the supervisor is about to restart has not exited.
 func (n *Node) Exited(ctx context.Context) (int, bool, error) {
 	res, err := n.docker.api.ContainerInspect(ctx, n.ID(), client.ContainerInspectOptions{})
 	if err != nil {
@@ -195,7 +280,17 @@ func (n *Node) Exited(ctx context.Context) (int, bool, error) {
 	if st == nil {
 		return 0, false, nil
 	}
-	return st.ExitCode, st.Status == container.StateExited || st.Status == container.StateDead, nil
+	if st.Status == container.StateExited || st.Status == container.StateDead {
+		return st.ExitCode, true, nil
+	}
+	if !st.Running || st.Paused || !n.Supervised() {
+		return 0, false, nil
+	}
+	ss, err := n.ServerStatus(ctx)
+	if err != nil {
+		return 0, false, err
+	}
+	return ss.ExitCode, !ss.Up && !ss.WantUp && ss.Exited, nil
 }
 
 // Exec runs a command inside the running node and returns its exit code and
@@ -208,7 +303,9 @@ func (n *Node) Exec(ctx context.Context, cmd ...string) (int, string, error) {
 	return code, out, nil
 }
 
-// Logs returns the node's container log (redis-server logs to stdout).
+// Logs returns the node's machine log: redis-server logs to stdout, and
+// the service manager marks each start and exit (LogServerStart,
+// LogServerExit).
 func (n *Node) Logs(ctx context.Context) (string, error) {
 	res, err := n.docker.api.ContainerLogs(ctx, n.ID(), client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true})
 	if err != nil {
@@ -218,8 +315,10 @@ func (n *Node) Logs(ctx context.Context) (string, error) {
 	return demuxLogs(res)
 }
 
-// WaitPing waits until the node answers PING or ctx ends. It reports the
-// node's exit if the container stops meanwhile (e.g. refused a corrupt file).
+// WaitPing waits until the node answers PING or ctx ends. It returns an
+// error as soon as the server exits with an error (e.g. refuses a corrupt
+// file), whether or not its service manager will try again, or goes down
+// for good.
 func (n *Node) WaitPing(ctx context.Context) error {
 	c := n.Client()
 	defer c.Close()
@@ -230,7 +329,7 @@ func (n *Node) WaitPing(ctx context.Context) error {
 		if err == nil {
 			return nil
 		}
-		if code, exited, ierr := n.Exited(ctx); ierr == nil && exited {
+		if code, failed := n.serverFailed(ctx); failed {
 			return fmt.Errorf("wait for node %s: redis-server exited with code %d", n.Name, code)
 		}
 		select {
@@ -239,4 +338,25 @@ func (n *Node) WaitPing(ctx context.Context) error {
 		case <-time.After(25 * time.Millisecond):
 		}
 	}
+}
+
+// serverFailed reports whether the server is down after an error exit
+// (code > 0, as on a refused file) or down for good, with the exit code.
+func (n *Node) serverFailed(ctx context.Context) (int, bool) {
+	res, err := n.docker.api.ContainerInspect(ctx, n.ID(), client.ContainerInspectOptions{})
+	if err != nil || res.Container.State == nil {
+		return 0, false
+	}
+	st := res.Container.State
+	if st.Status == container.StateExited || st.Status == container.StateDead {
+		return st.ExitCode, true
+	}
+	if !st.Running || st.Paused || !n.Supervised() {
+		return 0, false
+	}
+	ss, err := n.ServerStatus(ctx)
+	if err != nil {
+		return 0, false
+	}
+	return ss.ExitCode, !ss.Up && ss.Exited && (ss.ExitCode > 0 || !ss.WantUp)
 }

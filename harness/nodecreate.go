@@ -71,7 +71,7 @@ func (dep *Deployment) createNode(ctx context.Context, idx int, spare bool) (*No
 		Name: name,
 		Config: &container.Config{
 			Image: dep.Image, Cmd: nodeCmd(dep.Server.Binary), Labels: labels,
-			Env:          []string{envNodeConf + "=" + renderConf(dep.Topology)},
+			Env:          nodeEnv(renderConf(dep.Topology), dep.Server.Supervisor, dep.Topology.Restart),
 			ExposedPorts: network.PortSet{port: {}},
 		},
 		HostConfig: &container.HostConfig{
@@ -89,28 +89,15 @@ func (dep *Deployment) createNode(ctx context.Context, idx int, spare bool) (*No
 		return nil, fmt.Errorf("create node %s: %w", name, err)
 	}
 	n := &Node{Name: name, Index: idx, Volume: vol, docker: dep.docker, id: res.ID, network: dep.network.Name,
-		image: dep.Image, runID: dep.RunID, password: dep.Topology.Password, dialer: dep.dialer}
+		image: dep.Image, runID: dep.RunID, password: dep.Topology.Password, dialer: dep.dialer,
+		supervisor: dep.Server.Supervisor, policy: dep.Topology.Restart}
 	dep.register(n, spare)
 	return n, nil
 }
 
 // envNodeConf carries a node's configuration into its container; the
-// node's first start writes it to ConfPath (nodeCmd).
+// node's first boot writes it to ConfPath (bootScript).
 const envNodeConf = "REDISDRILL_CONF"
-
-// nodeCmd is a node container's command: on its first start it writes
-// $REDISDRILL_CONF to ConfPath, then it execs the server on ConfPath (the
-// server is PID 1, as with a plain command). A later start keeps the file,
-// with whatever CONFIG REWRITE put in it.
-//
-// Writing the file here rather than copying it into the created container
-// spares the engine a mount and unmount of the container's filesystem per
-// node: on Docker 20.10 with fuse-overlayfs, six copies cost about 0.4 s of
-// a 3x1 cluster's start.
-func nodeCmd(binary string) []string {
-	script := `mkdir -p "${0%/*}" && { [ -s "$0" ] || printf '%s' "$` + envNodeConf + `" > "$0"; } && exec "$1" "$0"`
-	return []string{"/bin/sh", "-c", script, ConfPath, binary}
-}
 
 // register records a created node, in Index order.
 func (dep *Deployment) register(n *Node, spare bool) {

@@ -26,11 +26,14 @@ type Server struct {
 	Binary string `json:"binary"`
 	// CLI is the command-line client shipped with it.
 	CLI string `json:"cli"`
+	// Supervisor is the service manager that runs the server on each node
+	// (SupervisorRunit), or "" when the server is its machine's PID 1.
+	Supervisor string `json:"supervisor,omitempty"`
 }
 
 // serverRecipe names the image recipe: bump it when the package list or
 // the import changes, so old images are rebuilt.
-const serverRecipe = "r3"
+const serverRecipe = "r4"
 
 // CustomServer is the Name of a server run from a user image
 // (REDISDRILL_IMAGE) that is not one of Servers.
@@ -45,11 +48,11 @@ const DefaultServerName = "redis-7.0"
 func Servers() []Server {
 	redis := func(name, suite string, aliases ...string) Server {
 		return Server{Name: name, Aliases: aliases, Product: "redis", Suite: suite,
-			Packages: []string{"redis-server", "redis-tools"}, Binary: "redis-server", CLI: "redis-cli"}
+			Packages: []string{"redis-server", "redis-tools"}, Binary: "redis-server", CLI: "redis-cli", Supervisor: SupervisorRunit}
 	}
 	valkey := func(name, suite string, extra []string, aliases ...string) Server {
 		return Server{Name: name, Aliases: aliases, Product: "valkey", Suite: suite, ExtraSuites: extra,
-			Packages: []string{"valkey-server", "valkey-tools"}, Binary: "valkey-server", CLI: "valkey-cli"}
+			Packages: []string{"valkey-server", "valkey-tools"}, Binary: "valkey-server", CLI: "valkey-cli", Supervisor: SupervisorRunit}
 	}
 	return []Server{
 		redis("redis-7.0", "bookworm", "redis-7", "redis7", "redis"),
@@ -124,12 +127,14 @@ const (
 	labelServerVersion = "redisdrill.server-version"
 	labelServerBinary  = "redisdrill.server-binary"
 	labelServerCLI     = "redisdrill.server-cli"
+	labelSupervisor    = "redisdrill.supervisor"
 )
 
 // serverFromLabels returns the server an image's labels describe; an image
 // without them (a user image) is CustomServer running redis-server.
 func serverFromLabels(labels map[string]string) (Server, string) {
 	if s, err := LookupServer(labels[labelServer]); err == nil {
+		s.Supervisor = labels[labelSupervisor]
 		return s, labels[labelServerVersion]
 	}
 	s := Server{Name: CustomServer, Product: "redis", Binary: "redis-server", CLI: "redis-cli"}
@@ -142,5 +147,6 @@ func serverFromLabels(labels map[string]string) (Server, string) {
 	if p := labels[labelServerProduct]; p != "" {
 		s.Product = p
 	}
+	s.Supervisor = labels[labelSupervisor]
 	return s, labels[labelServerVersion]
 }

@@ -11,16 +11,17 @@ import (
 )
 
 // Shell runs a POSIX shell script against the node's files and returns its
-// combined output. On a running node the script runs inside it; on a stopped
-// node it runs in a short-lived toolbox container (same image) that mounts
-// the node's data volume at the same path, so faults and repairs work on
-// stopped nodes without host access to the volume.
+// combined output. While the node's machine is up (whether or not its
+// server runs) the script runs inside it; on a machine that is down it
+// runs in a short-lived toolbox container (same image) that mounts the
+// node's data volume at the same path, so faults and repairs work on
+// crashed machines without host access to the volume.
 func (n *Node) Shell(ctx context.Context, script string) (string, error) {
-	running, err := n.Running(ctx)
+	up, err := n.MachineRunning(ctx)
 	if err != nil {
 		return "", err
 	}
-	if running {
+	if up {
 		code, out, err := n.Exec(ctx, "sh", "-c", script)
 		if err != nil {
 			return out, err
@@ -45,7 +46,7 @@ func StoppedMount(n *Node) string { return "/volumes/" + n.Name }
 // the nodes' image that mounts the data volume of every node given at
 // StoppedMount(n): one container start for all of them instead of one per
 // node (each costs the better part of a CPU-second on a small host). Every
-// node must be stopped and run the same image.
+// node's machine must be down and run the same image.
 func ShellStopped(ctx context.Context, nodes []*Node, script string) (string, error) {
 	if len(nodes) == 0 {
 		return "", nil
@@ -57,12 +58,12 @@ func ShellStopped(ctx context.Context, nodes []*Node, script string) (string, er
 		if n.image != first.image {
 			return "", fmt.Errorf("run script on stopped nodes: %s runs %s, %s runs %s", first.Name, first.image, n.Name, n.image)
 		}
-		running, err := n.Running(ctx)
+		up, err := n.MachineRunning(ctx)
 		if err != nil {
 			return "", err
 		}
-		if running {
-			return "", fmt.Errorf("run script on stopped nodes: %s is running", n.Name)
+		if up {
+			return "", fmt.Errorf("run script on stopped nodes: %s's machine is up", n.Name)
 		}
 		names = append(names, n.Name)
 		mounts = append(mounts, mount.Mount{Type: mount.TypeVolume, Source: n.Volume, Target: StoppedMount(n)})

@@ -12,7 +12,7 @@ import (
 // TestShellStoppedReachesEveryVolume runs one script over two stopped
 // nodes: each node's own volume is mounted at StoppedMount, so what the
 // script writes there is what that node's own Shell reads afterwards; a
-// running node is refused before any container is made.
+// node whose machine is up is refused before any container is made.
 func TestShellStoppedReachesEveryVolume(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -28,11 +28,14 @@ func TestShellStoppedReachesEveryVolume(t *testing.T) {
 	}
 	defer func() { _ = dep.Terminate(context.Background()) }()
 	nodes := dep.Nodes()
-	if _, err := ShellStopped(ctx, nodes, "true"); err == nil || !strings.Contains(err.Error(), "is running") {
+	if _, err := ShellStopped(ctx, nodes, "true"); err == nil || !strings.Contains(err.Error(), "machine is up") {
 		t.Fatalf("running nodes: want a refusal, got %v", err)
 	}
 	for _, n := range nodes {
-		if err := n.Stop(ctx, 5*time.Second); err != nil {
+		if err := n.Kill(ctx, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := waitMachineDown(ctx, n); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -39,6 +39,10 @@ type Topology struct {
 	ExtraConf   []string // extra redis.conf lines, appended last
 	// AOFTimestamps enables aof-timestamp-enabled (point-in-time recovery).
 	AOFTimestamps bool
+	// Restart is what each node's service manager does when its server
+	// exits on its own: RestartAlways (the default, as systemd in
+	// production) or RestartNo.
+	Restart RestartPolicy
 }
 
 // DefaultCluster returns the default 3×1 Redis Cluster topology.
@@ -80,6 +84,11 @@ func (t Topology) Validate() error {
 	case "", PersistNone, PersistRDB, PersistAOF, PersistBoth:
 	default:
 		return fmt.Errorf("validate topology: unknown persistence %q (want none, rdb, aof or both)", t.Persistence)
+	}
+	switch t.Restart {
+	case "", RestartAlways, RestartNo:
+	default:
+		return fmt.Errorf("validate topology: unknown restart policy %q (want always or no)", t.Restart)
 	}
 	switch t.AppendFsync {
 	case "", "always", "everysec", "no":

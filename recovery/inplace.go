@@ -30,7 +30,7 @@ func loadAndRejoin(ctx context.Context, inc *Incident, tl *Timeline, files []str
 	if err := tl.Do("load data", load); err != nil {
 		return err
 	}
-	if err := tl.Do("start container", func() (string, error) { return n.Name, startAndLoad(ctx, n) }); err != nil {
+	if err := startSpan(ctx, tl, n); err != nil {
 		return err
 	}
 	return tl.Do("rejoin", func() (string, error) { return rejoin(ctx, inc.env, n) })

@@ -35,15 +35,39 @@ func quarantine(ctx context.Context, n *harness.Node, files ...string) (string, 
 	return harness.DataDir + "/" + name + " (" + strings.Join(strings.Fields(out), ", ") + ")", nil
 }
 
-// quarantineStopped quarantines the named files of every stopped node in
-// one toolbox container (harness.ShellStopped) instead of one per node.
+// quarantineStopped quarantines the named files of every stopped node:
+// through each running machine (an exec each, concurrently), and for the
+// machines that are down in one toolbox container (harness.ShellStopped)
+// instead of one per node.
 func quarantineStopped(ctx context.Context, nodes []*harness.Node, files ...string) error {
 	name := quarantineName()
-	script := "set -e"
+	var up, down []*harness.Node
 	for _, n := range nodes {
+		running, err := n.MachineRunning(ctx)
+		if err != nil {
+			return fmt.Errorf("quarantine files: %w", err)
+		}
+		if running {
+			up = append(up, n)
+		} else {
+			down = append(down, n)
+		}
+	}
+	err := forEach(up, func(n *harness.Node) error {
+		_, err := n.Shell(ctx, "set -e; "+quarantineScript(harness.DataDir, name, files))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("quarantine files: %w", err)
+	}
+	if len(down) == 0 {
+		return nil
+	}
+	script := "set -e"
+	for _, n := range down {
 		script += "; " + quarantineScript(harness.StoppedMount(n), name, files)
 	}
-	if _, err := harness.ShellStopped(ctx, nodes, script); err != nil {
+	if _, err := harness.ShellStopped(ctx, down, script); err != nil {
 		return fmt.Errorf("quarantine files: %w", err)
 	}
 	return nil
@@ -142,6 +166,24 @@ func startAndLoad(ctx context.Context, n *harness.Node) error {
 	wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	return n.WaitPing(wctx)
+}
+
+// Span names of a node's start: a machine that is down boots (a container
+// start, and its service manager starts the server), a machine that is up
+// only starts its server.
+const (
+	spanBootMachine = "boot machine"
+	spanStartServer = "start server"
+)
+
+// startSpan starts the node and waits for it to load as one span of tl,
+// named for what the start costs (spanBootMachine or spanStartServer).
+func startSpan(ctx context.Context, tl *Timeline, n *harness.Node) error {
+	name := spanStartServer
+	if up, err := n.MachineRunning(ctx); err == nil && !up {
+		name = spanBootMachine
+	}
+	return tl.Do(name, func() (string, error) { return n.Name, startAndLoad(ctx, n) })
 }
 
 // dbSize returns DBSIZE of a node.

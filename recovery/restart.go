@@ -30,7 +30,7 @@ func (RestartInPlace) Estimate(ctx context.Context, inc *Incident) (Estimate, er
 // Execute implements Strategy.
 func (RestartInPlace) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
 	n := inc.Failed
-	if err := tl.Do("start container", func() (string, error) { return n.Name, startAndLoad(ctx, n) }); err != nil {
+	if err := startSpan(ctx, tl, n); err != nil {
 		return err
 	}
 	return tl.Do("rejoin", func() (string, error) { return rejoin(ctx, inc.env, n) })

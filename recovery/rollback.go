@@ -82,7 +82,7 @@ func (ClusterRollback) Execute(ctx context.Context, inc *Incident, tl *Timeline)
 			replicas = append(replicas, n)
 		}
 	}
-	err = tl.Do("start container", func() (string, error) {
+	err = tl.Do(spanStartServer, func() (string, error) {
 		if err := forEach(primaries, func(n *harness.Node) error { return startAndLoad(ctx, n) }); err != nil {
 			return "", err
 		}

@@ -17,11 +17,17 @@ import (
 // delete (a no-op when Inject already marked it before stopping the node).
 type corruptor func(ctx context.Context, n *harness.Node, p Params, onset *Onset) ([]Change, error)
 
-// Corrupt is a data-dir corruption fault. Inject stops the target
-// gracefully (after a SAVE when the fault needs dump.rdb), keeps a pristine
-// copy of /data on the host, corrupts the files through the Docker API or
-// n.Shell (both work on stopped nodes) and leaves the node stopped — or
-// starts it when Params.Restart is set, to observe Redis's reaction.
+// Corrupt is a data-dir corruption fault, as production meets one: the
+// damage is latent under the running server and shows when it next starts.
+// Inject (after a SAVE when the fault needs dump.rdb) keeps a pristine copy
+// of /data on the host, freezes the server (SIGSTOP: clients stall, its
+// files stay still), changes the files, then crashes the server (SIGKILL):
+// the freeze is the one destructive instant and its onset. The node's
+// service manager then restarts the server by the deployment's restart
+// policy and that start meets the damage: Redis refuses the files or
+// starts empty. With restart policy "no" the server stays down, unless
+// Params.Restart starts it. A node whose server is already down has its
+// files changed where they lie.
 // Heal starts the node; if it refuses to start, Heal puts the pristine files
 // back and starts it again, so it always heals.
 type Corrupt struct {
@@ -52,9 +58,9 @@ func (f *Corrupt) BackupDir(node string) string {
 	return f.backups[node]
 }
 
-// Inject stops, backs up and corrupts every target. The onset is marked just
-// before the first SAVE (which blocks the node) or docker stop of a running
-// target; for a target already stopped, just before the first file write.
+// Inject backs up, freezes, corrupts and crashes every target in turn. The
+// onset is marked just before the first freeze; for a target whose server
+// is down, just before the first file write.
 func (f *Corrupt) Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error {
 	nodes, err := f.resolve(ctx, dep)
 	if err != nil {
@@ -78,20 +84,53 @@ func (f *Corrupt) injectNode(ctx context.Context, n *harness.Node, onset *Onset)
 	if err != nil {
 		return err
 	}
+	if running && f.needRDB {
+		c := n.Client()
+		err := c.Save(ctx).Err()
+		_ = c.Close()
+		if err != nil {
+			return fmt.Errorf("save rdb on %s before corrupting: %w", n.Name, err)
+		}
+	}
+	if err := f.keepPristine(ctx, n); err != nil {
+		return err
+	}
+	supervised := running && n.Supervised()
 	if running {
 		onset.Mark()
-		if f.needRDB {
-			c := n.Client()
-			err := c.Save(ctx).Err()
-			_ = c.Close()
-			if err != nil {
-				return fmt.Errorf("save rdb on %s before corrupting: %w", n.Name, err)
+		if supervised {
+			if err := n.Freeze(ctx); err != nil {
+				return err
 			}
-		}
-		if err := n.Stop(ctx, gracefulStop); err != nil {
+		} else if err := n.Stop(ctx, gracefulStop); err != nil {
 			return err
 		}
 	}
+	changes, err := f.corrupt(ctx, n, f.params, onset)
+	f.cmu.Lock()
+	f.changes = append(f.changes, changes...)
+	f.cmu.Unlock()
+	if err != nil {
+		if supervised {
+			_ = n.Crash(ctx) // never leave a frozen server behind
+		}
+		return fmt.Errorf("corrupt %s: %w", n.Name, err)
+	}
+	if supervised {
+		if err := n.Crash(ctx); err != nil {
+			return err
+		}
+	}
+	if f.params.Restart && (!supervised || n.RestartPolicy() == harness.RestartNo) {
+		if err := n.Start(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keepPristine copies n's /data to a host folder Heal can restore from.
+func (f *Corrupt) keepPristine(ctx context.Context, n *harness.Node) error {
 	dir, err := os.MkdirTemp("", "redisdrill-pristine-"+n.Name+"-")
 	if err != nil {
 		return fmt.Errorf("create backup dir: %w", err)
@@ -101,6 +140,7 @@ func (f *Corrupt) injectNode(ctx context.Context, n *harness.Node, onset *Onset)
 		return fmt.Errorf("back up data dir of %s: %w", n.Name, err)
 	}
 	f.cmu.Lock()
+	defer f.cmu.Unlock()
 	if f.backups == nil {
 		f.backups = map[string]string{}
 	}
@@ -108,19 +148,6 @@ func (f *Corrupt) injectNode(ctx context.Context, n *harness.Node, onset *Onset)
 		_ = os.RemoveAll(old)
 	}
 	f.backups[n.Name] = dir
-	f.cmu.Unlock()
-	changes, err := f.corrupt(ctx, n, f.params, onset)
-	f.cmu.Lock()
-	f.changes = append(f.changes, changes...)
-	f.cmu.Unlock()
-	if err != nil {
-		return fmt.Errorf("corrupt %s: %w", n.Name, err)
-	}
-	if f.params.Restart {
-		if err := n.Start(ctx); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 

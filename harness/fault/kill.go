@@ -6,11 +6,23 @@ import (
 	"github.com/redisdrill/redisdrill/harness"
 )
 
-// Kill sends SIGKILL to the target nodes; Heal starts them again.
-type Kill struct{ base }
+// Kill crashes the target nodes' machines (SIGKILL to the container: the
+// service manager and the server die together, as in a power cut); Heal
+// boots them again. It is registered as "kill" (the name the catalog's
+// scenarios have always used) and "machine-crash"; Crash is the fault that
+// kills only the server process.
+type Kill struct {
+	base
+	name string
+}
 
 // Name implements Fault.
-func (*Kill) Name() string { return "kill" }
+func (f *Kill) Name() string {
+	if f.name == "" {
+		return "kill"
+	}
+	return f.name
+}
 
 // Inject kills every target at once (all SIGKILLs in flight together) and
 // returns once their containers have exited. The onset is marked just

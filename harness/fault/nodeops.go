@@ -74,11 +74,12 @@ func leftToEngine(heal func(context.Context, *harness.Node) error) func(context.
 	}
 }
 
-// stoppedByEngine reports whether n's container is neither running nor
-// paused (an inspect error counts as not stopped, so the heal reports it).
+// stoppedByEngine reports whether n's machine is down (the engine fences
+// by crashing the machine; an inspect error counts as not stopped, so the
+// heal reports it).
 func stoppedByEngine(ctx context.Context, n *harness.Node) bool {
-	running, paused, err := n.State(ctx)
-	return err == nil && !running && !paused
+	up, err := n.MachineRunning(ctx)
+	return err == nil && !up
 }
 
 // atOnce marks the onset, then runs act on every node concurrently and

@@ -166,10 +166,10 @@ func (b *runner) faultTrial(ctx context.Context, keys int, strategy string) (Sam
 func warmSpare(s string) bool { return s == ReplaceWarm || s == ReplaceAOFWarm }
 
 // startedContainer reports whether a recovery's spans include a container
-// start.
+// start (a new node, or a crashed machine booted again).
 func startedContainer(spans []SpanTime) bool {
 	for _, sp := range spans {
-		if sp.Name == "start container" || sp.Name == "create container" {
+		if sp.Name == "start container" || sp.Name == "create container" || sp.Name == "boot machine" {
 			return true
 		}
 	}

@@ -3,12 +3,14 @@ package harness
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 	"github.com/redis/go-redis/v9"
@@ -359,4 +361,25 @@ func (n *Node) serverFailed(ctx context.Context) (int, bool) {
 		return 0, false
 	}
 	return ss.ExitCode, !ss.Up && ss.Exited && (ss.ExitCode > 0 || !ss.WantUp)
+}
+
+// FollowLog streams the node's machine log from since on (stdout and
+// stderr, each line prefixed with Docker's RFC 3339 timestamp and a
+// space) until ctx ends or the machine stops.
+func (n *Node) FollowLog(ctx context.Context, since time.Time) (io.ReadCloser, error) {
+	opts := client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true, Follow: true, Timestamps: true}
+	if !since.IsZero() {
+		opts.Since = fmt.Sprintf("%d.%09d", since.Unix(), since.Nanosecond())
+	}
+	res, err := n.docker.api.ContainerLogs(ctx, n.ID(), opts)
+	if err != nil {
+		return nil, fmt.Errorf("follow log of %s: %w", n.Name, err)
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		_, err := stdcopy.StdCopy(pw, pw, res)
+		_ = res.Close()
+		_ = pw.CloseWithError(err)
+	}()
+	return pr, nil
 }

@@ -227,19 +227,23 @@ func TestKillOnsetPrecedesOutage(t *testing.T) {
 	}
 }
 
-// TestCorruptRestartOnsetPrecedesStop checks that t0 of a stop + corrupt +
-// restart fault (rdb-bitflip, Restart) is stamped before the SAVE and stop:
-// no later than the first stop/die event and the first failed PING, and
-// Applied - Start covers the whole time the node was down until restarted.
-func TestCorruptRestartOnsetPrecedesStop(t *testing.T) {
+// TestCorruptionCrashesUnderRunningMachine: rdb-bitflip damages dump.rdb
+// under the running server, then crashes the server; the machine never
+// stops (no container event), the onset precedes the first failed PING, the
+// supervisor's restart meets the damage (Redis refuses the file)
+// and the fault step is short (printed: issue 21 wants <= 0.5 s quiet).
+func TestCorruptionCrashesUnderRunningMachine(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	dep := testenv.StartDeployment(ctx, t, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistRDB})
 	n := dep.Primary()
+	if !n.Supervised() {
+		t.Fatalf("%s is not supervised", n.Name)
+	}
 	writeKeys(ctx, t, n, 200)
 	w := watchPing(ctx, t, dep, n)
 	before := time.Now()
-	inj, err := applyAndHeal(t, ctx, dep, "rdb-bitflip", Params{Restart: true})
+	inj, err := applyAndHeal(t, ctx, dep, "rdb-bitflip", Params{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,31 +251,35 @@ func TestCorruptRestartOnsetPrecedesStop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msgs := containerEvents(ctx, t, dep, n, before.Add(-time.Second), inj.Applied.Add(time.Second))
-	stopped, ok := firstEvent(msgs, before, events.ActionKill, events.ActionDie, events.ActionStop)
-	if !ok {
-		t.Fatalf("no kill/die/stop event of %s after %v: %d events", n.Name, before, len(msgs))
-	}
-	restarted, ok := firstEvent(msgs, stopped, events.ActionStart)
-	if !ok {
-		t.Fatalf("no start event of %s after its stop at %v", n.Name, stopped)
-	}
-	t.Logf("rdb-bitflip+restart: Applied-Start %v, stop event-Start %v, down (stop→start) %v, first failed PING-Start %v, changes %d",
-		inj.Applied.Sub(inj.Start), stopped.Sub(inj.Start), restarted.Sub(stopped), down.Sub(inj.Start), len(inj.Record().Changes))
+	t.Logf("rdb-bitflip: fault step (Applied-Start) %v, first failed PING-Start %v, changes %d",
+		inj.Applied.Sub(inj.Start), down.Sub(inj.Start), len(inj.Record().Changes))
 	if inj.Start.Before(before) || !inj.Start.Before(inj.Applied) {
 		t.Fatalf("want before %v <= Start %v < Applied %v", before, inj.Start, inj.Applied)
-	}
-	if inj.Start.After(stopped) {
-		t.Errorf("Start %v is after the node's first stop event %v", inj.Start, stopped)
 	}
 	if inj.Start.After(down) {
 		t.Errorf("Start %v is after the first failed PING %v", inj.Start, down)
 	}
-	if took := restarted.Sub(stopped); inj.Applied.Sub(inj.Start) < took {
-		t.Errorf("Applied - Start = %v, shorter than the stop→start the fault did (%v)", inj.Applied.Sub(inj.Start), took)
-	}
 	if len(inj.Record().Changes) == 0 {
 		t.Error("rdb-bitflip recorded no change")
+	}
+	msgs := containerEvents(ctx, t, dep, n, before.Add(-time.Second), inj.Applied.Add(time.Second))
+	if at, ok := firstEvent(msgs, before, events.ActionKill, events.ActionDie, events.ActionStop); ok {
+		t.Errorf("the machine stopped at %v: a corruption must crash only the server", at)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		logs, err := n.Logs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after := logs[strings.Index(logs, harness.LogServerExit+" code=-1 signal=9")+1:]
+		if strings.Contains(logs, harness.LogServerExit+" code=-1 signal=9") && (strings.Contains(after, "Wrong RDB checksum") || strings.Contains(after, "Internal error in RDB reading")) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no SIGKILL exit followed by a refused restart in the log:\n%s", logs)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
@@ -294,6 +302,8 @@ func TestEveryFaultMarksOnset(t *testing.T) {
 		silence bool // the node stops answering the host
 	}{
 		{"kill", Params{Target: primary}, true},
+		{"machine-crash", Params{Target: primary}, true},
+		{"crash", Params{Target: primary}, true},
 		{"stop", Params{Target: primary}, true},
 		{"restart", Params{Target: primary}, true},
 		{"pause", Params{Target: primary}, true},

@@ -74,8 +74,8 @@ func TestParamsValidate(t *testing.T) {
 
 func TestRegistry(t *testing.T) {
 	cat := Catalog()
-	if len(cat) != 21 {
-		t.Fatalf("catalog has %d faults, want 21", len(cat))
+	if len(cat) != 23 {
+		t.Fatalf("catalog has %d faults, want 23", len(cat))
 	}
 	for _, info := range cat {
 		if info.Description == "" {
@@ -310,5 +310,23 @@ func TestManifestAndCommands(t *testing.T) {
 	}
 	if gw := parseDefaultGateway("default via 172.23.0.1 dev eth0 \n"); gw != "172.23.0.1" {
 		t.Fatalf("gateway = %q", gw)
+	}
+}
+
+// TestLevelCoversEveryFault: every registered fault has a level, and the
+// corruptions crash the server rather than the machine.
+func TestLevelCoversEveryFault(t *testing.T) {
+	for _, name := range Names() {
+		if Level(name) == "" {
+			t.Errorf("fault %s has no level", name)
+		}
+	}
+	for name, want := range map[string]string{"kill": LevelMachineCrash, "machine-crash": LevelMachineCrash, "crash": LevelCrash, "rdb-bitflip": LevelCrash, "stop": LevelService, "pause": LevelMachineFreeze} {
+		if got := Level(name); got != want {
+			t.Errorf("Level(%s) = %q, want %q", name, got, want)
+		}
+	}
+	if Level("no-such-fault") != "" {
+		t.Error("an unknown fault has a level")
 	}
 }

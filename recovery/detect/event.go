@@ -29,7 +29,7 @@ type Kind string
 
 // Kinds reported from Docker container events.
 const (
-	KindDie     Kind = "die"     // container process exited; Detail has exitCode
+	KindDie     Kind = "die"     // the server exited: its container's PID 1 (Docker), or redis-server under its supervisor (SourceSupervisor); Detail has exitCode
 	KindOOM     Kind = "oom"     // kernel OOM killer hit the container
 	KindStop    Kind = "stop"    // container stopped (docker stop)
 	KindKill    Kind = "kill"    // signal sent through Docker; Detail has signal
@@ -37,6 +37,9 @@ const (
 	KindUnpause Kind = "unpause" // container thawed
 	KindStart   Kind = "start"   // container started
 	KindRestart Kind = "restart" // container restarted by Docker
+
+	// KindServerStart: the node's supervisor started redis-server.
+	KindServerStart Kind = "server-start"
 )
 
 // Kinds reported by the probes.
@@ -66,7 +69,7 @@ type Event struct {
 	Time   time.Time `json:"time"`
 	Node   string    `json:"node"` // container name
 	Kind   Kind      `json:"kind"`
-	Source string    `json:"source"` // SourceDocker or SourceProbe
+	Source string    `json:"source"` // SourceDocker, SourceSupervisor or SourceProbe
 	// Role is the node's role (master / slave) as last seen by its probe
 	// when the event was recorded, so e.g. a "die" of a primary is
 	// recognisable without asking the (dead) node.

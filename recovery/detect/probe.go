@@ -125,6 +125,15 @@ func (d *Detector) startProbe(ctx context.Context, n *harness.Node, firstDone fu
 		defer d.probers.CompareAndDelete(n.Name, p)
 		d.probeLoop(pctx, p, firstDone)
 	}()
+	if !d.opts.NoDocker && n.Supervised() {
+		// Auto mode also reads the node's supervisor: a server that dies
+		// while its machine stays up makes no container event.
+		d.wg.Add(1)
+		go func() {
+			defer d.wg.Done()
+			d.followSupervisor(pctx, n)
+		}()
+	}
 	return cancel
 }
 

@@ -156,7 +156,7 @@ func buildImage(ctx context.Context, d *Docker, srv Server, logger *slog.Logger)
 	// Packages of an extra suite (backports) are installed with apt inside
 	// the rootfs afterwards: debootstrap's own --extra-suites fails to
 	// install them (debootstrap 1.0.128, Debian 12).
-	include := []string{"iproute2", "nftables", "runit"}
+	include := []string{"iproute2", "nftables", "s6"}
 	if len(srv.ExtraSuites) == 0 {
 		include = append(slices.Clone(srv.Packages), include...)
 	}

@@ -17,12 +17,12 @@ import (
 )
 
 // Node is one machine of a deployment: a container whose service manager
-// (runit's runsv, PID 1) supervises redis-server, as systemd does on a
+// (s6-supervise, PID 1) supervises redis-server, as systemd does on a
 // production host. The server can die, stop and start while the machine
 // stays up (Crash, Stop, Start); the machine itself can crash (Kill) and
 // boot again (Start). Its data dir lives in a named Docker volume, so
 // files can be read, corrupted and replaced whatever runs. A node of an
-// image without runit is unsupervised: its server is the machine's PID 1,
+// image without s6 is unsupervised: its server is the machine's PID 1,
 // and the two live and die together.
 type Node struct {
 	Name   string // container name, also the network alias
@@ -36,7 +36,7 @@ type Node struct {
 	runID    string
 	password string
 	dialer   *Dialer
-	// supervisor is the service manager (SupervisorRunit, or "" for an
+	// supervisor is the service manager (SupervisorS6, or "" for an
 	// unsupervised node) and policy its restart policy.
 	supervisor string
 	policy     RestartPolicy

@@ -27,13 +27,13 @@ type Server struct {
 	// CLI is the command-line client shipped with it.
 	CLI string `json:"cli"`
 	// Supervisor is the service manager that runs the server on each node
-	// (SupervisorRunit), or "" when the server is its machine's PID 1.
+	// (SupervisorS6), or "" when the server is its machine's PID 1.
 	Supervisor string `json:"supervisor,omitempty"`
 }
 
 // serverRecipe names the image recipe: bump it when the package list or
 // the import changes, so old images are rebuilt.
-const serverRecipe = "r4"
+const serverRecipe = "r5"
 
 // CustomServer is the Name of a server run from a user image
 // (REDISDRILL_IMAGE) that is not one of Servers.
@@ -48,11 +48,11 @@ const DefaultServerName = "redis-7.0"
 func Servers() []Server {
 	redis := func(name, suite string, aliases ...string) Server {
 		return Server{Name: name, Aliases: aliases, Product: "redis", Suite: suite,
-			Packages: []string{"redis-server", "redis-tools"}, Binary: "redis-server", CLI: "redis-cli", Supervisor: SupervisorRunit}
+			Packages: []string{"redis-server", "redis-tools"}, Binary: "redis-server", CLI: "redis-cli", Supervisor: SupervisorS6}
 	}
 	valkey := func(name, suite string, extra []string, aliases ...string) Server {
 		return Server{Name: name, Aliases: aliases, Product: "valkey", Suite: suite, ExtraSuites: extra,
-			Packages: []string{"valkey-server", "valkey-tools"}, Binary: "valkey-server", CLI: "valkey-cli", Supervisor: SupervisorRunit}
+			Packages: []string{"valkey-server", "valkey-tools"}, Binary: "valkey-server", CLI: "valkey-cli", Supervisor: SupervisorS6}
 	}
 	return []Server{
 		redis("redis-7.0", "bookworm", "redis-7", "redis7", "redis"),

@@ -10,9 +10,10 @@ import (
 )
 
 // aofSource returns a host copy of the failed node's appendonlydir, made
-// once per incident: every AOF strategy's estimate and execution reads the
-// same copy (they only read it) instead of copying the files out again.
-// release removes it.
+// once per incident by the Execute of the AOF strategy the engine chose:
+// when its proof fails and the engine decides again, the next AOF
+// strategy reads the same copy (they only read it) instead of copying the
+// files out again. Estimates never call it. release removes it.
 func (i *Incident) aofSource(ctx context.Context) (string, error) {
 	if i.aofSrc != "" {
 		return i.aofSrc, nil
@@ -31,15 +32,10 @@ func (i *Incident) aofSource(ctx context.Context) (string, error) {
 	return src, nil
 }
 
-// release removes what the incident kept on the host: the AOF copy and a
-// repair plan its estimate built.
+// release removes what the incident kept on the host: the AOF copy.
 func (i *Incident) release() {
 	if i.aofWork != "" {
 		os.RemoveAll(i.aofWork)
 		i.aofWork, i.aofSrc = "", ""
-	}
-	if i.aofRepair != nil {
-		os.RemoveAll(i.aofRepair.work)
-		i.aofRepair = nil
 	}
 }

@@ -29,7 +29,8 @@ type Options struct {
 	CatalogDir string
 	// Strategy forces a strategy by name; empty lets the engine choose.
 	Strategy string
-	// DetectTimeout bounds the wait for a failure to show (default 30s).
+	// DetectTimeout bounds the wait for a failure to show, counted from
+	// the fault's onset (default 30s).
 	DetectTimeout time.Duration
 	// Detect tunes the detector. Detect.NoDocker selects probe mode
 	// (detect.ModeProbe): no Docker events, and no Docker container state
@@ -56,7 +57,8 @@ type Engine struct {
 	mu       sync.Mutex
 	shards   []harness.Shard // pre-fault view
 	armedAt  time.Time       // last Refresh: failures after it are ours
-	faultAt  time.Time       // t0 of the recovery in progress
+	faultAt  time.Time       // detection time of the recovery in progress (see faultTime)
+	watch    *Watch          // the recovery in progress, nil between recoveries
 	used     backup.Manifest // backup the recovery in progress restored
 	salvaged []Salvage       // repairs the recovery in progress made
 	spare    *harness.Node   // warm spare, not part of the topology
@@ -70,12 +72,13 @@ type Engine struct {
 	// was given to a new container.
 	clusterIDs map[string]string
 
-	// recovering is held by Recover and Readmit: a fenced node is never
+	// recovering is held while a Watch runs (from its goroutine's start
+	// until its recovery ends) and by Readmit: a fenced node is never
 	// readmitted in the middle of a recovery.
 	recovering sync.Mutex
 }
 
-// Report is what one Recover did.
+// Report is what one recovery (Recover or Watch) did.
 type Report struct {
 	Incident   string              `json:"incident"`
 	Detail     string              `json:"detail,omitempty"`
@@ -199,8 +202,8 @@ func (e *Engine) Refresh(ctx context.Context) error {
 	return nil
 }
 
-// ErrNoFailure is returned by Recover when no failure showed within the
-// detect timeout: the engine took no action.
+// ErrNoFailure is returned by Recover and Watch.Result when no failure showed
+// within the detect timeout: the engine took no action.
 var ErrNoFailure = errors.New("no failure seen")
 
 // failureKinds are the events that start a recovery. A Docker pause event
@@ -212,40 +215,53 @@ var failureKinds = []detect.Kind{
 }
 
 // Recover waits for the failure that follows the last Refresh, then plans,
-// executes and verifies the recovery. t0 is when the fault took effect (the
-// Docker call returned); a Docker event may carry an earlier time, so the
-// detect span is clamped at t0.
+// executes and verifies the recovery. t0 is the fault's onset, already
+// known: Recover is Watch followed by Result. A caller that can arm the
+// engine before the fault uses Watch, so the engine does not wait for the
+// fault step to return.
 func (e *Engine) Recover(ctx context.Context, t0 time.Time) (*Report, error) {
+	return e.Watch(ctx).Result(ctx, t0)
+}
+
+// recover is the body of a Watch: it waits for the failure that follows
+// armed, then plans, executes and verifies the recovery.
+func (e *Engine) recover(ctx context.Context, armed time.Time, w *Watch) (*Report, error) {
 	rep := &Report{Estimates: map[string]Estimate{}}
 	tl := &Timeline{}
 	e.recovering.Lock()
 	defer e.recovering.Unlock()
 	e.mu.Lock()
-	armed := e.armedAt
 	fencedBefore := len(e.fences)
-	e.faultAt, e.used, e.verified, e.salvaged = t0, backup.Manifest{}, map[string]bool{}, nil
+	e.watch, e.faultAt, e.used, e.verified, e.salvaged = w, time.Time{}, backup.Manifest{}, map[string]bool{}, nil
 	e.mu.Unlock()
 	defer func() {
 		e.mu.Lock()
+		e.watch = nil
 		rep.BackupID, rep.BackupTime = e.used.ID, e.used.Time
 		rep.Salvage = append([]Salvage(nil), e.salvaged...)
 		rep.Fences = append([]Fence(nil), e.fences[fencedBefore:]...)
 		e.mu.Unlock()
 	}()
-	ev, err := e.waitFailure(ctx, armed)
+	ev, err := e.waitFailure(ctx, armed, w)
 	if err != nil {
 		if ctx.Err() == nil {
 			err = fmt.Errorf("%w within %s", ErrNoFailure, e.opts.DetectTimeout)
 		}
 		return rep, fmt.Errorf("detect failure: %w", err)
 	}
-	detected := ev.Time
-	if detected.Before(t0) {
-		detected = t0
+	w.noteDetected(ev.Time)
+	e.mu.Lock()
+	e.faultAt = ev.Time // until the onset is known (see faultTime)
+	e.mu.Unlock()
+	// The detect span and DetectedAt are dated from the onset by Result:
+	// the fault step may still be running, its onset not yet handed in.
+	rep.DetectedAt, rep.Event = ev.Time, ev.String()
+	tl.Add(Span{Name: "detect", Start: ev.Time, End: ev.Time, Detail: ev.String()})
+	if t0 := w.Onset(); !t0.IsZero() {
+		e.logger.Info("failure detected", "event", ev.String(), "after", ev.Time.Sub(t0).Round(time.Millisecond))
+	} else {
+		e.logger.Info("failure detected", "event", ev.String(), "onset", "not known yet: the fault step is still running")
 	}
-	rep.DetectedAt, rep.Event = detected, ev.String()
-	tl.Add(Span{Name: "detect", Start: t0, End: detected, Detail: ev.String()})
-	e.logger.Info("failure detected", "event", ev.String(), "after", ev.Time.Sub(t0).Round(time.Millisecond))
 
 	var inc *Incident
 	var chosen Strategy
@@ -312,6 +328,22 @@ func (e *Engine) Recover(ctx context.Context, t0 time.Time) (*Report, error) {
 	return rep, nil
 }
 
+// faultTime is the t0 a strategy refers to (a point-in-time rollback's
+// target is faultTime − PointInTimeBefore): the fault's onset when the
+// recovery in progress knows it by now, else when the failure was
+// detected — an agent in production knows only what it detects, and the
+// engine may act while the fault step is still running.
+func (e *Engine) faultTime() time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.watch != nil {
+		if t0 := e.watch.Onset(); !t0.IsZero() {
+			return t0
+		}
+	}
+	return e.faultAt
+}
+
 // noteBackup records the backup the recovery in progress restores.
 func (e *Engine) noteBackup(m backup.Manifest) {
 	e.mu.Lock()
@@ -321,10 +353,26 @@ func (e *Engine) noteBackup(m backup.Manifest) {
 
 // waitFailure returns the first failure after armed: a detector event, or a
 // keyspace drop on a primary that stays up (an accidental FLUSHALL, which
-// no container or replication event reveals).
-func (e *Engine) waitFailure(ctx context.Context, armed time.Time) (detect.Event, error) {
-	ctx, cancel := context.WithTimeout(ctx, e.opts.DetectTimeout)
+// no container or replication event reveals). It gives up DetectTimeout
+// after the fault's onset, which w learns once the fault step marked it;
+// until then it waits (bounded by ctx).
+func (e *Engine) waitFailure(ctx context.Context, armed time.Time, w *Watch) (detect.Event, error) {
+	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	go func() {
+		select {
+		case <-w.windowStarted:
+		case <-ctx.Done():
+			return
+		}
+		t := time.NewTimer(time.Until(w.windowFrom().Add(e.opts.DetectTimeout)))
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	drop := make(chan detect.Event, 1)
 	go e.watchKeyspace(ctx, drop)
 	type result struct {

@@ -41,9 +41,7 @@ func (PointInTime) Estimate(ctx context.Context, inc *Incident) (Estimate, error
 // Execute implements Strategy.
 func (PointInTime) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
 	e := inc.env
-	e.mu.Lock()
-	target := e.faultAt.Add(-e.opts.PointInTimeBefore)
-	e.mu.Unlock()
+	target := e.faultTime().Add(-e.opts.PointInTimeBefore)
 	return rewriteAOF(ctx, inc, tl, func(dir string) (string, error) { return truncateLastIncr(dir, target.Unix()) })
 }
 

@@ -16,50 +16,86 @@ import (
 
 // RepairAOF repairs the failed node's append-only files on a copy — cutting
 // the last incr file at its first bad byte, as redis-check-aof --fix does,
-// and rebuilding a lost or broken manifest from the files present — and
-// uses the result only when it keeps more data than the newest verified
-// backup. The original files are quarantined, never changed.
+// and rebuilding a lost or broken manifest from the files present — and,
+// when the engine chose it, uses the result only when it keeps at least as
+// much as the newest verified backup. Its Estimate reads the refusal and
+// the manifest only (see aofplan.go); Execute repairs and checks the copy
+// before anything changes. The original files are quarantined, never
+// changed.
 type RepairAOF struct{}
 
 // Name implements Strategy.
 func (RepairAOF) Name() string { return "repair-aof" }
 
-// Estimate implements Strategy.
+// Estimate implements Strategy. A node that started empty loaded its own
+// files: repairing them gives back what it serves now. A node that
+// refused its AOF is cut in the last incr file, so the strategy applies
+// only when the file Redis refused, if named, is that one. Where the bad
+// byte lies is known only once the copy is cut: the forecast is the
+// newest verified backup's loss (Execute hands the incident back when the
+// cut keeps less), unknown without a backup.
 func (RepairAOF) Estimate(ctx context.Context, inc *Incident) (Estimate, error) {
 	if why := aofRepairable(inc); why != "" {
 		return Estimate{Why: why}, nil
 	}
-	plan, err := planAOFRepair(ctx, inc)
+	var v *aofView
+	if f := refusedAOFFile(inc); f != "" && !isBaseFile(f) {
+		v = inc.aofFacts(ctx, false)
+	}
+	return repairEstimate(inc, v, func() int64 { return backupLoss(inc) }), nil
+}
+
+// repairEstimate is RepairAOF's forecast from the incident and, when Redis
+// named the file it refused, the node's manifest (v); backup returns the
+// newest verified backup's loss (-1 none).
+func repairEstimate(inc *Incident, v *aofView, backup func() int64) Estimate {
+	if inc.Kind == StartedEmpty {
+		return Estimate{Applicable: true, Why: fmt.Sprintf("repair a copy of the node's own AOF, which holds what it serves now (%d keys)", inc.KeysNow),
+			LostKeys: lossVersus(inc.PreFaultKeys, inc.KeysNow), Duration: time.Second}
+	}
+	f := refusedAOFFile(inc)
+	what := "the last incr file"
+	switch last, known := v.lastIncr(); {
+	case isBaseFile(f):
+		return Estimate{Why: "Redis refused the base file " + f + ": a cut applies to the last incr file only"}
+	case f != "" && known && f != last:
+		return Estimate{Why: "Redis refused " + f + ", not the last incr file (" + last + "): a cut there would drop every file after it"}
+	case f != "":
+		what = f
+	}
+	return Estimate{Applicable: true,
+		Why:      "cut a copy of " + what + " at its first bad byte, keeping every command before it (forecast: no better than the newest verified backup until the copy is cut)",
+		LostKeys: backup(), Duration: time.Second}
+}
+
+// Execute implements Strategy: the spans "copy AOF" and "repair copy" cut
+// and check a copy (a failure hands the incident back with nothing
+// changed), then the node's appendonlydir is replaced by it.
+func (s RepairAOF) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
+	n := inc.Failed
+	src, err := copyAOF(ctx, inc, tl, s.Name())
 	if err != nil {
+		return err
+	}
+	var plan *aofRepair
+	defer func() {
 		if plan != nil {
 			os.RemoveAll(plan.work)
 		}
-		return Estimate{Why: err.Error()}, nil
-	}
-	inc.aofRepair = plan // for Execute; Incident.release removes it
-	return Estimate{Applicable: true, Why: plan.summary, LostKeys: lossVersus(inc.PreFaultKeys, plan.keys), Duration: time.Second}, nil
-}
-
-// Execute implements Strategy.
-func (RepairAOF) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
-	n := inc.Failed
-	plan := inc.aofRepair
-	err := tl.Do("repair copy", func() (string, error) {
-		if plan != nil {
-			return plan.summary + " (checked when estimated)", nil
-		}
+	}()
+	err = tl.Do("repair copy", func() (string, error) {
 		var err error
-		plan, err = planAOFRepair(ctx, inc)
-		if plan != nil {
-			inc.aofRepair = plan
-		}
+		plan, err = planAOFRepair(src)
 		if err != nil {
+			return "", err
+		}
+		if err := worseThanBackup(inc, s.Name(), plan.keys); err != nil {
 			return "", err
 		}
 		return plan.summary, nil
 	})
 	if err != nil {
-		return err
+		return notProven(s.Name(), err)
 	}
 	return reloadInPlace(ctx, inc, tl, dataFiles, func() (string, error) { return "repaired appendonlydir", copyDirInto(ctx, n, plan.out) })
 }
@@ -74,13 +110,10 @@ type aofRepair struct {
 
 var aofFileName = regexp.MustCompile(`^appendonly\.aof\.(\d+)\.(base\.rdb|base\.aof|incr\.aof)$`)
 
-// planAOFRepair repairs a copy of the failed node's appendonlydir (the
-// incident's aofSource) and checks that Redis would load it.
-func planAOFRepair(ctx context.Context, inc *Incident) (*aofRepair, error) {
-	src, err := inc.aofSource(ctx)
-	if err != nil {
-		return nil, err
-	}
+// planAOFRepair repairs a copy of the host copy src of the failed node's
+// appendonlydir and checks that Redis would load it. The plan it returns,
+// even with an error, is the caller's to remove.
+func planAOFRepair(src string) (*aofRepair, error) {
 	work, err := os.MkdirTemp("", "redisdrill-aof-")
 	if err != nil {
 		return nil, fmt.Errorf("create repair dir: %w", err)

@@ -16,34 +16,63 @@ import (
 // every intact command: each incr file is rebuilt by skipping the damaged
 // bytes and resynchronising on the next complete, valid command
 // (aof.Salvage), where redis-check-aof --fix cuts everything after the
-// first bad byte. It applies only when every parse is complete and the key
-// count the kept commands predict is the count a scratch server of the
-// same image loads from the salvaged files; the originals go to
+// first bad byte. Its Estimate reads only the incident (see aofplan.go);
+// its Execute proves the salvage before anything changes — every parse
+// complete, and a scratch server of the same image loading exactly the key
+// count the kept commands predict — then installs it; the originals go to
 // quarantine.
 type SalvageAOF struct{}
 
 // Name implements Strategy.
 func (SalvageAOF) Name() string { return "salvage-aof" }
 
-// Estimate implements Strategy.
+// Estimate implements Strategy. It decides from the incident alone: the
+// node refused an AOF whose damaged file, when Redis names it, is an incr
+// file. The forecast loss is the one command a damaged range overlaps
+// (byte-level damage: a bad sector, a torn or stray write), never more
+// than the newest verified backup loses; Execute proves the real figure.
 func (SalvageAOF) Estimate(ctx context.Context, inc *Incident) (Estimate, error) {
-	if why := aofRepairable(inc); why != "" {
+	if why := salvageable(inc); why != "" {
 		return Estimate{Why: why}, nil
 	}
-	if inc.Kind != RefusesStart {
-		return Estimate{Why: "the node did not refuse its AOF"}, nil
-	}
-	p, err := planSalvage(ctx, inc)
-	if err != nil {
-		return Estimate{Why: err.Error()}, nil
-	}
-	inc.keepAOFPlan("salvage-aof", p)
-	return Estimate{Applicable: true, Why: p.summary, LostKeys: lossVersus(inc.PreFaultKeys, p.keys), Duration: time.Second}, nil
+	return salvageEstimate(inc, backupLoss(inc)), nil
 }
 
-// Execute implements Strategy.
-func (SalvageAOF) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
-	return installAOFPlan(ctx, inc, tl, "salvage-aof", "salvage copy", planSalvage)
+// salvageable says why SalvageAOF does not apply ("" when it may).
+func salvageable(inc *Incident) string {
+	if why := aofRepairable(inc); why != "" {
+		return why
+	}
+	if inc.Kind != RefusesStart {
+		return "the node did not refuse its AOF"
+	}
+	if f := refusedAOFFile(inc); isBaseFile(f) {
+		return "Redis refused the base file " + f + ": salvage rebuilds incr files only"
+	}
+	return ""
+}
+
+// salvageEstimate is SalvageAOF's forecast, given the newest verified
+// backup's loss (-1 none).
+func salvageEstimate(inc *Incident, backup int64) Estimate {
+	what := "the damaged incr file"
+	if f := refusedAOFFile(inc); f != "" {
+		what = f
+	}
+	return Estimate{Applicable: true,
+		Why:      "skip the damaged bytes of " + what + " and keep every intact command after them (forecast: the one command the damage overlaps; proven by a scratch load before anything changes)",
+		LostKeys: aofLoss(inc.PreFaultKeys, 1, backup), Duration: time.Second}
+}
+
+// Execute implements Strategy: the spans "copy AOF", "salvage copy" and
+// "scratch load" prove the salvage (a failure hands the incident back
+// with nothing changed), then the node's appendonlydir is replaced.
+func (s SalvageAOF) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
+	p, err := proveAOFDir(ctx, inc, tl, s.Name(), "salvage copy", salvageDir)
+	if err != nil {
+		return err
+	}
+	return installAOFPlan(ctx, inc, tl, p)
 }
 
 // aofRepairable says why no AOF repair of the failed node applies ("" when
@@ -63,163 +92,49 @@ func aofRepairable(inc *Incident) string {
 	return ""
 }
 
-// aofPlan is a repaired copy of a node's appendonlydir, checked by a
-// scratch server, ready to install.
-type aofPlan struct {
-	files    map[string][]byte // name → content, manifest included
-	keys     int64             // keys the scratch server loaded (= predicted)
-	summary  string
-	salvages []Salvage
-}
-
-// planSalvage copies the node's appendonlydir out, salvages every damaged
-// incr file and proves the result with a scratch load.
-func planSalvage(ctx context.Context, inc *Incident) (*aofPlan, error) {
-	return planAOFDir(ctx, inc, func(src string) ([]aof.ManifestEntry, map[string][]byte, []Salvage, error) {
-		entries, _, err := aofEntries(src)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		out := map[string][]byte{}
-		var salvages []Salvage
-		for _, en := range entries {
-			data, err := os.ReadFile(filepath.Join(src, en.Name))
-			if err != nil {
-				return nil, nil, nil, fmt.Errorf("read %s: %w", en.Name, err)
-			}
-			if en.Type != aof.TypeIncr {
-				out[en.Name] = data
-				continue
-			}
-			fixed, rep, err := aof.Salvage(data)
-			if err != nil {
-				return nil, nil, nil, fmt.Errorf("salvage %s: %w", en.Name, err)
-			}
-			if !rep.Complete {
-				return nil, nil, nil, fmt.Errorf("salvage %s: the parse after the damage is incomplete (damage runs to the end): truncation or a backup decides", en.Name)
-			}
-			out[en.Name] = fixed
-			if len(rep.Damaged) == 0 && len(rep.Dropped) == 0 {
-				continue
-			}
-			s := Salvage{Method: "aof-resync", File: harness.AOFDirName + "/" + en.Name,
-				Kept: int64(rep.CommandsKept), Dropped: int64(rep.CommandsDropped), Unit: "commands",
-				SHA256Before: rep.SHA256Before, SHA256After: rep.SHA256After}
-			for _, r := range append(append([]aof.Range(nil), rep.Damaged...), rep.Dropped...) {
-				s.Damaged = append(s.Damaged, ByteRange{Offset: r.Offset, Length: r.Length})
-			}
-			s.Detail = fmt.Sprintf("skipped %d damaged byte range(s), resynchronised on the next valid command; %d transaction(s) dropped whole", len(rep.Damaged), rep.TransactionsDropped)
-			if len(rep.Notes) > 0 {
-				s.Detail += "; " + strings.Join(rep.Notes, "; ")
-			}
-			salvages = append(salvages, s)
-		}
-		if len(salvages) == 0 {
-			return nil, nil, nil, fmt.Errorf("salvage: no damaged range in the incr files to skip")
-		}
-		return entries, out, salvages, nil
-	})
-}
-
-// planAOFDir takes the incident's copy of the node's appendonlydir, lets build
-// decide the files of the repaired dir, predicts their key count from the
-// commands, and checks it against a scratch server's load of them.
-func planAOFDir(ctx context.Context, inc *Incident, build func(src string) ([]aof.ManifestEntry, map[string][]byte, []Salvage, error)) (*aofPlan, error) {
-	e := inc.env
-	work, err := os.MkdirTemp("", "redisdrill-aof-")
+// salvageDir is SalvageAOF's aofBuild: every damaged incr file of the host
+// copy src salvaged, the other files as they are.
+func salvageDir(src string) ([]aof.ManifestEntry, map[string][]byte, []Salvage, error) {
+	entries, _, err := aofEntries(src)
 	if err != nil {
-		return nil, fmt.Errorf("create repair dir: %w", err)
+		return nil, nil, nil, err
 	}
-	defer os.RemoveAll(work)
-	src, err := inc.aofSource(ctx)
-	if err != nil {
-		return nil, err
-	}
-	entries, files, salvages, err := build(src)
-	if err != nil {
-		return nil, err
-	}
-	files["appendonly.aof.manifest"] = aof.Manifest{Entries: entries}.Format()
-	ordered := make([][]byte, 0, len(entries))
+	out := map[string][]byte{}
+	var salvages []Salvage
 	for _, en := range entries {
-		ordered = append(ordered, files[en.Name])
-	}
-	pred, err := aof.PredictKeys(time.Now(), ordered...)
-	if err != nil {
-		return nil, fmt.Errorf("predict the repaired AOF's key count (without it the repair is not proven): %w", err)
-	}
-	dir := filepath.Join(work, "out")
-	if err := writeRepairedDir(filepath.Join(dir, harness.AOFDirName), files); err != nil {
-		return nil, err
-	}
-	loaded, err := e.dep.ScratchKeys(ctx, dir, true)
-	if err != nil {
-		return nil, fmt.Errorf("scratch-load the repaired AOF: %w", err)
-	}
-	if loaded != pred.Keys {
-		return nil, fmt.Errorf("scratch server loaded %d keys from the repaired AOF, its commands predict %d: not installed", loaded, pred.Keys)
-	}
-	return &aofPlan{files: files, keys: loaded, salvages: salvages,
-		summary: fmt.Sprintf("%d keys (a scratch server loaded exactly the %d the kept commands predict)", loaded, pred.Keys)}, nil
-}
-
-// writeRepairedDir writes files into dir (created).
-func writeRepairedDir(dir string, files map[string][]byte) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create repair dir: %w", err)
-	}
-	for name, data := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			return fmt.Errorf("write repaired %s: %w", name, err)
-		}
-	}
-	return nil
-}
-
-// installAOFPlan replaces the failed node's appendonlydir with a checked
-// plan (the one its Estimate made, else a fresh one): the replicas are
-// held, the node stopped, its files quarantined, the plan copied in.
-func installAOFPlan(ctx context.Context, inc *Incident, tl *Timeline, strategy, span string, plan func(context.Context, *Incident) (*aofPlan, error)) error {
-	n := inc.Failed
-	p := inc.aofPlans[strategy]
-	err := tl.Do(span, func() (string, error) {
-		if p != nil {
-			return p.summary + " (checked when estimated)", nil
-		}
-		var err error
-		p, err = plan(ctx, inc)
+		data, err := os.ReadFile(filepath.Join(src, en.Name))
 		if err != nil {
-			return "", err
+			return nil, nil, nil, fmt.Errorf("read %s: %w", en.Name, err)
 		}
-		return p.summary, nil
-	})
-	if err != nil {
-		return err
-	}
-	return reloadInPlace(ctx, inc, tl, dataFiles, func() (string, error) {
-		stage, err := os.MkdirTemp("", "redisdrill-stage-")
+		if en.Type != aof.TypeIncr {
+			out[en.Name] = data
+			continue
+		}
+		fixed, rep, err := aof.Salvage(data)
 		if err != nil {
-			return "", fmt.Errorf("create staging dir: %w", err)
+			return nil, nil, nil, fmt.Errorf("salvage %s: %w", en.Name, err)
 		}
-		defer os.RemoveAll(stage)
-		if err := writeRepairedDir(filepath.Join(stage, harness.AOFDirName), p.files); err != nil {
-			return "", err
+		if !rep.Complete {
+			return nil, nil, nil, fmt.Errorf("salvage %s: the parse after the damage is incomplete (damage runs to the end): truncation or a backup decides", en.Name)
 		}
-		if err := copyDirInto(ctx, n, stage); err != nil {
-			return "", err
+		out[en.Name] = fixed
+		if len(rep.Damaged) == 0 && len(rep.Dropped) == 0 {
+			continue
 		}
-		for _, s := range p.salvages {
-			inc.env.noteSalvage(s)
+		s := Salvage{Method: "aof-resync", File: harness.AOFDirName + "/" + en.Name,
+			Kept: int64(rep.CommandsKept), Dropped: int64(rep.CommandsDropped), Unit: "commands",
+			SHA256Before: rep.SHA256Before, SHA256After: rep.SHA256After}
+		for _, r := range append(append([]aof.Range(nil), rep.Damaged...), rep.Dropped...) {
+			s.Damaged = append(s.Damaged, ByteRange{Offset: r.Offset, Length: r.Length})
 		}
-		return "repaired " + harness.AOFDirName, nil
-	})
-}
-
-// keepAOFPlan remembers the plan a strategy's Estimate checked, for its
-// Execute.
-func (i *Incident) keepAOFPlan(strategy string, p *aofPlan) {
-	if i.aofPlans == nil {
-		i.aofPlans = map[string]*aofPlan{}
+		s.Detail = fmt.Sprintf("skipped %d damaged byte range(s), resynchronised on the next valid command; %d transaction(s) dropped whole", len(rep.Damaged), rep.TransactionsDropped)
+		if len(rep.Notes) > 0 {
+			s.Detail += "; " + strings.Join(rep.Notes, "; ")
+		}
+		salvages = append(salvages, s)
 	}
-	i.aofPlans[strategy] = p
+	if len(salvages) == 0 {
+		return nil, nil, nil, fmt.Errorf("salvage: no damaged range in the incr files to skip")
+	}
+	return entries, out, salvages, nil
 }

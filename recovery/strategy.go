@@ -15,7 +15,9 @@ type Strategy interface {
 	// Name is the strategy's stable identifier, e.g. "promote-replica".
 	Name() string
 	// Estimate says whether the strategy applies to the incident and what it
-	// would cost. It must not change anything.
+	// would cost. It must change nothing and start nothing, and be cheap:
+	// the engine asks every strategy. A proof that needs heavy work (a
+	// copy of the data, a scratch server) belongs in Execute.
 	Estimate(ctx context.Context, inc *Incident) (Estimate, error)
 	// Execute recovers, recording its spans in tl.
 	Execute(ctx context.Context, inc *Incident, tl *Timeline) error
@@ -73,13 +75,11 @@ type Incident struct {
 	Collapsed bool
 
 	env *Engine
-	// aofPlans are the repaired appendonlydirs AOF strategies' Estimates
-	// built and checked, by strategy name.
-	aofPlans map[string]*aofPlan
-	// aofRepair is the cut copy repair-aof's Estimate built and checked.
-	aofRepair *aofRepair
-	// aofSrc is the host copy of the failed node's appendonlydir (see
-	// aofSource), under aofWork.
+	// aofView is what the AOF strategies' Estimates read of the failed
+	// node's appendonlydir without copying it (see Incident.aofFacts).
+	aofView *aofView
+	// aofSrc is the host copy of the failed node's appendonlydir an AOF
+	// strategy's Execute made for its proof (see aofSource), under aofWork.
 	aofSrc, aofWork string
 }
 

@@ -105,6 +105,15 @@ type Expect struct {
 	Fenced bool
 }
 
+// RestartPolicy is what the nodes' supervisors do when a server exits on
+// its own (the topology's, default always).
+func (s Scenario) RestartPolicy() harness.RestartPolicy {
+	if s.Topology.Restart == "" {
+		return harness.RestartAlways
+	}
+	return s.Topology.Restart
+}
+
 // HasLabel reports whether the scenario carries the label.
 func (s Scenario) HasLabel(l string) bool {
 	for _, x := range s.Labels {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/redisdrill/redisdrill/harness/fault"
 	"github.com/redisdrill/redisdrill/scenarios"
 )
 
@@ -15,6 +16,8 @@ type scenarioJSON struct {
 	Labels      []string   `json:"labels"` // own and derived (fault:, topology:, recovery:)
 	Topology    string     `json:"topology"`
 	Fault       string     `json:"fault"`
+	FaultLevel  string     `json:"fault_level"` // crash, machine-crash, service, machine-freeze, network, operator, disk
+	Restart     string     `json:"restart"`     // the supervisor's restart policy: always or no
 	Recovery    string     `json:"recovery"`
 	Expect      expectJSON `json:"expect"`
 }
@@ -75,7 +78,8 @@ func toScenarioJSON(s scenarios.Scenario) scenarioJSON {
 	e := s.Expect
 	return scenarioJSON{
 		Name: s.Name, Description: s.Description, Labels: s.AllLabels(),
-		Topology: s.Topology.String(), Fault: s.Fault, Recovery: string(rec),
+		Topology: s.Topology.String(), Fault: s.Fault, FaultLevel: fault.Level(s.Fault), Restart: string(s.RestartPolicy()),
+		Recovery: string(rec),
 		Expect: expectJSON{
 			Strategy: e.Strategy, Incident: e.Incident, AckedLostMax: e.AckedLostMax, Loss: string(e.Loss),
 			RTOMaxMS: e.RTOMax.Milliseconds(), NoAction: e.NoAction, Fenced: e.Fenced, Failover: e.Failover,

@@ -13,7 +13,7 @@ import (
 )
 
 // scenarioTableHeader is the header of README.md's scenario table.
-var scenarioTableHeader = []string{"scenario", "topology", "fault", "recovery", "acked-loss bound", "RTO bound"}
+var scenarioTableHeader = []string{"scenario", "topology", "fault", "level", "recovery", "acked-loss bound", "RTO bound"}
 
 // writeScenarioMarkdown writes the scenarios as README.md's markdown table,
 // every cell derived from the registry.
@@ -33,7 +33,7 @@ func writeScenarioMarkdown(w io.Writer, list []scenarios.Scenario) error {
 		if err != nil {
 			return err
 		}
-		row([]string{"`" + s.Name + "`", s.Topology.String(), faultCell(s), recoveryCell(s), loss, seconds(s.Expect.RTOMax)})
+		row([]string{"`" + s.Name + "`", s.Topology.String(), faultCell(s), levelCell(s), recoveryCell(s), loss, seconds(s.Expect.RTOMax)})
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write markdown: %w", err)
@@ -71,6 +71,16 @@ func faultCell(s scenarios.Scenario) string {
 		return s.Fault
 	}
 	return s.Fault + " (" + strings.Join(notes, ", ") + ")"
+}
+
+// levelCell is the level the fault hits at (fault.Level) and, where the
+// server's exit matters, the supervisor's restart policy.
+func levelCell(s scenarios.Scenario) string {
+	level := fault.Level(s.Fault)
+	if level == fault.LevelCrash {
+		return level + ", restart " + string(s.RestartPolicy())
+	}
+	return level
 }
 
 // recoveryCell says who recovers and what the scenario demands of it.

@@ -10,9 +10,10 @@
 //
 // StartEngine arms redisdrill's recovery engine (detector, baseline,
 // verified backups); Inject applies a named fault to a role-aware target
-// ("shard-primary:0", "shard:1", "replica", "all", "node:NAME"), and
-// Recover lets the engine detect, fence, recover and verify, then heals the
-// fault. An Observer installed as a go-redis hook on your own client
+// ("shard-primary:0", "shard:1", "replica", "all", "node:NAME") with the
+// engine already watching: it detects, fences, recovers and verifies while
+// the fault is still being applied. Recover waits for that recovery, then
+// heals the fault. An Observer installed as a go-redis hook on your own client
 // measures RTO and lost acknowledged writes as that client saw them, and
 // the matchers in package drillmatchers assert on the Result:
 //

@@ -47,6 +47,9 @@ type Engine struct {
 	eng     *recovery.Engine
 	tempDir string
 	inj     *fault.Injection
+	// watch is the recovery Inject started before its fault; Recover
+	// collects it.
+	watch *recovery.Watch
 }
 
 // StartEngine starts the engine's detector, takes its baseline and one
@@ -77,11 +80,14 @@ func (d *Deployment) StartEngine(ctx context.Context, opts ...EngineOption) (*En
 	return e, nil
 }
 
-// Close stops the detector and removes a temporary catalog. Safe on nil.
+// Close stops a recovery still running, the detector, and removes a
+// temporary catalog. Safe on nil.
 func (e *Engine) Close() {
 	if e == nil {
 		return
 	}
+	e.watch.Stop()
+	e.watch = nil
 	if e.eng != nil {
 		e.eng.Close()
 	}
@@ -95,6 +101,13 @@ func (e *Engine) Close() {
 // role-aware target: "primary", "replica", "all", "shard-primary:K",
 // "shard:K" or "node:NAME". It returns once the fault is in effect; its
 // onset (t0 of the RTO) is the instant of its first destructive action.
+//
+// The engine is armed before the fault: it detects, fences and recovers
+// while the fault is still being applied (a stop + corrupt + restart fault
+// takes 0.5–2 s to return), as an agent in production would, and goes on
+// after Inject returns; Recover collects the result. ctx bounds the
+// injection only: the recovery runs until it is over, Recover's ctx ends
+// or Close.
 func (e *Engine) Inject(ctx context.Context, name, target string) error {
 	if e.inj != nil && !e.inj.Healed() {
 		return errors.New("inject fault: the previous fault was not recovered yet")
@@ -110,25 +123,39 @@ func (e *Engine) Inject(ctx context.Context, name, target string) error {
 	if err := e.eng.Refresh(ctx); err != nil {
 		return fmt.Errorf("inject %s: %w", name, err)
 	}
+	e.watch.Stop() // a watch no Recover collected (its fault failed to apply)
+	e.watch = e.eng.Watch(context.WithoutCancel(ctx))
 	inj, err := fault.Apply(ctx, e.d.dep, f)
 	e.inj = inj
 	if err != nil {
+		e.watch.Stop()
+		e.watch = nil
 		return fmt.Errorf("inject %s: %w", name, err)
 	}
+	e.watch.SetOnset(inj.Start)
 	return nil
 }
 
-// Recover lets the engine detect the injected fault, fence the old owner,
-// recover and verify; then it heals the fault (a node the engine fenced is
+// Recover waits for the recovery Inject started — the engine detected the
+// fault, fenced the old owner, recovered and verified, possibly before
+// Inject returned — then heals the fault (a node the engine fenced is
 // readmitted as a replica) and waits until the deployment serves again.
-// The Result carries the engine's view; Result.Measure adds what your own
-// client saw.
+// When ctx ends first, the recovery is cut off. The Result carries the
+// engine's view; Result.Measure adds what your own client saw.
 func (e *Engine) Recover(ctx context.Context) (*Result, error) {
 	if e.inj == nil {
 		return nil, errors.New("recover: no fault injected")
 	}
 	t0 := e.inj.Start
-	rep, recErr := e.eng.Recover(ctx, t0)
+	var rep *recovery.Report
+	var recErr error
+	if w := e.watch; w != nil {
+		e.watch = nil
+		rep, recErr = w.Result(ctx, t0)
+	} else {
+		// Recover called again for the same fault: the engine looks once more.
+		rep, recErr = e.eng.Recover(ctx, t0)
+	}
 	res := &Result{T0: t0, DetectMode: string(detect.ModeAuto)}
 	if e.eng.DetectMode() == detect.ModeProbe {
 		res.DetectMode = string(detect.ModeProbe)

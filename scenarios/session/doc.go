@@ -5,6 +5,10 @@
 //	start → warm-up → backup point → inject → recover → ready → heal →
 //	settle → final read → evidence → verdict
 //
+// The engine is armed before a fault that a "recover engine" step follows,
+// and acts on what it detects while the fault step is still running; the
+// recover step collects its recovery (recovery.Engine.Watch).
+//
 // One clock: t0 is the instant the first fault's first destructive action
 // began (fault.Injection.Start) and RTO = t_ready − t0, t_ready taken from
 // the per-shard probe. One checker: Judge turns a run's evidence into its

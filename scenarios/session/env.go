@@ -1,11 +1,14 @@
 package session
 
 import (
+	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
 
 	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/harness/fault"
+	"github.com/redisdrill/redisdrill/recovery"
 	"github.com/redisdrill/redisdrill/recovery/detect"
 	"github.com/redisdrill/redisdrill/reports"
 )
@@ -44,6 +47,10 @@ type Env struct {
 	// Pool, it starts as soon as this run's measurement is over, while this
 	// run writes its evidence and tears down. Nil starts nothing ahead.
 	Next *harness.Spec
+
+	// applyFault, when set, replaces fault.Apply (tests); watch is the
+	// engine's watch armed before the fault, nil when none.
+	applyFault func(ctx context.Context, dep *harness.Deployment, f fault.Fault, watch *recovery.Watch) (*fault.Injection, error)
 }
 
 // EvidenceDir is the folder a plan's evidence goes to: OutDir/<name>.

@@ -115,8 +115,13 @@ type Step struct {
 
 // Recover step modes.
 const (
-	RecoverEngine = "engine" // run the engine, then wait until every shard takes writes
-	RecoverNative = "native" // only wait: Redis recovers by itself
+	// RecoverEngine runs the engine, then waits until every shard takes
+	// writes. Right after a fault step, the engine was armed before that
+	// fault and has been acting since it detected it: this step collects
+	// its recovery. After any other step (a wait) the engine starts here.
+	RecoverEngine = "engine"
+	// RecoverNative only waits: Redis recovers by itself.
+	RecoverNative = "native"
 )
 
 // FaultStep is a fault of the catalog with its parameters.

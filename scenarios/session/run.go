@@ -79,6 +79,11 @@ type session struct {
 	order      []string // fault step ids in injection order
 	heals      []<-chan struct{}
 
+	// pending is the engine's watch armed before the fault step whose
+	// next step is "recover engine": the engine acts on what it detects
+	// while the fault step runs, and the recover step collects it.
+	pending *recovery.Watch
+
 	watch     *watcher
 	readmitMu sync.Mutex
 	readmit   []string // readmission failures of fenced nodes
@@ -133,7 +138,7 @@ func (s *session) run(ctx context.Context) (err error) {
 	s.ev.PrimariesBefore = shardPrimaries(ctx, s.dep)
 	for i, st := range p.Steps {
 		rec := StepRecord{Index: i, ID: st.ID, Action: st.Action(), Start: time.Now()}
-		rec.Detail, rec.Err = s.step(ctx, st)
+		rec.Detail, rec.Err = s.step(ctx, i)
 		rec.End = time.Now()
 		if ctx.Err() != nil {
 			return fmt.Errorf("step %d %s: %w", i+1, rec.Action, ctx.Err())
@@ -295,6 +300,10 @@ func (s *session) finish(ctx context.Context, runErr error) *Outcome {
 		cctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 		defer cancel()
 	}
+	// An interrupted run may leave the engine's watch armed; it holds the
+	// engine (and Readmit, in healAll) until it is stopped.
+	s.pending.Stop()
+	s.pending = nil
 	s.healAll(cctx)
 	s.watch.stop()
 	if s.traffic != nil {

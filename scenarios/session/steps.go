@@ -39,13 +39,14 @@ func (s StepRecord) String() string {
 	return fmt.Sprintf("step %d %s [%s] %s in %v%s", s.Index+1, s.Action, s.ID, st, s.End.Sub(s.Start).Round(time.Millisecond), d)
 }
 
-// step carries out one step and returns a short detail. A fault that
+// step carries out step i of the plan and returns a short detail. A fault that
 // cannot be injected stops the run (the drill could not be carried out);
 // any other failed step is recorded and judged.
-func (s *session) step(ctx context.Context, st Step) (string, error) {
+func (s *session) step(ctx context.Context, i int) (string, error) {
+	st := s.plan.Steps[i]
 	switch st.Action() {
 	case "fault":
-		return s.inject(ctx, st)
+		return s.inject(ctx, st, s.engineRecoversNext(i))
 	case "wait":
 		return "", harness.Sleep(ctx, st.Wait)
 	case "recover":
@@ -66,7 +67,18 @@ type injectError struct{ err error }
 func (e *injectError) Error() string { return e.err.Error() }
 func (e *injectError) Unwrap() error { return e.err }
 
-func (s *session) inject(ctx context.Context, st Step) (string, error) {
+// engineRecoversNext reports whether step i is followed by a "recover
+// engine" step: the engine is then armed before step i's fault.
+func (s *session) engineRecoversNext(i int) bool {
+	return s.eng != nil && i+1 < len(s.plan.Steps) && s.plan.Steps[i+1].Action() == "recover" &&
+		s.plan.Steps[i+1].Recover == RecoverEngine
+}
+
+// inject applies a fault step. With watch, the engine's watch is armed
+// before the fault's first action, so it detects and recovers while Apply
+// is still running (a stop + corrupt + restart fault takes 0.5–2 s to
+// return); the next recover step collects it.
+func (s *session) inject(ctx context.Context, st Step, watch bool) (string, error) {
 	params := st.Fault.Params
 	if params.Target.Role == fault.RoleNode {
 		name, err := nodeName(s.dep, params.Target.Node)
@@ -89,15 +101,30 @@ func (s *session) inject(ctx context.Context, st Step) (string, error) {
 			return "", fmt.Errorf("refresh engine: %w", err)
 		}
 	}
-	inj, err := fault.Apply(ctx, s.dep, f)
+	if watch {
+		s.pending = s.eng.Watch(ctx)
+	}
+	inj, err := s.apply(ctx, f)
 	if inj != nil {
 		s.injections[st.ID] = inj
 		s.order = append(s.order, st.ID)
 	}
 	if err != nil {
+		s.pending.Stop()
+		s.pending = nil
 		return "", &injectError{fmt.Errorf("inject %s: %w", st.Fault.Name, err)}
 	}
-	s.logger.Info("fault injected", "fault", st.Fault.Name, "onset", inj.Start.Format("15:04:05.000"))
+	detail := strings.Join(inj.Record().Targets, ",")
+	if s.pending != nil {
+		s.pending.SetOnset(inj.Start)
+		if at := s.pending.Detected(); !at.IsZero() && at.Before(inj.Applied) {
+			// The engine saw the failure before the fault step returned.
+			detail = strings.TrimPrefix(detail+fmt.Sprintf("; engine detected it at +%s, the fault returned at +%s",
+				max(at.Sub(inj.Start), 0).Round(time.Millisecond), inj.Applied.Sub(inj.Start).Round(time.Millisecond)), "; ")
+		}
+	}
+	s.logger.Info("fault injected", "fault", st.Fault.Name, "onset", inj.Start.Format("15:04:05.000"),
+		"took", inj.Applied.Sub(inj.Start).Round(time.Millisecond))
 	if st.Fault.HealAfter > 0 {
 		done := make(chan struct{})
 		s.heals = append(s.heals, done)
@@ -115,7 +142,15 @@ func (s *session) inject(ctx context.Context, st Step) (string, error) {
 			s.readmitFenced(ctx)
 		}()
 	}
-	return strings.Join(inj.Record().Targets, ","), nil
+	return detail, nil
+}
+
+// apply injects f (fault.Apply, or the test's Env.applyFault).
+func (s *session) apply(ctx context.Context, f fault.Fault) (*fault.Injection, error) {
+	if s.env.applyFault != nil {
+		return s.env.applyFault(ctx, s.dep, f, s.pending)
+	}
+	return fault.Apply(ctx, s.dep, f)
 }
 
 // nodeName maps a plan's node name "nK" to the K-th node's container name;
@@ -146,7 +181,17 @@ func (s *session) recover(ctx context.Context, how string) (string, error) {
 	var detail string
 	var recErr error
 	if how == RecoverEngine {
-		rep, err := s.eng.Recover(rctx, since)
+		var rep *recovery.Report
+		var err error
+		if w := s.pending; w != nil {
+			// Armed before the fault: the engine may be done already.
+			s.pending = nil
+			rep, err = w.Result(rctx, since)
+		} else {
+			// A step between the fault and this one (a wait) delays the
+			// engine on purpose: it starts now.
+			rep, err = s.eng.Recover(rctx, since)
+		}
 		switch {
 		case errors.Is(err, recovery.ErrNoFailure) && s.plan.Expect.NoAction:
 			detail = "no failure seen: no action"

@@ -342,6 +342,31 @@ func (n *Node) WaitPing(ctx context.Context) error {
 	}
 }
 
+// ServerDown reports whether the node's server is down now — its machine
+// is down, or its service manager runs no server process (it may start it
+// again) — with the last exit code (-1 after a signal).
+func (n *Node) ServerDown(ctx context.Context) (int, bool, error) {
+	res, err := n.docker.api.ContainerInspect(ctx, n.ID(), client.ContainerInspectOptions{})
+	if err != nil {
+		return 0, false, fmt.Errorf("inspect node %s: %w", n.Name, err)
+	}
+	st := res.Container.State
+	if st == nil {
+		return 0, false, nil
+	}
+	if !st.Running {
+		return st.ExitCode, true, nil
+	}
+	if st.Paused || !n.Supervised() {
+		return 0, false, nil
+	}
+	ss, err := n.ServerStatus(ctx)
+	if err != nil {
+		return 0, false, err
+	}
+	return ss.ExitCode, !ss.Up, nil
+}
+
 // serverFailed reports whether the server is down after an error exit
 // (code > 0, as on a refused file) or down for good, with the exit code.
 func (n *Node) serverFailed(ctx context.Context) (int, bool) {

@@ -51,13 +51,25 @@ const (
 	envRestart    = "REDISDRILL_RESTART"
 )
 
+// startedFile holds the nanosecond clock of the server's last start.
+const startedFile = "/run/redisdrill/started"
+
 // bootScript is a node machine's init: on the first boot it writes
 // $REDISDRILL_CONF to ConfPath ($0). Supervised, it lays out the s6
-// service (run execs the server on ConfPath; finish logs the exit and,
-// with restart policy "no", tells s6 not to start the server again by
-// itself: s6-svc -O) and execs s6-supervise as PID 1. Unsupervised (an
-// image without s6) the server itself is PID 1, and its exit is the
-// machine's.
+// service and execs s6-supervise as PID 1. Unsupervised (an image without
+// s6) the server itself is PID 1, and its exit is the machine's.
+//
+// The service's run script stamps the start and execs the server on
+// ConfPath. Its finish script logs the exit, then applies the restart
+// policy: with "no" it tells s6 not to start the server again by itself
+// (s6-svc -O); with "always" a server that ran at least a second is
+// started again as soon as s6 has seen finish end (s6-svwait -D, then
+// s6-svc -u), as systemd's Restart=always does within its 100 ms
+// RestartSec, where s6-supervise alone waits a fixed second after every
+// death. A server that dies younger than that (a refused start) is left to
+// s6's one-second pace, so a crash loop is throttled as every supervisor
+// throttles one. The hurried start is only asked for while s6 still wants
+// the server up: a stop (s6-svc -d) is never undone.
 //
 // Writing the config here rather than copying it into the created
 // container spares the engine a mount and unmount of the container's
@@ -70,8 +82,24 @@ if [ "$` + envSupervisor + `" != ` + SupervisorS6 + ` ]; then exec "$1" "$0"; fi
 d=` + ServiceDir + `
 rm -rf "${d%/*/*}"
 mkdir -p "$d"
-printf '#!/bin/sh\nexec 2>&1\necho "` + LogServerStart + `"\nexec %s %s\n' "$1" "$0" > "$d/run"
-printf '#!/bin/sh\nc=$1; [ "$c" = 256 ] && c=-1\necho "` + LogServerExit + ` code=$c signal=$2"\nif [ "$` + envRestart + `" = no ]; then s6-svc -O .; fi\nexit 0\n' > "$d/finish"
+cat > "$d/run" <<EOF
+#!/bin/sh
+exec 2>&1
+date +%s%N > ` + startedFile + `
+echo "` + LogServerStart + `"
+exec $1 $0
+EOF
+cat > "$d/finish" <<'EOF'
+#!/bin/sh
+c=$1; [ "$c" = 256 ] && c=-1
+echo "` + LogServerExit + ` code=$c signal=$2"
+if [ "$` + envRestart + `" = no ]; then exec s6-svc -O .; fi
+ran=$(( $(date +%s%N) - $(cat ` + startedFile + ` 2>/dev/null || echo 0) ))
+if [ "$ran" -ge 1000000000 ]; then
+  ( s6-svwait -D -t 5000 . && [ "$(s6-svstat -o wantedup .)" = true ] && s6-svc -u . ) </dev/null >/dev/null 2>&1 &
+fi
+exit 0
+EOF
 chmod +x "$d/run" "$d/finish"
 exec s6-supervise "$d"
 `
@@ -179,7 +207,10 @@ func (n *Node) svc(ctx context.Context, what string, args ...string) error {
 // script ran; the machine stays up and s6 keeps the server down.
 func (n *Node) stopServer(ctx context.Context, timeout time.Duration) error {
 	ms := strconv.Itoa(int(max(timeout, time.Millisecond) / time.Millisecond))
-	script := `s6-svc -dwD -T ` + ms + ` ` + ServiceDir + ` || { s6-svc -k ` + ServiceDir + ` && s6-svc -dwD -T 10000 ` + ServiceDir + `; }`
+	// Twice when needed: a restart the finish script of a crash asked for
+	// just before this stop would otherwise undo it (see bootScript).
+	down := `s6-svc -dwD -T ` + ms + ` ` + ServiceDir + ` || { s6-svc -k ` + ServiceDir + ` && s6-svc -dwD -T 10000 ` + ServiceDir + `; }`
+	script := down + ` && { [ "$(s6-svstat -o up,wantedup ` + ServiceDir + `)" = "false false" ] || { ` + down + `; }; }`
 	code, out, err := execIn(ctx, n.docker, n.ID(), []string{"sh", "-c", script})
 	if err != nil {
 		return fmt.Errorf("stop server on %s: %w", n.Name, err)

@@ -168,9 +168,12 @@ func (e *Engine) awaitOutcome(ctx context.Context, n *harness.Node) (nodeState, 
 }
 
 // awaitContainer is awaitOutcome in auto mode: Docker says whether the
-// container runs; a running node that never answers is down after
-// outcomeTimeout.
+// machine runs and its service manager whether the server does; a running
+// node that never answers is down after outcomeTimeout.
 func awaitContainer(ctx context.Context, n *harness.Node) (nodeState, string) {
+	if n.Supervised() {
+		return awaitSupervised(ctx, n)
+	}
 	deadline := time.Now().Add(outcomeTimeout)
 	for {
 		running, err := n.Running(ctx)
@@ -183,6 +186,45 @@ func awaitContainer(ctx context.Context, n *harness.Node) (nodeState, string) {
 				return nodeRefused, line
 			}
 			return nodeDown, ""
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return nodeDown, "no answer"
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// awaitSupervised is awaitContainer for a node whose server a service
+// manager runs. A server that is down is not the outcome yet while the
+// supervisor is about to start it again (it was killed, and the restart
+// policy is always): the outcome is what that start does. An error exit
+// with a refusal in the log since the last start is a refusal (whether or
+// not the supervisor keeps trying); a server the supervisor keeps down, or
+// a machine that is down, is down.
+func awaitSupervised(ctx context.Context, n *harness.Node) (nodeState, string) {
+	deadline := time.Now().Add(outcomeTimeout)
+	for {
+		up, err := n.MachineRunning(ctx)
+		if err == nil && !up {
+			return nodeDown, "machine down"
+		}
+		st, err := n.ServerStatus(ctx)
+		switch {
+		case err != nil:
+		case st.Up:
+			if pingQuick(ctx, n) {
+				return nodeServing, ""
+			}
+		case st.Exited && st.ExitCode > 0:
+			logs, _ := n.Logs(ctx)
+			if line := RefusalLine(lastStart(logs)); line != "" {
+				return nodeRefused, line
+			}
+			if !st.WantUp {
+				return nodeDown, fmt.Sprintf("exited with code %d", st.ExitCode)
+			}
+		case !st.WantUp:
+			return nodeDown, "stopped by its supervisor"
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			return nodeDown, "no answer"
@@ -212,8 +254,8 @@ func (e *Engine) observeFailed(ctx context.Context, inc *Incident) []string {
 	if inc == nil || inc.Failed == nil {
 		return nil
 	}
-	code, exited, err := inc.Failed.Exited(ctx)
-	if err != nil || !exited {
+	code, down, err := inc.Failed.ServerDown(ctx)
+	if err != nil || !down {
 		return nil
 	}
 	logs, err := inc.Failed.Logs(ctx)

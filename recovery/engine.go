@@ -265,7 +265,9 @@ func (e *Engine) recover(ctx context.Context, armed time.Time, w *Watch) (*Repor
 
 	var inc *Incident
 	var chosen Strategy
-	err = tl.Do("decide", func() (string, error) {
+	// observe: what the failed node and Redis do (a supervisor's restart
+	// refusing the files, coming back empty, ...); decide: the plan.
+	err = tl.Do("observe", func() (string, error) {
 		var err error
 		inc, err = e.classify(ctx, ev)
 		if err != nil {
@@ -275,13 +277,31 @@ func (e *Engine) recover(ctx context.Context, armed time.Time, w *Watch) (*Repor
 		if inc.Failed != nil {
 			rep.Node = inc.Failed.Name
 		}
-		chosen, err = e.plan(ctx, inc, rep, "")
-		if err != nil {
-			return "", err
-		}
-		rep.Strategy = chosen.Name()
-		return fmt.Sprintf("%s → %s", inc, chosen.Name()), nil
+		return inc.String(), nil
 	})
+	if err == nil && inc.Kind == EmptyRestart && !inc.Collapsed && len(inc.Replicas) > 0 {
+		// The guard acts before the plan: a replica full-syncs an emptied
+		// primary within a second of its restart (its reconnect cron), so
+		// the emptied primary is stopped at once; the plan then promotes
+		// a replica that kept the data, or restores the node (the fence
+		// is lifted then, below).
+		err = e.fenceNodes(ctx, inc, tl, []*harness.Node{inc.Failed}, true)
+		inc.Guarded = err == nil
+	}
+	if err == nil {
+		err = tl.Do("decide", func() (string, error) {
+			var err error
+			chosen, err = e.plan(ctx, inc, rep, "")
+			if err != nil {
+				return "", err
+			}
+			rep.Strategy = chosen.Name()
+			if inc.Guarded && !takesOver(chosen.Name()) {
+				e.liftFences(fencedBefore, inc.Failed, "the guard stopped the emptied primary; "+chosen.Name()+" restores the node itself")
+			}
+			return fmt.Sprintf("%s → %s", inc, chosen.Name()), nil
+		})
+	}
 	if inc != nil {
 		defer inc.release()
 	}

@@ -104,10 +104,14 @@ func fenceNode(ctx context.Context, n *harness.Node, silent, retire bool) (Fence
 		return f, nil
 	}
 	if !running && !paused {
-		f.Method, f.Detail = FenceAlreadyDown, "container not running"
-		return f, nil
+		if downForGood(ctx, n) {
+			f.Method, f.Detail = FenceAlreadyDown, "server down and not restarting"
+			return f, nil
+		}
+		// Down now, but its supervisor will start it again: a crash is not
+		// a fence, so the machine is killed below.
 	}
-	if !paused && !silent && !retire && pingQuick(ctx, n) {
+	if running && !silent && !retire && pingQuick(ctx, n) {
 		if pf, err := pauseWrites(ctx, n, f); err == nil {
 			return pf, nil
 		}
@@ -122,6 +126,17 @@ func fenceNode(ctx context.Context, n *harness.Node, silent, retire bool) (Fence
 		f.Detail = "SIGKILL while frozen"
 	}
 	return f, waitDown(ctx, n)
+}
+
+// downForGood reports whether n's server is down and stays down: its
+// machine is down, or its supervisor keeps it down (an unsupervised node
+// is down for good once its container stopped).
+func downForGood(ctx context.Context, n *harness.Node) bool {
+	if up, err := n.MachineRunning(ctx); err == nil && !up {
+		return true
+	}
+	_, exited, err := n.Exited(ctx)
+	return err == nil && exited
 }
 
 func pauseWrites(ctx context.Context, n *harness.Node, f Fence) (Fence, error) {

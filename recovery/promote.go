@@ -102,7 +102,7 @@ func (PromoteReplica) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 	dep := inc.env.dep
 	var cand *harness.Node
 	var mode string
-	if inc.Kind == EmptyRestart {
+	if inc.Kind == EmptyRestart && !inc.Guarded {
 		// The old primary answers, empty: stop it before anything else,
 		// so no replica can full-sync the empty dataset while the
 		// promotion is under way (a write pause does not stop that).

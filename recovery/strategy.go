@@ -73,6 +73,9 @@ type Incident struct {
 	// replica had already synced it: neither a promotion nor the node's
 	// own (post-wipe) AOF holds the shard's data, only a backup does.
 	Collapsed bool
+	// Guarded is true when the engine fenced the emptied primary as soon
+	// as it saw it, before the plan (see Engine.recover).
+	Guarded bool
 
 	env *Engine
 	// aofView is what the AOF strategies' Estimates read of the failed

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -19,10 +20,12 @@ type corruptor func(ctx context.Context, n *harness.Node, p Params, onset *Onset
 
 // Corrupt is a data-dir corruption fault, as production meets one: the
 // damage is latent under the running server and shows when it next starts.
-// Inject (after a SAVE when the fault needs dump.rdb) keeps a pristine copy
-// of /data on the host, freezes the server (SIGSTOP: clients stall, its
-// files stay still), changes the files, then crashes the server (SIGKILL):
-// the freeze is the one destructive instant and its onset. The node's
+// Inject keeps a pristine copy of /data on the host, freezes the server
+// (SIGSTOP: clients stall, its files stay still), changes the files, then
+// crashes the server (SIGKILL): the freeze is the one destructive instant
+// and its onset. A fault on dump.rdb first pauses writes (CLIENT PAUSE
+// WRITE: the onset then) and SAVEs, so the file it damages holds every
+// acked write, as the RDB a graceful shutdown leaves would. The node's
 // service manager then restarts the server by the deployment's restart
 // policy and that start meets the damage: Redis refuses the files or
 // starts empty. With restart policy "no" the server stays down, unless
@@ -85,8 +88,15 @@ func (f *Corrupt) injectNode(ctx context.Context, n *harness.Node, onset *Onset)
 		return err
 	}
 	if running && f.needRDB {
+		// The damage must hit the newest dump.rdb, holding every acked
+		// write: writes are paused (clients wait, nothing fails: the onset)
+		// before the SAVE, and the crash ends the pause.
+		onset.Mark()
 		c := n.Client()
-		err := c.Save(ctx).Err()
+		err := c.Do(ctx, "CLIENT", "PAUSE", strconv.Itoa(int(gracefulStop/time.Millisecond)), "WRITE").Err()
+		if err == nil {
+			err = c.Save(ctx).Err()
+		}
 		_ = c.Close()
 		if err != nil {
 			return fmt.Errorf("save rdb on %s before corrupting: %w", n.Name, err)

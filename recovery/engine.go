@@ -311,6 +311,15 @@ func (e *Engine) recover(ctx context.Context, armed time.Time, w *Watch) (*Repor
 		return rep, err
 	}
 	e.logger.Info("recovering", "incident", inc.String(), "strategy", chosen.Name())
+	flags := e.watchFailFlag(ctx, inc)
+	defer func() {
+		if flags == nil {
+			return
+		}
+		if obs := flags.stop(inc.Failed.Name, e.faultTime(), e.dep.Topology.NodeTimeout); obs != "" {
+			rep.Observations = append(rep.Observations, obs)
+		}
+	}()
 	execErr := chosen.Execute(ctx, inc, tl)
 	if errors.Is(execErr, errReplan) && e.opts.Strategy == "" {
 		// The incident changed under the strategy before it changed

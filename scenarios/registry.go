@@ -24,6 +24,12 @@ func durableCluster(nodeTimeout time.Duration) harness.Topology {
 	return t
 }
 
+// restartNo is t with restart policy no: a server that exits stays down.
+func restartNo(t harness.Topology) harness.Topology {
+	t.Restart = harness.RestartNo
+	return t
+}
+
 func waitOneReplica() workload.Profile {
 	p := workload.DefaultProfile()
 	p.WaitReplicas, p.WaitTimeout = 1, 500*time.Millisecond
@@ -113,6 +119,24 @@ func All() []Scenario {
 			// its vote (CI rehearsal, probe mode, RTO 3.22 s). Still well
 			// under Redis's own failover (node-timeout 5 s + election).
 			Expect: Expect{AckedLostMax: 0, RTOMax: 4 * time.Second, Strategy: "promote-replica", Incident: "primary-down"},
+		},
+		{
+			Name:        "primary-crash-restarted",
+			Description: "SIGKILL redis-server on shard 0's primary of a 3x1 cluster while its machine stays up; its supervisor (restart always) starts it again at once on its AOF (fsync always): no acked write may be lost, whatever the engine chooses",
+			Labels:      []string{"recovery", "crash"},
+			Topology:    durableCluster(5 * time.Second), Workload: waitOneReplica(),
+			Fault: "crash", FaultParams: shardPrimary(0), Recovery: Engine,
+			ProbeDetectable: true,
+			Expect:          Expect{AckedLostMax: 0, RTOMax: 4 * time.Second},
+		},
+		{
+			Name:        "primary-crash-stays-down",
+			Description: "SIGKILL redis-server on shard 0's primary of a 3x1 cluster under restart policy no: the machine stays up, the server stays down, and the engine promotes the replica",
+			Labels:      []string{"recovery", "crash", "promote"},
+			Topology:    restartNo(durableCluster(5 * time.Second)), Workload: waitOneReplica(),
+			Fault: "crash", FaultParams: shardPrimary(0), Recovery: Engine,
+			ProbeDetectable: true,
+			Expect:          Expect{AckedLostMax: 0, RTOMax: 4 * time.Second, Strategy: "promote-replica", Incident: "primary-down"},
 		},
 		{
 			Name:        "shard-lost-replace",

@@ -88,17 +88,21 @@ func dbsize(ctx context.Context, n *harness.Node) int64 {
 	return size
 }
 
-// expectExitsWithLog waits for n's container to exit and checks its log.
+// expectExitsWithLog waits for n's server to exit with an error (its
+// supervisor may start it again: each start refuses the same way) and
+// checks its log.
 func expectExitsWithLog(ctx context.Context, n *harness.Node, logPattern string) {
 	GinkgoHelper()
 	Eventually(func(g Gomega) {
-		_, exited, err := n.Exited(ctx)
+		code, down, err := n.ServerDown(ctx)
 		g.Expect(err).NotTo(HaveOccurred())
-		g.Expect(exited).To(BeTrue(), "redis-server should refuse the corrupted file and exit")
+		g.Expect(down).To(BeTrue(), "redis-server should refuse the corrupted file and exit")
+		g.Expect(code).To(BeNumerically(">", 0), "an error exit, not the fault's SIGKILL")
 	}).WithContext(ctx).WithTimeout(30 * time.Second).WithPolling(50 * time.Millisecond).Should(Succeed())
 	logs, err := n.Logs(ctx)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(logs).To(MatchRegexp(logPattern))
+	Expect(logs).To(ContainSubstring(harness.LogServerExit+" code=-1 signal=9"), "the fault crashed the server (SIGKILL) while its machine stayed up")
 }
 
 var _ = Describe("Faults", Label("faults"), func() {
@@ -232,16 +236,19 @@ var _ = Describe("Faults", Label("faults"), func() {
 			Expect(pingWithin(ctx, n, time.Second)).To(Succeed())
 		}, SpecTimeout(faultTimeout))
 
-		It("wipe-data-dir: the dir is empty and the node starts empty", Label("fault:wipe-data-dir"), func(ctx SpecContext) {
+		It("wipe-data-dir: the dir is emptied and the supervisor restarts the node empty", Label("fault:wipe-data-dir"), func(ctx SpecContext) {
 			n := onlyNode(ctx, dep, primary)
 			Expect(dbsize(ctx, n)).To(BeNumerically(">", 0))
 			inj := mustApply(ctx, dep, "wipe-data-dir", fault.Params{Target: primary})
-			running, err := n.Running(ctx)
-			Expect(err).NotTo(HaveOccurred())
-			Expect(running).To(BeFalse(), "corruption leaves the node stopped")
+			// The supervisor (restart always) starts the server again at
+			// once, on an empty dir: it comes back empty.
+			Expect(n.WaitPing(ctx)).To(Succeed())
+			Expect(dbsize(ctx, n)).To(BeZero())
 			files, err := n.ListDir(ctx, harness.DataDir)
 			Expect(err).NotTo(HaveOccurred())
-			Expect(files).To(BeEmpty())
+			for _, f := range files {
+				Expect(f.Name).NotTo(Equal(harness.RDBFileName), "the wiped dump.rdb is gone")
+			}
 			Expect(inj.Heal(ctx)).To(Succeed())
 			Expect(dbsize(ctx, n)).To(BeZero())
 		}, SpecTimeout(faultTimeout))

@@ -40,6 +40,7 @@ type Node struct {
 	// unsupervised node) and policy its restart policy.
 	supervisor string
 	policy     RestartPolicy
+	server     Server // the server the node's image runs
 
 	mu       sync.Mutex
 	ip       string

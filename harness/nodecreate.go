@@ -90,7 +90,7 @@ func (dep *Deployment) createNode(ctx context.Context, idx int, spare bool) (*No
 	}
 	n := &Node{Name: name, Index: idx, Volume: vol, docker: dep.docker, id: res.ID, network: dep.network.Name,
 		image: dep.Image, runID: dep.RunID, password: dep.Topology.Password, dialer: dep.dialer,
-		supervisor: dep.Server.Supervisor, policy: dep.Topology.Restart}
+		supervisor: dep.Server.Supervisor, policy: dep.Topology.Restart, server: dep.Server}
 	dep.register(n, spare)
 	return n, nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
@@ -20,24 +21,7 @@ const scratchDir = "/scratch"
 // of any node touched — and returns the key count it reports once loaded.
 // A server that refuses the files is an error carrying its last log line.
 func (dep *Deployment) ScratchKeys(ctx context.Context, hostDir string, aof bool) (int64, error) {
-	srv := dep.Server
-	if srv.Binary == "" {
-		srv = Server{Name: CustomServer, Product: "redis", Binary: "redis-server", CLI: "redis-cli"}
-	}
-	persist := "--appendonly no --dbfilename " + RDBFileName
-	if aof {
-		persist = "--appendonly yes --appenddirname " + AOFDirName
-	}
-	// The server loads before it answers PING: the first DBSIZE that
-	// answers is the loaded key count. It never saves on the way out.
-	script := fmt.Sprintf(`%s --port 6399 --bind 127.0.0.1 --dir %s --save '' %s --daemonize yes --logfile %s/scratch.log --aof-load-truncated no || exit 3
-for i in $(seq 1 600); do
-  n=$(%s -p 6399 dbsize 2>/dev/null) && case "$n" in ''|*[!0-9]*) ;; *) echo "keys=$n"; %s -p 6399 shutdown nosave >/dev/null 2>&1; exit 0;; esac
-  if ! pidof %s >/dev/null 2>&1 && [ $i -gt 5 ]; then tail -n 3 %s/scratch.log; exit 4; fi
-  sleep 0.1
-done
-tail -n 3 %s/scratch.log; exit 5`,
-		srv.Binary, scratchDir, persist, scratchDir, srv.CLI, srv.CLI, srv.Binary, scratchDir, scratchDir)
+	script := scratchScript(dep.Server, scratchDir, aof)
 	api := dep.docker.api
 	created, err := api.ContainerCreate(ctx, client.ContainerCreateOptions{
 		Config: &container.Config{
@@ -74,6 +58,57 @@ tail -n 3 %s/scratch.log; exit 5`,
 	}
 	defer logs.Close()
 	out, _ := demuxLogs(logs)
+	return scratchResult(int(code), out)
+}
+
+// ScratchKeys on a node loads a data dir prepared on the host (as
+// Deployment.ScratchKeys does) into a second, throwaway server process
+// inside the node's running machine: on loopback port 6399, from a
+// temporary folder outside the data dir, never saving. It spares the
+// container start a scratch machine costs; the node's own server (down,
+// being repaired) and files are not touched.
+func (n *Node) ScratchKeys(ctx context.Context, hostDir string, aof bool) (int64, error) {
+	srv := Server{Binary: "redis-server", CLI: "redis-cli"}
+	if n.server.Binary != "" {
+		srv = n.server
+	}
+	dir := fmt.Sprintf("/tmp/redisdrill-scratch-%d", time.Now().UnixNano())
+	if err := copyTree(ctx, n.docker.api, n.ID(), hostDir, dir); err != nil {
+		return 0, err
+	}
+	defer func() {
+		_, _, _ = execIn(context.WithoutCancel(ctx), n.docker, n.ID(), []string{"rm", "-rf", dir})
+	}()
+	code, out, err := execIn(ctx, n.docker, n.ID(), []string{"sh", "-c", scratchScript(srv, dir, aof)})
+	if err != nil {
+		return 0, fmt.Errorf("load files in a scratch server on %s: %w", n.Name, err)
+	}
+	return scratchResult(code, out)
+}
+
+// scratchScript starts a scratch server of srv on loopback port 6399 over
+// dir and prints "keys=N" once it answers DBSIZE (it loads before it
+// answers), then shuts it down without saving.
+func scratchScript(srv Server, dir string, aof bool) string {
+	if srv.Binary == "" {
+		srv = Server{Name: CustomServer, Product: "redis", Binary: "redis-server", CLI: "redis-cli"}
+	}
+	persist := "--appendonly no --dbfilename " + RDBFileName
+	if aof {
+		persist = "--appendonly yes --appenddirname " + AOFDirName
+	}
+	return fmt.Sprintf(`%s --port 6399 --bind 127.0.0.1 --dir %s --save '' %s --daemonize yes --pidfile %s/scratch.pid --logfile %s/scratch.log --aof-load-truncated no || exit 3
+for i in $(seq 1 3000); do
+  n=$(%s -p 6399 dbsize 2>/dev/null) && case "$n" in ''|*[!0-9]*) ;; *) echo "keys=$n"; %s -p 6399 shutdown nosave >/dev/null 2>&1; exit 0;; esac
+  if [ $i -gt 25 ] && ! kill -0 "$(cat %s/scratch.pid 2>/dev/null)" 2>/dev/null; then tail -n 3 %s/scratch.log; exit 4; fi
+  sleep 0.02
+done
+tail -n 3 %s/scratch.log; exit 5`,
+		srv.Binary, dir, persist, dir, dir, srv.CLI, srv.CLI, dir, dir, dir)
+}
+
+// scratchResult reads the key count out of a scratch script's output.
+func scratchResult(code int, out string) (int64, error) {
 	if code != 0 {
 		return 0, fmt.Errorf("load files in a scratch server: exit %d: %s", code, lastLine(out))
 	}

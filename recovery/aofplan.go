@@ -276,7 +276,7 @@ func proveAOFDir(ctx context.Context, inc *Incident, tl *Timeline, strategy, spa
 		if err := writeRepairedDir(filepath.Join(work, harness.AOFDirName), files); err != nil {
 			return "", err
 		}
-		loaded, err := inc.env.dep.ScratchKeys(ctx, work, true)
+		loaded, err := scratchKeys(ctx, inc, work)
 		if err != nil {
 			return "", fmt.Errorf("scratch-load the repaired AOF: %w", err)
 		}
@@ -331,4 +331,18 @@ func installAOFPlan(ctx context.Context, inc *Incident, tl *Timeline, p *aofPlan
 		}
 		return "repaired " + harness.AOFDirName, nil
 	})
+}
+
+// scratchKeys proves a repaired data dir with a scratch server: inside the
+// failed node's machine when it is up (a second server process, no
+// container start), else in a scratch container of the deployment's image.
+func scratchKeys(ctx context.Context, inc *Incident, hostDir string) (int64, error) {
+	// The node's own server may run (it started empty): the scratch one
+	// listens on another port, over another folder.
+	if up, err := inc.Failed.MachineRunning(ctx); err == nil && up {
+		if paused, err := inc.Failed.Paused(ctx); err == nil && !paused {
+			return inc.Failed.ScratchKeys(ctx, hostDir, true)
+		}
+	}
+	return inc.env.dep.ScratchKeys(ctx, hostDir, true)
 }

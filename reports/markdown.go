@@ -43,6 +43,7 @@ func WriteMarkdown(w io.Writer, run Run) error {
 		}
 	}
 	writeMarkdownSalvage(&b, run)
+	writeMarkdownFailFlags(&b, run)
 	if len(bad) > 0 {
 		b.WriteString("\n### Not passing\n\n")
 		for _, s := range bad {
@@ -166,6 +167,24 @@ func writeMarkdownSalvage(b *strings.Builder, run Run) {
 			fmt.Fprintf(b, "- **%s**: %s on `%s`%s, kept %d %s, dropped %d%s. %s\n",
 				mdCell(CaseName(run, s)), sv.Method, sv.File, mdCell(damaged), sv.Kept, sv.Unit, sv.Dropped,
 				sums, mdCell(sv.Detail))
+		}
+	}
+}
+
+// writeMarkdownFailFlags lists every FAIL flag Redis held on a restored
+// primary: the reason an outage outlasted the engine's own work.
+func writeMarkdownFailFlags(b *strings.Builder, run Run) {
+	first := true
+	for _, s := range run.Scenarios {
+		for _, o := range s.Observations {
+			if !strings.HasPrefix(o, "fail-flag:") {
+				continue
+			}
+			if first {
+				b.WriteString("\n### FAIL flags Redis held\n\n")
+				first = false
+			}
+			fmt.Fprintf(b, "- **%s**: %s\n", mdCell(CaseName(run, s)), mdCell(strings.TrimSpace(strings.TrimPrefix(o, "fail-flag:"))))
 		}
 	}
 }

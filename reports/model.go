@@ -68,6 +68,10 @@ type ScenarioResult struct {
 	// Salvage lists the repairs that kept the data of damaged files
 	// (why the loss is smaller than a backup restore's would be).
 	Salvage []Salvage `json:"salvage,omitempty"`
+	// Observations are what the engine saw Redis do on the way (e.g.
+	// "refused-start: ...", or "fail-flag: ..." when the cluster held a
+	// FAIL flag on the restored primary and so lengthened the outage).
+	Observations []string `json:"observations,omitempty"`
 
 	Thresholds Thresholds `json:"thresholds"`
 	Verdict    Verdict    `json:"verdict"`

@@ -79,6 +79,7 @@ func (s *session) result() reports.ScenarioResult {
 		for _, sv := range rep.Salvage {
 			res.Salvage = append(res.Salvage, SalvageReport(sv))
 		}
+		res.Observations = append(res.Observations, rep.Observations...)
 	}
 	for _, f := range ev.Fences {
 		res.Fences = append(res.Fences, reports.Fence{Node: f.Node, Method: f.Method, At: rel(f.At), Returned: rel(f.Returned), Lifted: rel(f.Lifted), Outcome: f.Outcome})

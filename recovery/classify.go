@@ -32,7 +32,9 @@ func (e *Engine) classify(ctx context.Context, ev detect.Event) (*Incident, erro
 	inc.Shard, inc.Slots, inc.FailedID, inc.Replicas = shard.Index, shard.Slots, shard.PrimaryID, shard.Replicas
 	node = shard.Primary
 	e.mu.Lock()
-	e.failed = append(e.failed, node)
+	if !containsNode(e.failed, node) {
+		e.failed = append(e.failed, node)
+	}
 	e.mu.Unlock()
 	for _, sb := range base.Shards {
 		if sb.Index == inc.Shard {

@@ -202,6 +202,22 @@ func (e *Engine) Refresh(ctx context.Context) error {
 	return nil
 }
 
+// lostPartly reports whether a whole-deployment rollback was asked for
+// while the engine has seen only part of the deployment down: a power cut
+// reaches the machines one Docker call after another, so the first look
+// may still find a replica answering. The engine looks again (see
+// observeAttempts) before it rolls everything back on a partial view.
+func (e *Engine) lostPartly(inc *Incident) bool {
+	return e.opts.Strategy == "cluster-rollback" && inc != nil && inc.Kind != ClusterLost
+}
+
+// observeAttempts and observeRetry bound how often, and how far apart, the
+// engine looks again at a failure no strategy applies to yet.
+const (
+	observeAttempts = 5
+	observeRetry    = 200 * time.Millisecond
+)
+
 // ErrNoFailure is returned by Recover and Watch.Result when no failure showed
 // within the detect timeout: the engine took no action.
 var ErrNoFailure = errors.New("no failure seen")
@@ -266,41 +282,62 @@ func (e *Engine) recover(ctx context.Context, armed time.Time, w *Watch) (*Repor
 	var inc *Incident
 	var chosen Strategy
 	// observe: what the failed node and Redis do (a supervisor's restart
-	// refusing the files, coming back empty, ...); decide: the plan.
-	err = tl.Do("observe", func() (string, error) {
-		var err error
-		inc, err = e.classify(ctx, ev)
-		if err != nil {
-			return "", err
+	// refusing the files, coming back empty, ...); decide: the plan. A
+	// failure that is still spreading (the machines of a power cut die
+	// one Docker call after another, over a few hundred ms) can leave no
+	// strategy that applies to what the first look saw: the engine then
+	// looks again, a few times, before it gives up.
+	for attempt := 1; ; attempt++ {
+		name := "observe"
+		if attempt > 1 {
+			name = "observe again"
 		}
-		rep.Incident, rep.Detail, rep.Shard = string(inc.Kind), inc.Detail, inc.Shard
-		if inc.Failed != nil {
-			rep.Node = inc.Failed.Name
-		}
-		return inc.String(), nil
-	})
-	if err == nil && inc.Kind == EmptyRestart && !inc.Collapsed && len(inc.Replicas) > 0 {
-		// The guard acts before the plan: a replica full-syncs an emptied
-		// primary within a second of its restart (its reconnect cron), so
-		// the emptied primary is stopped at once; the plan then promotes
-		// a replica that kept the data, or restores the node (the fence
-		// is lifted then, below).
-		err = e.fenceNodes(ctx, inc, tl, []*harness.Node{inc.Failed}, true)
-		inc.Guarded = err == nil
-	}
-	if err == nil {
-		err = tl.Do("decide", func() (string, error) {
+		err = tl.Do(name, func() (string, error) {
 			var err error
-			chosen, err = e.plan(ctx, inc, rep, "")
+			inc, err = e.classify(ctx, ev)
 			if err != nil {
 				return "", err
 			}
-			rep.Strategy = chosen.Name()
-			if inc.Guarded && !takesOver(chosen.Name()) {
-				e.liftFences(fencedBefore, inc.Failed, "the guard stopped the emptied primary; "+chosen.Name()+" restores the node itself")
+			rep.Incident, rep.Detail, rep.Shard = string(inc.Kind), inc.Detail, inc.Shard
+			if inc.Failed != nil {
+				rep.Node = inc.Failed.Name
 			}
-			return fmt.Sprintf("%s → %s", inc, chosen.Name()), nil
+			return inc.String(), nil
 		})
+		if err == nil && inc.Kind == EmptyRestart && !inc.Collapsed && len(inc.Replicas) > 0 && !e.fencedSince(fencedBefore, inc.Failed) {
+			// The guard acts before the plan: a replica full-syncs an
+			// emptied primary within a second of its restart (its
+			// reconnect cron), so the emptied primary is stopped at once;
+			// the plan then promotes a replica that kept the data, or
+			// restores the node (the fence is lifted then, below).
+			err = e.fenceNodes(ctx, inc, tl, []*harness.Node{inc.Failed}, true)
+			inc.Guarded = err == nil
+		}
+		if err == nil {
+			err = tl.Do("decide", func() (string, error) {
+				var err error
+				chosen, err = e.plan(ctx, inc, rep, "")
+				if err != nil {
+					return "", err
+				}
+				rep.Strategy = chosen.Name()
+				if inc.Guarded && !takesOver(chosen.Name()) {
+					e.liftFences(fencedBefore, inc.Failed, "the guard stopped the emptied primary; "+chosen.Name()+" restores the node itself")
+				}
+				return fmt.Sprintf("%s → %s", inc, chosen.Name()), nil
+			})
+		}
+		if (err == nil && !e.lostPartly(inc)) || attempt >= observeAttempts || ctx.Err() != nil {
+			break
+		}
+		if inc != nil {
+			inc.release()
+			inc = nil
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(observeRetry):
+		}
 	}
 	if inc != nil {
 		defer inc.release()

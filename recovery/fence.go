@@ -128,6 +128,21 @@ func fenceNode(ctx context.Context, n *harness.Node, silent, retire bool) (Fence
 	return f, waitDown(ctx, n)
 }
 
+// fencedSince reports whether n was fenced since fence index from.
+func (e *Engine) fencedSince(from int, n *harness.Node) bool {
+	if n == nil {
+		return false
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, f := range e.fences[min(from, len(e.fences)):] {
+		if f.Node == n.Name {
+			return true
+		}
+	}
+	return false
+}
+
 // downForGood reports whether n's server is down and stays down: its
 // machine is down, or its supervisor keeps it down (an unsupervised node
 // is down for good once its container stopped).

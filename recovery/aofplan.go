@@ -56,6 +56,9 @@ const aofViewTimeout = 2 * time.Second
 // through the Docker API (which works on a stopped node) and, when list is
 // set and the node's machine runs, an ls of the directory. Both are small.
 func (i *Incident) aofFacts(ctx context.Context, list bool) *aofView {
+	// Estimates run concurrently (Engine.plan): one reads, the others wait.
+	i.aofMu.Lock()
+	defer i.aofMu.Unlock()
 	n := i.Failed
 	rctx, cancel := context.WithTimeout(ctx, aofViewTimeout)
 	defer cancel()

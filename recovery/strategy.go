@@ -3,6 +3,7 @@ package recovery
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness"
@@ -81,6 +82,7 @@ type Incident struct {
 	// aofView is what the AOF strategies' Estimates read of the failed
 	// node's appendonlydir without copying it (see Incident.aofFacts).
 	aofView *aofView
+	aofMu   sync.Mutex // guards aofView
 	// aofSrc is the host copy of the failed node's appendonlydir an AOF
 	// strategy's Execute made for its proof (see aofSource), under aofWork.
 	aofSrc, aofWork string

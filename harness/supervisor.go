@@ -242,7 +242,33 @@ func (n *Node) Crash(ctx context.Context) error {
 		}
 		return n.Start(ctx)
 	}
-	return n.svc(ctx, "crash server", "-k")
+	return n.signalServer(ctx, "crash server", "KILL")
+}
+
+// signalScript sends signal $1 to the server process itself (not through
+// s6-supervise, which delivers it whenever it is next scheduled: on a
+// loaded host that was hundreds of ms, while a frozen server kept writing)
+// and, for STOP, returns only once the kernel reports it stopped.
+const signalScript = `p=$(s6-svstat -o pid ` + ServiceDir + `)
+case "$p" in ''|-1|*[!0-9]*) echo "server not running"; exit 3;; esac
+kill -"$1" "$p" || exit 4
+[ "$1" = STOP ] || exit 0
+i=0
+while [ "$(cut -d' ' -f3 /proc/$p/stat 2>/dev/null)" != T ]; do
+  i=$((i+1)); [ $i -gt 500 ] && { echo "server $p not stopped"; exit 5; }
+  sleep 0.002
+done`
+
+// signalServer sends signal (KILL, STOP) to the server process.
+func (n *Node) signalServer(ctx context.Context, what, signal string) error {
+	code, out, err := execIn(ctx, n.docker, n.ID(), []string{"sh", "-c", signalScript, "sh", signal})
+	if err != nil {
+		return fmt.Errorf("%s on %s: %w", what, n.Name, err)
+	}
+	if code != 0 {
+		return fmt.Errorf("%s on %s: %s", what, n.Name, strings.TrimSpace(out))
+	}
+	return nil
 }
 
 // Freeze stops the server process with SIGSTOP (clients stall, nothing
@@ -253,5 +279,5 @@ func (n *Node) Freeze(ctx context.Context) error {
 	if !n.Supervised() {
 		return nil // the server is PID 1: nothing to freeze it with but the whole machine
 	}
-	return n.svc(ctx, "freeze server", "-p")
+	return n.signalServer(ctx, "freeze server", "STOP")
 }

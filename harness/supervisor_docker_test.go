@@ -181,3 +181,29 @@ func TestWaitPingSeesRefusal(t *testing.T) {
 		t.Fatalf("WaitPing on a refusing server = %v, want exited with code 1", err)
 	}
 }
+
+// TestFreezeStopsTheServerAtOnce: when Freeze returns the server process
+// is stopped (state T), so nothing it does can change its files any more;
+// Crash then kills it and the supervisor starts it again.
+func TestFreezeStopsTheServerAtOnce(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	n := startStandalone(t, ctx, RestartAlways)
+	st, err := n.ServerStatus(ctx)
+	if err != nil || st.PID == 0 {
+		t.Fatalf("status: %+v, %v", st, err)
+	}
+	if err := n.Freeze(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, out, err := n.Exec(ctx, "sh", "-c", fmt.Sprintf("cut -d' ' -f3 /proc/%d/stat", st.PID))
+	if err != nil || strings.TrimSpace(out) != "T" {
+		t.Fatalf("server state right after Freeze = %q, %v; want T (stopped)", strings.TrimSpace(out), err)
+	}
+	if err := n.Crash(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.WaitPing(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -179,7 +179,7 @@ func All() []Scenario {
 			Topology:    noReplicas(harness.PersistRDB), Workload: workload.DefaultProfile(),
 			Fault: "rdb-bit", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
 			ProbeDetectable: true,
-			Expect:          Expect{AckedLostMax: 0, RTOMax: 8 * time.Second, Strategy: "correct-rdb", Incident: "refuses-start"},
+			Expect:          Expect{AckedLostMax: 0, RTOMax: 6 * time.Second, Strategy: "correct-rdb", Incident: "refuses-start"},
 		},
 		{
 			Name:        "rdb-bitflip-restore",
@@ -188,7 +188,7 @@ func All() []Scenario {
 			Topology:    noReplicas(harness.PersistRDB), Workload: workload.DefaultProfile(),
 			Fault: "rdb-bitflip", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
 			ProbeDetectable: true,
-			Expect:          Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 8 * time.Second, Strategy: "restore-in-place", Incident: "refuses-start"},
+			Expect:          Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 7 * time.Second, Strategy: "restore-in-place", Incident: "refuses-start"},
 		},
 		{
 			Name:        "corrupt-backup-skipped",
@@ -198,7 +198,7 @@ func All() []Scenario {
 			Fault: "rdb-bitflip", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
 			CorruptNewestBackup: true,
 			ProbeDetectable:     true,
-			Expect:              Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 9 * time.Second, Strategy: "restore-in-place", Incident: "refuses-start"},
+			Expect:              Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 7 * time.Second, Strategy: "restore-in-place", Incident: "refuses-start"},
 		},
 		{
 			Name:        "aof-tail-truncated",
@@ -207,7 +207,7 @@ func All() []Scenario {
 			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
 			Fault: "aof-truncate-tail", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
 			ProbeDetectable: true,
-			Expect:          Expect{AckedLostMax: 5, RTOMax: 8 * time.Second, Strategy: "accept-redis-recovery", Incident: "self-healed"},
+			Expect:          Expect{AckedLostMax: 5, RTOMax: 6 * time.Second, Strategy: "accept-redis-recovery", Incident: "self-healed"},
 		},
 		{
 			Name:        "aof-garbage-repair",
@@ -217,10 +217,11 @@ func All() []Scenario {
 			Fault: "aof-garbage-middle", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
 			Strategy:        "repair-aof",
 			ProbeDetectable: true,
-			// 20 s: a loaded host (a CI rehearsal: 8.27 s in probe mode)
-			// can keep the node down past node-timeout, and Redis then
-			// clears FAIL only after another 2 x node-timeout.
-			Expect: Expect{AckedLostMax: -1, Loss: session.LossWithinBackupWindow, RTOMax: 20 * time.Second, Strategy: "repair-aof", Incident: "refuses-start"},
+			// 7 s (was 20 s while restores restarted containers: a loaded
+			// host kept the node down past node-timeout, and Redis then
+			// cleared FAIL only after another 2 x node-timeout). Since the
+			// node model: 2.6-2.7 s quiet, 3.3 s with a busy loop per core.
+			Expect: Expect{AckedLostMax: -1, Loss: session.LossWithinBackupWindow, RTOMax: 7 * time.Second, Strategy: "repair-aof", Incident: "refuses-start"},
 		},
 		{
 			Name:        "aof-garbage-salvaged",
@@ -229,9 +230,8 @@ func All() []Scenario {
 			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
 			Fault: "aof-garbage-middle", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
 			ProbeDetectable: true,
-			// 20 s for the same reason as aof-garbage-repair (15.87 s seen
-			// on a loaded CI rehearsal).
-			Expect: Expect{AckedLostMax: 1, RTOMax: 20 * time.Second, Strategy: "salvage-aof", Incident: "refuses-start"},
+			// 7 s, as aof-garbage-repair (2.9 s quiet, 3.5 s loaded).
+			Expect: Expect{AckedLostMax: 1, RTOMax: 7 * time.Second, Strategy: "salvage-aof", Incident: "refuses-start"},
 		},
 		{
 			Name:        "aof-manifest-deleted",
@@ -241,7 +241,7 @@ func All() []Scenario {
 			Fault: "aof-manifest-delete", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
 			Strategy:        "restore-in-place",
 			ProbeDetectable: true,
-			Expect:          Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 9 * time.Second, Strategy: "restore-in-place", Incident: "started-empty"},
+			Expect:          Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 7 * time.Second, Strategy: "restore-in-place", Incident: "started-empty"},
 		},
 		{
 			Name:        "aof-manifest-rebuilt",
@@ -250,7 +250,7 @@ func All() []Scenario {
 			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
 			Fault: "aof-manifest-delete", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
 			ProbeDetectable: true,
-			Expect:          Expect{AckedLostMax: 0, RTOMax: 10 * time.Second, Strategy: "rebuild-manifest", Incident: "started-empty"},
+			Expect:          Expect{AckedLostMax: 0, RTOMax: 8 * time.Second, Strategy: "rebuild-manifest", Incident: "started-empty"},
 		},
 		{
 			Name:        "nodes-conf-garbage",
@@ -268,11 +268,11 @@ func All() []Scenario {
 			Topology:    durableCluster(5 * time.Second), Workload: waitOneReplica(),
 			Fault: "wipe-data-keep-identity", FaultParams: corruptAndRestart(shard0), Recovery: Engine,
 			ProbeDetectable: true,
-			Expect:          Expect{AckedLostMax: 0, RTOMax: 9 * time.Second, Strategy: "promote-replica"},
+			Expect:          Expect{AckedLostMax: 0, RTOMax: 3 * time.Second, Strategy: "promote-replica"},
 		},
-		lateGuard(time.Second, 15*time.Second,
+		lateGuard(time.Second, 10*time.Second,
 			"empty-restart-guard with the engine starting 1 s after the wipe: it promotes the replica if it still holds the data, else it sees the shard collapsed and restores the newest verified backup — never success over wiped data"),
-		lateGuard(3*time.Second, 16*time.Second,
+		lateGuard(3*time.Second, 14*time.Second,
 			"empty-restart-guard with the engine starting 3 s after the wipe, when the replica has already full-synced the empty dataset: the engine sees primary and replica collapsed and restores the newest verified backup, within its loss bound"),
 		{
 			Name:        "pause-short-no-action",
@@ -295,7 +295,7 @@ func All() []Scenario {
 			Topology:    noReplicas(harness.PersistAOF), Workload: workload.DefaultProfile(),
 			Fault: "flushall", FaultParams: shardPrimary(0), Recovery: Engine,
 			ProbeDetectable: true,
-			Expect:          Expect{AckedLostMax: 0, RTOMax: 8 * time.Second, Strategy: "undo-flush", Incident: "accidental-flush"},
+			Expect:          Expect{AckedLostMax: 0, RTOMax: 6 * time.Second, Strategy: "undo-flush", Incident: "accidental-flush"},
 		},
 		{
 			Name:        "point-in-time-rollback",
@@ -305,7 +305,7 @@ func All() []Scenario {
 			Fault: "flushall", FaultParams: shardPrimary(0), Recovery: Engine,
 			Strategy: "point-in-time", PointInTimeBefore: time.Second,
 			ProbeDetectable: true,
-			Expect:          Expect{AckedLostMax: -1, Loss: session.LossAfterTarget, RTOMax: 8 * time.Second, Strategy: "point-in-time", Incident: "accidental-flush"},
+			Expect:          Expect{AckedLostMax: -1, Loss: session.LossAfterTarget, RTOMax: 6 * time.Second, Strategy: "point-in-time", Incident: "accidental-flush"},
 		},
 		{
 			Name:        "cluster-crash-rollback",
@@ -317,7 +317,7 @@ func All() []Scenario {
 			// point, not each node's own newest state.
 			Strategy:        "cluster-rollback",
 			ProbeDetectable: true,
-			Expect:          Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 12 * time.Second, Strategy: "cluster-rollback", Incident: "cluster-lost"},
+			Expect:          Expect{AckedLostMax: -1, Loss: session.LossAfterBackup, RTOMax: 10 * time.Second, Strategy: "cluster-rollback", Incident: "cluster-lost"},
 		},
 		{
 			Name:        "minority-partition-native",

@@ -271,6 +271,24 @@ func (n *Node) signalServer(ctx context.Context, what, signal string) error {
 	return nil
 }
 
+// HoldDown tells the service manager to keep the server down and kills
+// the server process it runs (or is starting) with SIGKILL at once: a
+// fence that holds while the machine stays up. Start lifts it.
+func (n *Node) HoldDown(ctx context.Context) error {
+	if !n.Supervised() {
+		return n.Kill(ctx, "SIGKILL")
+	}
+	code, out, err := execIn(ctx, n.docker, n.ID(), []string{"sh", "-c",
+		`s6-svc -d ` + ServiceDir + ` && { p=$(s6-svstat -o pid ` + ServiceDir + `); case "$p" in ''|-1) ;; *) kill -KILL "$p" 2>/dev/null;; esac; s6-svc -wD -T 5000 ` + ServiceDir + `; }`})
+	if err != nil {
+		return fmt.Errorf("hold server down on %s: %w", n.Name, err)
+	}
+	if code != 0 {
+		return fmt.Errorf("hold server down on %s: exit %d: %s", n.Name, code, strings.TrimSpace(out))
+	}
+	return nil
+}
+
 // Freeze stops the server process with SIGSTOP (clients stall, nothing
 // fails yet), for a fault that changes files under it before Crash: a
 // frozen server writes none of them meanwhile. An unsupervised node is

@@ -58,6 +58,14 @@ func (e *Engine) classify(ctx context.Context, ev detect.Event) (*Incident, erro
 		// Fast path and guard: with a live replica, act now — before the
 		// failed primary can come back empty and wipe its replicas.
 		inc.PrimaryKnownDead = e.knownDead(ctx, node)
+		if inc.Kind == PrimaryDown && e.cameBackEmpty(node) {
+			// Held down (see holdCrashedPrimary) after its supervisor had
+			// restarted it empty: the probes saw that, the node cannot
+			// say it any more.
+			inc.Kind = EmptyRestart
+			e.checkCollapsed(ctx, inc, 0)
+			return inc, nil
+		}
 		if inc.Kind == EmptyRestart || (inc.Kind == PrimaryDown && e.nodeAlive(ctx, node)) {
 			e.checkEmptied(ctx, inc)
 		}
@@ -299,6 +307,29 @@ func (e *Engine) checkEmptied(ctx context.Context, inc *Incident) {
 		return // not back, or back with its data: a plain primary-down
 	}
 	inc.Kind = EmptyRestart
+	e.checkCollapsed(ctx, inc, primaryKeys)
+}
+
+// cameBackEmpty reports whether the probes saw node restart empty since the
+// engine was armed.
+func (e *Engine) cameBackEmpty(node *harness.Node) bool {
+	e.mu.Lock()
+	armed := e.armedAt
+	e.mu.Unlock()
+	for _, ev := range e.det.All() {
+		if ev.Kind == detect.KindEmptyRestart && ev.Node == node.Name && !ev.Time.Before(armed) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkCollapsed marks an emptied primary's shard collapsed when no live
+// replica still holds the data either (each full-synced the empty set).
+func (e *Engine) checkCollapsed(ctx context.Context, inc *Incident, primaryKeys int64) {
+	if inc.PreFaultKeys <= 0 {
+		return
+	}
 	var counts []string
 	for _, r := range inc.Replicas {
 		if !e.nodeAlive(ctx, r) {

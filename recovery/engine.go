@@ -279,6 +279,7 @@ func (e *Engine) recover(ctx context.Context, armed time.Time, w *Watch) (*Repor
 		e.logger.Info("failure detected", "event", ev.String(), "onset", "not known yet: the fault step is still running")
 	}
 
+	e.holdCrashedPrimary(ctx, ev, tl)
 	var inc *Incident
 	var chosen Strategy
 	// observe: what the failed node and Redis do (a supervisor's restart
@@ -321,8 +322,8 @@ func (e *Engine) recover(ctx context.Context, armed time.Time, w *Watch) (*Repor
 					return "", err
 				}
 				rep.Strategy = chosen.Name()
-				if inc.Guarded && !takesOver(chosen.Name()) {
-					e.liftFences(fencedBefore, inc.Failed, "the guard stopped the emptied primary; "+chosen.Name()+" restores the node itself")
+				if e.fencedSince(fencedBefore, inc.Failed) && !takesOver(chosen.Name()) {
+					e.liftFences(fencedBefore, inc.Failed, "fenced before the plan; "+chosen.Name()+" restores the node itself")
 				}
 				return fmt.Sprintf("%s → %s", inc, chosen.Name()), nil
 			})

@@ -77,7 +77,7 @@ func (e *Engine) fenceNodes(ctx context.Context, inc *Incident, tl *Timeline, ol
 				errs = append(errs, err)
 				continue
 			}
-			if n == inc.Failed && (f.Method == FenceKill || f.Method == FenceAlreadyDown) {
+			if n == inc.Failed && (f.Method == FenceKill || f.Method == FenceAlreadyDown || f.Method == FenceServiceStop) {
 				inc.PrimaryKnownDead = true
 			}
 			if detail != "" {
@@ -322,7 +322,7 @@ func (e *Engine) pendingKills() []int {
 	defer e.mu.Unlock()
 	var idx []int
 	for i, f := range e.fences {
-		if f.Method == FenceKill && f.Outcome == "" {
+		if (f.Method == FenceKill || f.Method == FenceServiceStop) && f.Outcome == "" {
 			idx = append(idx, i)
 		}
 	}
@@ -387,7 +387,7 @@ func (e *Engine) liftFences(from int, failed *harness.Node, why string) {
 	defer e.mu.Unlock()
 	for i := from; i < len(e.fences); i++ {
 		f := &e.fences[i]
-		if f.Node == failed.Name && (f.Method == FenceKill || f.Method == FenceAlreadyDown) && f.Outcome == "" {
+		if f.Node == failed.Name && (f.Method == FenceKill || f.Method == FenceAlreadyDown || f.Method == FenceServiceStop) && f.Outcome == "" {
 			f.Lifted, f.Outcome = time.Now(), "lifted: "+why
 			e.logger.Info("fence lifted", "node", f.Node, "why", why)
 		}

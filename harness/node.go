@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/moby/moby/api/pkg/stdcopy"
-	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 	"github.com/redis/go-redis/v9"
 )
@@ -133,47 +132,12 @@ func (n *Node) refresh(ctx context.Context) error {
 	return nil
 }
 
-// MachineRunning reports whether the node's machine (its container) is
-// up; a frozen (paused) machine counts as up.
-func (n *Node) MachineRunning(ctx context.Context) (bool, error) {
-	res, err := n.docker.api.ContainerInspect(ctx, n.ID(), client.ContainerInspectOptions{})
-	if err != nil {
-		return false, fmt.Errorf("inspect node %s: %w", n.Name, err)
-	}
-	return res.Container.State != nil && res.Container.State.Running, nil
-}
-
 // Running reports whether the node's server runs: its machine is up and,
 // on a supervised node, the service manager runs the server (a frozen
 // machine counts as running: nothing can be asked of it).
 func (n *Node) Running(ctx context.Context) (bool, error) {
 	running, paused, err := n.State(ctx)
 	return running || paused, err
-}
-
-// State reports whether the server runs and whether the machine is
-// frozen (then running is false: a paused container runs for Docker, but
-// serves nothing).
-func (n *Node) State(ctx context.Context) (running, paused bool, err error) {
-	res, err := n.docker.api.ContainerInspect(ctx, n.ID(), client.ContainerInspectOptions{})
-	if err != nil {
-		return false, false, fmt.Errorf("inspect node %s: %w", n.Name, err)
-	}
-	st := res.Container.State
-	if st == nil || !st.Running {
-		return false, false, nil
-	}
-	if st.Paused {
-		return false, true, nil
-	}
-	if !n.Supervised() {
-		return true, false, nil
-	}
-	ss, err := n.ServerStatus(ctx)
-	if err != nil {
-		return false, false, err
-	}
-	return ss.Up, false, nil
 }
 
 // Kill crashes the node's machine: SIGKILL (or signal) to its PID 1 — the
@@ -195,14 +159,14 @@ func (n *Node) Kill(ctx context.Context, signal string) error {
 // up. An unsupervised node's machine stops with its server.
 func (n *Node) Stop(ctx context.Context, timeout time.Duration) error {
 	if n.Supervised() {
-		up, err := n.MachineRunning(ctx)
+		m, err := n.machine(ctx)
 		if err != nil {
 			return err
 		}
-		if !up {
+		if !m.up {
 			return nil
 		}
-		if paused, err := n.Paused(ctx); err == nil && paused {
+		if m.paused {
 			if err := n.Unpause(ctx); err != nil {
 				return err
 			}
@@ -260,42 +224,6 @@ func (n *Node) Unpause(ctx context.Context) error {
 	return nil
 }
 
-// Paused reports whether the node is frozen.
-func (n *Node) Paused(ctx context.Context) (bool, error) {
-	res, err := n.docker.api.ContainerInspect(ctx, n.ID(), client.ContainerInspectOptions{})
-	if err != nil {
-		return false, fmt.Errorf("inspect node %s: %w", n.Name, err)
-	}
-	return res.Container.State != nil && res.Container.State.Paused, nil
-}
-
-// Exited returns the server's last exit code and whether it is down
-// after exiting: the machine has exited (its PID 1's code), or a
-// supervised server is down — after a crash, a refusal of its files, or a
-// Stop — and its service manager will not start it again by itself. A
-// server the supervisor is about to restart has not exited.
-func (n *Node) Exited(ctx context.Context) (int, bool, error) {
-	res, err := n.docker.api.ContainerInspect(ctx, n.ID(), client.ContainerInspectOptions{})
-	if err != nil {
-		return 0, false, fmt.Errorf("inspect node %s: %w", n.Name, err)
-	}
-	st := res.Container.State
-	if st == nil {
-		return 0, false, nil
-	}
-	if st.Status == container.StateExited || st.Status == container.StateDead {
-		return st.ExitCode, true, nil
-	}
-	if !st.Running || st.Paused || !n.Supervised() {
-		return 0, false, nil
-	}
-	ss, err := n.ServerStatus(ctx)
-	if err != nil {
-		return 0, false, err
-	}
-	return ss.ExitCode, !ss.Up && !ss.WantUp && ss.Exited, nil
-}
-
 // Exec runs a command inside the running node and returns its exit code and
 // combined output (its stdout, then its stderr).
 func (n *Node) Exec(ctx context.Context, cmd ...string) (int, string, error) {
@@ -341,52 +269,6 @@ func (n *Node) WaitPing(ctx context.Context) error {
 		case <-time.After(25 * time.Millisecond):
 		}
 	}
-}
-
-// ServerDown reports whether the node's server is down now — its machine
-// is down, or its service manager runs no server process (it may start it
-// again) — with the last exit code (-1 after a signal).
-func (n *Node) ServerDown(ctx context.Context) (int, bool, error) {
-	res, err := n.docker.api.ContainerInspect(ctx, n.ID(), client.ContainerInspectOptions{})
-	if err != nil {
-		return 0, false, fmt.Errorf("inspect node %s: %w", n.Name, err)
-	}
-	st := res.Container.State
-	if st == nil {
-		return 0, false, nil
-	}
-	if !st.Running {
-		return st.ExitCode, true, nil
-	}
-	if st.Paused || !n.Supervised() {
-		return 0, false, nil
-	}
-	ss, err := n.ServerStatus(ctx)
-	if err != nil {
-		return 0, false, err
-	}
-	return ss.ExitCode, !ss.Up, nil
-}
-
-// serverFailed reports whether the server is down after an error exit
-// (code > 0, as on a refused file) or down for good, with the exit code.
-func (n *Node) serverFailed(ctx context.Context) (int, bool) {
-	res, err := n.docker.api.ContainerInspect(ctx, n.ID(), client.ContainerInspectOptions{})
-	if err != nil || res.Container.State == nil {
-		return 0, false
-	}
-	st := res.Container.State
-	if st.Status == container.StateExited || st.Status == container.StateDead {
-		return st.ExitCode, true
-	}
-	if !st.Running || st.Paused || !n.Supervised() {
-		return 0, false
-	}
-	ss, err := n.ServerStatus(ctx)
-	if err != nil {
-		return 0, false
-	}
-	return ss.ExitCode, !ss.Up && ss.Exited && (ss.ExitCode > 0 || !ss.WantUp)
 }
 
 // FollowLog streams the node's machine log from since on (stdout and

@@ -239,6 +239,16 @@ func (e *Engine) Recover(ctx context.Context, t0 time.Time) (*Report, error) {
 	return e.Watch(ctx).Result(ctx, t0)
 }
 
+// Collect returns the recovery w started before the fault; with no watch
+// armed (nil: something delayed the engine on purpose, or the same fault
+// is recovered again) it starts one now, as Recover does.
+func (e *Engine) Collect(ctx context.Context, w *Watch, t0 time.Time) (*Report, error) {
+	if w != nil {
+		return w.Result(ctx, t0)
+	}
+	return e.Recover(ctx, t0)
+}
+
 // recover is the body of a Watch: it waits for the failure that follows
 // armed, then plans, executes and verifies the recovery.
 func (e *Engine) recover(ctx context.Context, armed time.Time, w *Watch) (*Report, error) {

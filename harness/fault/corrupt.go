@@ -78,12 +78,7 @@ func (f *Corrupt) Inject(ctx context.Context, dep *harness.Deployment, onset *On
 }
 
 func (f *Corrupt) injectNode(ctx context.Context, n *harness.Node, onset *Onset) error {
-	if paused, err := n.Paused(ctx); err == nil && paused {
-		if err := n.Unpause(ctx); err != nil {
-			return err
-		}
-	}
-	running, err := n.Running(ctx)
+	running, err := thawed(ctx, n)
 	if err != nil {
 		return err
 	}

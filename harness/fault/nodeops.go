@@ -16,16 +16,7 @@ const gracefulStop = 10 * time.Second
 // ensureRunning unpauses or starts n as needed and waits until it answers
 // PING. It returns an error if redis-server exits (e.g. refuses its files).
 func ensureRunning(ctx context.Context, n *harness.Node) error {
-	paused, err := n.Paused(ctx)
-	if err != nil {
-		return err
-	}
-	if paused {
-		if err := n.Unpause(ctx); err != nil {
-			return err
-		}
-	}
-	running, err := n.Running(ctx)
+	running, err := thawed(ctx, n)
 	if err != nil {
 		return err
 	}
@@ -35,6 +26,20 @@ func ensureRunning(ctx context.Context, n *harness.Node) error {
 		}
 	}
 	return n.WaitPing(ctx)
+}
+
+// thawed unpauses n when it is frozen and reports whether its server runs
+// (one inspect, and one status read of a supervised server, when it was
+// not frozen).
+func thawed(ctx context.Context, n *harness.Node) (bool, error) {
+	running, paused, err := n.State(ctx)
+	if err != nil || !paused {
+		return running, err
+	}
+	if err := n.Unpause(ctx); err != nil {
+		return false, err
+	}
+	return n.Running(ctx)
 }
 
 // waitExited polls until the node's container has exited.

@@ -147,15 +147,11 @@ func (e *Engine) Recover(ctx context.Context) (*Result, error) {
 		return nil, errors.New("recover: no fault injected")
 	}
 	t0 := e.inj.Start
-	var rep *recovery.Report
-	var recErr error
-	if w := e.watch; w != nil {
-		e.watch = nil
-		rep, recErr = w.Result(ctx, t0)
-	} else {
-		// Recover called again for the same fault: the engine looks once more.
-		rep, recErr = e.eng.Recover(ctx, t0)
-	}
+	// A second Recover for the same fault has no watch: the engine looks
+	// once more.
+	w := e.watch
+	e.watch = nil
+	rep, recErr := e.eng.Collect(ctx, w, t0)
 	res := &Result{T0: t0, DetectMode: string(detect.ModeAuto)}
 	if e.eng.DetectMode() == detect.ModeProbe {
 		res.DetectMode = string(detect.ModeProbe)

@@ -181,17 +181,12 @@ func (s *session) recover(ctx context.Context, how string) (string, error) {
 	var detail string
 	var recErr error
 	if how == RecoverEngine {
-		var rep *recovery.Report
-		var err error
-		if w := s.pending; w != nil {
-			// Armed before the fault: the engine may be done already.
-			s.pending = nil
-			rep, err = w.Result(rctx, since)
-		} else {
-			// A step between the fault and this one (a wait) delays the
-			// engine on purpose: it starts now.
-			rep, err = s.eng.Recover(rctx, since)
-		}
+		// Armed before the fault, the engine may be done already; after
+		// a step between the fault and this one (a wait), which delays it
+		// on purpose, it starts now.
+		w := s.pending
+		s.pending = nil
+		rep, err := s.eng.Collect(rctx, w, since)
 		switch {
 		case errors.Is(err, recovery.ErrNoFailure) && s.plan.Expect.NoAction:
 			detail = "no failure seen: no action"

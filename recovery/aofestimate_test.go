@@ -325,13 +325,24 @@ func TestSalvageAOFExecuteDocker(t *testing.T) {
 	if err := (SalvageAOF{}).Execute(ctx, inc, tl); err != nil {
 		t.Fatalf("Execute: %v (spans %+v)", err, tl.Spans())
 	}
-	var names []string
+	// The server, which refused its files, is stopped beside the proof;
+	// nothing on the node changes before the scratch load has proven the
+	// salvage.
+	spans := map[string]Span{}
 	for _, s := range tl.Spans() {
-		names = append(names, s.Name)
+		spans[s.Name] = s
 		t.Logf("%s (%s): %s", s.Name, s.Duration().Round(time.Millisecond), s.Detail)
 	}
-	if got := strings.Join(names, ","); !strings.HasPrefix(got, "copy AOF,salvage copy,scratch load,stop node,quarantine,load data,") {
-		t.Errorf("spans %s", got)
+	for _, name := range []string{"copy AOF", "salvage copy", "scratch load", "stop node", "quarantine", "load data"} {
+		if _, ok := spans[name]; !ok {
+			t.Errorf("no span %q", name)
+		}
+	}
+	if q, proof := spans["quarantine"], spans["scratch load"]; q.Start.Before(proof.End) {
+		t.Errorf("quarantine began %s before the scratch load ended", proof.End.Sub(q.Start))
+	}
+	if q, stop := spans["quarantine"], spans["stop node"]; q.Start.Before(stop.End) {
+		t.Errorf("quarantine began before the stop ended")
 	}
 	got, err := dbSize(ctx, n)
 	if err != nil || got != keys-1 {
@@ -409,8 +420,18 @@ func TestRebuildManifestDocker(t *testing.T) {
 	if err := (RebuildManifest{}).Execute(ctx, inc, tl); err != nil {
 		t.Fatalf("Execute: %v (spans %+v)", err, tl.Spans())
 	}
+	spans := map[string]Span{}
 	for _, s := range tl.Spans() {
+		spans[s.Name] = s
 		t.Logf("%s (%s): %s", s.Name, s.Duration().Round(time.Millisecond), s.Detail)
+	}
+	// The server served (empty): its writes were paused before the copy,
+	// so no write it acked can land after the copy was taken.
+	pause, ok := spans["pause writes"]
+	if !ok || pause.Err != "" {
+		t.Errorf("no pause of the serving server's writes: %+v", pause)
+	} else if cp := spans["copy AOF"]; cp.Start.Before(pause.End) {
+		t.Errorf("the AOF copy began before the writes were paused")
 	}
 	if got, err := dbSize(ctx, n); err != nil || got != 160 {
 		t.Errorf("DBSIZE after the rebuild = %d, %v; want 160", got, err)

@@ -2,12 +2,16 @@ package recovery
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/recovery/internal/aof"
@@ -167,8 +171,8 @@ func aofLoss(pre, guess, backup int64) int64 {
 }
 
 // errNotProven marks a proof that failed in Execute: the strategy changed
-// nothing on the node, so the engine decides again without it.
-var errNotProven = fmt.Errorf("not proven, nothing on the node changed: %w", errReplan)
+// no file on the node, so the engine decides again without it.
+var errNotProven = fmt.Errorf("not proven, no file on the node changed: %w", errReplan)
 
 // notProven wraps a failed proof of strategy with errNotProven.
 func notProven(strategy string, err error) error {
@@ -230,38 +234,36 @@ type aofPlan struct {
 // evidence to record once it is installed.
 type aofBuild func(src string) ([]aof.ManifestEntry, map[string][]byte, []Salvage, error)
 
-// proveAOFDir is the proof of salvage-aof and rebuild-manifest, run by
-// Execute before anything on the node changes: copy the appendonlydir out
-// ("copy AOF"), let build decide the repaired files and predict their key
-// count from the commands (span), and load them in a scratch server of the
-// deployment's image ("scratch load"), which must report exactly the
-// predicted count — and, when the engine chose the strategy, keep no fewer
-// keys than the newest verified backup. Any failure wraps errNotProven.
-func proveAOFDir(ctx context.Context, inc *Incident, tl *Timeline, strategy, span string, build aofBuild) (*aofPlan, error) {
+// buildAOFPlan is the first half of the proof of salvage-aof and
+// rebuild-manifest, run by Execute before anything on the node changes:
+// copy the appendonlydir out ("copy AOF"), let build decide the repaired
+// files and predict their key count from the commands (span). Any failure
+// wraps errNotProven.
+func buildAOFPlan(ctx context.Context, inc *Incident, tl *Timeline, strategy, span string, build aofBuild) (*aofPlan, error) {
 	src, err := copyAOF(ctx, inc, tl, strategy)
 	if err != nil {
 		return nil, err
 	}
-	var files map[string][]byte
-	var salvages []Salvage
-	var pred aof.KeyPrediction
+	p := &aofPlan{}
 	err = tl.Do(span, func() (string, error) {
 		var entries []aof.ManifestEntry
 		var err error
-		entries, files, salvages, err = build(src)
+		entries, p.files, p.salvages, err = build(src)
 		if err != nil {
 			return "", err
 		}
-		files["appendonly.aof.manifest"] = aof.Manifest{Entries: entries}.Format()
+		p.files["appendonly.aof.manifest"] = aof.Manifest{Entries: entries}.Format()
 		ordered := make([][]byte, 0, len(entries))
 		for _, en := range entries {
-			ordered = append(ordered, files[en.Name])
+			ordered = append(ordered, p.files[en.Name])
 		}
-		if pred, err = aof.PredictKeys(time.Now(), ordered...); err != nil {
+		pred, err := aof.PredictKeys(time.Now(), ordered...)
+		if err != nil {
 			return "", fmt.Errorf("predict the repaired AOF's key count (without it the repair is not proven): %w", err)
 		}
+		p.keys = pred.Keys
 		var what []string
-		for _, s := range salvages {
+		for _, s := range p.salvages {
 			what = append(what, s.Detail)
 		}
 		return fmt.Sprintf("the kept commands predict %d keys; %s", pred.Keys, strings.Join(what, "; ")), nil
@@ -269,34 +271,41 @@ func proveAOFDir(ctx context.Context, inc *Incident, tl *Timeline, strategy, spa
 	if err != nil {
 		return nil, notProven(strategy, err)
 	}
-	var p *aofPlan
-	err = tl.Do("scratch load", func() (string, error) {
+	return p, nil
+}
+
+// scratchProve is the second half of the proof: the planned files loaded
+// in a scratch server of the deployment's image ("scratch load"), which
+// must report exactly the predicted key count — and, when the engine chose
+// the strategy, keep no fewer keys than the newest verified backup. A
+// failure wraps errNotProven.
+func scratchProve(ctx context.Context, inc *Incident, tl *Timeline, strategy string, p *aofPlan) error {
+	err := tl.Do("scratch load", func() (string, error) {
 		work, err := os.MkdirTemp("", "redisdrill-aof-")
 		if err != nil {
 			return "", fmt.Errorf("create repair dir: %w", err)
 		}
 		defer os.RemoveAll(work)
-		if err := writeRepairedDir(filepath.Join(work, harness.AOFDirName), files); err != nil {
+		if err := writeRepairedDir(filepath.Join(work, harness.AOFDirName), p.files); err != nil {
 			return "", err
 		}
 		loaded, err := scratchKeys(ctx, inc, work)
 		if err != nil {
 			return "", fmt.Errorf("scratch-load the repaired AOF: %w", err)
 		}
-		if loaded != pred.Keys {
-			return "", fmt.Errorf("scratch server loaded %d keys from the repaired AOF, its commands predict %d: not installed", loaded, pred.Keys)
+		if loaded != p.keys {
+			return "", fmt.Errorf("scratch server loaded %d keys from the repaired AOF, its commands predict %d: not installed", loaded, p.keys)
 		}
 		if err := worseThanBackup(inc, strategy, loaded); err != nil {
 			return "", err
 		}
-		p = &aofPlan{files: files, keys: loaded, salvages: salvages,
-			summary: fmt.Sprintf("%d keys (a scratch server loaded exactly the %d the kept commands predict)", loaded, pred.Keys)}
+		p.summary = fmt.Sprintf("%d keys (a scratch server loaded exactly the %d the kept commands predict)", loaded, p.keys)
 		return p.summary, nil
 	})
 	if err != nil {
-		return nil, notProven(strategy, err)
+		return notProven(strategy, err)
 	}
-	return p, nil
+	return nil
 }
 
 // writeRepairedDir writes files into dir (created).
@@ -312,12 +321,104 @@ func writeRepairedDir(dir string, files map[string][]byte) error {
 	return nil
 }
 
-// installAOFPlan replaces the failed node's appendonlydir with a proven
-// plan: the replicas are held, the node stopped, its files quarantined,
-// the plan copied in and its salvage evidence recorded.
-func installAOFPlan(ctx context.Context, inc *Incident, tl *Timeline, p *aofPlan) error {
+// proveAndInstall is Execute of salvage-aof and rebuild-manifest: build
+// the repaired appendonlydir from a copy (buildAOFPlan), prove it with a
+// scratch load (scratchProve), install it. The node's server goes down
+// (replicas held from failing over, the supervised server stopped) beside
+// the scratch load, which only reads the copy: a plan that cannot even be
+// built touches nothing, and a scratch load that fails leaves every file
+// as it was, with the server stopped (it refused its files, or served
+// none of them) while the engine decides again. A server that still
+// serves (it started empty over its files) first has its writes paused,
+// so every write it acknowledged is in the copy and none lands after it.
+func proveAndInstall(ctx context.Context, inc *Incident, tl *Timeline, strategy, span string, build aofBuild) error {
 	n := inc.Failed
-	return reloadInPlace(ctx, inc, tl, dataFiles, func() (string, error) {
+	paused := false
+	if inc.Kind != RefusesStart {
+		var err error
+		if paused, err = pauseServing(ctx, n, tl); err != nil {
+			// An older server without CLIENT PAUSE WRITE: stop it before
+			// the copy instead, so no acked write lands after it.
+			release, err := holdFailover(ctx, inc, tl)
+			if err != nil {
+				return err
+			}
+			defer release()
+			if err := tl.Do("stop node", func() (string, error) { return n.Name, ensureStopped(ctx, n) }); err != nil {
+				return err
+			}
+			p, err := buildAOFPlan(ctx, inc, tl, strategy, span, build)
+			if err != nil {
+				return err
+			}
+			if err := scratchProve(ctx, inc, tl, strategy, p); err != nil {
+				return err
+			}
+			return loadAndRejoin(ctx, inc, tl, dataFiles, installLoad(ctx, inc, p))
+		}
+	}
+	p, err := buildAOFPlan(ctx, inc, tl, strategy, span, build)
+	if err != nil {
+		if paused {
+			// Nothing to install: the node serves on as it was.
+			_ = command(context.WithoutCancel(ctx), n, "CLIENT", "UNPAUSE")
+		}
+		return err
+	}
+	var release func()
+	var downErr error
+	down := make(chan struct{})
+	go func() {
+		defer close(down)
+		if release, downErr = holdFailover(ctx, inc, tl); downErr != nil {
+			return
+		}
+		downErr = tl.Do("stop node", func() (string, error) { return n.Name, ensureStopped(ctx, n) })
+	}()
+	err = scratchProve(ctx, inc, tl, strategy, p)
+	<-down
+	if release != nil {
+		defer release()
+	}
+	if err != nil {
+		return err
+	}
+	if downErr != nil {
+		return downErr
+	}
+	return loadAndRejoin(ctx, inc, tl, dataFiles, installLoad(ctx, inc, p))
+}
+
+// pauseServing pauses the writes of a failed node whose server still
+// serves (span "pause writes") and says whether it did; the stop that
+// follows ends the pause. It fails only when the server answers but
+// refuses the pause (one older than CLIENT PAUSE WRITE); a server that
+// does not answer is down already and needs no pause.
+func pauseServing(ctx context.Context, n *harness.Node, tl *Timeline) (bool, error) {
+	c := n.QuickClient(quickTimeout)
+	defer c.Close()
+	ms := strconv.FormatInt(pauseWritesFor.Milliseconds(), 10)
+	start := time.Now()
+	err := c.Do(ctx, "CLIENT", "PAUSE", ms, "WRITE").Err()
+	var refused redis.Error
+	if err != nil && !errors.As(err, &refused) {
+		return false, nil
+	}
+	span := Span{Name: "pause writes", Start: start, End: time.Now(),
+		Detail: "CLIENT PAUSE " + ms + " WRITE on " + n.Name + ": every write it acked is in the copy"}
+	if err != nil {
+		err = fmt.Errorf("pause writes on %s: %w", n.Name, err)
+		span.Err = err.Error()
+	}
+	tl.Add(span)
+	return err == nil, err
+}
+
+// installLoad is the "load data" step of a proven plan: the repaired
+// appendonlydir copied into the stopped node, its salvage evidence
+// recorded.
+func installLoad(ctx context.Context, inc *Incident, p *aofPlan) func() (string, error) {
+	return func() (string, error) {
 		stage, err := os.MkdirTemp("", "redisdrill-stage-")
 		if err != nil {
 			return "", fmt.Errorf("create staging dir: %w", err)
@@ -326,14 +427,14 @@ func installAOFPlan(ctx context.Context, inc *Incident, tl *Timeline, p *aofPlan
 		if err := writeRepairedDir(filepath.Join(stage, harness.AOFDirName), p.files); err != nil {
 			return "", err
 		}
-		if err := copyDirInto(ctx, n, stage); err != nil {
+		if err := copyDirInto(ctx, inc.Failed, stage); err != nil {
 			return "", err
 		}
 		for _, s := range p.salvages {
 			inc.env.noteSalvage(s)
 		}
 		return "repaired " + harness.AOFDirName, nil
-	})
+	}
 }
 
 // scratchKeys proves a repaired data dir with a scratch server: inside the

@@ -72,8 +72,19 @@ func (e *Engine) classify(ctx context.Context, ev detect.Event) (*Incident, erro
 		return inc, nil
 	}
 	// No replica to fall back on: see what the node does with its own files.
-	state, detail := e.awaitOutcome(ctx, node)
+	state, detail, code := e.awaitOutcome(ctx, node)
 	inc.PrimaryKnownDead = state == nodeDown || state == nodeRefused
+	if code >= 0 {
+		// What the failed node did, read with the outcome: the report's
+		// observation needs no second look (which a strategy already
+		// acting on the node could blur).
+		switch state {
+		case nodeRefused:
+			inc.observed = []string{fmt.Sprintf("refused-start: exit %d: %s", code, detail)}
+		case nodeDown:
+			inc.observed = []string{fmt.Sprintf("exited: code %d", code)}
+		}
+	}
 	switch state {
 	case nodeRefused:
 		inc.Kind, inc.Detail = RefusesStart, detail
@@ -169,21 +180,24 @@ const (
 // awaitOutcome waits (bounded) for a failed node that is starting to either
 // serve or exit, and says which, with the refusal line if it refused. Auto
 // mode asks Docker whether the container still runs; probe mode only
-// probes (see awaitOutcomeProbe).
-func (e *Engine) awaitOutcome(ctx context.Context, n *harness.Node) (nodeState, string) {
+// probes (see awaitOutcomeProbe). The exit code is the server's, when its
+// service manager said it (else -1).
+func (e *Engine) awaitOutcome(ctx context.Context, n *harness.Node) (nodeState, string, int) {
 	if e.probeOnly() {
-		return e.awaitOutcomeProbe(ctx, n)
+		state, detail := e.awaitOutcomeProbe(ctx, n)
+		return state, detail, -1
 	}
-	return awaitContainer(ctx, n)
+	if n.Supervised() {
+		return awaitSupervised(ctx, n)
+	}
+	state, detail := awaitContainer(ctx, n)
+	return state, detail, -1
 }
 
 // awaitContainer is awaitOutcome in auto mode: Docker says whether the
 // machine runs and its service manager whether the server does; a running
 // node that never answers is down after outcomeTimeout.
 func awaitContainer(ctx context.Context, n *harness.Node) (nodeState, string) {
-	if n.Supervised() {
-		return awaitSupervised(ctx, n)
-	}
 	deadline := time.Now().Add(outcomeTimeout)
 	for {
 		running, err := n.Running(ctx)
@@ -210,34 +224,35 @@ func awaitContainer(ctx context.Context, n *harness.Node) (nodeState, string) {
 // policy is always): the outcome is what that start does. An error exit
 // with a refusal in the log since the last start is a refusal (whether or
 // not the supervisor keeps trying); a server the supervisor keeps down, or
-// a machine that is down, is down.
-func awaitSupervised(ctx context.Context, n *harness.Node) (nodeState, string) {
+// a machine that is down, is down. The exit code is the server's last one
+// when it exited (else -1).
+func awaitSupervised(ctx context.Context, n *harness.Node) (nodeState, string, int) {
 	deadline := time.Now().Add(outcomeTimeout)
 	for {
 		up, err := n.MachineRunning(ctx)
 		if err == nil && !up {
-			return nodeDown, "machine down"
+			return nodeDown, "machine down", -1
 		}
 		st, err := n.ServerStatus(ctx)
 		switch {
 		case err != nil:
 		case st.Up:
 			if pingQuick(ctx, n) {
-				return nodeServing, ""
+				return nodeServing, "", -1
 			}
 		case st.Exited && st.ExitCode > 0:
 			logs, _ := n.Logs(ctx)
 			if line := RefusalLine(lastStart(logs)); line != "" {
-				return nodeRefused, line
+				return nodeRefused, line, st.ExitCode
 			}
 			if !st.WantUp {
-				return nodeDown, fmt.Sprintf("exited with code %d", st.ExitCode)
+				return nodeDown, fmt.Sprintf("exited with code %d", st.ExitCode), st.ExitCode
 			}
 		case !st.WantUp:
-			return nodeDown, "stopped by its supervisor"
+			return nodeDown, "stopped by its supervisor", -1
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
-			return nodeDown, "no answer"
+			return nodeDown, "no answer", -1
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -263,6 +278,9 @@ var refusalMarkers = []string{
 func (e *Engine) observeFailed(ctx context.Context, inc *Incident) []string {
 	if inc == nil || inc.Failed == nil {
 		return nil
+	}
+	if inc.observed != nil {
+		return inc.observed
 	}
 	code, down, err := inc.Failed.ServerDown(ctx)
 	if err != nil || !down {

@@ -292,6 +292,8 @@ func (e *Engine) recover(ctx context.Context, armed time.Time, w *Watch) (*Repor
 	e.holdCrashedPrimary(ctx, ev, tl)
 	var inc *Incident
 	var chosen Strategy
+	var observed []string // what the failed node did (observeFailed)
+	haveObserved := false
 	// observe: what the failed node and Redis do (a supervisor's restart
 	// refusing the files, coming back empty, ...); decide: the plan. A
 	// failure that is still spreading (the machines of a power cut die
@@ -324,7 +326,16 @@ func (e *Engine) recover(ctx context.Context, armed time.Time, w *Watch) (*Repor
 			err = e.fenceNodes(ctx, inc, tl, []*harness.Node{inc.Failed}, true)
 			inc.Guarded = err == nil
 		}
+		observed, haveObserved = nil, false
 		if err == nil {
+			// What the failed node did is read beside the plan, which
+			// changes nothing on it.
+			seen := make(chan []string, 1)
+			if inc.observed != nil {
+				seen <- inc.observed
+			} else {
+				go func(inc *Incident) { seen <- e.observeFailed(ctx, inc) }(inc)
+			}
 			err = tl.Do("decide", func() (string, error) {
 				var err error
 				chosen, err = e.plan(ctx, inc, rep, "")
@@ -337,6 +348,7 @@ func (e *Engine) recover(ctx context.Context, armed time.Time, w *Watch) (*Repor
 				}
 				return fmt.Sprintf("%s → %s", inc, chosen.Name()), nil
 			})
+			observed, haveObserved = <-seen, true
 		}
 		if (err == nil && !e.lostPartly(inc)) || attempt >= observeAttempts || ctx.Err() != nil {
 			break
@@ -353,7 +365,10 @@ func (e *Engine) recover(ctx context.Context, armed time.Time, w *Watch) (*Repor
 	if inc != nil {
 		defer inc.release()
 	}
-	rep.Observations = append(rep.Observations, e.observeFailed(ctx, inc)...)
+	if !haveObserved {
+		observed = e.observeFailed(ctx, inc)
+	}
+	rep.Observations = append(rep.Observations, observed...)
 	if err != nil {
 		rep.Spans = tl.Spans()
 		return rep, err

@@ -145,8 +145,17 @@ func copyFile(src, dst string) error {
 	return out.Close()
 }
 
-// ensureStopped stops the node if it runs (paused nodes are unpaused first).
+// ensureStopped stops the node's server and keeps it down (paused nodes
+// are unpaused first).
 func ensureStopped(ctx context.Context, n *harness.Node) error {
+	if n.Supervised() {
+		// Stopped through the service manager even when the server is
+		// down right now: after a refused start s6 respawns it within a
+		// second, and only a stop keeps it down. (Measured: a restore
+		// that skipped the stop here met a respawn between quarantine
+		// and install; the server started empty over the moved files.)
+		return n.Stop(ctx, 5*time.Second)
+	}
 	if paused, _ := n.Paused(ctx); paused {
 		_ = n.Unpause(ctx)
 	}

@@ -70,14 +70,10 @@ func manifestEstimate(inc *Incident, v *aofView) Estimate {
 
 // Execute implements Strategy: the spans "copy AOF", "rebuild manifest"
 // and "scratch load" prove the rebuilt directory (a failure hands the
-// incident back with nothing changed), then the node's appendonlydir is
-// replaced.
+// incident back with no file changed; see proveAndInstall), then the
+// node's appendonlydir is replaced.
 func (s RebuildManifest) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
-	p, err := proveAOFDir(ctx, inc, tl, s.Name(), "rebuild manifest", manifestDir)
-	if err != nil {
-		return err
-	}
-	return installAOFPlan(ctx, inc, tl, p)
+	return proveAndInstall(ctx, inc, tl, s.Name(), "rebuild manifest", manifestDir)
 }
 
 // manifestDir is RebuildManifest's aofBuild: the manifest of the host copy

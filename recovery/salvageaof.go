@@ -66,13 +66,10 @@ func salvageEstimate(inc *Incident, backup int64) Estimate {
 
 // Execute implements Strategy: the spans "copy AOF", "salvage copy" and
 // "scratch load" prove the salvage (a failure hands the incident back
-// with nothing changed), then the node's appendonlydir is replaced.
+// with no file changed; see proveAndInstall), then the node's
+// appendonlydir is replaced.
 func (s SalvageAOF) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
-	p, err := proveAOFDir(ctx, inc, tl, s.Name(), "salvage copy", salvageDir)
-	if err != nil {
-		return err
-	}
-	return installAOFPlan(ctx, inc, tl, p)
+	return proveAndInstall(ctx, inc, tl, s.Name(), "salvage copy", salvageDir)
 }
 
 // aofRepairable says why no AOF repair of the failed node applies ("" when

@@ -79,6 +79,9 @@ type Incident struct {
 	Guarded bool
 
 	env *Engine
+	// observed is what the failed node did, as classify read it with the
+	// node's outcome (see Engine.observeFailed); nil when it did not.
+	observed []string
 	// aofView is what the AOF strategies' Estimates read of the failed
 	// node's appendonlydir without copying it (see Incident.aofFacts).
 	aofView *aofView

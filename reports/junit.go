@@ -145,6 +145,9 @@ func scenarioProperties(s ScenarioResult) []JUnitProperty {
 		{"acked_lost", i(s.Loss.Lost)},
 		{"recovered", i(s.Loss.Recovered)},
 		{"loss_window_ms", ms(s.Loss.Window)},
+		{"history_checked_ops", i(int64(historyOps(s.History)))},
+		{"history_linearizable", historyVerdict(s.History)},
+		{"history_anomalies", s.History.Counts()},
 		{"latency_p50_ms", ms(s.Latency.P50)},
 		{"latency_p99_ms", ms(s.Latency.P99)},
 		{"latency_max_ms", ms(s.Latency.Max)},
@@ -204,4 +207,18 @@ func timestamp(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format("2006-01-02T15:04:05")
+}
+
+func historyOps(h *History) int {
+	if h == nil {
+		return 0
+	}
+	return h.CheckedOps
+}
+
+func historyVerdict(h *History) string {
+	if h == nil {
+		return "not checked"
+	}
+	return string(h.Linearizable)
 }

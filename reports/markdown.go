@@ -44,6 +44,7 @@ func WriteMarkdown(w io.Writer, run Run) error {
 	}
 	writeMarkdownSalvage(&b, run)
 	writeMarkdownFailFlags(&b, run)
+	writeMarkdownHistory(&b, run)
 	if len(bad) > 0 {
 		b.WriteString("\n### Not passing\n\n")
 		for _, s := range bad {
@@ -195,4 +196,39 @@ func shortHash(h string) string {
 		return h[:12]
 	}
 	return h
+}
+
+// writeMarkdownHistory lists what the history checker found in each
+// scenario: checked ops, the verdict, and the anomalies with an example.
+func writeMarkdownHistory(b *strings.Builder, run Run) {
+	first := true
+	for _, s := range run.Scenarios {
+		h := s.History
+		if h == nil {
+			continue
+		}
+		if first {
+			b.WriteString("\n### What clients saw (history check)\n\n")
+			b.WriteString("| scenario | checked ops | linearizable | anomalies | tolerated |\n|---|---:|---|---|---|\n")
+			first = false
+		}
+		fmt.Fprintf(b, "| %s | %d | %s | %s | %s |\n", mdCell(CaseName(run, s)), h.CheckedOps, h.Linearizable,
+			mdCell(orNone(h.Counts())), mdCell(orNone(strings.Join(h.Tolerated, ", "))))
+	}
+	for _, s := range run.Scenarios {
+		if s.History == nil || len(s.History.Examples) == 0 {
+			continue
+		}
+		fmt.Fprintf(b, "\n**%s**:\n", mdCell(CaseName(run, s)))
+		for _, e := range s.History.Examples {
+			fmt.Fprintf(b, "- %s\n", mdCell(e))
+		}
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }

@@ -72,6 +72,9 @@ type ScenarioResult struct {
 	// "refused-start: ...", or "fail-flag: ..." when the cluster held a
 	// FAIL flag on the restored primary and so lengthened the outage).
 	Observations []string `json:"observations,omitempty"`
+	// History is the history checker's finding over the clients' reads
+	// and writes of shared keys (nil when the workload made none).
+	History *History `json:"history,omitempty"`
 
 	Thresholds Thresholds `json:"thresholds"`
 	Verdict    Verdict    `json:"verdict"`

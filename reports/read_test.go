@@ -41,7 +41,8 @@ func TestWriteAllRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	var a, b bytes.Buffer
-	if err := WriteJSON(&a, run); err != nil {
+	// WriteAll records evidence paths relative to dir.
+	if err := WriteJSON(&a, RelativeArtifacts(run, dir)); err != nil {
 		t.Fatal(err)
 	}
 	if err := WriteJSON(&b, back); err != nil {

@@ -20,8 +20,10 @@ const (
 
 // WriteAll writes report.json, junit.xml, summary.md and report.html into
 // dir (created if missing), each atomically (temp file + rename), and
-// returns their paths in that order.
+// returns their paths in that order. Every evidence path they record is
+// relative to dir (RelativeArtifacts).
 func WriteAll(dir string, run Run) ([]string, error) {
+	run = RelativeArtifacts(run, dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create report dir: %w", err)
 	}

@@ -103,6 +103,19 @@ type Expect struct {
 	// Fenced requires the engine to fence the failed primary and the node
 	// to come back as a replica (see session.Expect.Fenced).
 	Fenced bool
+	// Tolerate names the history anomalies the scenario accepts from
+	// writes acked before t_ready; nil takes session.DefaultTolerate
+	// (none where no acked write may be lost), an empty list none.
+	Tolerate []string
+}
+
+// Tolerated returns the history anomalies the scenario tolerates (see
+// Expect.Tolerate).
+func (s Scenario) Tolerated() []string {
+	if s.Expect.Tolerate != nil {
+		return s.Expect.Tolerate
+	}
+	return session.DefaultTolerate(s.Expect.Loss, s.Expect.AckedLostMax != 0)
 }
 
 // RestartPolicy is what the nodes' supervisors do when a server exits on
@@ -189,7 +202,8 @@ func (s Scenario) Plan() session.Plan {
 			{ID: "fault", Fault: &session.FaultStep{Name: s.Fault, Params: s.FaultParams, HealAfter: s.HealAt}},
 		},
 		Expect: session.Expect{Strategy: s.Expect.Strategy, Incident: s.Expect.Incident, Loss: s.Expect.Loss,
-			Failover: s.Expect.Failover, NoAction: s.Expect.NoAction, Fenced: s.Expect.Fenced},
+			Failover: s.Expect.Failover, NoAction: s.Expect.NoAction, Fenced: s.Expect.Fenced,
+			Tolerate: s.Tolerated()},
 	}
 	if s.EngineDelay > 0 {
 		p.Steps = append(p.Steps, session.Step{ID: "engine-delay", Wait: s.EngineDelay})

@@ -25,6 +25,11 @@ type Profile struct {
 	// (Op.Scheduled), so latency has no coordinated omission. Without it a
 	// client that fell behind skips what it owes. Needs Rate > 0.
 	CatchUp bool
+	// History is the share of each client's ops (0 ≤ History < 1) that
+	// read and write keys every client shares — registers (SET/GET),
+	// lists (RPUSH/LRANGE) and counters (INCR/GET) — recorded for the
+	// history checker (Runner.History); 0 makes none.
+	History float64
 }
 
 // Limits on profile fields.
@@ -34,10 +39,15 @@ const (
 	MaxWait      = time.Minute
 )
 
-// DefaultProfile is a modest workload: 8 clients, 2000 ops/s, 64-byte values.
+// DefaultProfile is a modest workload: 8 clients, 2000 ops/s, 64-byte
+// values; a quarter of each client's ops read and write the keys every
+// client shares (the history the checker judges).
 func DefaultProfile() Profile {
-	return Profile{Clients: 8, Rate: 2000, ValueSize: 64}
+	return Profile{Clients: 8, Rate: 2000, ValueSize: 64, History: DefaultHistory}
 }
+
+// DefaultHistory is the default share of history ops (Profile.History).
+const DefaultHistory = 0.25
 
 // Validate reports a profile that cannot run.
 func (p Profile) Validate() error {
@@ -56,6 +66,8 @@ func (p Profile) Validate() error {
 		return fmt.Errorf("validate profile: wait replicas must be >= 0, got %d", p.WaitReplicas)
 	case p.WaitReplicas > 0 && (p.WaitTimeout <= 0 || p.WaitTimeout > MaxWait):
 		return fmt.Errorf("validate profile: wait timeout must be in (0, %s] when wait replicas > 0, got %s", MaxWait, p.WaitTimeout)
+	case p.History < 0 || p.History >= 1 || p.History != p.History:
+		return fmt.Errorf("validate profile: history share must be in [0, 1), got %v", p.History)
 	case p.CatchUp && p.Rate == 0:
 		return fmt.Errorf("validate profile: catch-up needs a rate (ops are due on a schedule)")
 	}

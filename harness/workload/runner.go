@@ -23,6 +23,7 @@ type Runner struct {
 	once    sync.Once
 	prefix  string
 	nonce   string
+	history historyLog // the shared keys' ops (Profile.History)
 }
 
 // Start validates p and starts p.Clients writers on a client built from the
@@ -63,6 +64,7 @@ func Start(ctx context.Context, client redis.UniversalClient, p Profile) (*Runne
 			r: r, id: c, rec: r.ledger.Recorder(), pad: pad, interval: interval,
 			next: begin.Add(interval * time.Duration(c) / time.Duration(p.Clients)),
 			mix:  newMixer(p.Mix, p.Seed, c),
+			hist: newHistoryPicker(p.Seed, c, begin),
 		}
 		r.wg.Add(1)
 		go w.run(rctx)
@@ -105,6 +107,7 @@ type worker struct {
 	interval time.Duration
 	next     time.Time
 	mix      *mixer
+	hist     *historyPicker
 }
 
 func (w *worker) run(ctx context.Context) {
@@ -113,7 +116,8 @@ func (w *worker) run(ctx context.Context) {
 	ctx = context.WithValue(ctx, attemptKey{}, log)
 	var timer *time.Timer
 	p := w.r.profile
-	for seq := int64(0); ; seq++ {
+	var hseq int64 // history ops of this client so far
+	for seq := int64(0); ; {
 		var due time.Time
 		if w.interval > 0 {
 			if d := time.Until(w.next); d > 0 {
@@ -143,7 +147,13 @@ func (w *worker) run(ctx context.Context) {
 			return
 		default:
 		}
+		if w.hist.take(p.History) {
+			w.historyOp(ctx, log, hseq)
+			hseq++
+			continue
+		}
 		op := w.nextOp(seq)
+		seq++
 		if p.CatchUp {
 			op.Scheduled = due
 		}
@@ -187,15 +197,21 @@ func (w *worker) nextOp(seq int64) Op {
 // It returns the command's reply, WAIT's answer (-1 when not waited), the
 // command's error and the WAIT error.
 func (w *worker) write(ctx context.Context, op Op, value string) (any, int, error, error) {
-	p := w.r.profile
-	if p.WaitReplicas == 0 {
+	if w.r.profile.WaitReplicas == 0 {
 		v, err := w.r.client.Do(ctx, op.args(value)...).Result()
 		return v, -1, err, nil
 	}
+	return w.send(ctx, op.Key, op.args(value))
+}
+
+// send sends a write and WAIT on the same connection, to the primary of
+// key; it returns what write returns.
+func (w *worker) send(ctx context.Context, key string, args []any) (any, int, error, error) {
+	p := w.r.profile
 	var node *redis.Client
 	switch c := w.r.client.(type) {
 	case *redis.ClusterClient:
-		n, err := c.MasterForKey(ctx, op.Key)
+		n, err := c.MasterForKey(ctx, key)
 		if err != nil {
 			return nil, -1, &notSentError{fmt.Errorf("route key: %w", err)}, nil
 		}
@@ -204,7 +220,7 @@ func (w *worker) write(ctx context.Context, op Op, value string) (any, int, erro
 		node = c
 	}
 	pipe := node.Pipeline()
-	cmd := pipe.Do(ctx, op.args(value)...)
+	cmd := pipe.Do(ctx, args...)
 	wait := pipe.Do(ctx, "wait", p.WaitReplicas, p.WaitTimeout.Milliseconds())
 	_, _ = pipe.Exec(ctx)
 	if err := cmd.Err(); err != nil {

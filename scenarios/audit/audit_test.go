@@ -47,6 +47,16 @@ type evidence struct {
 func (e evidence) write(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
+	e.writeTo(t, dir)
+	return dir
+}
+
+// writeTo writes the evidence files into dir (created if missing).
+func (e evidence) writeTo(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	m := e.measurement
 	if m == "" {
 		// Extra fields the audit must ignore (a wrong t_ready and figures).
@@ -67,7 +77,6 @@ func (e evidence) write(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	return dir
 }
 
 const ms = time.Millisecond
@@ -159,12 +168,18 @@ func TestRecomputeLossAndOutage(t *testing.T) {
 		T0: t0, TReady: tReady, Ready: true, RTO: 1234567800,
 		Acked: 6, AckedBeforeFault: 4,
 		Lost: 3, LostMissing: 2, LostWrongValue: 1,
-		Recovered:    2,
-		OldestLost:   t0.Add(-1499 * ms),
-		LostKeys:     []string{"kb", "kc", "kh"},
-		FirstFailure: t0.Add(-50 * ms),
-		ClientOutage: tReady.Sub(t0.Add(-50 * ms)),
-		Violations:   1,
+		Recovered:  2,
+		OldestLost: t0.Add(-1499 * ms),
+		LostKeys:   []string{"kb", "kc", "kh"},
+		LostWrites: []LostWrite{
+			{Key: "kb", Acked: t0.Add(-1499 * ms)},
+			{Key: "kc", Acked: t0.Add(-999 * ms)},
+			{Key: "kh", Acked: t0.Add(-499 * ms)},
+		},
+		FirstFailure:   t0.Add(-50 * ms),
+		ClientOutage:   tReady.Sub(t0.Add(-50 * ms)),
+		Violations:     1,
+		ViolationTexts: []string{"split-brain at 10:00:00.001: both acknowledged"},
 	}
 	if !reflect.DeepEqual(f, want) {
 		t.Errorf("figures\n got %+v\nwant %+v", f, want)

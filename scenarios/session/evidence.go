@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness/fault"
+	"github.com/redisdrill/redisdrill/harness/history"
 	"github.com/redisdrill/redisdrill/harness/workload"
 	"github.com/redisdrill/redisdrill/recovery"
 	"github.com/redisdrill/redisdrill/recovery/backup"
@@ -85,6 +86,12 @@ type Evidence struct {
 	// Audit lists where the independent re-computation disagreed with
 	// these figures (empty when it agreed).
 	Audit []string `json:"audit,omitempty"`
+
+	// History is every op on the keys the clients share (history.jsonl),
+	// the final reads last; HistoryCheck is what the checker found in it
+	// (nil when the workload made no history ops).
+	History      []history.Op    `json:"-"`
+	HistoryCheck *history.Result `json:"history,omitempty"`
 
 	Ledger *workload.Ledger `json:"-"`
 	Ticks  []workload.Tick  `json:"-"`

@@ -51,6 +51,7 @@ func Judge(ev Evidence, exp Expect) reports.Verdict {
 	r = append(r, judgeLoss(ev, exp)...)
 	r = append(r, judgeBackup(ev)...)
 	r = append(r, judgeWriteSafety(ev)...)
+	r = append(r, judgeHistory(ev, exp)...)
 	if exp.Fenced {
 		r = append(r, judgeFenced(ev)...)
 	}
@@ -153,7 +154,22 @@ func judgeEngine(ev Evidence, exp Expect) []string {
 // engine claims.
 func judgeLoss(ev Evidence, exp Expect) []string {
 	c := ev.FinalRead
-	if exp.Loss == "" || c.Lost == 0 {
+	if c.Lost == 0 {
+		return nil
+	}
+	if ev.Ready && !c.NewestLost.Before(ev.TReady) {
+		// Whatever the scenario tolerates, it tolerates nothing once the
+		// deployment is back: a write acked after t_ready must stay.
+		key := ""
+		for _, k := range c.LostKeys {
+			if k.Complete.Equal(c.NewestLost) {
+				key = " (key " + k.Key + ")"
+			}
+		}
+		return []string{fmt.Sprintf("loss: a write acked at %s, after t_ready %s, was lost%s",
+			c.NewestLost.Format("15:04:05.000"), ev.TReady.Format("15:04:05.000"), key)}
+	}
+	if exp.Loss == "" {
 		return nil
 	}
 	bound := func(name string, x time.Time) []string {

@@ -219,6 +219,11 @@ type Expect struct {
 	// epoch-only) before handing its role over, and the node to have come
 	// back as a replica, or stayed out when retired.
 	Fenced bool
+	// Tolerate names the history anomalies (history.Kind*) the scenario
+	// accepts, and only from writes acknowledged before t_ready: after
+	// recovery every client must see a linearizable store again. Empty
+	// tolerates none.
+	Tolerate []string
 }
 
 func (p Plan) withDefaults() Plan {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness/fault"
+	"github.com/redisdrill/redisdrill/harness/history"
 	"github.com/redisdrill/redisdrill/recovery"
 	"github.com/redisdrill/redisdrill/reports"
 )
@@ -91,8 +92,38 @@ func (s *session) result() reports.ScenarioResult {
 	if p.Engine != nil && len(ev.Recoveries) == 0 {
 		res.Strategy = "none"
 	}
+	res.History = HistoryReport(ev.HistoryCheck, p.Expect.Tolerate)
 	res.Artifacts = s.artifacts
 	return res
+}
+
+// HistoryReport turns the history checker's result into its report form:
+// counts by kind, the first anomaly of each kind as an example, and the
+// visualisations as paths inside the evidence folder.
+func HistoryReport(h *history.Result, tolerated []string) *reports.History {
+	if h == nil {
+		return nil
+	}
+	out := &reports.History{CheckedOps: h.CheckedOps, Keys: h.Keys, Linearizable: reports.Tristate(h.Linearizable),
+		Anomalies: map[string]int{}, Tolerated: tolerated}
+	for k, n := range h.Counts {
+		out.Anomalies[k] = n
+	}
+	seen := map[string]bool{}
+	for _, a := range h.Anomalies {
+		if seen[a.Kind] {
+			continue
+		}
+		seen[a.Kind] = true
+		out.Examples = append(out.Examples, fmt.Sprintf("%s on key %s at %s: %s", a.Kind, a.Key, a.At.Format("15:04:05.000"), a.Detail))
+	}
+	for key, file := range h.Visualizations {
+		if out.Visualizations == nil {
+			out.Visualizations = map[string]string{}
+		}
+		out.Visualizations[key] = DirHistory + "/" + file
+	}
+	return out
 }
 
 // SalvageReport turns the engine's record of a salvage into its report form.

@@ -188,7 +188,7 @@ func (s *session) run(ctx context.Context) (err error) {
 		return nil
 	}
 	s.ev.FinalRead, s.ev.FinalReadDone = check, true
-	return nil
+	return s.checkHistory(ctx)
 }
 
 // settleMeasurement ends the first fault's RTO measurement after the heals

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/redisdrill/redisdrill/harness/history"
 	"github.com/redisdrill/redisdrill/harness/workload"
 	"github.com/redisdrill/redisdrill/reports"
 	"github.com/redisdrill/redisdrill/scenarios/audit"
@@ -46,6 +47,9 @@ func (s *session) writeEvidence(ctx context.Context) {
 	write(reports.FileProbe, func(w io.Writer) error { return workload.WriteTicksJSONL(w, ev.Ticks) })
 	if ev.FinalReadDone {
 		write(reports.FileFinalRead, func(w io.Writer) error { return workload.WriteObservationsJSONL(w, ev.FinalRead.Observed) })
+	}
+	if ev.History != nil {
+		write(history.FileName, func(w io.Writer) error { return history.WriteJSONL(w, ev.History) })
 	}
 	write(reports.FileFaults, jsonOf(ev.Faults))
 	write(reports.FileSteps, func(w io.Writer) error {

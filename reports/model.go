@@ -77,7 +77,10 @@ type ScenarioResult struct {
 	History *History `json:"history,omitempty"`
 
 	Thresholds Thresholds `json:"thresholds"`
-	Verdict    Verdict    `json:"verdict"`
+	// Expect is what the scenario had to show beyond its thresholds (nil
+	// in reports of older drills).
+	Expect  *Expect `json:"expect,omitempty"`
+	Verdict Verdict `json:"verdict"`
 	// Error is set when the scenario could not be carried out (Status error).
 	Error     string    `json:"error,omitempty"`
 	Artifacts Artifacts `json:"artifacts"`

@@ -15,10 +15,14 @@ func newAuditCmd(a *app) *cobra.Command {
 		Use:   "audit OUT_DIR",
 		Short: "Recompute every scenario's figures and verdict from its evidence files alone; exit 1 on any disagreement with report.json",
 		Long: "Recompute every scenario's RTO, client-visible outage, acked writes, acked writes lost and the\n" +
-			"oldest lost write from its evidence files alone, re-judge its verdict against the limits\n" +
-			"report.json records (and the rule that a write acked at or after t_ready is never lost), and\n" +
-			"exit 1 on any disagreement with report.json. Evidence paths are read relative to the folder\n" +
-			"holding report.json, so an out folder moved or downloaded from CI audits the same.\n" +
+			"oldest lost write from its evidence files alone, re-run the history checker on history.jsonl\n" +
+			"(checked ops, linearizable, anomaly counts), re-judge the verdict against the limits and\n" +
+			"expectations report.json records (loss bound, strategy, incident, failover, fence, the\n" +
+			"history anomalies tolerated — never from writes acked at or after t_ready — and the rule\n" +
+			"that a write acked at or after t_ready is never lost), and exit 1 on any disagreement with\n" +
+			"report.json. What the evidence cannot show (a failed step, the restored backup's\n" +
+			"verification) is carried over from report.json. Evidence paths are read relative to the\n" +
+			"folder holding report.json, so an out folder moved or downloaded from CI audits the same.\n" +
 			"VERDICT shows report.json's verdict / the audit's.",
 		Example: `  redisdrill drill --scenario primary-kill-engine --out out/drill
   redisdrill audit out/drill`,

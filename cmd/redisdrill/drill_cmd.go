@@ -25,27 +25,37 @@ type drillOptions struct {
 	// metricsAddr serves Prometheus metrics of the live run when set.
 	metricsAddr string
 	servers     serverFlags
+	// shard is --shard i/n: run only shard i of the selection's split.
+	shard shardFlag
+	// list is --list: print the split, run nothing.
+	list bool
 }
 
 func newDrillCmd(a *app) *cobra.Command {
 	var o drillOptions
 	cmd := &cobra.Command{
-		Use:   "drill [--scenario NAME ...] [--label EXPR] [--server NAME | --matrix LIST] [--out DIR] [--thresholds FILE] [--seed N] [--keep] [--detect auto|probe]",
+		Use:   "drill [--scenario NAME ...] [--label EXPR] [--server NAME | --matrix LIST] [--shard i/n] [--list] [--out DIR] [--thresholds FILE] [--seed N] [--keep] [--detect auto|probe]",
 		Short: "Run scenarios one after another and write reports",
 		Long: "Run the selected scenarios (default: all) one after another and write report.json, junit.xml,\n" +
 			"summary.md and report.html to --out. --server picks the server the deployments run; --matrix runs\n" +
 			"every selected scenario on each listed server in turn (evidence under --out/<server>/), and the\n" +
-			"reports add a scenario × server grid.",
+			"reports add a scenario × server grid. --shard i/n runs only shard i of a stable split of the selection\n" +
+			"into n shards balanced by each scenario's expected time (one CI job per shard; join the reports with\n" +
+			"report merge); --list prints the split and runs nothing (--list --shard all/4: every shard).",
 		Example: `  redisdrill drill --scenario primary-kill-engine
   redisdrill drill --label "recovery && !slow" --out out/nightly --thresholds thresholds.yaml
   redisdrill drill --scenario smoke-primary-kill-native --keep --detect probe
   redisdrill drill --scenario primary-kill-engine --server valkey-8.1
-  redisdrill drill --label smoke --matrix redis-7.0,redis-8.0,valkey-9`,
+  redisdrill drill --label smoke --matrix redis-7.0,redis-8.0,valkey-9
+  redisdrill drill --shard 2/4 --out out/shard-2`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			servers, err := o.servers.chosen(cmd.Flags())
 			if err != nil {
 				return err
+			}
+			if o.list {
+				return a.listShards(o, servers)
 			}
 			return a.drill(cmd.Context(), o, servers)
 		},
@@ -62,11 +72,13 @@ func newDrillCmd(a *app) *cobra.Command {
 	f.BoolVar(&o.keep, "keep", false, "keep the last scenario's deployment running")
 	addDetectFlag(f, &o.detect)
 	addServerFlags(cmd, &o.servers)
+	f.Var(&o.shard, "shard", "run only shard `i/n` (1-based) of a stable split of the selected scenarios into n shards balanced by expected time; an empty shard writes an empty report and exits 0")
+	f.BoolVar(&o.list, "list", false, "print the split (each scenario's shard and estimate, each shard's total; only shard i with --shard i/n, every shard with --shard all/n) and run nothing")
 	return cmd
 }
 
 func (a *app) drill(ctx context.Context, o drillOptions, servers []harness.Server) error {
-	list, err := scenarios.Select(o.names, o.label)
+	list, err := o.selection(servers)
 	if err != nil {
 		return err
 	}
@@ -77,6 +89,9 @@ func (a *app) drill(ctx context.Context, o drillOptions, servers []harness.Serve
 			return err
 		}
 		cfg = &c
+	}
+	if len(list) == 0 {
+		return a.emptyShard(o)
 	}
 	d, imgs, err := a.dockerImages(ctx, servers)
 	if err != nil {

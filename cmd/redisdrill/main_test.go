@@ -50,7 +50,21 @@ func (r result) String() string {
 // runCLI runs the binary with args and extra environment variables.
 func runCLI(t *testing.T, env []string, args ...string) result {
 	t.Helper()
+	return runCmd(t, "", env, args...)
+}
+
+// runIn runs the binary with args in the working directory dir.
+func runIn(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	return runCmd(t, dir, nil, args...)
+}
+
+// runCmd runs the binary with args in dir ("" = the test's) with extra
+// environment variables.
+func runCmd(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(binPath, args...)
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -17,13 +19,14 @@ func newReportCmd(a *app) *cobra.Command {
 		Use:   "report",
 		Short: "Work with report.json files",
 		Example: `  redisdrill report compare baseline/report.json out/drill/report.json
-  redisdrill report compare old.json new.json --max-regression 10% -o json`,
+  redisdrill report compare old.json new.json --max-regression 10% -o json
+  redisdrill report merge out/shard-*/report.json --out out/all`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return fmt.Errorf("report: missing subcommand (try: redisdrill report compare OLD.json NEW.json)")
+			return fmt.Errorf("report: missing subcommand (try: redisdrill report compare OLD.json NEW.json, or redisdrill report merge REPORT... --out DIR)")
 		},
 	}
-	cmd.AddCommand(newReportCompareCmd(a))
+	cmd.AddCommand(newReportCompareCmd(a), newReportMergeCmd(a))
 	return cmd
 }
 
@@ -42,8 +45,9 @@ func newReportCompareCmd(a *app) *cobra.Command {
 		Use:   "compare OLD.json NEW.json | compare MATRIX.json --servers OLD,NEW [--max-regression 20%] [-o text|json]",
 		Short: "Compare two runs (or two servers of one matrix run) scenario by scenario; exit 1 on a regression, a scenario missing in NEW, or an empty NEW",
 		Long: "Compare two report.json files scenario by scenario (two matrix runs pair each scenario on the\n" +
-			"same server). With --servers OLD,NEW and one matrix report, compare the scenarios that ran on\n" +
-			"server OLD with those on server NEW: \"what changes if we move from OLD to NEW\".",
+			"same server); a folder stands for its report.json. With --servers OLD,NEW and one matrix report,\n" +
+			"compare the scenarios that ran on server OLD with those on server NEW: \"what changes if we move\n" +
+			"from OLD to NEW\".",
 		Example: `  redisdrill report compare baseline/report.json out/drill/report.json
   redisdrill report compare old.json new.json --max-regression 10%
   redisdrill report compare old.json new.json -o json
@@ -85,10 +89,10 @@ func compareInputs(args []string, servers string) (oldRun, newRun reports.Run, o
 		if len(args) != 2 {
 			return oldRun, newRun, "", "", errors.New("report compare: want OLD.json NEW.json, or one matrix report with --servers OLD,NEW")
 		}
-		if oldRun, err = reports.ReadRun(args[0]); err != nil {
+		if oldRun, err = reports.ReadRun(reportFile(args[0])); err != nil {
 			return oldRun, newRun, "", "", fmt.Errorf("read old report: %w", err)
 		}
-		if newRun, err = reports.ReadRun(args[1]); err != nil {
+		if newRun, err = reports.ReadRun(reportFile(args[1])); err != nil {
 			return oldRun, newRun, "", "", fmt.Errorf("read new report: %w", err)
 		}
 		return oldRun, newRun, args[0], args[1], nil
@@ -100,7 +104,7 @@ func compareInputs(args []string, servers string) (oldRun, newRun reports.Run, o
 	if len(pair) != 2 || strings.TrimSpace(pair[0]) == "" || strings.TrimSpace(pair[1]) == "" {
 		return oldRun, newRun, "", "", fmt.Errorf("invalid --servers %q: want two server names, OLD,NEW", servers)
 	}
-	run, err := reports.ReadRun(args[0])
+	run, err := reports.ReadRun(reportFile(args[0]))
 	if err != nil {
 		return oldRun, newRun, "", "", fmt.Errorf("read report: %w", err)
 	}
@@ -122,6 +126,15 @@ func compareInputs(args []string, servers string) (oldRun, newRun reports.Run, o
 		return oldRun, newRun, "", "", err
 	}
 	return oldRun, newRun, oldName, newName, nil
+}
+
+// reportFile is the report.json an argument names: the file itself, or
+// the report.json of a folder (a drill's or a merge's out folder).
+func reportFile(arg string) string {
+	if st, err := os.Stat(arg); err == nil && st.IsDir() {
+		return filepath.Join(arg, reports.FileJSON)
+	}
+	return arg
 }
 
 // printComparison prints c as the text table with its verdict, or as one

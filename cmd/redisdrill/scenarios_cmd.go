@@ -32,6 +32,9 @@ type expectJSON struct {
 	NoAction     bool   `json:"no_action"`
 	Fenced       bool   `json:"fenced"`
 	Failover     bool   `json:"failover"`
+	// Tolerate names the history anomalies the scenario accepts from
+	// writes acked before t_ready (empty: none).
+	Tolerate []string `json:"tolerate"`
 }
 
 func newScenariosCmd(a *app) *cobra.Command {
@@ -83,6 +86,7 @@ func toScenarioJSON(s scenarios.Scenario) scenarioJSON {
 		Expect: expectJSON{
 			Strategy: e.Strategy, Incident: e.Incident, AckedLostMax: e.AckedLostMax, Loss: string(e.Loss),
 			RTOMaxMS: e.RTOMax.Milliseconds(), NoAction: e.NoAction, Fenced: e.Fenced, Failover: e.Failover,
+			Tolerate: append([]string{}, s.Tolerated()...),
 		},
 	}
 }

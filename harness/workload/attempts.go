@@ -44,8 +44,20 @@ func (a *attemptLog) get() (int, error) {
 
 type attemptKey struct{}
 
-// attemptHook notes every attempt of a SET made with a context that carries
-// an attemptLog. It is installed on the node clients the workload owns.
+// writes are the commands whose attempts the hook notes: every write the
+// workload makes (a retried write may have been applied by an earlier
+// attempt; a retried read changes nothing).
+func writes(name string) bool {
+	switch name {
+	case "set", "incr", "hset", "rpush", "xadd":
+		return true
+	}
+	return false
+}
+
+// attemptHook notes every attempt of a write made with a context that
+// carries an attemptLog. It is installed on the node clients the workload
+// owns.
 type attemptHook struct{}
 
 func (attemptHook) DialHook(next redis.DialHook) redis.DialHook { return next }
@@ -53,7 +65,7 @@ func (attemptHook) DialHook(next redis.DialHook) redis.DialHook { return next }
 func (attemptHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		err := next(ctx, cmd)
-		if log, ok := ctx.Value(attemptKey{}).(*attemptLog); ok && cmd.Name() == "set" {
+		if log, ok := ctx.Value(attemptKey{}).(*attemptLog); ok && writes(cmd.Name()) {
 			log.note(cmd.Err())
 		}
 		return err
@@ -65,7 +77,7 @@ func (attemptHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pro
 		err := next(ctx, cmds)
 		if log, ok := ctx.Value(attemptKey{}).(*attemptLog); ok {
 			for _, c := range cmds {
-				if c.Name() == "set" {
+				if writes(c.Name()) {
 					log.note(c.Err())
 				}
 			}

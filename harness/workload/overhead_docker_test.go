@@ -2,6 +2,7 @@ package workload
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -21,7 +22,13 @@ func TestRecordingOverhead(t *testing.T) {
 	defer cancel()
 	client := dep.Client(harness.ClientOptions{})
 	defer client.Close()
-	p := Profile{Clients: 8, ValueSize: 64}
+	for _, p := range []Profile{{Clients: 8, ValueSize: 64}, {Clients: 8, ValueSize: 64, History: DefaultHistory}} {
+		overhead(ctx, t, client, p)
+	}
+}
+
+// overhead prints one profile's recorded and unrecorded ops/s.
+func overhead(ctx context.Context, t *testing.T, client redis.UniversalClient, p Profile) {
 	const d = time.Second
 	var rec, bare []float64
 	for round := 0; round < 3; round++ {
@@ -41,15 +48,21 @@ func TestRecordingOverhead(t *testing.T) {
 			t.Fatalf("recorded run: %+v %v", c, kinds(l.Ops()))
 		}
 		ops := l.Ops()
-		rec = append(rec, float64(c.Total)/ops[len(ops)-1].Complete.Sub(ops[0].Invoke).Seconds())
+		hist := r.History()
+		for _, h := range hist {
+			if h.Outcome != string(OK) {
+				t.Fatalf("history op %+v", h)
+			}
+		}
+		rec = append(rec, float64(c.Total+len(hist))/ops[len(ops)-1].Complete.Sub(ops[0].Invoke).Seconds())
 	}
 	median := func(v []float64) float64 {
 		s := append([]float64(nil), v...)
 		sort.Float64s(s)
 		return s[len(s)/2]
 	}
-	t.Logf("flat out, %d clients, %dB values, 3 alternating rounds of %s: unrecorded median %.0f ops/s %.0f, recorded median %.0f ops/s %.0f, ratio %.2f (target ≥ 0.8)",
-		p.Clients, p.ValueSize, d, median(bare), bare, median(rec), rec, median(rec)/median(bare))
+	t.Logf("flat out, %d clients, %dB values, history share %.2f, 3 alternating rounds of %s: unrecorded median %.0f ops/s %.0f, recorded median %.0f ops/s %.0f, ratio %.2f (target ≥ 0.8)",
+		p.Clients, p.ValueSize, p.History, d, median(bare), bare, median(rec), rec, median(rec)/median(bare))
 }
 
 // unrecorded drives the same clients, keys and values as a Runner for d
@@ -64,11 +77,20 @@ func unrecorded(ctx context.Context, client redis.UniversalClient, p Profile, d 
 	var n atomic.Int64
 	var wg sync.WaitGroup
 	deadline := time.Now().Add(d)
+	begin := time.Now()
 	for c := 0; c < p.Clients; c++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			hist := newHistoryPicker(p.Seed, c, begin)
 			for seq := int64(0); time.Now().Before(deadline); seq++ {
+				if hist.take(p.History) {
+					op := hist.next("bare", "bare", c, seq, time.Now())
+					if err := own.Do(ctx, historyArgs(op)...).Err(); err == nil || errors.Is(err, redis.Nil) {
+						n.Add(1)
+					}
+					continue
+				}
 				tag := tagFor("bare", c, seq)
 				if own.Set(ctx, keyFor("bare", c, seq), valueFor(tag, p.ValueSize, pad), 0).Err() == nil {
 					n.Add(1)

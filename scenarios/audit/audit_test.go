@@ -41,6 +41,7 @@ type evidence struct {
 	probe       []string
 	finalRead   []string
 	watch       []string // watch.jsonl lines; no file when nil
+	history     []string // history.jsonl lines; no file when nil
 	measurement string   // overrides the generated measurement.json when set
 }
 
@@ -71,6 +72,9 @@ func (e evidence) writeTo(t *testing.T, dir string) {
 	}
 	if e.watch != nil {
 		files[reports.FileWatch] = strings.Join(e.watch, "\n") + "\n"
+	}
+	if e.history != nil {
+		files["history.jsonl"] = strings.Join(e.history, "\n") + "\n"
 	}
 	for name, body := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {

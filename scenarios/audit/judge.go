@@ -50,8 +50,8 @@ type Verdict struct {
 // rto over rto_max, detect over detect_max, acked writes lost over
 // acked_lost_max, a client outage the RTO does not cover, a lost write
 // acked at or after t_ready, a write-safety violation — else pass.
-// Expectations report.json does not record (the strategy, a loss bound, a
-// fence, the backup restored) are not judged here.
+// The expectations report.json records are judged by JudgeExpect, the
+// history by HistoryCheck.Judge.
 func Judge(f Figures, th reports.Thresholds) Verdict {
 	minAcked := int64(DefaultMinAcked)
 	if th.MinAckedBeforeFault != nil && *th.MinAckedBeforeFault >= 1 {
@@ -114,4 +114,15 @@ func (f Figures) LostAfterReady() (LostWrite, int) {
 		n++
 	}
 	return first, n
+}
+
+// add appends reasons to v: a pass with reasons becomes a fail.
+func (v *Verdict) add(r []Reason) {
+	if len(r) == 0 {
+		return
+	}
+	v.Reasons = append(v.Reasons, r...)
+	if v.Status == reports.StatusPass {
+		v.Status = reports.StatusFail
+	}
 }

@@ -14,7 +14,8 @@ import (
 
 // cleanRun is a passing scenario's evidence: two writes acked before the
 // fault, a failed one during it, one acked after t_ready (t0+120ms); the
-// probe fails from t0+10ms; the engine detected the fault at t0+5ms.
+// probe fails from t0+10ms; the engine detected the fault at t0+5ms and
+// promoted n0's replica.
 func cleanRun() evidence {
 	return evidence{
 		until: 2 * time.Second,
@@ -31,7 +32,7 @@ func cleanRun() evidence {
 			tickLine(4, 500*ms, 505*ms, true),
 		},
 		finalRead: []string{found("k1", "n:0:1"), found("k2", "n:0:2"), missing("k3"), found("k4", "n:0:4")},
-		measurement: fmt.Sprintf(`{"t0":%q,"t_ready":%q,"measured_until":%q,"recoveries":[{"detected_at":%q}]}`,
+		measurement: fmt.Sprintf(`{"t0":%q,"t_ready":%q,"measured_until":%q,"recoveries":[{"detected_at":%q,"strategy":"promote-replica","incident":"primary-down","node":"n0","verified":true}]}`,
 			at(0), at(120*ms), at(2*time.Second), at(5*ms)),
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redisdrill/redisdrill/harness/history"
 	"github.com/redisdrill/redisdrill/harness/workload"
 	"github.com/redisdrill/redisdrill/scenarios/session"
 )
@@ -25,6 +26,10 @@ const (
 	InvCounter = "counter-backwards"
 	// InvExpired: no key written with a TTL is read back after it expired.
 	InvExpired = "expired-key-returned"
+	// InvLinearizable: every shared key's history is linearizable, except
+	// for the lost writes (and the stale reads and counters that went back
+	// with them) whose loss the schedule tolerates.
+	InvLinearizable = "linearizable-per-key"
 )
 
 // invariantRank orders invariants for picking the one a shrink keeps.
@@ -38,10 +43,12 @@ func invariantRank(name string) int {
 		return 2
 	case InvExpired:
 		return 3
-	case InvBackup:
+	case InvLinearizable:
 		return 4
+	case InvBackup:
+		return 5
 	}
-	return 5
+	return 6
 }
 
 // Break is one invariant the run broke, with its evidence.
@@ -62,7 +69,9 @@ type Break struct {
 	Count int                 `json:"count,omitempty"`
 	Step  *session.StepRecord `json:"step,omitempty"`
 	// Anomaly is the first counter or expiry finding of the final read.
-	Anomaly *workload.Anomaly     `json:"anomaly,omitempty"`
+	Anomaly *workload.Anomaly `json:"anomaly,omitempty"`
+	// History is the first history anomaly not tolerated.
+	History *history.Anomaly      `json:"history,omitempty"`
 	Backup  *session.CatalogEntry `json:"backup,omitempty"`
 }
 
@@ -123,6 +132,7 @@ func Check(ev session.Evidence, s Schedule) ([]Break, error) {
 	out = append(out, checkSplitBrain(ev, ws)...)
 	out = append(out, checkConvergence(ev, s, ws)...)
 	out = append(out, checkAnomalies(ev, s, ws)...)
+	out = append(out, checkHistory(ev, s, ws)...)
 	out = append(out, checkBackups(ev)...)
 	sort.SliceStable(out, func(i, j int) bool { return invariantRank(out[i].Invariant) < invariantRank(out[j].Invariant) })
 	return out, nil

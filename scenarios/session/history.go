@@ -54,11 +54,7 @@ func judgeHistory(ev Evidence, exp Expect) []string {
 	if h == nil {
 		return nil
 	}
-	byRef := map[history.OpRef]*history.Op{}
-	for i := range ev.History {
-		op := &ev.History[i]
-		byRef[op.Ref()] = op
-	}
+	byRef := IndexHistory(ev.History)
 	bad := map[string][]history.Anomaly{}
 	var kinds []string
 	for _, a := range h.Anomalies {
@@ -66,7 +62,7 @@ func judgeHistory(ev Evidence, exp Expect) []string {
 		switch {
 		case !slices.Contains(exp.Tolerate, a.Kind):
 			why = "not tolerated"
-		case ev.Ready && ackedAfter(a, byRef, ev.TReady):
+		case ev.Ready && afterReady(a, byRef, ev.TReady):
 			why = "what went missing was acked after t_ready"
 		default:
 			continue
@@ -85,13 +81,14 @@ func judgeHistory(ev Evidence, exp Expect) []string {
 	return r
 }
 
-// ackedAfter reports whether the effect anomaly a shows missing was
-// acknowledged at or after t. The observing op is the anomaly's last;
-// before it come the ops whose effect went missing: for a stale read the
-// newest write the read should have seen, otherwise (a lost write, two
-// INCRs that returned the same value, a counter that went back) the
-// earliest of them — the benefit of the doubt goes to the scenario.
-func ackedAfter(a history.Anomaly, ops map[history.OpRef]*history.Op, t time.Time) bool {
+// MissingEffectAt returns when the effect anomaly a shows missing was
+// acknowledged (false when the anomaly names no op of ops). The observing
+// op is the anomaly's last; before it come the ops whose effect went
+// missing: for a stale read the newest write the read should have seen,
+// otherwise (a lost write, two INCRs that returned the same value, a
+// counter that went back) the earliest of them — the benefit of the doubt
+// goes to the scenario.
+func MissingEffectAt(a history.Anomaly, ops map[history.OpRef]*history.Op) (time.Time, bool) {
 	refs := a.Ops
 	if len(refs) > 1 {
 		refs = refs[:len(refs)-1]
@@ -111,7 +108,26 @@ func ackedAfter(a history.Anomaly, ops map[history.OpRef]*history.Op, t time.Tim
 			pick = op
 		}
 	}
-	return pick != nil && !pick.Complete.Before(t)
+	if pick == nil {
+		return time.Time{}, false
+	}
+	return pick.Complete, true
+}
+
+// IndexHistory maps each op of a history to its reference.
+func IndexHistory(ops []history.Op) map[history.OpRef]*history.Op {
+	byRef := make(map[history.OpRef]*history.Op, len(ops))
+	for i := range ops {
+		byRef[ops[i].Ref()] = &ops[i]
+	}
+	return byRef
+}
+
+// afterReady reports whether what anomaly a shows missing was acked at
+// or after t.
+func afterReady(a history.Anomaly, ops map[history.OpRef]*history.Op, t time.Time) bool {
+	at, ok := MissingEffectAt(a, ops)
+	return ok && !at.Before(t)
 }
 
 // DefaultTolerate returns the history anomalies a scenario tolerates by

@@ -93,6 +93,7 @@ func (s *session) result() reports.ScenarioResult {
 		res.Strategy = "none"
 	}
 	res.History = HistoryReport(ev.HistoryCheck, p.Expect.Tolerate)
+	res.Expect = ExpectReport(p.Expect)
 	res.Artifacts = s.artifacts
 	return res
 }
@@ -124,6 +125,13 @@ func HistoryReport(h *history.Result, tolerated []string) *reports.History {
 		out.Visualizations[key] = DirHistory + "/" + file
 	}
 	return out
+}
+
+// ExpectReport turns a plan's expectations into their report form, for
+// the audit to re-judge.
+func ExpectReport(e Expect) *reports.Expect {
+	return &reports.Expect{Loss: string(e.Loss), Strategy: e.Strategy, Incident: e.Incident, Failover: e.Failover,
+		NoAction: e.NoAction, Fenced: e.Fenced, Tolerate: e.Tolerate}
 }
 
 // SalvageReport turns the engine's record of a salvage into its report form.

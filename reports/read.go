@@ -2,20 +2,31 @@ package reports
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 )
 
-// ReadRun reads a report.json file; it rejects any schema other than
+// ReadRun reads a report.json file, or a gzipped one (report.json.gz, as
+// committed under docs/runs); it rejects any schema other than
 // SchemaVersion.
 func ReadRun(path string) (Run, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return Run{}, fmt.Errorf("read run: %w", err)
 	}
-	run, err := DecodeRun(bytes.NewReader(b))
+	var r io.Reader = bytes.NewReader(b)
+	if bytes.HasPrefix(b, []byte{0x1f, 0x8b}) { // gzip's magic number
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			return Run{}, fmt.Errorf("read run %s: %w", path, err)
+		}
+		defer zr.Close()
+		r = zr
+	}
+	run, err := DecodeRun(r)
 	if err != nil {
 		return Run{}, fmt.Errorf("read run %s: %w", path, err)
 	}

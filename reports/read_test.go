@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"compress/gzip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,5 +60,45 @@ func TestWriteAllRoundTrip(t *testing.T) {
 	}
 	if _, err := WriteAll(filepath.Join(paths[0], "sub"), run); err == nil {
 		t.Error("WriteAll under a file should fail")
+	}
+}
+
+// TestReadRunGzip: a gzipped report.json (as committed under docs/runs)
+// reads as the plain one; a damaged one is an error.
+func TestReadRunGzip(t *testing.T) {
+	dir := t.TempDir()
+	var plain bytes.Buffer
+	if err := WriteJSON(&plain, fixtureRun(t)); err != nil {
+		t.Fatal(err)
+	}
+	var zipped bytes.Buffer
+	zw := gzip.NewWriter(&zipped)
+	if _, err := zw.Write(plain.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "report.json.gz")
+	if err := os.WriteFile(p, zipped.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run, err := ReadRun(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back bytes.Buffer
+	if err := WriteJSON(&back, run); err != nil {
+		t.Fatal(err)
+	}
+	if back.String() != plain.String() {
+		t.Error("gzipped report.json does not read as the plain one")
+	}
+	cut := filepath.Join(dir, "cut.json.gz")
+	if err := os.WriteFile(cut, zipped.Bytes()[:zipped.Len()/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadRun(cut); err == nil {
+		t.Error("a truncated report.json.gz read without error")
 	}
 }

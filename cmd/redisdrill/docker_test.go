@@ -208,7 +208,7 @@ func TestDrillPrimaryKillEngine(t *testing.T) {
 	if !strings.Contains(r.stdout, "ACKED LOST") || !strings.Contains(r.stdout, "[1/1] primary-kill-engine") {
 		t.Errorf("summary table or progress lines missing\n%s", r)
 	}
-	// The evidence is where the README says, and audit re-derives it.
+	// The evidence is where docs/concepts.md says, and audit re-derives it.
 	dir := filepath.Join(out, "primary-kill-engine")
 	for _, f := range []string{reports.FileLedger, reports.FileProbe, reports.FileFinalRead, reports.FileMeasurement} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {

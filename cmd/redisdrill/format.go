@@ -15,7 +15,7 @@ const (
 	formatTable = "table"
 	formatText  = "text"
 	formatJSON  = "json"
-	// formatMarkdown is a markdown table (scenarios: README.md's table).
+	// formatMarkdown is a markdown table (scenarios: docs/scenarios.md's table).
 	formatMarkdown = "markdown"
 )
 

@@ -43,7 +43,7 @@ func newScenariosCmd(a *app) *cobra.Command {
 		Short: "List the registered scenarios",
 		Example: `  redisdrill scenarios
   redisdrill scenarios -o json | jq -r '.[].name'
-  redisdrill scenarios -o markdown   # README.md's scenario table`,
+  redisdrill scenarios -o markdown   # the table in docs/scenarios.md`,
 		Args: cobra.NoArgs,
 	}
 	out := addOutputFlag(cmd, formatTable, formatJSON, formatMarkdown)

@@ -12,10 +12,10 @@ import (
 	"github.com/redisdrill/redisdrill/scenarios/session"
 )
 
-// scenarioTableHeader is the header of README.md's scenario table.
+// scenarioTableHeader is the header of the scenario table in docs/scenarios.md.
 var scenarioTableHeader = []string{"scenario", "topology", "fault", "level", "recovery", "acked-loss bound", "RTO bound"}
 
-// writeScenarioMarkdown writes the scenarios as README.md's markdown table,
+// writeScenarioMarkdown writes the scenarios as docs/scenarios.md's markdown table,
 // every cell derived from the registry.
 func writeScenarioMarkdown(w io.Writer, list []scenarios.Scenario) error {
 	var b strings.Builder

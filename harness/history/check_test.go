@@ -186,13 +186,39 @@ func TestCheck(t *testing.T) {
 			anoms: []wantAnomaly{{KindCounterDouble, "c", []OpRef{ref(2, 1)}, 15, "returned 2, but only 1 INCRs"}},
 		},
 		{
-			name: "counter increment lost: two INCRs return the same value",
+			name: "counter increment lost: two concurrent INCRs return the same value",
 			ops: []Op{
-				incr(1, 1, "c", 0, 5, 1),
-				incr(2, 1, "c", 10, 15, 1),
+				incr(1, 1, "c", 0, 10, 1),
+				incr(2, 1, "c", 5, 15, 1),
 			},
 			want:  VerdictFalse,
 			anoms: []wantAnomaly{{KindLostWrite, "c", []OpRef{ref(1, 1), ref(2, 1)}, 15, "one increment was lost"}},
+		},
+		{
+			// A FLUSHALL undone later: the second INCR saw the counter
+			// reset, the final read holds both increments again.
+			name: "counter went back and came back: backwards, nothing lost",
+			ops: []Op{
+				incr(1, 1, "c", 0, 5, 1),
+				incr(2, 1, "c", 10, 15, 1),
+				get(-1, 1, "c", 50, 51, 2, final()),
+			},
+			want:  VerdictFalse,
+			anoms: []wantAnomaly{{KindCounterBackwards, "c", []OpRef{ref(1, 1), ref(2, 1)}, 15, "lower than"}},
+		},
+		{
+			name: "counter increments that did not stay: the final read holds fewer than were acked",
+			ops: []Op{
+				incr(1, 1, "c", 0, 5, 1),
+				incr(2, 1, "c", 10, 15, 2),
+				incr(3, 1, "c", 20, 25, 3),
+				get(-1, 1, "c", 50, 51, 1, final()),
+			},
+			want: VerdictFalse,
+			anoms: []wantAnomaly{
+				{KindCounterBackwards, "c", []OpRef{ref(3, 1), ref(-1, 1)}, 51, "lower than"},
+				{KindLostWrite, "c", []OpRef{ref(3, 1), ref(-1, 1)}, 51, "2 acked increments did not stay"},
+			},
 		},
 		{
 			name: "non-linearizable pattern no name explains",

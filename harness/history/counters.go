@@ -30,7 +30,36 @@ func counterAnomalies(key string, ops []*Op) []Anomaly {
 	var out []Anomaly
 	out = append(out, counterBackwards(key, valued)...)
 	out = append(out, counterDouble(key, valued, invokes)...)
-	return append(out, counterRepeats(key, valued)...)
+	out = append(out, counterRepeats(key, valued)...)
+	return append(out, counterLost(key, ops)...)
+}
+
+// counterLost reports a counter whose final read holds fewer increments
+// than were acknowledged: acked INCRs that did not stay (one anomaly per
+// key, naming the last acked INCR and the final read). INCRs of unknown
+// outcome may only add.
+func counterLost(key string, ops []*Op) []Anomaly {
+	var final, last *Op
+	acked := int64(0)
+	for _, op := range ops {
+		switch {
+		case op.Final && op.okRead():
+			final = op
+		case op.F == FIncr && op.ok():
+			acked++
+			if last == nil || op.Complete.After(last.Complete) {
+				last = op
+			}
+		}
+	}
+	if final == nil || last == nil || counterValue(final) >= acked {
+		return nil
+	}
+	return []Anomaly{{
+		Kind: KindLostWrite, Key: key, Ops: refs(last, final), At: final.Complete,
+		Detail: fmt.Sprintf("%s holds %d, but %d INCRs on this key were acked: %d acked increments did not stay",
+			final.describe(), counterValue(final), acked, acked-counterValue(final)),
+	}}
 }
 
 func counterValue(op *Op) int64 {
@@ -41,7 +70,8 @@ func counterValue(op *Op) int64 {
 }
 
 // counterBackwards reports ops that returned less than an op that completed
-// before they were invoked. Each high-water op is named once: after a reset,
+// before they were invoked (an INCR that returned no more than such an op:
+// an INCR always returns more than any value seen before it began). Each high-water op is named once: after a reset,
 // later ops that stay below the same high-water mark are not reported again.
 func counterBackwards(key string, valued []*Op) []Anomaly {
 	// high[i]: index of the largest value among valued[:i+1].
@@ -60,7 +90,10 @@ func counterBackwards(key string, valued []*Op) []Anomaly {
 			continue
 		}
 		p := valued[high[n-1]]
-		if counterValue(p) <= counterValue(o) || reported[p] {
+		// An INCR must return more than any value seen before it began;
+		// a read at least as much.
+		lower := counterValue(o) < counterValue(p) || (o.F == FIncr && counterValue(o) == counterValue(p))
+		if !lower || reported[p] {
 			continue
 		}
 		reported[p] = true
@@ -97,8 +130,9 @@ func counterDouble(key string, valued []*Op, invokes []time.Time) []Anomaly {
 	return out
 }
 
-// counterRepeats reports two successful INCRs that returned the same value:
-// one of the two increments was lost.
+// counterRepeats reports two concurrent successful INCRs that returned the
+// same value: one of the two increments was lost. Two that ran one after
+// the other are a counter that went back (counterBackwards).
 func counterRepeats(key string, valued []*Op) []Anomaly {
 	var out []Anomaly
 	first := make(map[int64]*Op)
@@ -110,6 +144,12 @@ func counterRepeats(key string, valued []*Op) []Anomaly {
 		p := first[v]
 		if p == nil {
 			first[v] = o
+			continue
+		}
+		if p.Complete.Before(o.Invoke) {
+			// One after the other: the counter went back in between
+			// (counterBackwards names it); whether an increment was
+			// lost is the final read's to say (counterLost).
 			continue
 		}
 		out = append(out, Anomaly{

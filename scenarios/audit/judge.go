@@ -24,12 +24,12 @@ const (
 
 // DefaultMinAcked is how many writes must be acked before the fault for a
 // run to be judged when report.json records no min_acked_before_fault
-// (README, "What the numbers mean").
+// (docs/concepts.md, "What the numbers mean").
 const DefaultMinAcked = 100
 
 // ClockTolerance is how far the client-visible outage may exceed the RTO
 // before the clock is called wrong: one probe round plus scheduling noise
-// (README, "What the numbers mean"). report.json does not record it.
+// (docs/concepts.md, "What the numbers mean"). report.json does not record it.
 const ClockTolerance = 150 * time.Millisecond
 
 // Reason is one rule a scenario broke: Rule names the figure, Text says

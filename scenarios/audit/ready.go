@@ -48,7 +48,7 @@ func readyAt(ticks []probeTick, t0 time.Time) (time.Time, bool) {
 }
 
 // outageSince is the done of the last counted tick before t0 that
-// succeeded: the fault's outage begins after it (README, "Client-visible
+// succeeded: the fault's outage begins after it (docs/concepts.md, "Client-visible
 // outage"); zero when none did.
 func outageSince(counted []probeTick, t0 time.Time) time.Time {
 	var since time.Time

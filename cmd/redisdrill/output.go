@@ -50,17 +50,9 @@ func rtoText(r reports.ScenarioResult) string {
 func (a *app) finish(run reports.Run, dir string, kept *harness.Deployment) error {
 	run.End = time.Now().UTC()
 	run = reports.Redact(run, a.secrets...)
-	var rows [][]string
-	bad := 0
-	for _, r := range run.Scenarios {
-		if r.Verdict.Status.Failed() {
-			bad++
-		}
-		rows = append(rows, []string{reports.CaseName(run, r), r.Topology, r.Fault.Name, r.Strategy, rtoText(r), r.ClientOutage.String(), detectText(r),
-			fmt.Sprintf("%d/%d", r.Loss.Lost, r.Loss.Acked), strings.ToUpper(string(r.Verdict.Status))})
-	}
+	bad := failedCount(run)
 	a.printf("\n")
-	if err := writeTable(a.stdout, []string{"SCENARIO", "TOPOLOGY", "FAULT", "STRATEGY", "RTO", "CLIENT OUTAGE", "DETECT", "ACKED LOST", "VERDICT"}, rows); err != nil {
+	if err := writeTable(a.stdout, runTableHeader(), runTableRows(run)); err != nil {
 		return err
 	}
 	paths, err := reports.WriteAll(dir, run)

@@ -7,8 +7,8 @@ import (
 	"github.com/redisdrill/redisdrill/reports"
 )
 
-// runTableHeader is the header of the summary table drill prints (see
-// finish) and report merge repeats.
+// runTableHeader is the header of the summary table drill (finish) and
+// report merge print.
 func runTableHeader() []string {
 	return []string{"SCENARIO", "TOPOLOGY", "FAULT", "STRATEGY", "RTO", "CLIENT OUTAGE", "DETECT", "ACKED LOST", "VERDICT"}
 }

@@ -21,7 +21,17 @@ const scratchDir = "/scratch"
 // of any node touched — and returns the key count it reports once loaded.
 // A server that refuses the files is an error carrying its last log line.
 func (dep *Deployment) ScratchKeys(ctx context.Context, hostDir string, aof bool) (int64, error) {
+	return dep.scratch(ctx, hostDir, aof, "")
+}
+
+// scratch runs a scratch server container over hostDir and returns the key
+// count it loaded; with rdbOut set the server also saves what it loaded
+// and that RDB is written to rdbOut on the host.
+func (dep *Deployment) scratch(ctx context.Context, hostDir string, aof bool, rdbOut string) (int64, error) {
 	script := scratchScript(dep.Server, scratchDir, aof)
+	if rdbOut != "" {
+		script = scratchSaveScript(dep.Server, scratchDir, aof)
+	}
 	api := dep.docker.api
 	created, err := api.ContainerCreate(ctx, client.ContainerCreateOptions{
 		Config: &container.Config{
@@ -58,7 +68,12 @@ func (dep *Deployment) ScratchKeys(ctx context.Context, hostDir string, aof bool
 	}
 	defer logs.Close()
 	out, _ := demuxLogs(logs)
-	return scratchResult(int(code), out)
+	keys, err := scratchResult(int(code), out)
+	if err != nil || rdbOut == "" {
+		return keys, err
+	}
+	box := &Node{Name: "scratch", id: created.ID, docker: dep.docker}
+	return keys, box.copyRDBOut(ctx, scratchDir, rdbOut)
 }
 
 // ScratchKeys on a node loads a data dir prepared on the host (as
@@ -68,6 +83,12 @@ func (dep *Deployment) ScratchKeys(ctx context.Context, hostDir string, aof bool
 // container start a scratch machine costs; the node's own server (down,
 // being repaired) and files are not touched.
 func (n *Node) ScratchKeys(ctx context.Context, hostDir string, aof bool) (int64, error) {
+	return n.scratch(ctx, hostDir, aof, "")
+}
+
+// scratch runs a scratch server process in the node's machine over a copy
+// of hostDir (see Deployment.scratch for rdbOut).
+func (n *Node) scratch(ctx context.Context, hostDir string, aof bool, rdbOut string) (int64, error) {
 	srv := Server{Binary: "redis-server", CLI: "redis-cli"}
 	if n.server.Binary != "" {
 		srv = n.server
@@ -79,11 +100,19 @@ func (n *Node) ScratchKeys(ctx context.Context, hostDir string, aof bool) (int64
 	defer func() {
 		_, _, _ = execIn(context.WithoutCancel(ctx), n.docker, n.ID(), []string{"rm", "-rf", dir})
 	}()
-	code, out, err := execIn(ctx, n.docker, n.ID(), []string{"sh", "-c", scratchScript(srv, dir, aof)})
+	script := scratchScript(srv, dir, aof)
+	if rdbOut != "" {
+		script = scratchSaveScript(srv, dir, aof)
+	}
+	code, out, err := execIn(ctx, n.docker, n.ID(), []string{"sh", "-c", script})
 	if err != nil {
 		return 0, fmt.Errorf("load files in a scratch server on %s: %w", n.Name, err)
 	}
-	return scratchResult(code, out)
+	keys, err := scratchResult(code, out)
+	if err != nil || rdbOut == "" {
+		return keys, err
+	}
+	return keys, n.copyRDBOut(ctx, dir, rdbOut)
 }
 
 // scratchScript starts a scratch server of srv on loopback port 6399 over

@@ -44,6 +44,11 @@ type Options struct {
 	// PointInTimeBefore is how far before the fault the point-in-time
 	// strategy rolls a node back (used only with Strategy "point-in-time").
 	PointInTimeBefore time.Duration
+	// Archives maps a shard index to the folder of a streaming archive
+	// that follows its primary (package backup/archive). A restore of
+	// that shard (in place or onto a fresh node) loads a point
+	// materialized from it instead of the newest snapshot.
+	Archives map[int]string
 }
 
 // Engine recovers one deployment.

@@ -51,10 +51,10 @@ func (ReplaceNode) Execute(ctx context.Context, inc *Incident, tl *Timeline) err
 	e := inc.env
 	var rdbPath string
 	fetch := func() (string, error) {
-		m, p, err := e.shardBackup(inc.Shard)
+		m, p, why, err := e.restoreSource(ctx, inc)
 		rdbPath = p
 		e.noteBackup(m)
-		return fmt.Sprintf("%s (%d keys, taken %s)", m.ID, m.Keys, m.Time.Format(time.TimeOnly)), err
+		return backupDetail(m, why), err
 	}
 	return e.replaceShard(ctx, inc, tl, fetch, func(ctx context.Context, n *harness.Node) (string, error) {
 		return loadIntoSpare(ctx, n, rdbPath)

@@ -43,10 +43,10 @@ func (RestoreInPlace) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 	e, n := inc.env, inc.Failed
 	var rdbPath string
 	err := tl.Do("fetch backup", func() (string, error) {
-		m, p, err := e.shardBackup(inc.Shard)
+		m, p, why, err := e.restoreSource(ctx, inc)
 		rdbPath = p
 		e.noteBackup(m)
-		return fmt.Sprintf("%s (%d keys, taken %s)", m.ID, m.Keys, m.Time.Format(time.TimeOnly)), err
+		return backupDetail(m, why), err
 	})
 	if err != nil {
 		return err

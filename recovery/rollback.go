@@ -39,6 +39,15 @@ func (ClusterRollback) Execute(ctx context.Context, inc *Incident, tl *Timeline)
 	var point backup.Manifest
 	var shardRDB map[*harness.Node]string
 	err := tl.Do("fetch backup", func() (string, error) {
+		if len(e.opts.Archives) > 0 {
+			m, rdbs, what, err := e.archiveRollback(ctx)
+			if err == nil {
+				point, shardRDB = m, rdbs
+				e.noteBackup(m)
+				return what, nil
+			}
+			e.logger.Warn("archive rollback failed: rolling back to the newest cluster backup", "err", err)
+		}
 		m, children, err := e.clusterBackup()
 		if err != nil {
 			return "", err

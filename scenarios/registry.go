@@ -347,6 +347,7 @@ func All() []Scenario {
 			Expect: Expect{AckedLostMax: 0, Failover: true, RTOMax: 12 * time.Second},
 		},
 	}
+	list = append(list, archiveVariants(list)...)
 	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
 	return list
 }

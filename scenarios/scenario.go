@@ -55,6 +55,10 @@ type Scenario struct {
 	// PointInTimeBefore is the roll-back target of the point-in-time
 	// strategy, relative to the fault.
 	PointInTimeBefore time.Duration
+	// Archive runs a streaming archiver beside every shard's primary
+	// (package recovery/backup/archive) and has the engine restore from it
+	// instead of from the newest snapshot.
+	Archive bool
 	// CorruptNewestBackup takes two backup points and flips a byte in the
 	// newest one's RDB on disk: the engine must skip it for the older one.
 	CorruptNewestBackup bool
@@ -221,7 +225,7 @@ func (s Scenario) Plan() session.Plan {
 		p.Engine = &session.EngineSpec{
 			Strategy: s.Strategy, WarmSpare: s.WarmSpare, PointInTimeBefore: s.PointInTimeBefore,
 			CorruptNewestBackup: s.CorruptNewestBackup, CorruptShard: s.FaultParams.Target.Shard,
-			DetectWithin: s.DetectWithin,
+			DetectWithin: s.DetectWithin, Archive: s.Archive,
 		}
 	}
 	return p

@@ -3,11 +3,13 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/redisdrill/redisdrill/recovery/backup"
+	"github.com/redisdrill/redisdrill/recovery/backup/archive"
 )
 
 // backupCheckJSON is the result of `backup check -o json`: one entry per
@@ -26,6 +28,22 @@ type backupCheckEntry struct {
 	OK     bool           `json:"ok"`
 	Error  string         `json:"error,omitempty"`
 	Report *backup.Report `json:"report,omitempty"`
+	// Archive is the check of a streaming archive (ID stream/<name>).
+	Archive *archive.CheckReport `json:"archive,omitempty"`
+}
+
+// checkArchive checks one streaming archive of the catalog in dir.
+func checkArchive(dir, name string) backupCheckEntry {
+	id := backup.StreamDir + "/" + name
+	rep, err := archive.Check(filepath.Join(dir, backup.StreamDir, name))
+	if err != nil {
+		return backupCheckEntry{ID: id, Error: strings.Join(strings.Fields(err.Error()), " ")}
+	}
+	e := backupCheckEntry{ID: id, OK: rep.OK, Archive: &rep}
+	if !rep.OK {
+		e.Error = strings.Join(rep.Problems, "; ")
+	}
+	return e
 }
 
 func newBackupCheckCmd(a *app) *cobra.Command {
@@ -76,7 +94,11 @@ func checkCatalog(dir string) (backupCheckJSON, error) {
 	if err != nil {
 		return res, fmt.Errorf("check catalog: %w", err)
 	}
-	if len(list)+len(unreadable) == 0 {
+	archives, err := os.ReadDir(filepath.Join(dir, backup.StreamDir))
+	if err != nil && !os.IsNotExist(err) {
+		return res, fmt.Errorf("check catalog: %w", err)
+	}
+	if len(list)+len(unreadable)+len(archives) == 0 {
 		return res, fmt.Errorf("backup check: no backups in %s", dir)
 	}
 	for _, u := range unreadable {
@@ -89,6 +111,11 @@ func checkCatalog(dir string) (backupCheckJSON, error) {
 			continue
 		}
 		res.Backups = append(res.Backups, backupCheckEntry{ID: m.ID, OK: rep.OK, Report: &rep})
+	}
+	for _, e := range archives {
+		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+			res.Backups = append(res.Backups, checkArchive(dir, e.Name()))
+		}
 	}
 	for _, b := range res.Backups {
 		if !b.OK {
@@ -104,6 +131,10 @@ func checkCatalog(dir string) (backupCheckJSON, error) {
 // here; the final error only counts and names the bad backups.
 func (a *app) printBackupCheck(res backupCheckJSON) {
 	for _, b := range res.Backups {
+		if b.Archive != nil && b.OK {
+			a.printf("ok   %s (archive: %s)\n", b.ID, b.Archive.Summary())
+			continue
+		}
 		if b.Report == nil {
 			a.printf("FAIL %s: %s\n", b.ID, b.Error)
 			continue

@@ -72,7 +72,7 @@ func newBackupCmd(a *app) *cobra.Command {
 	t.flags(cmd)
 	cmd.Flags().StringVar(&dest, "dest", "", "catalog directory (created if missing)")
 	markRequired(cmd, "dest")
-	cmd.AddCommand(newBackupCheckCmd(a))
+	cmd.AddCommand(newBackupCheckCmd(a), newBackupStreamCmd(a))
 	return cmd
 }
 

@@ -24,6 +24,12 @@ func addMetricsFlag(f *pflag.FlagSet, addr *string) {
 // serveMetrics starts the metrics endpoint for live (nothing when addr is
 // empty) and returns a function that stops it.
 func (a *app) serveMetrics(addr string, live *session.Live) (func(), error) {
+	return a.serveCollector(addr, liveCollector{live: live})
+}
+
+// serveCollector serves one collector's metrics on addr (nothing when addr
+// is empty) and returns a function that stops it.
+func (a *app) serveCollector(addr string, col prometheus.Collector) (func(), error) {
 	if addr == "" {
 		return func() {}, nil
 	}
@@ -32,7 +38,7 @@ func (a *app) serveMetrics(addr string, live *session.Live) (func(), error) {
 		return nil, fmt.Errorf("listen for metrics on %s: %w", addr, err)
 	}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(liveCollector{live: live})
+	reg.MustRegister(col)
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}

@@ -70,6 +70,10 @@ func (c *Catalog) List() ([]Manifest, error) {
 // never a backup.
 const lostAndFound = "lost+found"
 
+// StreamDir is the catalog's folder of streaming archives (one folder per
+// followed primary, see package archive): not a backup folder itself.
+const StreamDir = "stream"
+
 // ErrNoManifest marks a backup folder without a manifest file.
 var ErrNoManifest = errors.New("manifest missing")
 
@@ -96,8 +100,8 @@ func (u Unreadable) Reason() string {
 // backups, newest first (what List returns), and, sorted by folder name,
 // the folders whose manifest is missing, unreadable, garbled or names
 // another id. Hidden folders (the catalog's own half-written ".tmp-" and
-// half-deleted ".trash-" folders), lost+found and plain files are not
-// backups and are skipped.
+// half-deleted ".trash-" folders), lost+found, the streaming archives'
+// folder (StreamDir) and plain files are not backups and are skipped.
 func (c *Catalog) Scan() ([]Manifest, []Unreadable, error) {
 	entries, err := os.ReadDir(c.dir)
 	if err != nil {
@@ -107,7 +111,7 @@ func (c *Catalog) Scan() ([]Manifest, []Unreadable, error) {
 	var bad []Unreadable
 	for _, e := range entries {
 		name := e.Name()
-		if !e.IsDir() || strings.HasPrefix(name, ".") || name == lostAndFound {
+		if !e.IsDir() || strings.HasPrefix(name, ".") || name == lostAndFound || name == StreamDir {
 			continue
 		}
 		m, err := c.readManifest(name)

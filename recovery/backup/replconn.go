@@ -74,8 +74,14 @@ func (c *replConn) startSync() (io.Reader, error) {
 		if err != nil || n < 0 {
 			return nil, fmt.Errorf("SYNC: bad payload length %q", line)
 		}
-		return &exactReader{r: io.LimitReader(c.br, n), left: n}, nil
+		return PayloadReader(c.br, n), nil
 	}
+}
+
+// PayloadReader reads the n bytes of an RDB payload sent as "$<n>" from r,
+// and reports a stream that ends before them as io.ErrUnexpectedEOF.
+func PayloadReader(r io.Reader, n int64) io.Reader {
+	return &exactReader{r: io.LimitReader(r, n), left: n}
 }
 
 // exactReader is a LimitReader that reports a short stream as an error.

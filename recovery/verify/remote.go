@@ -176,7 +176,7 @@ func replicaAddrs(repl map[string]string) []string {
 				port = val
 			}
 		}
-		if ip != "" && port != "" {
+		if ip != "" && port != "" && port != "0" { // port 0: a replica that listens nowhere (an archiver)
 			out = append(out, net.JoinHostPort(ip, port))
 		}
 	}

@@ -23,7 +23,15 @@ const (
 	// LossWithinBackupWindow: no more writes were lost than were acked
 	// between the newest verifying backup's start and t0.
 	LossWithinBackupWindow = "within-backup-window"
+	// LossAfterArchive: no lost write was acked before t0 −
+	// ArchiveAllowance (a restore from a streaming archive).
+	LossAfterArchive = "after-archive"
 )
+
+// ArchiveAllowance is how long before t0 a write acked without WAIT may
+// still have been on its way to a streaming archive: a copy of
+// scenarios/session's ArchiveAllowance.
+const ArchiveAllowance = 100 * time.Millisecond
 
 // ReplicationAllowance is how long before t0 a write acked without WAIT
 // may still have been in flight to a replica when the fault began: a copy
@@ -118,6 +126,8 @@ func judgeLossBound(f Figures, rec Record, bound string) []Reason {
 		return before("the fault began (less the replication allowance)", f.T0.Add(-ReplicationAllowance))
 	case LossAfterTarget:
 		return before("the point-in-time target second", f.T0.Add(-rec.PointInTimeBefore).Truncate(time.Second))
+	case LossAfterArchive:
+		return before("the fault began (less the archive allowance)", f.T0.Add(-ArchiveAllowance))
 	case LossAfterBackup:
 		b, ok := rec.restored()
 		if !ok || b.Time.IsZero() {

@@ -72,6 +72,8 @@ type Evidence struct {
 	Watch Watch `json:"watch"`
 	// Readmit lists fenced nodes that could not be readmitted safely.
 	Readmit []string `json:"readmit,omitempty"`
+	// Archives is what each streaming archiver did (EngineSpec.Archive).
+	Archives []ArchiveRecord `json:"archives,omitempty"`
 	// Catalog is every backup in the run's catalog, verified after the run.
 	Catalog         []CatalogEntry `json:"catalog,omitempty"`
 	CorruptedBackup string         `json:"corrupted_backup,omitempty"`

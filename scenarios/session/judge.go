@@ -190,6 +190,8 @@ func judgeLoss(ev Evidence, exp Expect) []string {
 		return bound("the fault began (less the replication allowance)", ev.T0.Add(-ReplicationAllowance))
 	case LossAfterTarget:
 		return bound("the point-in-time target second", ev.T0.Add(-ev.PointInTimeBefore).Truncate(time.Second))
+	case LossAfterArchive:
+		return bound("the fault began (less the archive allowance)", ev.T0.Add(-ArchiveAllowance))
 	case LossWithinBackupWindow:
 		newest := time.Time{}
 		for _, e := range ev.Catalog {

@@ -76,6 +76,10 @@ type EngineSpec struct {
 	// BackupPoints is how many backup points are taken at the backup point
 	// (default 1; negative takes none).
 	BackupPoints int
+	// Archive starts a streaming archiver (package recovery/backup/archive)
+	// following every shard's primary before the workload, under the run's
+	// evidence folder, and gives the engine its archives to restore from.
+	Archive bool
 	// CorruptNewestBackup flips a byte in the newest backup of shard
 	// CorruptShard after the backup points: the engine must skip it.
 	CorruptNewestBackup bool
@@ -194,7 +198,16 @@ const (
 	// newest verifying backup started may be lost (a repair must keep at
 	// least what a restore would).
 	LossWithinBackupWindow LossBound = "within-backup-window"
+	// LossAfterArchive: only writes acked after t0 − ArchiveAllowance may
+	// be lost (a restore from a streaming archive keeps everything the
+	// archive received before the primary died).
+	LossAfterArchive LossBound = "after-archive"
 )
+
+// ArchiveAllowance is how long before t0 a write acked without WAIT may
+// still have been on its way to the streaming archive when the fault
+// began.
+const ArchiveAllowance = 100 * time.Millisecond
 
 // ReplicationAllowance is how long before t0 a write acked without WAIT may
 // still have been in flight to a replica when the fault began.

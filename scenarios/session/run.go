@@ -72,6 +72,7 @@ type session struct {
 	dep     *harness.Deployment
 	eng     *recovery.Engine
 	cat     *backup.Catalog
+	arch    *archivers // streaming archivers (EngineSpec.Archive), nil without
 	traffic *Traffic
 	ledger  *workload.Ledger
 
@@ -110,9 +111,17 @@ func (s *session) run(ctx context.Context) (err error) {
 	if s.cat, err = backup.Open(filepath.Join(s.dir, DirBackups)); err != nil {
 		return fmt.Errorf("open catalog: %w", err)
 	}
+	var archives map[int]string
+	if p.Engine != nil && p.Engine.Archive {
+		if s.arch, err = startArchivers(ctx, s.dep, s.dir, s.logger); err != nil {
+			return err
+		}
+		archives = s.arch.dirs
+	}
 	if p.Engine != nil {
 		s.eng, err = recovery.New(ctx, s.dep, recovery.Options{
-			Logger: s.logger, CatalogDir: s.cat.Dir(), Strategy: p.Engine.Strategy,
+			Archives: archives,
+			Logger:   s.logger, CatalogDir: s.cat.Dir(), Strategy: p.Engine.Strategy,
 			PointInTimeBefore: p.Engine.PointInTimeBefore, WarmSpare: p.Engine.WarmSpare,
 			Detect:        detect.Options{NoDocker: p.Engine.DetectMode == detect.ModeProbe, DownAfter: p.Engine.DownAfter},
 			DetectTimeout: p.Engine.DetectWithin,
@@ -147,6 +156,7 @@ func (s *session) run(ctx context.Context) (err error) {
 			rec.Error = rec.Err.Error()
 		}
 		s.ev.Steps = append(s.ev.Steps, rec)
+		s.arch.refollow(ctx, s.dep)
 		var ie *injectError
 		if errors.As(rec.Err, &ie) {
 			return rec.Err
@@ -313,6 +323,7 @@ func (s *session) finish(ctx context.Context, runErr error) *Outcome {
 		s.ev.Ticks = s.traffic.Prober.Ticks()
 		s.traffic.Close()
 	}
+	s.ev.Archives = s.arch.stop()
 	if ctx.Err() == nil {
 		s.prepareNext()
 	}

@@ -51,6 +51,9 @@ func (e *Engine) archivePoint(ctx context.Context, of pointOf, dir string) (back
 	if err != nil {
 		return backup.Manifest{}, "", err
 	}
+	if !of.target.IsZero() {
+		until = of.target
+	}
 	work, err := os.MkdirTemp(cat.Dir(), ".archive-point-")
 	if err != nil {
 		return backup.Manifest{}, "", fmt.Errorf("make archive point: %w", err)
@@ -67,6 +70,9 @@ func (e *Engine) archivePoint(ctx context.Context, of pointOf, dir string) (back
 	}
 	shard := of.shard
 	note := fmt.Sprintf("archive %s up to offset %d (%d commands after base %s, %s)", filepath.Base(dir), pt.Offset, pt.Commands, pt.Base, pt.Limit)
+	if pt.Fallback != "" {
+		note += "; " + pt.Fallback
+	}
 	m, err := backup.AddPoint(cat, rdbOut, backup.PointMeta{
 		Meta: backup.Meta{Node: nodeName(of.node), NodeID: of.nodeID, Role: "primary", Slots: of.slots, Shard: &shard, Note: note},
 		Time: pt.Time, ReplOffset: pt.Offset,
@@ -103,6 +109,9 @@ type pointOf struct {
 	slots  [][2]int
 	node   *harness.Node
 	nodeID string
+	// target, when set, cuts the archive at that instant (point in
+	// time) instead of at the end of the history current at the fault.
+	target time.Time
 }
 
 // scratchRDB loads hostDir (holding an appendonlydir) in a scratch server
@@ -142,6 +151,9 @@ func backupDetail(m backup.Manifest, why string) string {
 		taken = "up to"
 	}
 	s := fmt.Sprintf("%s (%d keys, %s %s)", m.ID, m.Keys, taken, m.Time.Format("15:04:05.000"))
+	if m.Kind == backup.KindArchivePoint && m.Note != "" {
+		s += "; " + m.Note
+	}
 	if why != "" {
 		s += "; " + why
 	}
@@ -149,7 +161,9 @@ func backupDetail(m backup.Manifest, why string) string {
 }
 
 // archiveRollback makes an archive point of every pre-fault shard at once
-// (each from its own archive) and maps each shard's pre-fault primary to
+// (each from its own archive; with Options.PointInTimeBefore, every one
+// cut at the fault less that, so the whole cluster goes back to one
+// instant) and maps each shard's pre-fault primary to
 // its point's RDB. It returns the oldest point (the restore's weakest
 // bound) and a description. Every shard needs an archive.
 func (e *Engine) archiveRollback(ctx context.Context) (backup.Manifest, map[*harness.Node]string, string, error) {
@@ -161,6 +175,10 @@ func (e *Engine) archiveRollback(ctx context.Context) (backup.Manifest, map[*har
 			return backup.Manifest{}, nil, "", fmt.Errorf("roll back from archives: shard %d has no archive or primary", s.Index)
 		}
 	}
+	var target time.Time
+	if e.opts.PointInTimeBefore > 0 {
+		target = e.faultTime().Add(-e.opts.PointInTimeBefore)
+	}
 	points := make([]backup.Manifest, len(shards))
 	paths := make([]string, len(shards))
 	errs := make([]error, len(shards))
@@ -169,7 +187,7 @@ func (e *Engine) archiveRollback(ctx context.Context) (backup.Manifest, map[*har
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			points[i], paths[i], errs[i] = e.archivePoint(ctx, pointOf{shard: s.Index, slots: s.Slots, node: s.Primary, nodeID: s.PrimaryID}, e.opts.Archives[s.Index])
+			points[i], paths[i], errs[i] = e.archivePoint(ctx, pointOf{shard: s.Index, slots: s.Slots, node: s.Primary, nodeID: s.PrimaryID, target: target}, e.opts.Archives[s.Index])
 		}()
 	}
 	wg.Wait()

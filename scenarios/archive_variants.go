@@ -2,7 +2,10 @@ package scenarios
 
 import (
 	"slices"
+	"time"
 
+	"github.com/redisdrill/redisdrill/harness/fault"
+	"github.com/redisdrill/redisdrill/harness/workload"
 	"github.com/redisdrill/redisdrill/scenarios/session"
 )
 
@@ -31,6 +34,53 @@ func archiveVariants(list []Scenario) []Scenario {
 		v.Archive = true
 		v.Expect.Loss = session.LossAfterArchive
 		out = append(out, v)
+		if s.Name == "rdb-bitflip-restore" {
+			out = append(out, archiveWaitVariant(v), archiveCorruptVariant(v))
+		}
 	}
 	return out
+}
+
+// archiveWaitVariant is v with every write WAITing for one replica on a
+// cluster with none: the archive is the only replica, so an acked write
+// is on its disk and none may be lost.
+func archiveWaitVariant(v Scenario) Scenario {
+	v.Name = "rdb-bitflip-restore-archive-wait"
+	v.Description = "as rdb-bitflip-restore-archive, with every write WAITing for one replica (WAIT 1 500) on a cluster without replicas: the streaming archive is the only replica, and ACKs only what is on its disk, so no acked write may be lost"
+	v.Labels = append(slices.Clone(v.Labels), "wait")
+	v.Workload = waitOneReplica()
+	v.Expect.AckedLostMax, v.Expect.Loss = 0, ""
+	v.Expect.Tolerate = nil
+	return v
+}
+
+// archiveCorruptVariant is v with a byte flipped in the newest sealed
+// segment of shard 0's archive before the fault: the engine restores to
+// the last good point before it, names the segment, and loses only what
+// was acked from there on.
+func archiveCorruptVariant(v Scenario) Scenario {
+	v.Name = "archive-segment-corrupt"
+	v.Description = "as rdb-bitflip-restore-archive, but a byte of the newest sealed segment of shard 0's archive is flipped on disk before the fault: its SHA-256 no longer matches, so the engine restores to the last good point before it, names the segment in the restored point, and loses only writes acked after that point"
+	v.Labels = append(slices.Clone(v.Labels), "catalog")
+	v.CorruptArchiveSegment = true
+	v.Expect.Loss = session.LossAfterBackup
+	return v
+}
+
+// archivePointInTime is the whole-cluster point-in-time restore from the
+// streaming archives alone: FLUSHALL on every primary (the replicas sync
+// the empty set, so neither a promotion nor any node's disk holds the
+// data), and the engine rolls every shard back to the fault less one
+// second, each from its own archive.
+func archivePointInTime() Scenario {
+	return Scenario{
+		Name:        "archive-pitr-cluster-rollback",
+		Description: "FLUSHALL on every primary of a 3x1 cluster (the replicas sync the empty set): the engine rolls the whole cluster back to one instant, the fault less 1 s, from the streaming archives alone (each shard's archive materialized to that millisecond, scratch-loaded and installed); only writes after the target are lost",
+		Labels:      []string{"recovery", "operator-error", "pitr", "rollback", "archive"},
+		Topology:    durableCluster(5 * time.Second), Workload: workload.DefaultProfile(),
+		Fault: "flushall", FaultParams: fault.Params{Target: fault.Target{Role: fault.RolePrimaries}}, Recovery: Engine,
+		Strategy: "cluster-rollback", PointInTimeBefore: time.Second, Archive: true,
+		ProbeDetectable: true,
+		Expect:          Expect{AckedLostMax: -1, Loss: session.LossAfterTarget, RTOMax: 10 * time.Second, Strategy: "cluster-rollback", Incident: "accidental-flush"},
+	}
 }

@@ -348,6 +348,7 @@ func All() []Scenario {
 		},
 	}
 	list = append(list, archiveVariants(list)...)
+	list = append(list, archivePointInTime())
 	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
 	return list
 }

@@ -59,6 +59,9 @@ type Scenario struct {
 	// (package recovery/backup/archive) and has the engine restore from it
 	// instead of from the newest snapshot.
 	Archive bool
+	// CorruptArchiveSegment flips a byte in the newest sealed segment of
+	// the faulted shard's archive before the fault (with Archive).
+	CorruptArchiveSegment bool
 	// CorruptNewestBackup takes two backup points and flips a byte in the
 	// newest one's RDB on disk: the engine must skip it for the older one.
 	CorruptNewestBackup bool
@@ -225,7 +228,7 @@ func (s Scenario) Plan() session.Plan {
 		p.Engine = &session.EngineSpec{
 			Strategy: s.Strategy, WarmSpare: s.WarmSpare, PointInTimeBefore: s.PointInTimeBefore,
 			CorruptNewestBackup: s.CorruptNewestBackup, CorruptShard: s.FaultParams.Target.Shard,
-			DetectWithin: s.DetectWithin, Archive: s.Archive,
+			DetectWithin: s.DetectWithin, Archive: s.Archive, CorruptArchiveSegment: s.CorruptArchiveSegment,
 		}
 	}
 	return p

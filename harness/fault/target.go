@@ -19,6 +19,7 @@ const (
 	RoleReplica      Role = "replica"       // a replica (of shard 0 for a cluster)
 	RoleShardPrimary Role = "shard-primary" // the primary of shard Shard (by lowest slot)
 	RoleAll          Role = "all"           // every node of the topology
+	RolePrimaries    Role = "primaries"     // the primary of every shard
 	RoleShard        Role = "shard"         // the primary and every replica of shard Shard
 	RoleNode         Role = "node"          // the node named Node
 )
@@ -30,15 +31,15 @@ type Target struct {
 	Node  string `json:"node,omitempty"`
 }
 
-// ParseTarget parses "primary", "replica", "all", "shard-primary:K" (or
+// ParseTarget parses "primary", "replica", "all", "primaries", "shard-primary:K" (or
 // "shard-primary" for shard 0), "node:NAME" or a bare node name.
 func ParseTarget(s string) (Target, error) {
 	s = strings.TrimSpace(s)
 	head, arg, hasArg := strings.Cut(s, ":")
 	switch Role(head) {
 	case "":
-		return Target{}, errors.New("parse target: empty (want primary, replica, shard-primary:K, all or node:NAME)")
-	case RolePrimary, RoleReplica, RoleAll:
+		return Target{}, errors.New("parse target: empty (want primary, replica, primaries, shard-primary:K, all or node:NAME)")
+	case RolePrimary, RoleReplica, RoleAll, RolePrimaries:
 		if hasArg {
 			return Target{}, fmt.Errorf("parse target %q: %s takes no argument", s, head)
 		}
@@ -59,7 +60,7 @@ func ParseTarget(s string) (Target, error) {
 		return Target{Role: RoleNode, Node: arg}, nil
 	}
 	if hasArg || strings.ContainsAny(s, " \t/") {
-		return Target{}, fmt.Errorf("parse target %q: unknown role (want primary, replica, shard-primary:K, all or node:NAME)", s)
+		return Target{}, fmt.Errorf("parse target %q: unknown role (want primary, replica, primaries, shard-primary:K, all or node:NAME)", s)
 	}
 	return Target{Role: RoleNode, Node: s}, nil
 }
@@ -81,7 +82,7 @@ func (t Target) String() string {
 // Validate reports a target that cannot name any node.
 func (t Target) Validate() error {
 	switch t.Role {
-	case "", RolePrimary, RoleReplica, RoleAll, RoleShardPrimary, RoleShard:
+	case "", RolePrimary, RoleReplica, RoleAll, RolePrimaries, RoleShardPrimary, RoleShard:
 	case RoleNode:
 		if t.Node == "" {
 			return errors.New("validate target: node role needs a node name")
@@ -142,6 +143,16 @@ func (t Target) resolveCluster(ctx context.Context, dep *harness.Deployment) ([]
 	shards, err := dep.LiveShards(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("resolve target %s: %w", t, err)
+	}
+	if t.Role == RolePrimaries {
+		var out []*harness.Node
+		for _, sh := range shards {
+			if sh.Primary == nil {
+				return nil, fmt.Errorf("resolve target %s: primary %s of shard %d is not a node of the deployment", t, sh.PrimaryID, sh.Index)
+			}
+			out = append(out, sh.Primary)
+		}
+		return out, nil
 	}
 	k := 0
 	if t.Role == RoleShardPrimary || t.Role == RoleShard {

@@ -77,6 +77,8 @@ type Evidence struct {
 	// Catalog is every backup in the run's catalog, verified after the run.
 	Catalog         []CatalogEntry `json:"catalog,omitempty"`
 	CorruptedBackup string         `json:"corrupted_backup,omitempty"`
+	// CorruptedSegment is the archive segment damaged on purpose.
+	CorruptedSegment *CorruptedSegment `json:"corrupted_segment,omitempty"`
 	// PrimariesBefore/After name each shard's primary before the first
 	// fault and after the run (native failover shows as a change).
 	PrimariesBefore []string `json:"primaries_before,omitempty"`
@@ -111,6 +113,9 @@ type CatalogEntry struct {
 	Time     time.Time   `json:"time"`
 	Verified bool        `json:"verified"`
 	Problems []string    `json:"problems,omitempty"`
+	// Note is the backup's own note (an archive point's says what it
+	// holds and where it stopped).
+	Note string `json:"note,omitempty"`
 }
 
 // derive computes the figures from the raw pieces (ledger, ticks, clock).
@@ -223,7 +228,7 @@ func catalogState(cat *backup.Catalog) []CatalogEntry {
 	}
 	out := make([]CatalogEntry, 0, len(list))
 	for _, m := range list {
-		e := CatalogEntry{ID: m.ID, Kind: m.Kind, Node: m.Node, Shard: m.Shard, Parent: m.Parent, Time: m.Time}
+		e := CatalogEntry{ID: m.ID, Kind: m.Kind, Node: m.Node, Shard: m.Shard, Parent: m.Parent, Time: m.Time, Note: m.Note}
 		rep, err := cat.Verify(m.ID)
 		switch {
 		case err != nil:

@@ -50,6 +50,7 @@ func Judge(ev Evidence, exp Expect) reports.Verdict {
 	r = append(r, judgeEngine(ev, exp)...)
 	r = append(r, judgeLoss(ev, exp)...)
 	r = append(r, judgeBackup(ev)...)
+	r = append(r, judgeArchiveCorruption(ev)...)
 	r = append(r, judgeWriteSafety(ev)...)
 	r = append(r, judgeHistory(ev, exp)...)
 	if exp.Fenced {

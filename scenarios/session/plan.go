@@ -80,6 +80,10 @@ type EngineSpec struct {
 	// following every shard's primary before the workload, under the run's
 	// evidence folder, and gives the engine its archives to restore from.
 	Archive bool
+	// CorruptArchiveSegment flips a byte in the newest sealed segment of
+	// shard CorruptShard's archive before the fault (with Archive): the
+	// engine must restore to the last good point before it.
+	CorruptArchiveSegment bool
 	// CorruptNewestBackup flips a byte in the newest backup of shard
 	// CorruptShard after the backup points: the engine must skip it.
 	CorruptNewestBackup bool

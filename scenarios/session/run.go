@@ -248,6 +248,14 @@ func (s *session) warmUp(ctx context.Context) error {
 	if err := harness.Sleep(ctx, s.plan.WarmUp-s.plan.WarmUp/2); err != nil {
 		return err
 	}
+	if spec != nil && spec.CorruptArchiveSegment {
+		seg, err := s.arch.corruptArchiveSegment(ctx, spec.CorruptShard, s.dir)
+		if err != nil {
+			return err
+		}
+		s.ev.CorruptedSegment = &seg
+		s.logger.Info("corrupted an archive segment", "segment", seg.Path, "offset", seg.Offset)
+	}
 	if s.eng != nil {
 		if err := s.eng.Refresh(ctx); err != nil {
 			return fmt.Errorf("refresh engine: %w", err)

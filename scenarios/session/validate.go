@@ -44,6 +44,9 @@ func (p Plan) Validate() error {
 		if _, err := detect.ParseMode(string(p.Engine.DetectMode)); err != nil {
 			return errAt("$.detect", "want auto or probe, got %q", p.Engine.DetectMode)
 		}
+		if p.Engine.CorruptArchiveSegment && !p.Engine.Archive {
+			return errAt("$.corrupt_archive_segment", "needs the archive (archive: true)")
+		}
 		if p.Engine.DownAfter < 0 {
 			return errAt("$.detect_window", "must be >= 0, got %s", p.Engine.DownAfter)
 		}

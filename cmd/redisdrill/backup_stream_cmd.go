@@ -75,7 +75,16 @@ every archive; the exit code is 1 when one does not check clean.`,
 				defer cancel()
 			}
 			s.follow(runCtx, every)
-			return s.finish()
+			if err := s.finish(); err != nil {
+				return err
+			}
+			if ctx.Err() != nil {
+				// Ctrl-C (or SIGTERM) is how backup stream ends: every
+				// archive is sealed and checked clean, so the exit code
+				// is 0, not the 130 run gives a cancelled command.
+				return &exitError{code: exitOK}
+			}
+			return nil
 		},
 	}
 	t.flags(cmd)

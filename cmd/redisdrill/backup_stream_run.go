@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -89,15 +91,25 @@ func (s *streamer) start(ctx context.Context) error {
 		slots = append(slots, low)
 	}
 	sort.Ints(slots)
+	newRoot := !streamPathExists(s.root)
 	for _, low := range slots {
 		addr := prim[low]
 		name := archiveName(addr, low)
 		dir := filepath.Join(s.root, name)
+		newDir := !streamPathExists(dir)
 		arc, err := archive.Start(ctx, archive.Options{
 			Addr: addr, Dir: dir, Logger: s.a.logger.With("archive", name),
 			Node: backup.NodeOptions{Username: s.ep.username, Password: s.ep.password, TLS: s.ep.tls},
 		})
 		if err != nil {
+			// A refused start (authentication, ACL, Ctrl-C) leaves no
+			// archive without a base behind for backup check to pass.
+			if newDir {
+				_ = os.RemoveAll(dir)
+				if newRoot {
+					_ = os.Remove(s.root) // only when empty
+				}
+			}
 			return fmt.Errorf("start archive %s of %s: %w", name, addr, err)
 		}
 		s.mu.Lock()
@@ -145,6 +157,13 @@ func (s *streamer) refollow(ctx context.Context) {
 			sa.arc.Follow(addr)
 		}
 	}
+}
+
+// streamPathExists reports whether path exists (an unreadable one counts as
+// existing: it is never removed).
+func streamPathExists(path string) bool {
+	_, err := os.Lstat(path)
+	return !errors.Is(err, fs.ErrNotExist)
 }
 
 func (s *streamer) list() []*streamArchive {

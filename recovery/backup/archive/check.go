@@ -52,8 +52,9 @@ type SegmentCheck struct {
 // Check verifies the archive in dir: every base RDB (size, sha256,
 // rdb.Verify), every sealed segment (size, sha256, whole RESP commands
 // ending outside MULTI, its index) and the durable prefix of an unsealed
-// tail. Problems are reported per base and segment; the error is only for
-// a missing or unreadable archive.json.
+// tail. An archive without a base is a problem (nothing to restore).
+// Problems are reported per base and segment; the error is only for a
+// missing or unreadable archive.json.
 func Check(dir string) (CheckReport, error) {
 	m, err := ReadMeta(dir)
 	if err != nil {
@@ -64,6 +65,9 @@ func Check(dir string) (CheckReport, error) {
 		bc := checkBase(filepath.Join(dir, b.ID), b, i == len(m.Bases)-1)
 		rep.Problems = append(rep.Problems, bc.problems()...)
 		rep.Bases = append(rep.Bases, bc)
+	}
+	if len(m.Bases) == 0 {
+		rep.Problems = append(rep.Problems, "no base: the first full sync never completed, there is nothing to restore")
 	}
 	rep.OK = len(rep.Problems) == 0
 	return rep, nil

@@ -72,13 +72,34 @@ func (ClusterRollback) Execute(ctx context.Context, inc *Incident, tl *Timeline)
 		if err := quarantineStopped(ctx, nodes, dataFiles...); err != nil {
 			return "", err
 		}
-		return "to " + point.ID, forEach(nodes, func(n *harness.Node) error {
-			if rdb, ok := shardRDB[n]; ok {
-				_, err := stageRDB(ctx, n, dep.Topology, rdb)
+		var mu sync.Mutex
+		var reidentified []string
+		err := forEach(nodes, func(n *harness.Node) error {
+			rdb, ok := shardRDB[n]
+			if !ok {
+				return nil
+			}
+			if _, err := stageRDB(ctx, n, dep.Topology, rdb); err != nil {
 				return err
+			}
+			// A primary whose disk was lost has no nodes.conf: it would
+			// come back as a stranger. Its identity comes back from its
+			// newest data-dir snapshot.
+			if dep.Topology.Kind == harness.KindCluster && !hasNodesConf(ctx, n) {
+				if err := restoreIdentity(ctx, e, n); err != nil {
+					return fmt.Errorf("restore identity of %s: %w", n.Name, err)
+				}
+				mu.Lock()
+				reidentified = append(reidentified, n.Name)
+				mu.Unlock()
 			}
 			return nil
 		})
+		what := "to " + point.ID
+		if len(reidentified) > 0 {
+			what += fmt.Sprintf("; nodes.conf of %v from its snapshot (lost with its disk)", reidentified)
+		}
+		return what, err
 	})
 	if err != nil {
 		return err
@@ -162,6 +183,13 @@ func (e *Engine) matchShards(children []backup.Manifest) (map[*harness.Node]stri
 		}
 	}
 	return out, nil
+}
+
+// hasNodesConf reports whether the node's data dir holds a nodes.conf
+// (read through the Docker API, which works on a stopped node).
+func hasNodesConf(ctx context.Context, n *harness.Node) bool {
+	_, err := n.ReadFile(ctx, harness.DataDir+"/"+harness.NodesConfName)
+	return err == nil
 }
 
 // forEach runs f on every node concurrently and joins the errors.

@@ -69,16 +69,16 @@ func archiveCorruptVariant(v Scenario) Scenario {
 
 // archivePointInTime is the whole-cluster point-in-time restore from the
 // streaming archives alone: FLUSHALL on every primary (the replicas sync
-// the empty set, so neither a promotion nor any node's disk holds the
-// data), and the engine rolls every shard back to the fault less one
+// the empty set, so no promotion holds the data), then shard 0's primary
+// loses its disk and machine; the engine rolls every shard back to the fault less one
 // second, each from its own archive.
 func archivePointInTime() Scenario {
 	return Scenario{
 		Name:        "archive-pitr-cluster-rollback",
-		Description: "FLUSHALL on every primary of a 3x1 cluster (the replicas sync the empty set): the engine rolls the whole cluster back to one instant, the fault less 1 s, from the streaming archives alone (each shard's archive materialized to that millisecond, scratch-loaded and installed); only writes after the target are lost",
+		Description: "FLUSHALL on every primary of a 3x1 cluster; once the replicas synced the empty set, shard 0's primary loses its data dir and its machine: the engine rolls the whole cluster back to one instant, the fault less 1 s, from the streaming archives alone (each shard's archive materialized to that millisecond, scratch-loaded and installed); only writes after the target are lost",
 		Labels:      []string{"recovery", "operator-error", "pitr", "rollback", "archive"},
 		Topology:    durableCluster(5 * time.Second), Workload: workload.DefaultProfile(),
-		Fault: "flushall", FaultParams: fault.Params{Target: fault.Target{Role: fault.RolePrimaries}}, Recovery: Engine,
+		Fault: "flushall-machine-loss", FaultParams: fault.Params{Target: fault.Target{Role: fault.RolePrimaries}}, Recovery: Engine,
 		Strategy: "cluster-rollback", PointInTimeBefore: time.Second, Archive: true,
 		ProbeDetectable: true,
 		Expect:          Expect{AckedLostMax: -1, Loss: session.LossAfterTarget, RTOMax: 10 * time.Second, Strategy: "cluster-rollback", Incident: "accidental-flush"},

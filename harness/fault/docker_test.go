@@ -323,7 +323,9 @@ func TestEveryFaultMarksOnset(t *testing.T) {
 		{"wipe-data-keep-identity", Params{Target: primary}, true},
 		{"flushall", Params{Target: primary}, false},
 	}
-	covered := map[string]bool{"nodes-conf-garbage": true, "nodes-conf-delete": true}
+	// Cluster-only faults: their scenarios (nodes-conf-garbage,
+	// archive-pitr-cluster-rollback) run them on a cluster.
+	covered := map[string]bool{"nodes-conf-garbage": true, "nodes-conf-delete": true, "flushall-machine-loss": true}
 	for _, c := range cases {
 		covered[c.name] = true
 	}

@@ -74,8 +74,8 @@ func TestParamsValidate(t *testing.T) {
 
 func TestRegistry(t *testing.T) {
 	cat := Catalog()
-	if len(cat) != 23 {
-		t.Fatalf("catalog has %d faults, want 23", len(cat))
+	if len(cat) != 24 {
+		t.Fatalf("catalog has %d faults, want 24", len(cat))
 	}
 	for _, info := range cat {
 		if info.Description == "" {

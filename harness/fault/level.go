@@ -38,7 +38,7 @@ func Level(name string) string {
 		return LevelMachineFreeze
 	case strings.HasPrefix(name, "partition") || name == "delay" || name == "loss":
 		return LevelNetwork
-	case name == "flushall":
+	case name == "flushall" || name == "flushall-machine-loss":
 		return LevelOperator
 	case name == "disk-full":
 		return LevelDisk

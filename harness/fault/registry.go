@@ -27,7 +27,9 @@ func registry() map[string]entry {
 		}
 	}
 	return map[string]entry{
-		"flushall":           {"send FLUSHALL to the target primary (operator error); nothing to heal", func(p Params) Fault { return &FlushAll{base: base{params: p}} }},
+		"flushall": {"send FLUSHALL to the target primary (operator error); nothing to heal", func(p Params) Fault { return &FlushAll{base: base{params: p}} }},
+		"flushall-machine-loss": {"FLUSHALL on the target primaries; once the replicas synced it, shard 0's primary loses its data dir and its machine: only a backup holds the data; heal boots the machine",
+			func(p Params) Fault { return &FlushAndLose{base: base{params: p}} }},
 		"kill":               {"crash the target's machine (SIGKILL to the container: supervisor and server die together); heal boots it", func(p Params) Fault { return &Kill{base: base{params: p}} }},
 		"machine-crash":      {"same as kill: crash the target's machine; heal boots it and its supervisor starts the server", func(p Params) Fault { return &Kill{base: base{params: p}, name: "machine-crash"} }},
 		"crash":              {"SIGKILL the target's redis-server while its machine stays up; its supervisor restarts it by the restart policy", func(p Params) Fault { return &Crash{base: base{params: p}} }},

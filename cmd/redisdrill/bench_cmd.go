@@ -22,7 +22,7 @@ func newBenchCmd(a *app) *cobra.Command {
   redisdrill bench setup --matrix redis-7.0,valkey-9 --topology 3x1
   redisdrill bench show out/bench/bench.json`,
 	}
-	cmd.AddCommand(newBenchRollbackCmd(a), newBenchSetupCmd(a), newBenchShowCmd(a))
+	cmd.AddCommand(newBenchRollbackCmd(a), newBenchSetupCmd(a), newBenchShowCmd(a), newBenchArchiveCmd(a))
 	return cmd
 }
 

@@ -122,6 +122,12 @@ func (p Plan) Session() (session.Plan, error) {
 		}
 		sp.Engine.DetectMode = detect.Mode(p.Detect)
 	}
+	if p.Archive {
+		if sp.Engine == nil {
+			return session.Plan{}, errAt("$.archive", "the archive needs a recover: engine step")
+		}
+		sp.Engine.Archive = true
+	}
 	return sp, nil
 }
 

@@ -34,6 +34,10 @@ type Plan struct {
 	// Redis sees). Only for plans with a recover: engine step; the CLI's
 	// --detect overrides it.
 	Detect string `yaml:"detect"`
+	// Archive runs a streaming archiver beside every primary and has the
+	// engine restore from it (see docs/archive.md). Only for plans with a
+	// recover: engine step.
+	Archive bool `yaml:"archive"`
 }
 
 // Topology is the deployment a plan starts (see harness.Topology).

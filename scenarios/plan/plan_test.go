@@ -152,3 +152,23 @@ func TestWorkloadMixReachesTheProfile(t *testing.T) {
 		t.Fatalf("Parse with an unknown kind = %v", err)
 	}
 }
+
+// TestArchiveReachesTheEngine checks archive: true turns the streaming
+// archive on for the engine, and is refused without a recover: engine step.
+func TestArchiveReachesTheEngine(t *testing.T) {
+	p, err := Parse([]byte("name: x\narchive: true\nsteps:\n  - fault: {name: kill}\n  - recover: engine\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := p.Session()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sp.Engine == nil || !sp.Engine.Archive {
+		t.Fatalf("engine spec %+v, want the archive on", sp.Engine)
+	}
+	_, err = Parse([]byte("name: x\narchive: true\nsteps:\n  - fault: {name: kill}\n  - recover: native\n"))
+	if err == nil || !strings.Contains(err.Error(), "$.archive") {
+		t.Fatalf("archive without the engine: want a $.archive error, got %v", err)
+	}
+}

@@ -43,6 +43,7 @@ func WriteMarkdown(w io.Writer, run Run) error {
 		}
 	}
 	writeMarkdownSalvage(&b, run)
+	writeMarkdownArchives(&b, run)
 	writeMarkdownFailFlags(&b, run)
 	writeMarkdownHistory(&b, run)
 	if len(bad) > 0 {
@@ -146,6 +147,26 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// writeMarkdownArchives lists each streaming archiver of a run: how far
+// behind its primary it ran and whether its archive checked clean.
+func writeMarkdownArchives(b *strings.Builder, run Run) {
+	first := true
+	for _, s := range run.Scenarios {
+		for _, a := range s.Archives {
+			if first {
+				b.WriteString("\n### Streaming archives\n\n| scenario | shard | lag p50 | lag p99 | lag max | bases | segments | gaps | check |\n|---|---|---|---|---|---|---|---|---|\n")
+				first = false
+			}
+			check := "ok"
+			if !a.CheckOK {
+				check = "FAIL: " + strings.Join(a.Problems, "; ")
+			}
+			fmt.Fprintf(b, "| %s | %d | %.1f ms | %.1f ms | %.1f ms | %d | %d | %d | %s |\n",
+				mdCell(CaseName(run, s)), a.Shard, a.LagP50MS, a.LagP99MS, a.LagMaxMS, a.Bases, a.Segments, a.Gaps, mdCell(check))
+		}
+	}
 }
 
 // writeMarkdownSalvage lists what each salvage kept: why a scenario lost

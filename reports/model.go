@@ -75,6 +75,9 @@ type ScenarioResult struct {
 	// History is the history checker's finding over the clients' reads
 	// and writes of shared keys (nil when the workload made none).
 	History *History `json:"history,omitempty"`
+	// Archives is what each streaming archiver of the run did (none
+	// unless the scenario runs one; see docs/archive.md).
+	Archives []Archive `json:"archives,omitempty"`
 
 	Thresholds Thresholds `json:"thresholds"`
 	// Expect is what the scenario had to show beyond its thresholds (nil
@@ -84,6 +87,30 @@ type ScenarioResult struct {
 	// Error is set when the scenario could not be carried out (Status error).
 	Error     string    `json:"error,omitempty"`
 	Artifacts Artifacts `json:"artifacts"`
+}
+
+// Archive is one streaming archiver of a run: the shard it followed, how
+// far behind its primary it ran (the time the primary's offset took to be
+// durable in the archive) and whether its archive checked clean after
+// the run. The evidence folder holds the archive itself (Dir).
+type Archive struct {
+	Shard    int    `json:"shard"`
+	Dir      string `json:"dir"`
+	Durable  int64  `json:"durable_offset"`
+	Bases    int    `json:"bases"`
+	Segments int    `json:"segments"`
+	Gaps     int    `json:"gaps"`
+	// LagFile is the archiver's lag log, relative to the scenario's
+	// evidence folder; the lag figures are ReadArchiveLag of it.
+	LagFile    string  `json:"lag_file"`
+	LagSamples int     `json:"lag_samples"`
+	LagP50MS   float64 `json:"lag_p50_ms"`
+	LagP99MS   float64 `json:"lag_p99_ms"`
+	LagMaxMS   float64 `json:"lag_max_ms"`
+	LagBytes   int64   `json:"lag_bytes"`
+	CheckOK    bool    `json:"check_ok"`
+	// Problems is what the archive check found (empty when CheckOK).
+	Problems []string `json:"problems,omitempty"`
 }
 
 // FaultRecord is the injected fault and when it was active, relative to T0.

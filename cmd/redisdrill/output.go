@@ -23,10 +23,23 @@ func newRun() reports.Run {
 // resultLine is the one-line progress summary of a finished scenario.
 func resultLine(r reports.ScenarioResult) string {
 	s := fmt.Sprintf("%s rto=%s detect=%s acked_lost=%d/%d", strings.ToUpper(string(r.Verdict.Status)), rtoText(r), detectText(r), r.Loss.Lost, r.Loss.Acked)
+	if lag, ok := archiveLagP99(r); ok {
+		s += fmt.Sprintf(" archive_lag_p99=%.0fms", lag)
+	}
 	if len(r.Verdict.Reasons) > 0 {
 		s += " — " + strings.Join(r.Verdict.Reasons, "; ")
 	}
 	return s
+}
+
+// archiveLagP99 is the worst p99 lag of the run's streaming archivers
+// (false when it ran none).
+func archiveLagP99(r reports.ScenarioResult) (float64, bool) {
+	worst, ran := 0.0, false
+	for _, a := range r.Archives {
+		worst, ran = max(worst, a.LagP99MS), true
+	}
+	return worst, ran
 }
 
 // detectText is the detect time with the engine's detection mode, e.g.

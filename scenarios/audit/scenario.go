@@ -78,6 +78,7 @@ func ScenarioAt(dir string, s reports.ScenarioResult) Result {
 	d = append(d, f.CompareOutage(s.ClientOutage.D())...)
 	d = append(d, f.CompareDetect(s.Detect.D())...)
 	d = append(d, f.CompareSafety(len(s.WriteSafety.Violations))...)
+	d = append(d, recheckArchives(res.Dir, s.Archives)...)
 	res.Verdict = Judge(f, s.Thresholds)
 
 	var sc Scope

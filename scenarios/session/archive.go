@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/recovery/backup"
 	"github.com/redisdrill/redisdrill/recovery/backup/archive"
+	"github.com/redisdrill/redisdrill/reports"
 )
 
 // ArchiveRecord is what one streaming archiver did in a run: where its
@@ -26,18 +28,35 @@ type ArchiveRecord struct {
 	Segments   int    `json:"segments"`
 	Gaps       int    `json:"gaps"`
 	Reconnects int    `json:"reconnects"`
+	// LagFile is the archiver's lag log (one measurement per line, see
+	// reports.ReadArchiveLag), relative to the evidence folder.
+	LagFile string `json:"lag_file"`
 	// LagP50MS, LagP99MS and LagMaxMS are how long the primary's offset
-	// took to become durable in the archive (ms); LagBytes the last lag
-	// in bytes.
-	LagP50MS float64 `json:"lag_p50_ms"`
-	LagP99MS float64 `json:"lag_p99_ms"`
-	LagMaxMS float64 `json:"lag_max_ms"`
-	LagBytes int64   `json:"lag_bytes"`
+	// took to become durable in the archive (ms), nearest-rank over
+	// LagFile; LagBytes the last lag in bytes.
+	LagSamples int     `json:"lag_samples"`
+	LagP50MS   float64 `json:"lag_p50_ms"`
+	LagP99MS   float64 `json:"lag_p99_ms"`
+	LagMaxMS   float64 `json:"lag_max_ms"`
+	LagBytes   int64   `json:"lag_bytes"`
 	// CheckOK says archive.Check found every base and segment sound;
 	// Problems lists what it found otherwise.
 	CheckOK   bool     `json:"check_ok"`
 	Problems  []string `json:"problems,omitempty"`
 	LastError string   `json:"last_error,omitempty"`
+}
+
+// lagSuffix names an archive's lag log beside its folder.
+const lagSuffix = ".lag"
+
+// readLagFile summarizes a lag log (reports.ReadArchiveLag).
+func readLagFile(p string) (reports.ArchiveLag, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return reports.ArchiveLag{}, fmt.Errorf("read lag log: %w", err)
+	}
+	defer f.Close()
+	return reports.ReadArchiveLag(f)
 }
 
 // archivers is one streaming archiver per shard primary.
@@ -47,6 +66,7 @@ type archivers struct {
 	addrs  []string // the primary each archiver follows
 	dirs   map[int]string
 	list   []*archive.Archiver
+	lags   []*os.File // each archiver's lag log
 	root   string
 }
 
@@ -77,14 +97,25 @@ func startArchivers(ctx context.Context, dep *harness.Deployment, evidenceDir st
 	a := &archivers{cancel: cancel, dirs: map[int]string{}, root: evidenceDir}
 	for _, t := range targets {
 		dir := filepath.Join(evidenceDir, DirBackups, backup.StreamDir, fmt.Sprintf("shard-%d", t.shard))
-		arc, err := archive.Start(actx, archive.Options{
-			Addr: t.addr, Dir: dir, Logger: logger.With("archive", t.shard),
-			Node: backup.NodeOptions{Dial: dep.Dialer().DialContext, Password: dep.Topology.Password},
-		})
+		if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+			a.stop()
+			return nil, fmt.Errorf("start archiver of shard %d: %w", t.shard, err)
+		}
+		lag, err := os.Create(dir + lagSuffix)
 		if err != nil {
 			a.stop()
 			return nil, fmt.Errorf("start archiver of shard %d: %w", t.shard, err)
 		}
+		arc, err := archive.Start(actx, archive.Options{
+			Addr: t.addr, Dir: dir, Logger: logger.With("archive", t.shard), LagLog: lag,
+			Node: backup.NodeOptions{Dial: dep.Dialer().DialContext, Password: dep.Topology.Password},
+		})
+		if err != nil {
+			lag.Close()
+			a.stop()
+			return nil, fmt.Errorf("start archiver of shard %d: %w", t.shard, err)
+		}
+		a.lags = append(a.lags, lag)
 		a.list = append(a.list, arc)
 		a.shards = append(a.shards, t.shard)
 		a.addrs = append(a.addrs, t.addr)
@@ -130,21 +161,27 @@ func (a *archivers) stop() []ArchiveRecord {
 	var out []ArchiveRecord
 	var errs []error
 	for i, arc := range a.list {
-		errs = append(errs, arc.Close())
+		errs = append(errs, arc.Close(), a.lags[i].Close())
 		st := arc.Stats()
-		rel, _ := filepath.Rel(a.root, a.dirs[a.shards[i]])
+		dir := a.dirs[a.shards[i]]
+		rel, _ := filepath.Rel(a.root, dir)
 		r := ArchiveRecord{
-			Shard: a.shards[i], Dir: filepath.ToSlash(rel), Addr: st.Addr, Durable: st.DurableOffset,
+			Shard: a.shards[i], Dir: filepath.ToSlash(rel), LagFile: filepath.ToSlash(rel) + lagSuffix,
+			Addr: st.Addr, Durable: st.DurableOffset,
 			Bases: st.Bases, Segments: st.Segments, Gaps: st.Gaps, Reconnects: st.Reconnects,
-			LagP50MS: st.LagP50MS, LagP99MS: st.LagP99MS, LagMaxMS: st.LagMaxMS, LagBytes: st.LagBytes,
-			LastError: st.LastError,
+			LagBytes: st.LagBytes, LastError: st.LastError,
 		}
-		rep, err := archive.Check(a.dirs[a.shards[i]])
+		if lag, err := readLagFile(dir + lagSuffix); err != nil {
+			r.Problems = append(r.Problems, err.Error())
+		} else {
+			r.LagSamples, r.LagP50MS, r.LagP99MS, r.LagMaxMS = lag.Samples, lag.P50MS, lag.P99MS, lag.MaxMS
+		}
+		rep, err := archive.Check(dir)
 		switch {
 		case err != nil:
-			r.Problems = []string{err.Error()}
+			r.Problems = append(r.Problems, err.Error())
 		default:
-			r.CheckOK, r.Problems = rep.OK, rep.Problems
+			r.CheckOK, r.Problems = rep.OK && len(r.Problems) == 0, append(r.Problems, rep.Problems...)
 		}
 		out = append(out, r)
 	}

@@ -56,6 +56,13 @@ func (s *session) result() reports.ScenarioResult {
 		res.Latency = reports.Latency{P50: reports.Millis(lat.P50), P90: reports.Millis(lat.P90), P99: reports.Millis(lat.P99), Max: reports.Millis(lat.Max)}
 		res.Timeline = Timeline(ev.Ledger, origin)
 	}
+	for _, a := range ev.Archives {
+		res.Archives = append(res.Archives, reports.Archive{
+			Shard: a.Shard, Dir: a.Dir, Durable: a.Durable, Bases: a.Bases, Segments: a.Segments, Gaps: a.Gaps,
+			LagFile: a.LagFile, LagSamples: a.LagSamples, LagP50MS: a.LagP50MS, LagP99MS: a.LagP99MS, LagMaxMS: a.LagMaxMS, LagBytes: a.LagBytes,
+			CheckOK: a.CheckOK, Problems: a.Problems,
+		})
+	}
 	c := ev.FinalRead
 	res.Loss = reports.Loss{Acked: int64(ev.Acked), Lost: int64(c.Lost), Recovered: int64(c.Recovered), Window: reports.Millis(c.LossWindow(ev.T0))}
 	for i, r := range ev.Faults {

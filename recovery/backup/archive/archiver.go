@@ -94,7 +94,7 @@ func Start(ctx context.Context, opts Options) (*Archiver, error) {
 		return nil, fmt.Errorf("start archiver: %w", err)
 	}
 	a := &Archiver{
-		opts: opts, log: log, dir: opts.Dir, lock: lock, st: newStatsState(opts.Addr), meta: meta,
+		opts: opts, log: log, dir: opts.Dir, lock: lock, st: newStatsState(opts.Addr, opts.LagLog), meta: meta,
 		followCh: make(chan struct{}, 1), done: make(chan struct{}), pollDone: make(chan struct{}),
 	}
 	if b := meta.last(); b != nil {

@@ -2,6 +2,7 @@ package archive
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"path/filepath"
 	"time"
@@ -26,6 +27,11 @@ type Options struct {
 	CommitEvery   time.Duration      // group-commit (fsync) interval; default 10ms
 	ListeningPort int                // announced with REPLCONF listening-port (0: not sent)
 	Logger        *slog.Logger       // nil: slog.Default()
+	// LagLog, when set, receives every lag measurement as a line
+	// "<poll unix µs> <primary offset> <lag µs>": the raw samples behind
+	// Stats' percentiles, for a reader to recompute them. Writes happen
+	// under the archiver's stats lock; the caller closes it after Close.
+	LagLog io.Writer
 }
 
 // withDefaults checks opts and fills in the defaults.

@@ -2,6 +2,8 @@ package archive
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -52,10 +54,11 @@ type statsState struct {
 	samples     []lagSample
 	hist        *hdrhistogram.Histogram
 	lastPrimary int64
+	lagLog      io.Writer // Options.LagLog, nil for none
 }
 
-func newStatsState(addr string) *statsState {
-	return &statsState{s: Stats{Addr: addr}, hist: hdrhistogram.New(0, lagHistMaxUS, lagHistSigFigs), lastPrimary: -1}
+func newStatsState(addr string, lagLog io.Writer) *statsState {
+	return &statsState{s: Stats{Addr: addr}, hist: hdrhistogram.New(0, lagHistMaxUS, lagHistSigFigs), lastPrimary: -1, lagLog: lagLog}
 }
 
 // update runs f on the stats under the lock.
@@ -99,7 +102,7 @@ func (st *statsState) primary(offset int64, at time.Time) {
 		return
 	}
 	if offset <= st.s.DurableOffset {
-		st.record(0)
+		st.record(lagSample{offset: offset, at: at}, 0)
 		return
 	}
 	if len(st.samples) >= maxLagSamples {
@@ -116,7 +119,7 @@ func (st *statsState) durable(offset int64, at time.Time) {
 	st.s.ReceivedOffset = max(st.s.ReceivedOffset, offset)
 	i := 0
 	for ; i < len(st.samples) && st.samples[i].offset <= offset; i++ {
-		st.record(at.Sub(st.samples[i].at).Microseconds())
+		st.record(st.samples[i], at.Sub(st.samples[i].at).Microseconds())
 	}
 	st.samples = st.samples[i:]
 }
@@ -128,11 +131,15 @@ func (st *statsState) resetLag() {
 	st.samples, st.lastPrimary = nil, -1
 }
 
-// record adds one lag measurement (microseconds).
-func (st *statsState) record(us int64) {
+// record adds one lag measurement (microseconds) of sample, and writes it
+// to the lag log: "<poll unix µs> <primary offset> <lag µs>".
+func (st *statsState) record(sample lagSample, us int64) {
 	us = max(0, min(us, lagHistMaxUS))
 	st.s.LagMS = usToMS(us)
 	_ = st.hist.RecordValue(us)
+	if st.lagLog != nil {
+		_, _ = fmt.Fprintf(st.lagLog, "%d %d %d\n", sample.at.UnixMicro(), sample.offset, us)
+	}
 }
 
 func usToMS(us int64) float64 { return float64(us) / 1000 }

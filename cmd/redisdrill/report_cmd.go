@@ -26,7 +26,7 @@ func newReportCmd(a *app) *cobra.Command {
 			return fmt.Errorf("report: missing subcommand (try: redisdrill report compare OLD.json NEW.json, or redisdrill report merge REPORT... --out DIR)")
 		},
 	}
-	cmd.AddCommand(newReportCompareCmd(a), newReportMergeCmd(a))
+	cmd.AddCommand(newReportCompareCmd(a), newReportMergeCmd(a), newReportMedianCmd(a))
 	return cmd
 }
 

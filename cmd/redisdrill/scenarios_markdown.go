@@ -130,6 +130,8 @@ var lossPhrases = map[session.LossBound]string{
 	session.LossAfterFault: "only writes acked after the fault began (less the " +
 		strconv.FormatInt(session.ReplicationAllowance.Milliseconds(), 10) + " ms replication allowance)",
 	session.LossAfterTarget: "only writes acked after the point-in-time target second",
+	session.LossAfterFsyncWindow: "only writes acked after the fault began less the " +
+		strconv.FormatInt(session.FsyncWindow.Milliseconds(), 10) + " ms appendfsync everysec window",
 	session.LossAfterArchive: "only writes acked after the fault began (less the " +
 		strconv.FormatInt(session.ArchiveAllowance.Milliseconds(), 10) + " ms archive allowance)",
 	session.LossWithinBackupWindow: "≤ the writes acked between the newest verified backup and the fault " +

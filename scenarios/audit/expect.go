@@ -26,7 +26,14 @@ const (
 	// LossAfterArchive: no lost write was acked before t0 −
 	// ArchiveAllowance (a restore from a streaming archive).
 	LossAfterArchive = "after-archive"
+	// LossAfterFsyncWindow: no lost write was acked before t0 −
+	// FsyncWindow (appendfsync everysec).
+	LossAfterFsyncWindow = "after-fsync-window"
 )
+
+// FsyncWindow is what appendfsync everysec may lose in a crash: a copy of
+// scenarios/session's FsyncWindow.
+const FsyncWindow = time.Second
 
 // ArchiveAllowance is how long before t0 a write acked without WAIT may
 // still have been on its way to a streaming archive: a copy of
@@ -128,6 +135,8 @@ func judgeLossBound(f Figures, rec Record, bound string) []Reason {
 		return before("the point-in-time target second", f.T0.Add(-rec.PointInTimeBefore).Truncate(time.Second))
 	case LossAfterArchive:
 		return before("the fault began (less the archive allowance)", f.T0.Add(-ArchiveAllowance))
+	case LossAfterFsyncWindow:
+		return before("the fault began (less the 1 s appendfsync everysec window)", f.T0.Add(-FsyncWindow))
 	case LossAfterBackup:
 		b, ok := rec.restored()
 		if !ok || b.Time.IsZero() {

@@ -193,6 +193,8 @@ func judgeLoss(ev Evidence, exp Expect) []string {
 		return bound("the point-in-time target second", ev.T0.Add(-ev.PointInTimeBefore).Truncate(time.Second))
 	case LossAfterArchive:
 		return bound("the fault began (less the archive allowance)", ev.T0.Add(-ArchiveAllowance))
+	case LossAfterFsyncWindow:
+		return bound("the fault began (less the 1 s appendfsync everysec window)", ev.T0.Add(-FsyncWindow))
 	case LossWithinBackupWindow:
 		newest := time.Time{}
 		for _, e := range ev.Catalog {

@@ -206,7 +206,15 @@ const (
 	// be lost (a restore from a streaming archive keeps everything the
 	// archive received before the primary died).
 	LossAfterArchive LossBound = "after-archive"
+	// LossAfterFsyncWindow: only writes acked after t0 − FsyncWindow may be
+	// lost (appendfsync everysec: a crash loses at most the second not yet
+	// fsync'ed).
+	LossAfterFsyncWindow LossBound = "after-fsync-window"
 )
+
+// FsyncWindow is how much of what a server acknowledged appendfsync
+// everysec may lose when it crashes: the second its fsync runs behind.
+const FsyncWindow = time.Second
 
 // ArchiveAllowance is how long before t0 a write acked without WAIT may
 // still have been on its way to the streaming archive when the fault

@@ -66,6 +66,7 @@ func newExploreCmd(a *app) *cobra.Command {
 	f.DurationVar(&o.cfg.NodeTimeout, "node-timeout", explore.DefaultNodeTimeout, "cluster-node-timeout of a cluster")
 	f.StringVar(&o.cfg.Recovery, "recovery", explore.RecoveryEngine, "engine (redisdrill's engine recovers what it sees) or native (Redis recovers by itself)")
 	addDetectFlag(f, &o.detect)
+	f.BoolVar(&o.cfg.Archive, "archive", false, "run a streaming archiver beside every primary and have the engine restore from it (see docs/archive.md)")
 	f.StringVar(&o.cfg.Durability, "durability", explore.DurabilityStrict, "strict (appendfsync always + WAIT 1) or relaxed (appendfsync everysec, no WAIT)")
 	f.DurationVar(&o.cfg.AllowLoss, "allow-loss", 0, "tolerate acked writes lost within this window of a fault's onset")
 	f.DurationVar(&o.cfg.ConvergeBound, "converge-bound", explore.DefaultConvergeBound, "how long after a heal the deployment may take to converge")

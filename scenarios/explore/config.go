@@ -55,7 +55,10 @@ type Config struct {
 	NodeTimeout time.Duration
 	Recovery    string
 	Detect      detect.Mode
-	Durability  string
+	// Archive runs a streaming archiver beside every primary and has the
+	// engine restore from it (engine recovery only).
+	Archive    bool
+	Durability string
 	// AllowLoss tolerates acked writes lost within this window of a
 	// fault's onset (either side); 0 tolerates none.
 	AllowLoss time.Duration
@@ -143,6 +146,9 @@ func (c Config) Normalize() (Config, error) {
 		if _, err := detect.ParseMode(string(c.Detect)); err != nil {
 			return c, fmt.Errorf("normalize config: %w", err)
 		}
+	}
+	if c.Archive && c.Recovery != RecoveryEngine {
+		return c, fmt.Errorf("normalize config: --archive needs --recovery engine")
 	}
 	if c.Durability == "" {
 		c.Durability = DurabilityStrict

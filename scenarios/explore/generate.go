@@ -73,7 +73,7 @@ func Generate(c Config) (Schedule, error) {
 	r := rand.New(rand.NewPCG(uint64(c.Seed), 0x9e3779b97f4a7c15))
 	s := Schedule{
 		Version: ScheduleVersion, Seed: c.Seed, Duration: Duration(c.Duration), Faults: c.Faults, Topology: c.Topology,
-		NodeTimeout: Duration(c.NodeTimeout), Recovery: c.Recovery, Detect: c.Detect, Durability: c.Durability,
+		NodeTimeout: Duration(c.NodeTimeout), Recovery: c.Recovery, Detect: c.Detect, Archive: c.Archive, Durability: c.Durability,
 		AllowLoss: Duration(c.AllowLoss), ConvergeBound: Duration(c.ConvergeBound),
 	}
 	for len(s.Events) < maxEvents {

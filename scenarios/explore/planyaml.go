@@ -51,6 +51,9 @@ func (s Schedule) PlanYAML(name string) ([]byte, error) {
 	if wl.WaitReplicas > 0 {
 		w("  wait_replicas: %d\n  wait_timeout: %s\n", wl.WaitReplicas, wl.WaitTimeout)
 	}
+	if p.Engine != nil && p.Engine.Archive {
+		w("archive: true\n")
+	}
 	if p.Engine != nil && p.Engine.DetectMode != "" {
 		w("detect: %s\n", p.Engine.DetectMode)
 	}

@@ -25,6 +25,7 @@ type Schedule struct {
 	NodeTimeout Duration    `json:"node_timeout"`
 	Recovery    string      `json:"recovery"`
 	Detect      detect.Mode `json:"detect,omitempty"`
+	Archive     bool        `json:"archive,omitempty"`
 	Durability  string      `json:"durability"`
 	AllowLoss   Duration    `json:"allow_loss"`
 	// ConvergeBound is how long after a burst's last heal the deployment
@@ -55,7 +56,7 @@ type Event struct {
 func (s Schedule) Config() Config {
 	return Config{
 		Seed: s.Seed, Duration: s.Duration.D(), Faults: s.Faults, Topology: s.Topology, NodeTimeout: s.NodeTimeout.D(),
-		Recovery: s.Recovery, Detect: s.Detect, Durability: s.Durability, AllowLoss: s.AllowLoss.D(), ConvergeBound: s.ConvergeBound.D(),
+		Recovery: s.Recovery, Detect: s.Detect, Archive: s.Archive, Durability: s.Durability, AllowLoss: s.AllowLoss.D(), ConvergeBound: s.ConvergeBound.D(),
 	}
 }
 

@@ -80,7 +80,7 @@ func (s Schedule) Plan(name string) (session.Plan, error) {
 		Workload:    s.Profile(),
 	}
 	if s.Recovery == RecoveryEngine {
-		p.Engine = &session.EngineSpec{DetectMode: s.Detect, DetectWithin: detectWithin}
+		p.Engine = &session.EngineSpec{DetectMode: s.Detect, DetectWithin: detectWithin, Archive: s.Archive}
 	}
 	expectReplicas := 0
 	if s.Recovery == RecoveryEngine || topo.Kind == harness.KindStandalone {

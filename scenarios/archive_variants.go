@@ -15,7 +15,7 @@ import (
 // scenarios stay as they are: they are the baseline the archive is
 // measured against.
 func archiveBaselines() []string {
-	return []string{"rdb-bitflip-restore", "corrupt-backup-skipped", "shard-lost-replace", "shard-lost-replace-cold", "cluster-crash-rollback"}
+	return []string{"rdb-bitflip-restore", "corrupt-backup-skipped", "shard-lost-replace", "shard-lost-replace-cold", "cluster-crash-rollback", "empty-restart-guard-late-3s"}
 }
 
 // archiveVariants returns "<name>-archive" for every archive baseline in

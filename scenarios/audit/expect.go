@@ -142,6 +142,11 @@ func judgeLossBound(f Figures, rec Record, bound string) []Reason {
 		if !ok || b.Time.IsZero() {
 			return []Reason{{RuleLossBound, "loss: writes were lost but the run names no restored backup in its catalog"}}
 		}
+		if b.Kind == kindArchivePoint {
+			// A write the primary acked reaches the archive up to the
+			// allowance later: the point's time is the archive's clock.
+			return before("the restored archive point "+b.ID+" (less the archive allowance)", b.Time.Add(-ArchiveAllowance))
+		}
 		return before("the restored backup "+b.ID+" started", b.Time)
 	case LossWithinBackupWindow:
 		var newest time.Time

@@ -59,9 +59,14 @@ type Recovery struct {
 // Backup is one backup of the run's catalog.
 type Backup struct {
 	ID       string    `json:"id"`
+	Kind     string    `json:"kind"`
 	Time     time.Time `json:"time"`
 	Verified bool      `json:"verified"`
 }
+
+// kindArchivePoint is the catalog kind of a point materialized from a
+// streaming archive (backup.KindArchivePoint).
+const kindArchivePoint = "archive-point"
 
 // Fence is how the engine fenced one old owner and what became of it.
 type Fence struct {

@@ -26,6 +26,10 @@ type CorruptedSegment struct {
 	FirstCommand time.Time `json:"first_command"`
 	// Offset is the byte flipped, within the file.
 	Offset int64 `json:"offset"`
+	// StartOffset is the replication offset just before the segment's
+	// first byte: a restore that stops before the segment holds nothing
+	// past it.
+	StartOffset int64 `json:"start_offset"`
 }
 
 // corruptArchiveSegment waits (up to 5 s) until the shard's archive has
@@ -78,13 +82,15 @@ func flipSegment(baseDir string, seg archive.Segment, evidenceDir string) (Corru
 	if err != nil {
 		rel = p
 	}
-	return CorruptedSegment{Path: filepath.ToSlash(rel), File: seg.File, FirstCommand: time.UnixMilli(seg.FirstMS).UTC(), Offset: int64(off)}, nil
+	return CorruptedSegment{Path: filepath.ToSlash(rel), File: seg.File, FirstCommand: time.UnixMilli(seg.FirstMS).UTC(), Offset: int64(off), StartOffset: seg.StartOffset}, nil
 }
 
 // judgeArchiveCorruption fails a run whose engine restored past the
 // segment corrupted on purpose, or restored without naming it: the
 // restored backup must be an archive point whose note names the segment
-// and which holds nothing received from the segment's first command on.
+// and which holds nothing past the segment's start (its replication
+// offset; the receive clock has only milliseconds, and the last command
+// before a segment may share its first command's).
 func judgeArchiveCorruption(ev Evidence) []string {
 	seg := ev.CorruptedSegment
 	if seg == nil {
@@ -101,9 +107,9 @@ func judgeArchiveCorruption(ev Evidence) []string {
 	if !strings.Contains(e.Note, seg.File) {
 		r = append(r, fmt.Sprintf("archive: the restored point %s does not name the corrupted segment %s (note %q)", e.ID, seg.File, e.Note))
 	}
-	if !e.Time.Before(seg.FirstCommand) {
-		r = append(r, fmt.Sprintf("archive: the restored point %s holds commands up to %s, past the corrupted segment's first command (%s)",
-			e.ID, e.Time.Format("15:04:05.000"), seg.FirstCommand.Format("15:04:05.000")))
+	if e.ReplOffset > seg.StartOffset || e.Time.After(seg.FirstCommand) {
+		r = append(r, fmt.Sprintf("archive: the restored point %s holds the stream up to offset %d (%s), past the corrupted segment's start at offset %d (first command %s)",
+			e.ID, e.ReplOffset, e.Time.Format("15:04:05.000"), seg.StartOffset, seg.FirstCommand.Format("15:04:05.000")))
 	}
 	return r
 }

@@ -116,6 +116,9 @@ type CatalogEntry struct {
 	// Note is the backup's own note (an archive point's says what it
 	// holds and where it stopped).
 	Note string `json:"note,omitempty"`
+	// ReplOffset is the replication offset the backup holds everything up
+	// to (an archive point's cut; -1 or 0 when unknown).
+	ReplOffset int64 `json:"repl_offset,omitempty"`
 }
 
 // derive computes the figures from the raw pieces (ledger, ticks, clock).
@@ -228,7 +231,7 @@ func catalogState(cat *backup.Catalog) []CatalogEntry {
 	}
 	out := make([]CatalogEntry, 0, len(list))
 	for _, m := range list {
-		e := CatalogEntry{ID: m.ID, Kind: m.Kind, Node: m.Node, Shard: m.Shard, Parent: m.Parent, Time: m.Time, Note: m.Note}
+		e := CatalogEntry{ID: m.ID, Kind: m.Kind, Node: m.Node, Shard: m.Shard, Parent: m.Parent, Time: m.Time, Note: m.Note, ReplOffset: m.ReplOffset}
 		rep, err := cat.Verify(m.ID)
 		switch {
 		case err != nil:

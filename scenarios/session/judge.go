@@ -9,6 +9,7 @@ import (
 	"github.com/redisdrill/redisdrill/harness/fault"
 	"github.com/redisdrill/redisdrill/harness/workload"
 	"github.com/redisdrill/redisdrill/recovery"
+	"github.com/redisdrill/redisdrill/recovery/backup"
 	"github.com/redisdrill/redisdrill/reports"
 )
 
@@ -185,6 +186,11 @@ func judgeLoss(ev Evidence, exp Expect) []string {
 		e, ok := ev.restored()
 		if !ok || e.Time.IsZero() {
 			return []string{"loss: writes were lost but the run names no restored backup in its catalog"}
+		}
+		if e.Kind == backup.KindArchivePoint {
+			// A write the primary acked reaches the archive up to the
+			// allowance later: the point's time is the archive's clock.
+			return bound("the restored archive point "+e.ID+" (less the archive allowance)", e.Time.Add(-ArchiveAllowance))
 		}
 		return bound("the restored backup "+e.ID+" started", e.Time)
 	case LossAfterFault:

@@ -45,7 +45,7 @@ func main() {
 	var forcing atomic.Bool
 	go func() {
 		<-sigs
-		fmt.Fprintln(os.Stderr, "redisdrill: interrupted: healing, writing reports and cleaning up (Ctrl-C again to exit at once)")
+		fmt.Fprintln(os.Stderr, "redisdrill: interrupted: finishing up — a drill heals, writes its reports and cleans up; backup stream seals and checks its archives (Ctrl-C again to exit at once)")
 		cancel()
 		<-sigs
 		forcing.Store(true)

@@ -55,7 +55,8 @@ func AddPoint(cat *Catalog, rdbPath string, pm PointMeta) (Manifest, error) {
 	return m, nil
 }
 
-// copyPoint copies and verifies the RDB into dir and returns its manifest.
+// copyPoint copies the RDB into dir and verifies it (structure and
+// CRC-64) in the same pass, and returns its manifest.
 func copyPoint(rdbPath, dir string, pm PointMeta) (Manifest, error) {
 	in, err := os.Open(rdbPath)
 	if err != nil {
@@ -68,21 +69,16 @@ func copyPoint(rdbPath, dir string, pm PointMeta) (Manifest, error) {
 	}
 	defer out.Close()
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(out, h), in)
+	var n countingWriter
+	info, err := rdb.Verify(io.TeeReader(in, io.MultiWriter(out, h, &n)))
 	if err != nil {
-		return Manifest{}, fmt.Errorf("copy point rdb: %w", err)
+		return Manifest{}, fmt.Errorf("verify point rdb: %w", err)
+	}
+	if info.Trailing != 0 {
+		return Manifest{}, fmt.Errorf("verify point rdb: %d bytes after the checksum", info.Trailing)
 	}
 	if err := out.Close(); err != nil {
 		return Manifest{}, fmt.Errorf("close point rdb: %w", err)
-	}
-	f, err := os.Open(filepath.Join(dir, RDBFileName))
-	if err != nil {
-		return Manifest{}, fmt.Errorf("reopen point rdb: %w", err)
-	}
-	defer f.Close()
-	info, err := rdb.Verify(f)
-	if err != nil {
-		return Manifest{}, fmt.Errorf("verify point rdb: %w", err)
 	}
 	product, version := info.ServerVersion()
 	return Manifest{
@@ -91,6 +87,14 @@ func copyPoint(rdbPath, dir string, pm PointMeta) (Manifest, error) {
 		Time: pm.Time.UTC(), ReplOffset: pm.ReplOffset,
 		Server: product, ServerVersion: version,
 		RDBVersion: info.Version, Keys: info.Keys, RedisVersion: info.RedisVersion(),
-		Files: []File{{Name: RDBFileName, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}},
+		Files: []File{{Name: RDBFileName, Size: int64(n), SHA256: hex.EncodeToString(h.Sum(nil))}},
 	}, nil
+}
+
+// countingWriter counts the bytes written to it.
+type countingWriter int64
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	*c += countingWriter(len(p))
+	return len(p), nil
 }

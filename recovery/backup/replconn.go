@@ -148,6 +148,19 @@ func (m *markReader) Read(p []byte) (int, error) {
 	}
 }
 
+// AuthArgs is the AUTH command opts call for: AUTH [user] password, nil
+// without a password.
+func AuthArgs(opts NodeOptions) []string {
+	switch {
+	case opts.Password == "":
+		return nil
+	case opts.Username != "":
+		return []string{"AUTH", opts.Username, opts.Password}
+	default:
+		return []string{"AUTH", opts.Password}
+	}
+}
+
 // dialRepl connects (over TLS when opts.TLS is set), authenticates and
 // announces an RDB-only sync.
 func dialRepl(ctx context.Context, addr string, opts NodeOptions) (*replConn, error) {
@@ -161,11 +174,7 @@ func dialRepl(ctx context.Context, addr string, opts NodeOptions) (*replConn, er
 	} else {
 		_ = conn.SetDeadline(time.Time{})
 	}
-	if opts.Password != "" {
-		args := []string{"AUTH", opts.Password}
-		if opts.Username != "" {
-			args = []string{"AUTH", opts.Username, opts.Password}
-		}
+	if args := AuthArgs(opts); args != nil {
 		reply, err := c.command(args...)
 		if err != nil {
 			conn.Close()

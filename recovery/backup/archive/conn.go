@@ -66,11 +66,7 @@ func dialNode(ctx context.Context, addr string, node backup.NodeOptions, timeout
 	c := &replConn{addr: addr, conn: conn, timeout: timeout}
 	c.br = bufio.NewReaderSize(timeoutReader{c}, 256<<10)
 	c.stop = context.AfterFunc(ctx, func() { _ = conn.Close() })
-	if node.Password != "" {
-		args := []string{"AUTH", node.Password}
-		if node.Username != "" {
-			args = []string{"AUTH", node.Username, node.Password}
-		}
+	if args := backup.AuthArgs(node); args != nil {
 		reply, err := c.command(args...)
 		if err != nil {
 			c.close()

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 
@@ -14,7 +15,7 @@ import (
 // verifyRDB checks a base RDB (size, sha256, rdb.Verify), copying it to
 // w when w is not nil.
 func verifyRDB(path string, b *Base, w io.Writer) error {
-	f, err := os.Open(path)
+	f, err := openSummed(path, w)
 	if errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("rdb %s missing", baseRDBName)
 	}
@@ -22,33 +23,60 @@ func verifyRDB(path string, b *Base, w io.Writer) error {
 		return fmt.Errorf("open rdb: %w", err)
 	}
 	defer f.Close()
-	h := sha256.New()
-	var cw countWriter
-	dst := io.MultiWriter(h, &cw)
-	if w != nil {
-		dst = io.MultiWriter(h, &cw, w)
-	}
-	info, err := rdb.Verify(io.TeeReader(f, dst))
+	info, err := rdb.Verify(f)
 	if err != nil {
 		return err
 	}
 	if info.Trailing != 0 {
 		return fmt.Errorf("rdb has %d bytes after its checksum", info.Trailing)
 	}
-	if cw.n != b.RDBSize {
-		return fmt.Errorf("rdb is %d bytes, archive.json says %d", cw.n, b.RDBSize)
+	if f.cnt.n != b.RDBSize {
+		return fmt.Errorf("rdb is %d bytes, archive.json says %d", f.cnt.n, b.RDBSize)
 	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != b.RDBSHA256 {
+	if got := f.sum(); got != b.RDBSHA256 {
 		return fmt.Errorf("rdb sha256 %s, archive.json says %s", got, b.RDBSHA256)
 	}
 	return nil
 }
 
+// summedFile reads a file while hashing (SHA-256) and counting it, and
+// copies what it reads to an optional writer.
+type summedFile struct {
+	f   *os.File
+	r   io.Reader
+	h   hash.Hash
+	cnt countWriter // bytes read so far
+}
+
+// openSummed opens path for a summedFile that also copies to w (when not
+// nil).
+func openSummed(path string, w io.Writer) (*summedFile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	s := &summedFile{f: f, h: sha256.New()}
+	dst := io.MultiWriter(s.h, &s.cnt)
+	if w != nil {
+		dst = io.MultiWriter(s.h, &s.cnt, w)
+	}
+	s.r = io.TeeReader(f, dst)
+	return s, nil
+}
+
+func (s *summedFile) Read(p []byte) (int, error) { return s.r.Read(p) }
+
+// sum is the hex SHA-256 of what was read.
+func (s *summedFile) sum() string { return hex.EncodeToString(s.h.Sum(nil)) }
+
+// Close closes the file.
+func (s *summedFile) Close() error { return s.f.Close() }
+
 // verifySegment checks a sealed segment: size and sha256 as recorded and
 // whole commands ending outside MULTI (with the recorded count), copying
 // it to w when w is not nil.
 func verifySegment(path string, m Segment, w io.Writer) error {
-	f, err := os.Open(path)
+	f, err := openSummed(path, w)
 	if errors.Is(err, os.ErrNotExist) {
 		return errMissing
 	}
@@ -56,20 +84,14 @@ func verifySegment(path string, m Segment, w io.Writer) error {
 		return fmt.Errorf("open segment: %w", err)
 	}
 	defer f.Close()
-	h := sha256.New()
-	var cw countWriter
-	dst := io.MultiWriter(h, &cw)
-	if w != nil {
-		dst = io.MultiWriter(h, &cw, w)
-	}
-	res := scanCommands(io.TeeReader(f, dst), nil)
+	res := scanCommands(f, nil)
 	if res.err != nil && !errors.Is(res.err, errTruncated) {
 		return res.err
 	}
-	if cw.n != m.Bytes {
-		return fmt.Errorf("%d bytes, archive.json says %d", cw.n, m.Bytes)
+	if f.cnt.n != m.Bytes {
+		return fmt.Errorf("%d bytes, archive.json says %d", f.cnt.n, m.Bytes)
 	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != m.SHA256 {
+	if got := f.sum(); got != m.SHA256 {
 		return fmt.Errorf("sha256 %s, archive.json says %s", got, m.SHA256)
 	}
 	if res.err != nil {

@@ -23,7 +23,7 @@ func TestTransportError(t *testing.T) {
 }
 
 func TestClientCacheRemakesOnNewAddress(t *testing.T) {
-	n := &Node{Name: "n0", ip: "10.0.0.1", dialer: newDialer("127.0.0.1")}
+	n := &Node{name: "n0", ip: "10.0.0.1", dialer: newDialer("127.0.0.1")}
 	cc := newClientCache()
 	defer cc.close()
 	a := cc.client(n)

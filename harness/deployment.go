@@ -191,7 +191,7 @@ func (dep *Deployment) Nodes() []*Node {
 	defer dep.mu.Unlock()
 	out := make([]*Node, 0, len(dep.nodes))
 	for _, n := range dep.nodes {
-		if !dep.retired[n.Name] {
+		if !dep.retired[n.Name()] {
 			out = append(out, n)
 		}
 	}
@@ -211,7 +211,7 @@ func (dep *Deployment) AllNodes() []*Node {
 func (dep *Deployment) Retire(n *Node) {
 	dep.mu.Lock()
 	defer dep.mu.Unlock()
-	dep.retired[n.Name] = true
+	dep.retired[n.Name()] = true
 }
 
 // IsMember reports whether n is part of the topology (created by the run
@@ -221,7 +221,7 @@ func (dep *Deployment) IsMember(n *Node) bool {
 	defer dep.mu.Unlock()
 	for _, m := range dep.nodes {
 		if m == n {
-			return !dep.retired[n.Name]
+			return !dep.retired[n.Name()]
 		}
 	}
 	return false
@@ -232,7 +232,7 @@ func (dep *Deployment) NodeByName(name string) (*Node, bool) {
 	dep.mu.Lock()
 	defer dep.mu.Unlock()
 	for _, n := range dep.nodes {
-		if n.Name == name {
+		if n.Name() == name {
 			return n, true
 		}
 	}
@@ -259,8 +259,8 @@ func (dep *Deployment) AddSpare(ctx context.Context) (*Node, error) {
 func (dep *Deployment) Enlist(n *Node) {
 	dep.mu.Lock()
 	defer dep.mu.Unlock()
-	delete(dep.retired, n.Name)
-	delete(dep.spares, n.Name)
+	delete(dep.retired, n.Name())
+	delete(dep.spares, n.Name())
 }
 
 // Spares returns the warm spares waiting to be enlisted.
@@ -269,7 +269,7 @@ func (dep *Deployment) Spares() []*Node {
 	defer dep.mu.Unlock()
 	var out []*Node
 	for _, n := range dep.nodes {
-		if dep.spares[n.Name] {
+		if dep.spares[n.Name()] {
 			out = append(out, n)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 )
 
 // Bounds of the wait for a new replica's first sync during forming.
@@ -49,7 +50,7 @@ func waitFirstSync(ctx context.Context, c *redis.Client) error {
 	deadline := time.Now().Add(firstSyncTimeout)
 	for {
 		text, err := c.Info(ctx, "replication").Result()
-		if err == nil && ParseInfo(text)["master_link_status"] == "up" {
+		if err == nil && rediskit.ParseInfo(text)["master_link_status"] == "up" {
 			return nil
 		}
 		if time.Now().After(deadline) {

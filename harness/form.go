@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 )
 
 // Bounds of forming: how long a node may take to answer after its
@@ -114,7 +115,7 @@ func (f *former) joinReplicated(ctx context.Context, c *redis.Client, i int, n *
 		return fmt.Errorf("form replication: %w", err)
 	}
 	if err := restore(ctx); err != nil {
-		return fmt.Errorf("form replication: %s: %w", n.Name, err)
+		return fmt.Errorf("form replication: %s: %w", n.Name(), err)
 	}
 	// Persist the role, so a restarted replica comes back a replica.
 	if err := run(ctx, c, n, "CONFIG", "REWRITE"); err != nil {
@@ -128,10 +129,10 @@ func (f *former) joinCluster(ctx context.Context, c *redis.Client, i int, n *Nod
 	primaries := f.topo.Primaries
 	id, err := c.Do(ctx, "CLUSTER", "MYID").Text()
 	if err != nil {
-		return fmt.Errorf("form cluster: read node id of %s: %w", n.Name, err)
+		return fmt.Errorf("form cluster: read node id of %s: %w", n.Name(), err)
 	}
 	if i < primaries {
-		r := SlotRanges(primaries)[i]
+		r := rediskit.SlotRanges(primaries)[i]
 		if err := run(ctx, c, n, "CLUSTER", "ADDSLOTSRANGE", strconv.Itoa(r[0]), strconv.Itoa(r[1])); err != nil {
 			return fmt.Errorf("form cluster: %w", err)
 		}
@@ -158,7 +159,7 @@ func (f *former) joinCluster(ctx context.Context, c *redis.Client, i int, n *Nod
 		return err
 	}
 	if err := restore(ctx); err != nil {
-		return fmt.Errorf("form cluster: %s: %w", n.Name, err)
+		return fmt.Errorf("form cluster: %s: %w", n.Name(), err)
 	}
 	return nil
 }
@@ -213,7 +214,7 @@ func (f *former) confirmReplica(ctx context.Context, c *redis.Client, i int, n *
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("form cluster: %d nodes do not see %s as a replica of %s within %s", len(pending), n.Name, pid, formMeetTimeout)
+			return fmt.Errorf("form cluster: %d nodes do not see %s as a replica of %s within %s", len(pending), n.Name(), pid, formMeetTimeout)
 		}
 		select {
 		case <-ctx.Done():
@@ -244,7 +245,7 @@ func (f *former) replicate(ctx context.Context, c *redis.Client, n *Node, pid st
 			return nil
 		}
 		if !strings.Contains(err.Error(), "Unknown node") || time.Now().After(deadline) {
-			return fmt.Errorf("form cluster: CLUSTER REPLICATE on %s: %w", n.Name, err)
+			return fmt.Errorf("form cluster: CLUSTER REPLICATE on %s: %w", n.Name(), err)
 		}
 		select {
 		case <-ctx.Done():
@@ -261,7 +262,7 @@ func run(ctx context.Context, c *redis.Client, n *Node, args ...string) error {
 		a[i] = s
 	}
 	if err := c.Do(ctx, a...).Err(); err != nil {
-		return fmt.Errorf("%s on %s: %w", args[0]+" "+args[min(1, len(args)-1)], n.Name, err)
+		return fmt.Errorf("%s on %s: %w", args[0]+" "+args[min(1, len(args)-1)], n.Name(), err)
 	}
 	return nil
 }

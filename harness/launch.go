@@ -60,7 +60,7 @@ func (dep *Deployment) launch(ctx context.Context, clock *setupClock) error {
 				return err
 			}
 			clock.mark(atFormed)
-			dep.logger.Debug("node formed", "node", n.Name, "create", ms(created), "start", ms(started),
+			dep.logger.Debug("node formed", "node", n.Name(), "create", ms(created), "start", ms(started),
 				"listening_after_start", ms(listening), "formed_after_start", ms(time.Since(t1)),
 				"since_start", ms(time.Since(clock.t0)))
 			return nil

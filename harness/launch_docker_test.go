@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/moby/moby/client"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 )
 
 // TestStartCancelledLeavesNothing cancels Start while its nodes are being
@@ -20,7 +21,7 @@ func TestStartCancelledLeavesNothing(t *testing.T) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	for _, after := range []time.Duration{150 * time.Millisecond, 600 * time.Millisecond} {
 		ctx, cancel := context.WithTimeout(context.Background(), after)
-		dep, err := Start(ctx, d, DefaultCluster(), StartOptions{Logger: quiet})
+		dep, err := Start(ctx, d, rediskit.DefaultCluster(), StartOptions{Logger: quiet})
 		cancel()
 		if err == nil {
 			t.Logf("started within %s; cancelling nothing", after)

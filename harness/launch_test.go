@@ -44,13 +44,13 @@ func TestRegisterKeepsIndexOrder(t *testing.T) {
 	dep := &Deployment{retired: map[string]bool{}, spares: map[string]bool{}}
 	first := dep.reserve(3)
 	for _, i := range []int{2, 0, 1} {
-		dep.register(&Node{Name: string(rune('a' + i)), Index: first + i}, false)
+		dep.register(&Node{name: string(rune('a' + i)), index: first + i}, false)
 	}
-	spare := &Node{Name: "s", Index: dep.reserve(1)}
+	spare := &Node{name: "s", index: dep.reserve(1)}
 	dep.register(spare, true)
 	var got []int
 	for _, n := range dep.AllNodes() {
-		got = append(got, n.Index)
+		got = append(got, n.Index())
 	}
 	if len(got) != 4 || got[0] != 0 || got[1] != 1 || got[2] != 2 || got[3] != 3 {
 		t.Errorf("indexes %v, want [0 1 2 3]", got)
@@ -90,7 +90,7 @@ func fakeServer(t *testing.T, reply string) string {
 }
 
 func TestRawPing(t *testing.T) {
-	n := &Node{Name: "n0", dialer: newDialer("127.0.0.1")}
+	n := &Node{name: "n0", dialer: newDialer("127.0.0.1")}
 	ctx := context.Background()
 	for reply, ok := range map[string]bool{
 		"+PONG\r\n":                                 true,

@@ -36,12 +36,12 @@ func (n *Node) waitListening(ctx context.Context) error {
 		if time.Since(checked) >= listenExitCheck {
 			checked = time.Now()
 			if code, exited, ierr := n.Exited(ctx); ierr == nil && exited {
-				return fmt.Errorf("wait for node %s: redis-server exited with code %d", n.Name, code)
+				return fmt.Errorf("wait for node %s: redis-server exited with code %d", n.Name(), code)
 			}
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("wait for node %s: %w (last error: %v)", n.Name, ctx.Err(), err)
+			return fmt.Errorf("wait for node %s: %w (last error: %v)", n.Name(), ctx.Err(), err)
 		case <-time.After(listenPollInterval):
 		}
 	}

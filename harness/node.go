@@ -24,8 +24,8 @@ import (
 // image without s6 is unsupervised: its server is the machine's PID 1,
 // and the two live and die together.
 type Node struct {
-	Name   string // container name, also the network alias
-	Index  int    // position in the deployment, stable across restarts
+	name   string // container name, also the network alias
+	index  int    // position in the deployment, stable across restarts
 	Volume string // named volume mounted at DataDir
 
 	docker   *Docker
@@ -45,6 +45,14 @@ type Node struct {
 	ip       string
 	hostPort int
 }
+
+// Name returns the node's name: its container's name, also its alias on
+// the run network.
+func (n *Node) Name() string { return n.name }
+
+// Index returns the node's position in its deployment, stable across
+// restarts.
+func (n *Node) Index() int { return n.index }
 
 // Supervised reports whether a service manager runs the node's server.
 func (n *Node) Supervised() bool { return n.supervisor != "" }
@@ -103,7 +111,7 @@ func (n *Node) QuickClient(d time.Duration) *redis.Client {
 func (n *Node) refresh(ctx context.Context) error {
 	res, err := n.docker.api.ContainerInspect(ctx, n.ID(), client.ContainerInspectOptions{})
 	if err != nil {
-		return fmt.Errorf("inspect node %s: %w", n.Name, err)
+		return fmt.Errorf("inspect node %s: %w", n.Name(), err)
 	}
 	c := res.Container
 	if c.State == nil || !c.State.Running {
@@ -148,7 +156,7 @@ func (n *Node) Kill(ctx context.Context, signal string) error {
 		signal = "SIGKILL"
 	}
 	if _, err := n.docker.api.ContainerKill(ctx, n.ID(), client.ContainerKillOptions{Signal: signal}); err != nil {
-		return fmt.Errorf("kill node %s: %w", n.Name, err)
+		return fmt.Errorf("kill node %s: %w", n.Name(), err)
 	}
 	return nil
 }
@@ -175,7 +183,7 @@ func (n *Node) Stop(ctx context.Context, timeout time.Duration) error {
 	}
 	secs := int(timeout.Seconds())
 	if _, err := n.docker.api.ContainerStop(ctx, n.ID(), client.ContainerStopOptions{Timeout: &secs}); err != nil {
-		return fmt.Errorf("stop node %s: %w", n.Name, err)
+		return fmt.Errorf("stop node %s: %w", n.Name(), err)
 	}
 	return nil
 }
@@ -203,7 +211,7 @@ func (n *Node) Start(ctx context.Context) error {
 // supervised node's service manager starts the server as it boots.
 func (n *Node) Boot(ctx context.Context) error {
 	if _, err := n.docker.api.ContainerStart(ctx, n.ID(), client.ContainerStartOptions{}); err != nil {
-		return fmt.Errorf("start node %s: %w", n.Name, err)
+		return fmt.Errorf("start node %s: %w", n.Name(), err)
 	}
 	return n.refresh(ctx)
 }
@@ -211,7 +219,7 @@ func (n *Node) Boot(ctx context.Context) error {
 // Pause freezes every process of the node (SIGSTOP through the cgroup freezer).
 func (n *Node) Pause(ctx context.Context) error {
 	if _, err := n.docker.api.ContainerPause(ctx, n.ID(), client.ContainerPauseOptions{}); err != nil {
-		return fmt.Errorf("pause node %s: %w", n.Name, err)
+		return fmt.Errorf("pause node %s: %w", n.Name(), err)
 	}
 	return nil
 }
@@ -219,7 +227,7 @@ func (n *Node) Pause(ctx context.Context) error {
 // Unpause thaws a paused node.
 func (n *Node) Unpause(ctx context.Context) error {
 	if _, err := n.docker.api.ContainerUnpause(ctx, n.ID(), client.ContainerUnpauseOptions{}); err != nil {
-		return fmt.Errorf("unpause node %s: %w", n.Name, err)
+		return fmt.Errorf("unpause node %s: %w", n.Name(), err)
 	}
 	return nil
 }
@@ -229,7 +237,7 @@ func (n *Node) Unpause(ctx context.Context) error {
 func (n *Node) Exec(ctx context.Context, cmd ...string) (int, string, error) {
 	code, out, err := execIn(ctx, n.docker, n.ID(), cmd)
 	if err != nil {
-		return 0, "", fmt.Errorf("exec %q on %s: %w", strings.Join(cmd, " "), n.Name, err)
+		return 0, "", fmt.Errorf("exec %q on %s: %w", strings.Join(cmd, " "), n.Name(), err)
 	}
 	return code, out, nil
 }
@@ -240,7 +248,7 @@ func (n *Node) Exec(ctx context.Context, cmd ...string) (int, string, error) {
 func (n *Node) Logs(ctx context.Context) (string, error) {
 	res, err := n.docker.api.ContainerLogs(ctx, n.ID(), client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true})
 	if err != nil {
-		return "", fmt.Errorf("read logs of %s: %w", n.Name, err)
+		return "", fmt.Errorf("read logs of %s: %w", n.Name(), err)
 	}
 	defer res.Close()
 	return demuxLogs(res)
@@ -261,11 +269,11 @@ func (n *Node) WaitPing(ctx context.Context) error {
 			return nil
 		}
 		if code, failed := n.serverFailed(ctx); failed {
-			return fmt.Errorf("wait for node %s: redis-server exited with code %d", n.Name, code)
+			return fmt.Errorf("wait for node %s: redis-server exited with code %d", n.Name(), code)
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("wait for node %s: %w (last error: %v)", n.Name, ctx.Err(), err)
+			return fmt.Errorf("wait for node %s: %w (last error: %v)", n.Name(), ctx.Err(), err)
 		case <-time.After(25 * time.Millisecond):
 		}
 	}
@@ -281,7 +289,7 @@ func (n *Node) FollowLog(ctx context.Context, since time.Time) (io.ReadCloser, e
 	}
 	res, err := n.docker.api.ContainerLogs(ctx, n.ID(), opts)
 	if err != nil {
-		return nil, fmt.Errorf("follow log of %s: %w", n.Name, err)
+		return nil, fmt.Errorf("follow log of %s: %w", n.Name(), err)
 	}
 	pr, pw := io.Pipe()
 	go func() {

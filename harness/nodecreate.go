@@ -88,7 +88,7 @@ func (dep *Deployment) createNode(ctx context.Context, idx int, spare bool) (*No
 	if err != nil {
 		return nil, fmt.Errorf("create node %s: %w", name, err)
 	}
-	n := &Node{Name: name, Index: idx, Volume: vol, docker: dep.docker, id: res.ID, network: dep.network.Name,
+	n := &Node{name: name, index: idx, Volume: vol, docker: dep.docker, id: res.ID, network: dep.network.Name,
 		image: dep.Image, runID: dep.RunID, password: dep.Topology.Password, dialer: dep.dialer,
 		supervisor: dep.Server.Supervisor, policy: dep.Topology.Restart, server: dep.Server}
 	dep.register(n, spare)
@@ -103,10 +103,10 @@ const envNodeConf = "REDISDRILL_CONF"
 func (dep *Deployment) register(n *Node, spare bool) {
 	dep.mu.Lock()
 	defer dep.mu.Unlock()
-	at := sort.Search(len(dep.nodes), func(i int) bool { return dep.nodes[i].Index > n.Index })
+	at := sort.Search(len(dep.nodes), func(i int) bool { return dep.nodes[i].Index() > n.Index() })
 	dep.nodes = slices.Insert(dep.nodes, at, n)
 	if spare {
-		dep.retired[n.Name] = true
-		dep.spares[n.Name] = true
+		dep.retired[n.Name()] = true
+		dep.spares[n.Name()] = true
 	}
 }

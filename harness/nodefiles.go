@@ -29,20 +29,20 @@ type FileInfo struct {
 func (n *Node) ReadFile(ctx context.Context, p string) ([]byte, error) {
 	res, err := n.docker.api.CopyFromContainer(ctx, n.ID(), client.CopyFromContainerOptions{SourcePath: p})
 	if err != nil {
-		return nil, fmt.Errorf("read %s on %s: %w", p, n.Name, err)
+		return nil, fmt.Errorf("read %s on %s: %w", p, n.Name(), err)
 	}
 	defer res.Content.Close()
 	tr := tar.NewReader(res.Content)
 	hdr, err := tr.Next()
 	if err != nil {
-		return nil, fmt.Errorf("read %s on %s: %w", p, n.Name, err)
+		return nil, fmt.Errorf("read %s on %s: %w", p, n.Name(), err)
 	}
 	if hdr.Typeflag == tar.TypeDir {
-		return nil, fmt.Errorf("read %s on %s: is a directory", p, n.Name)
+		return nil, fmt.Errorf("read %s on %s: is a directory", p, n.Name())
 	}
 	data, err := io.ReadAll(tr)
 	if err != nil {
-		return nil, fmt.Errorf("read %s on %s: %w", p, n.Name, err)
+		return nil, fmt.Errorf("read %s on %s: %w", p, n.Name(), err)
 	}
 	return data, nil
 }
@@ -53,16 +53,16 @@ func (n *Node) WriteFile(ctx context.Context, p string, data []byte, mode int64)
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	if err := tw.WriteHeader(&tar.Header{Name: path.Base(p), Mode: mode, Size: int64(len(data)), ModTime: time.Now(), Typeflag: tar.TypeReg}); err != nil {
-		return fmt.Errorf("write %s on %s: %w", p, n.Name, err)
+		return fmt.Errorf("write %s on %s: %w", p, n.Name(), err)
 	}
 	if _, err := tw.Write(data); err != nil {
-		return fmt.Errorf("write %s on %s: %w", p, n.Name, err)
+		return fmt.Errorf("write %s on %s: %w", p, n.Name(), err)
 	}
 	if err := tw.Close(); err != nil {
-		return fmt.Errorf("write %s on %s: %w", p, n.Name, err)
+		return fmt.Errorf("write %s on %s: %w", p, n.Name(), err)
 	}
 	if _, err := n.docker.api.CopyToContainer(ctx, n.ID(), client.CopyToContainerOptions{DestinationPath: path.Dir(p), Content: &buf}); err != nil {
-		return fmt.Errorf("write %s on %s: %w", p, n.Name, err)
+		return fmt.Errorf("write %s on %s: %w", p, n.Name(), err)
 	}
 	return nil
 }
@@ -71,7 +71,7 @@ func (n *Node) WriteFile(ctx context.Context, p string, data []byte, mode int64)
 func (n *Node) ListDir(ctx context.Context, dir string) ([]FileInfo, error) {
 	res, err := n.docker.api.CopyFromContainer(ctx, n.ID(), client.CopyFromContainerOptions{SourcePath: dir})
 	if err != nil {
-		return nil, fmt.Errorf("list %s on %s: %w", dir, n.Name, err)
+		return nil, fmt.Errorf("list %s on %s: %w", dir, n.Name(), err)
 	}
 	defer res.Content.Close()
 	var out []FileInfo
@@ -83,7 +83,7 @@ func (n *Node) ListDir(ctx context.Context, dir string) ([]FileInfo, error) {
 			return out, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("list %s on %s: %w", dir, n.Name, err)
+			return nil, fmt.Errorf("list %s on %s: %w", dir, n.Name(), err)
 		}
 		rel := strings.TrimPrefix(strings.TrimPrefix(hdr.Name, base), "/")
 		if rel == "" {
@@ -98,7 +98,7 @@ func (n *Node) ListDir(ctx context.Context, dir string) ([]FileInfo, error) {
 func (n *Node) CopyDirOut(ctx context.Context, dir, hostDir string) error {
 	res, err := n.docker.api.CopyFromContainer(ctx, n.ID(), client.CopyFromContainerOptions{SourcePath: dir})
 	if err != nil {
-		return fmt.Errorf("copy %s from %s: %w", dir, n.Name, err)
+		return fmt.Errorf("copy %s from %s: %w", dir, n.Name(), err)
 	}
 	defer res.Content.Close()
 	if err := os.MkdirAll(hostDir, 0o755); err != nil {
@@ -112,7 +112,7 @@ func (n *Node) CopyDirOut(ctx context.Context, dir, hostDir string) error {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("copy %s from %s: %w", dir, n.Name, err)
+			return fmt.Errorf("copy %s from %s: %w", dir, n.Name(), err)
 		}
 		rel := strings.TrimPrefix(strings.TrimPrefix(hdr.Name, base), "/")
 		if rel == "" || strings.Contains(rel, "..") {
@@ -154,7 +154,7 @@ func (n *Node) CopyDirIn(ctx context.Context, hostDir, dir string) error {
 	go func() { pw.CloseWithError(tarDirectory(hostDir, pw)) }()
 	if _, err := n.docker.api.CopyToContainer(ctx, n.ID(), client.CopyToContainerOptions{DestinationPath: dir, Content: pr}); err != nil {
 		_ = pr.CloseWithError(err)
-		return fmt.Errorf("copy %s into %s:%s: %w", hostDir, n.Name, dir, err)
+		return fmt.Errorf("copy %s into %s:%s: %w", hostDir, n.Name(), dir, err)
 	}
 	return nil
 }

@@ -20,7 +20,7 @@ type machineState struct {
 func (n *Node) machine(ctx context.Context) (machineState, error) {
 	res, err := n.docker.api.ContainerInspect(ctx, n.ID(), client.ContainerInspectOptions{})
 	if err != nil {
-		return machineState{}, fmt.Errorf("inspect node %s: %w", n.Name, err)
+		return machineState{}, fmt.Errorf("inspect node %s: %w", n.Name(), err)
 	}
 	st := res.Container.State
 	if st == nil {

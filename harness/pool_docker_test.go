@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/moby/moby/client"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 )
 
 // poolTestSetup returns the engine, an empty pool (closed when the test
@@ -33,7 +34,7 @@ func poolTestSetup(t *testing.T) (*Docker, *Pool, ImageInfo, *slog.Logger) {
 func TestPoolHandsOverTheDeploymentItStarted(t *testing.T) {
 	ctx := context.Background()
 	d, pool, info, quiet := poolTestSetup(t)
-	topo := DefaultCluster()
+	topo := rediskit.DefaultCluster()
 	pool.Prepare(Spec{Topology: topo, Image: info.Ref})
 	pool.Prepare(Spec{Topology: topo, Image: info.Ref}) // held already: no second start
 
@@ -73,7 +74,7 @@ func TestPoolHandsOverTheDeploymentItStarted(t *testing.T) {
 func TestPoolDiscardsWhatNobodyWants(t *testing.T) {
 	ctx := context.Background()
 	d, pool, info, quiet := poolTestSetup(t)
-	pool.Prepare(Spec{Topology: DefaultCluster(), Image: info.Ref})
+	pool.Prepare(Spec{Topology: rediskit.DefaultCluster(), Image: info.Ref})
 	time.Sleep(300 * time.Millisecond) // its start is under way
 	standalone := Topology{Kind: KindStandalone, Persistence: PersistNone}
 	dep, err := Start(ctx, d, standalone, StartOptions{Image: info.Ref, Logger: quiet, Pool: pool})
@@ -93,11 +94,11 @@ func TestPoolDiscardsWhatNobodyWants(t *testing.T) {
 		}
 	}
 
-	pool.Prepare(Spec{Topology: DefaultCluster(), Image: info.Ref})
+	pool.Prepare(Spec{Topology: rediskit.DefaultCluster(), Image: info.Ref})
 	time.Sleep(300 * time.Millisecond)
 	before := runsOf(t, d)
 	pool.Close()
-	pool.Prepare(Spec{Topology: DefaultCluster(), Image: info.Ref}) // closed: ignored
+	pool.Prepare(Spec{Topology: rediskit.DefaultCluster(), Image: info.Ref}) // closed: ignored
 	for id := range before {
 		if id == dep.RunID {
 			continue

@@ -3,15 +3,17 @@ package harness
 import (
 	"context"
 	"testing"
+
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 )
 
 // TestSpecMatchesOnlyTheSameDeployment: a pooled deployment serves a Start
 // only of the same image and the same topology, down to its extra
 // configuration lines.
 func TestSpecMatchesOnlyTheSameDeployment(t *testing.T) {
-	base := DefaultCluster()
+	base := rediskit.DefaultCluster()
 	spec := Spec{Topology: base, Image: "redisdrill/redis-7.0:r3"}
-	if !spec.matches(DefaultCluster(), "redisdrill/redis-7.0:r3") {
+	if !spec.matches(rediskit.DefaultCluster(), "redisdrill/redis-7.0:r3") {
 		t.Error("the same topology and image do not match")
 	}
 	other := base
@@ -37,16 +39,16 @@ func TestSpecMatchesOnlyTheSameDeployment(t *testing.T) {
 // Prepare and Close without starting anything.
 func TestNilAndClosedPoolPrepareNothing(t *testing.T) {
 	var nilPool *Pool
-	nilPool.Prepare(Spec{Topology: DefaultCluster(), Image: "x"})
+	nilPool.Prepare(Spec{Topology: rediskit.DefaultCluster(), Image: "x"})
 	nilPool.Close()
 	p := NewPool(context.Background(), nil, nil)
 	p.Close()
-	p.Prepare(Spec{Topology: DefaultCluster(), Image: "x"})
+	p.Prepare(Spec{Topology: rediskit.DefaultCluster(), Image: "x"})
 	if p.held != nil {
 		t.Fatal("a closed pool started a deployment")
 	}
 	p.Close()
-	if _, ok := p.take(context.Background(), &Spec{Topology: DefaultCluster(), Image: "x"}); ok {
+	if _, ok := p.take(context.Background(), &Spec{Topology: rediskit.DefaultCluster(), Image: "x"}); ok {
 		t.Fatal("an empty pool handed out a deployment")
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 )
 
 // DefaultReadyTimeout bounds WaitReady.
@@ -123,11 +124,11 @@ func (dep *Deployment) ready(ctx context.Context, cc *clientCache) error {
 			return err
 		}
 		if info["master_link_status"] != "up" {
-			return fmt.Errorf("replica %s: master_link_status %s", r.Name, info["master_link_status"])
+			return fmt.Errorf("replica %s: master_link_status %s", r.Name(), info["master_link_status"])
 		}
 		off, _ := strconv.ParseInt(info["slave_repl_offset"], 10, 64)
 		if want, ok := offsets[info["master_host"]]; ok && off < want {
-			return fmt.Errorf("replica %s: offset %d behind primary %d", r.Name, off, want)
+			return fmt.Errorf("replica %s: offset %d behind primary %d", r.Name(), off, want)
 		}
 		return nil
 	})
@@ -163,7 +164,7 @@ func pingOnce(ctx context.Context, c *redis.Client, n *Node) error {
 	pctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
 	if err := c.Ping(pctx).Err(); err != nil {
-		return fmt.Errorf("ping %s: %w", n.Name, transport(err))
+		return fmt.Errorf("ping %s: %w", n.Name(), transport(err))
 	}
 	return nil
 }
@@ -172,9 +173,9 @@ func pingOnce(ctx context.Context, c *redis.Client, n *Node) error {
 func infoOf(ctx context.Context, c *redis.Client, n *Node, section string) (map[string]string, error) {
 	text, err := c.Info(ctx, section).Result()
 	if err != nil {
-		return nil, fmt.Errorf("read info %s from %s: %w", section, n.Name, transport(err))
+		return nil, fmt.Errorf("read info %s from %s: %w", section, n.Name(), transport(err))
 	}
-	return ParseInfo(text), nil
+	return rediskit.ParseInfo(text), nil
 }
 
 // clusterOK checks cluster_state, slot coverage and membership in one node's
@@ -183,17 +184,17 @@ func infoOf(ctx context.Context, c *redis.Client, n *Node, section string) (map[
 func clusterOK(ctx context.Context, c *redis.Client, n *Node, nodes, replicas int, spares map[string]bool) error {
 	text, err := c.ClusterInfo(ctx).Result()
 	if err != nil {
-		return fmt.Errorf("cluster info on %s: %w", n.Name, transport(err))
+		return fmt.Errorf("cluster info on %s: %w", n.Name(), transport(err))
 	}
-	if ci := ParseInfo(text); ci["cluster_state"] != "ok" {
-		return fmt.Errorf("node %s: cluster_state %s (slots ok %s of %s assigned, size %s, %s nodes known)", n.Name,
+	if ci := rediskit.ParseInfo(text); ci["cluster_state"] != "ok" {
+		return fmt.Errorf("node %s: cluster_state %s (slots ok %s of %s assigned, size %s, %s nodes known)", n.Name(),
 			ci["cluster_state"], ci["cluster_slots_ok"], ci["cluster_slots_assigned"], ci["cluster_size"], ci["cluster_known_nodes"])
 	}
 	nodesText, err := c.ClusterNodes(ctx).Result()
 	if err != nil {
-		return fmt.Errorf("read cluster nodes from %s: %w", n.Name, transport(err))
+		return fmt.Errorf("read cluster nodes from %s: %w", n.Name(), transport(err))
 	}
-	view, err := ParseClusterNodes(nodesText)
+	view, err := rediskit.ParseClusterNodes(nodesText)
 	if err != nil {
 		return err
 	}
@@ -204,7 +205,7 @@ func clusterOK(ctx context.Context, c *redis.Client, n *Node, nodes, replicas in
 			continue
 		}
 		if cn.Has("fail") || cn.Has("fail?") || cn.Has("handshake") {
-			return fmt.Errorf("node %s sees %s as %v", n.Name, cn.Addr, cn.Flags)
+			return fmt.Errorf("node %s sees %s as %v", n.Name(), cn.Addr, cn.Flags)
 		}
 		if cn.Has("slave") {
 			seenReplicas++
@@ -218,42 +219,13 @@ func clusterOK(ctx context.Context, c *redis.Client, n *Node, nodes, replicas in
 	}
 	for _, cn := range view {
 		if cn.Has("slave") && !primaries[cn.MasterID] {
-			return fmt.Errorf("node %s sees replica %s of no known primary (%s)", n.Name, cn.Addr, cn.MasterID)
+			return fmt.Errorf("node %s sees replica %s of no known primary (%s)", n.Name(), cn.Addr, cn.MasterID)
 		}
 	}
 	if len(view)-seenSpares != nodes || seenReplicas != replicas {
-		return fmt.Errorf("node %s sees %d nodes / %d replicas, want %d / %d", n.Name, len(view)-seenSpares, seenReplicas, nodes, replicas)
+		return fmt.Errorf("node %s sees %d nodes / %d replicas, want %d / %d", n.Name(), len(view)-seenSpares, seenReplicas, nodes, replicas)
 	}
-	return CheckSlotCoverage(view)
-}
-
-// CheckSlotCoverage returns nil when every slot is served by exactly one
-// primary that is not failed.
-func CheckSlotCoverage(view []ClusterNode) error {
-	var owner [TotalSlots]int8
-	for _, cn := range view {
-		if !cn.IsPrimary() || cn.Has("fail") {
-			continue
-		}
-		for _, r := range cn.Slots {
-			for s := r[0]; s <= r[1] && s < TotalSlots; s++ {
-				owner[s]++
-			}
-		}
-	}
-	missing, double := 0, 0
-	for _, o := range owner {
-		switch {
-		case o == 0:
-			missing++
-		case o > 1:
-			double++
-		}
-	}
-	if missing > 0 || double > 0 {
-		return fmt.Errorf("slot coverage: %d slots unserved, %d served twice", missing, double)
-	}
-	return nil
+	return rediskit.CheckSlotCoverage(view)
 }
 
 // Sleep waits for d or until ctx ends, whichever comes first.

@@ -7,13 +7,9 @@ import (
 
 // Paths inside every node container.
 const (
-	DataDir       = "/data" // Redis working dir: RDB, AOF dir, nodes.conf
-	ConfPath      = "/etc/redis/redisdrill.conf"
-	SmallDiskDir  = "/small" // size-limited tmpfs used by the disk-full fault
-	RedisPort     = 6379
-	AOFDirName    = "appendonlydir"
-	RDBFileName   = "dump.rdb"
-	NodesConfName = "nodes.conf"
+	DataDir      = "/data" // Redis working dir: RDB, AOF dir, nodes.conf
+	ConfPath     = "/etc/redis/redisdrill.conf"
+	SmallDiskDir = "/small" // size-limited tmpfs used by the disk-full fault
 )
 
 // SmallDiskSize is the size of the tmpfs mounted at SmallDiskDir.

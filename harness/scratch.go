@@ -72,7 +72,7 @@ func (dep *Deployment) scratch(ctx context.Context, hostDir string, aof bool, rd
 	if err != nil || rdbOut == "" {
 		return keys, err
 	}
-	box := &Node{Name: "scratch", id: created.ID, docker: dep.docker}
+	box := &Node{name: "scratch", id: created.ID, docker: dep.docker}
 	return keys, box.copyRDBOut(ctx, scratchDir, rdbOut)
 }
 
@@ -106,7 +106,7 @@ func (n *Node) scratch(ctx context.Context, hostDir string, aof bool, rdbOut str
 	}
 	code, out, err := execIn(ctx, n.docker, n.ID(), []string{"sh", "-c", script})
 	if err != nil {
-		return 0, fmt.Errorf("load files in a scratch server on %s: %w", n.Name, err)
+		return 0, fmt.Errorf("load files in a scratch server on %s: %w", n.Name(), err)
 	}
 	keys, err := scratchResult(code, out)
 	if err != nil || rdbOut == "" {

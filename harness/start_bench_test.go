@@ -10,6 +10,7 @@ import (
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/testenv"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 )
 
 // startBenchTopologies are the topologies BenchmarkStart times, by short
@@ -38,7 +39,7 @@ func BenchmarkStart(b *testing.B) {
 		}
 		b.Run(img.Server.Name, func(b *testing.B) {
 			for _, name := range startBenchTopologies {
-				topo, err := harness.ParseTopologyName(name)
+				topo, err := rediskit.ParseTopologyName(name)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -6,20 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-)
 
-// RestartPolicy says what a node's service manager does when redis-server
-// exits on its own (a crash, or a refusal to load its files).
-type RestartPolicy string
-
-// Restart policies.
-const (
-	// RestartAlways restarts the server whenever it exits, as systemd's
-	// Restart=always does in production (and what makes a primary that
-	// restarts empty a hazard to its replicas).
-	RestartAlways RestartPolicy = "always"
-	// RestartNo leaves an exited server down until someone starts it.
-	RestartNo RestartPolicy = "no"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // SupervisorS6 is the service manager of redisdrill's images: skarnet's
@@ -124,19 +112,7 @@ func nodeEnv(conf, supervisor string, policy RestartPolicy) []string {
 }
 
 // ServerStatus is what the service manager says of a node's server.
-type ServerStatus struct {
-	// Up is true while the server process runs.
-	Up bool
-	// WantUp is true when the supervisor will (re)start it.
-	WantUp bool
-	// PID is the server's process id inside the machine (0 when down).
-	PID int
-	// ExitCode and Signal describe its last exit while it is down
-	// (Exited false: it runs, or never ran). ExitCode is -1 after a signal.
-	Exited   bool
-	ExitCode int
-	Signal   int
-}
+type ServerStatus = deploy.ServerStatus
 
 // statusCmd asks s6 for the server's state in machine-readable form:
 // "up wantedup pid exitcode signum" ("true true 42 -1 -1").
@@ -146,15 +122,15 @@ var statusCmd = []string{"s6-svstat", "-o", "up,wantedup,pid,exitcode,signum", S
 // when the node is not supervised or its machine does not run.
 func (n *Node) ServerStatus(ctx context.Context) (ServerStatus, error) {
 	if !n.Supervised() {
-		return ServerStatus{}, fmt.Errorf("read server status of %s: not supervised", n.Name)
+		return ServerStatus{}, fmt.Errorf("read server status of %s: not supervised", n.Name())
 	}
 	code, out, err := execIn(ctx, n.docker, n.ID(), statusCmd)
 	if err != nil {
-		return ServerStatus{}, fmt.Errorf("read server status of %s: %w", n.Name, err)
+		return ServerStatus{}, fmt.Errorf("read server status of %s: %w", n.Name(), err)
 	}
 	st, ok := parseServerStatus(out)
 	if code != 0 || !ok {
-		return ServerStatus{}, fmt.Errorf("read server status of %s: exit %d: %q", n.Name, code, strings.TrimSpace(out))
+		return ServerStatus{}, fmt.Errorf("read server status of %s: exit %d: %q", n.Name(), code, strings.TrimSpace(out))
 	}
 	return st, nil
 }
@@ -194,10 +170,10 @@ func parseServerStatus(out string) (ServerStatus, bool) {
 func (n *Node) svc(ctx context.Context, what string, args ...string) error {
 	code, out, err := execIn(ctx, n.docker, n.ID(), append(append([]string{"s6-svc"}, args...), ServiceDir))
 	if err != nil {
-		return fmt.Errorf("%s on %s: %w", what, n.Name, err)
+		return fmt.Errorf("%s on %s: %w", what, n.Name(), err)
 	}
 	if code != 0 {
-		return fmt.Errorf("%s on %s: s6-svc %s: exit %d: %s", what, n.Name, strings.Join(args, " "), code, strings.TrimSpace(out))
+		return fmt.Errorf("%s on %s: s6-svc %s: exit %d: %s", what, n.Name(), strings.Join(args, " "), code, strings.TrimSpace(out))
 	}
 	return nil
 }
@@ -213,10 +189,10 @@ func (n *Node) stopServer(ctx context.Context, timeout time.Duration) error {
 	script := down + ` && { [ "$(s6-svstat -o up,wantedup ` + ServiceDir + `)" = "false false" ] || { ` + down + `; }; }`
 	code, out, err := execIn(ctx, n.docker, n.ID(), []string{"sh", "-c", script})
 	if err != nil {
-		return fmt.Errorf("stop server on %s: %w", n.Name, err)
+		return fmt.Errorf("stop server on %s: %w", n.Name(), err)
 	}
 	if code != 0 {
-		return fmt.Errorf("stop server on %s: exit %d: %s", n.Name, code, strings.TrimSpace(out))
+		return fmt.Errorf("stop server on %s: exit %d: %s", n.Name(), code, strings.TrimSpace(out))
 	}
 	return nil
 }
@@ -263,10 +239,10 @@ done`
 func (n *Node) signalServer(ctx context.Context, what, signal string) error {
 	code, out, err := execIn(ctx, n.docker, n.ID(), []string{"sh", "-c", signalScript, "sh", signal})
 	if err != nil {
-		return fmt.Errorf("%s on %s: %w", what, n.Name, err)
+		return fmt.Errorf("%s on %s: %w", what, n.Name(), err)
 	}
 	if code != 0 {
-		return fmt.Errorf("%s on %s: %s", what, n.Name, strings.TrimSpace(out))
+		return fmt.Errorf("%s on %s: %s", what, n.Name(), strings.TrimSpace(out))
 	}
 	return nil
 }
@@ -281,10 +257,10 @@ func (n *Node) HoldDown(ctx context.Context) error {
 	code, out, err := execIn(ctx, n.docker, n.ID(), []string{"sh", "-c",
 		`s6-svc -d ` + ServiceDir + ` && { p=$(s6-svstat -o pid ` + ServiceDir + `); case "$p" in ''|-1) ;; *) kill -KILL "$p" 2>/dev/null;; esac; s6-svc -wD -T 5000 ` + ServiceDir + `; }`})
 	if err != nil {
-		return fmt.Errorf("hold server down on %s: %w", n.Name, err)
+		return fmt.Errorf("hold server down on %s: %w", n.Name(), err)
 	}
 	if code != 0 {
-		return fmt.Errorf("hold server down on %s: exit %d: %s", n.Name, code, strings.TrimSpace(out))
+		return fmt.Errorf("hold server down on %s: exit %d: %s", n.Name(), code, strings.TrimSpace(out))
 	}
 	return nil
 }

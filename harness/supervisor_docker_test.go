@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 )
 
 // waitMachineDown polls until n's machine (container) is down.
@@ -22,7 +24,7 @@ func waitMachineDown(ctx context.Context, n *Node) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("wait for %s's machine to stop: %w", n.Name, ctx.Err())
+			return fmt.Errorf("wait for %s's machine to stop: %w", n.Name(), ctx.Err())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
@@ -32,7 +34,7 @@ func waitMachineDown(ctx context.Context, n *Node) error {
 func startStandalone(t *testing.T, ctx context.Context, policy RestartPolicy) *Node {
 	t.Helper()
 	d := requireDocker(t, ctx)
-	topo, err := ParseTopologyName("standalone")
+	topo, err := rediskit.ParseTopologyName("standalone")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +46,7 @@ func startStandalone(t *testing.T, ctx context.Context, policy RestartPolicy) *N
 	t.Cleanup(func() { _ = dep.Terminate(context.Background()) })
 	n := dep.Nodes()[0]
 	if !n.Supervised() {
-		t.Fatalf("node %s of %s is not supervised", n.Name, dep.Image)
+		t.Fatalf("node %s of %s is not supervised", n.Name(), dep.Image)
 	}
 	return n
 }

@@ -27,7 +27,7 @@ func (n *Node) Shell(ctx context.Context, script string) (string, error) {
 			return out, err
 		}
 		if code != 0 {
-			return out, fmt.Errorf("run script on %s: exit %d: %s", n.Name, code, strings.TrimSpace(out))
+			return out, fmt.Errorf("run script on %s: exit %d: %s", n.Name(), code, strings.TrimSpace(out))
 		}
 		return out, nil
 	}
@@ -36,11 +36,11 @@ func (n *Node) Shell(ctx context.Context, script string) (string, error) {
 
 func (n *Node) toolbox(ctx context.Context, script string) (string, error) {
 	mounts := []mount.Mount{{Type: mount.TypeVolume, Source: n.Volume, Target: DataDir}}
-	return runToolbox(ctx, n.docker, n.image, n.runID, mounts, script, n.Name)
+	return runToolbox(ctx, n.docker, n.image, n.runID, mounts, script, n.Name())
 }
 
 // StoppedMount is where ShellStopped mounts node n's data volume.
-func StoppedMount(n *Node) string { return "/volumes/" + n.Name }
+func StoppedMount(n *Node) string { return "/volumes/" + n.Name() }
 
 // ShellStopped runs script once, in one short-lived toolbox container of
 // the nodes' image that mounts the data volume of every node given at
@@ -56,16 +56,16 @@ func ShellStopped(ctx context.Context, nodes []*Node, script string) (string, er
 	mounts := make([]mount.Mount, 0, len(nodes))
 	for _, n := range nodes {
 		if n.image != first.image {
-			return "", fmt.Errorf("run script on stopped nodes: %s runs %s, %s runs %s", first.Name, first.image, n.Name, n.image)
+			return "", fmt.Errorf("run script on stopped nodes: %s runs %s, %s runs %s", first.Name(), first.image, n.Name(), n.image)
 		}
 		up, err := n.MachineRunning(ctx)
 		if err != nil {
 			return "", err
 		}
 		if up {
-			return "", fmt.Errorf("run script on stopped nodes: %s's machine is up", n.Name)
+			return "", fmt.Errorf("run script on stopped nodes: %s's machine is up", n.Name())
 		}
-		names = append(names, n.Name)
+		names = append(names, n.Name())
 		mounts = append(mounts, mount.Mount{Type: mount.TypeVolume, Source: n.Volume, Target: StoppedMount(n)})
 	}
 	return runToolbox(ctx, first.docker, first.image, first.runID, mounts, script, strings.Join(names, ", "))

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 )
 
 // TestShellStoppedReachesEveryVolume runs one script over two stopped
@@ -18,7 +20,7 @@ func TestShellStoppedReachesEveryVolume(t *testing.T) {
 	defer cancel()
 	d := requireDocker(t, ctx)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	topo, err := ParseTopologyName("1+1")
+	topo, err := rediskit.ParseTopologyName("1+1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +43,7 @@ func TestShellStoppedReachesEveryVolume(t *testing.T) {
 	}
 	script := "set -e"
 	for _, n := range nodes {
-		script += "; echo " + n.Name + " > " + StoppedMount(n) + "/owner"
+		script += "; echo " + n.Name() + " > " + StoppedMount(n) + "/owner"
 	}
 	if _, err := ShellStopped(ctx, nodes, script); err != nil {
 		t.Fatal(err)
@@ -51,8 +53,8 @@ func TestShellStoppedReachesEveryVolume(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := strings.TrimSpace(out); got != n.Name {
-			t.Errorf("%s's volume holds owner %q", n.Name, got)
+		if got := strings.TrimSpace(out); got != n.Name() {
+			t.Errorf("%s's volume holds owner %q", n.Name(), got)
 		}
 	}
 }

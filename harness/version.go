@@ -3,6 +3,8 @@ package harness
 import (
 	"context"
 	"time"
+
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 )
 
 // RedisVersion returns the node's redis_version (INFO server), or "" when
@@ -17,18 +19,7 @@ func (n *Node) RedisVersion() string {
 // reports them: ("valkey", valkey_version) on Valkey, ("redis",
 // redis_version) otherwise; empty strings when the node does not answer.
 func (n *Node) ServerVersion() (product, version string) {
-	return ServerVersionOf(n.serverInfo())
-}
-
-// ServerVersionOf reads product and version from INFO server fields.
-func ServerVersionOf(info map[string]string) (product, version string) {
-	if v := info["valkey_version"]; v != "" {
-		return "valkey", v
-	}
-	if v := info["redis_version"]; v != "" {
-		return "redis", v
-	}
-	return "", ""
+	return rediskit.ServerVersionOf(n.serverInfo())
 }
 
 func (n *Node) serverInfo() map[string]string {

@@ -27,7 +27,7 @@ func (AcceptRedis) Execute(ctx context.Context, inc *Incident, tl *Timeline) err
 	return tl.Do("rejoin", func() (string, error) {
 		msg, err := rejoin(ctx, inc.env, inc.Failed)
 		if err != nil {
-			return "", fmt.Errorf("accept recovery of %s: %w", inc.Failed.Name, err)
+			return "", fmt.Errorf("accept recovery of %s: %w", inc.Failed.Name(), err)
 		}
 		return msg, nil
 	})

@@ -12,8 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/testenv"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 	"github.com/redisdrill/redisdrill/recovery/internal/aof"
 )
 
@@ -22,12 +23,29 @@ import (
 // node's files, or starting a scratch server, panics. The engine has no
 // backup catalog (restore-in-place does not apply).
 func untouchable(kind IncidentKind, detail string) *Incident {
-	topo := harness.DefaultCluster()
+	topo := rediskit.DefaultCluster()
 	topo.Replicas, topo.AppendFsync = 0, "always"
-	e := &Engine{dep: &harness.Deployment{Topology: topo}, strategies: DefaultStrategies()}
-	return &Incident{Kind: kind, Detail: detail, AOFBroken: kind == RefusesStart, Failed: &harness.Node{Name: "redis-1"},
+	e := &Engine{dep: untouchableDep{topo: topo}, strategies: DefaultStrategies()}
+	return &Incident{Kind: kind, Detail: detail, AOFBroken: kind == RefusesStart, Failed: untouchableNode{name: "redis-1"},
 		PreFaultKeys: 1000, KeysNow: 40, env: e}
 }
+
+// untouchableDep is a deployment that only knows its topology: any other
+// call panics (the embedded interface is nil).
+type untouchableDep struct {
+	deploy.Deployment
+	topo deploy.Topology
+}
+
+func (d untouchableDep) Topology() deploy.Topology { return d.topo }
+
+// untouchableNode is a node that only knows its name.
+type untouchableNode struct {
+	deploy.Node
+	name string
+}
+
+func (n untouchableNode) Name() string { return n.name }
 
 // manifestView is an aofView as the node's manifest text and file names
 // would give it.
@@ -267,7 +285,7 @@ func TestRefusedAOFFile(t *testing.T) {
 // losing only the overwritten command.
 func TestSalvageAOFExecuteDocker(t *testing.T) {
 	ctx := t.Context()
-	dep := testenv.StartDeployment(ctx, t, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistAOF, AppendFsync: "always"})
+	dep := testenv.StartDeployment(ctx, t, deploy.Topology{Kind: rediskit.KindStandalone, Persistence: rediskit.PersistAOF, AppendFsync: "always"})
 	n := dep.Nodes()[0]
 	const keys = 200
 	c := n.Client()
@@ -280,7 +298,7 @@ func TestSalvageAOFExecuteDocker(t *testing.T) {
 	if err := n.Stop(ctx, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	text, err := n.ReadFile(ctx, aofManifestPath)
+	text, err := n.ReadFile(ctx, aofManifestPath(n))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +308,7 @@ func TestSalvageAOFExecuteDocker(t *testing.T) {
 	}
 	incr := m.Incr()
 	last := incr[len(incr)-1].Name
-	path := harness.DataDir + "/" + harness.AOFDirName + "/" + last
+	path := aofDirPath(n) + "/" + last
 	data, err := n.ReadFile(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -302,7 +320,7 @@ func TestSalvageAOFExecuteDocker(t *testing.T) {
 	}
 
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e := &Engine{dep: dep, logger: quiet, verified: map[string]bool{}}
+	e := &Engine{dep: dep.Engine(), logger: quiet, verified: map[string]bool{}}
 	inc := &Incident{Kind: RefusesStart, AOFBroken: true, Failed: n, PreFaultKeys: keys, env: e,
 		Detail: fmt.Sprintf(garbageLine, strings.TrimPrefix(last, "appendonly.aof."))}
 	defer inc.release()
@@ -360,7 +378,7 @@ func TestSalvageAOFExecuteDocker(t *testing.T) {
 // written since the empty start included.
 func TestRebuildManifestDocker(t *testing.T) {
 	ctx := t.Context()
-	dep := testenv.StartDeployment(ctx, t, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistAOF, AppendFsync: "always"})
+	dep := testenv.StartDeployment(ctx, t, deploy.Topology{Kind: rediskit.KindStandalone, Persistence: rediskit.PersistAOF, AppendFsync: "always"})
 	n := dep.Nodes()[0]
 	c := n.Client()
 	defer c.Close()
@@ -389,7 +407,7 @@ func TestRebuildManifestDocker(t *testing.T) {
 	if err := n.Stop(ctx, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := n.Shell(ctx, "rm "+aofManifestPath); err != nil {
+	if _, err := n.Shell(ctx, "rm "+aofManifestPath(n)); err != nil {
 		t.Fatal(err)
 	}
 	if err := n.Start(ctx); err != nil {
@@ -405,7 +423,7 @@ func TestRebuildManifestDocker(t *testing.T) {
 	}
 
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e := &Engine{dep: dep, logger: quiet, verified: map[string]bool{}}
+	e := &Engine{dep: dep.Engine(), logger: quiet, verified: map[string]bool{}}
 	inc := &Incident{Kind: StartedEmpty, Failed: n, PreFaultKeys: 150, KeysNow: now, env: e}
 	defer inc.release()
 	est, err := RebuildManifest{}.Estimate(ctx, inc)

@@ -13,7 +13,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 	"github.com/redisdrill/redisdrill/recovery/internal/aof"
 )
 
@@ -50,7 +51,12 @@ type aofView struct {
 }
 
 // aofManifestPath is the manifest of a node's appendonlydir.
-const aofManifestPath = harness.DataDir + "/" + harness.AOFDirName + "/appendonly.aof.manifest"
+func aofManifestPath(n deploy.Node) string {
+	return aofDirPath(n) + "/appendonly.aof.manifest"
+}
+
+// aofDirPath is a node's appendonlydir.
+func aofDirPath(n deploy.Node) string { return n.DataDir() + "/" + rediskit.AOFDirName }
 
 // aofViewTimeout bounds the node reads of one aofFacts call.
 const aofViewTimeout = 2 * time.Second
@@ -75,7 +81,7 @@ func (i *Incident) aofFacts(ctx context.Context, list bool) *aofView {
 	}
 	if v == nil {
 		v = &aofView{}
-		data, err := n.ReadFile(rctx, aofManifestPath)
+		data, err := n.ReadFile(rctx, aofManifestPath(n))
 		if err != nil {
 			v.manifestWhy = fmt.Sprintf("no manifest read: %v", err)
 		} else if m, err := aof.ParseManifest(data); err != nil {
@@ -88,7 +94,7 @@ func (i *Incident) aofFacts(ctx context.Context, list bool) *aofView {
 	if list && !v.listed {
 		v.listed = true
 		if up, err := n.MachineRunning(rctx); err == nil && up {
-			code, out, err := n.Exec(rctx, "ls", "-1", harness.DataDir+"/"+harness.AOFDirName)
+			code, out, err := n.Exec(rctx, "ls", "-1", n.DataDir()+"/"+rediskit.AOFDirName)
 			if err == nil && code == 0 {
 				v.names = append([]string{}, strings.Fields(out)...)
 			}
@@ -104,9 +110,9 @@ const aofOnceSep = "@@redisdrill-ls@@"
 // whose machine runs, in one exec; nil when the exec cannot run (the
 // machine is down), for the caller to read the manifest through the
 // Docker API instead.
-func readAOFDirOnce(ctx context.Context, n *harness.Node) *aofView {
-	dir := harness.DataDir + "/" + harness.AOFDirName
-	script := fmt.Sprintf(`if [ -f %[1]s ]; then echo have; cat %[1]s; else echo none; fi; echo %[2]s; ls -1 %[3]s`, aofManifestPath, aofOnceSep, dir)
+func readAOFDirOnce(ctx context.Context, n deploy.Node) *aofView {
+	dir := aofDirPath(n)
+	script := fmt.Sprintf(`if [ -f %[1]s ]; then echo have; cat %[1]s; else echo none; fi; echo %[2]s; ls -1 %[3]s`, aofManifestPath(n), aofOnceSep, dir)
 	code, out, err := n.Exec(ctx, "sh", "-c", script)
 	if err != nil {
 		return nil
@@ -127,7 +133,7 @@ func readAOFDirOnce(ctx context.Context, n *harness.Node) *aofView {
 			v.manifest = &m
 		}
 	default:
-		v.manifestWhy = "no manifest read: " + aofManifestPath + " does not exist"
+		v.manifestWhy = "no manifest read: " + aofManifestPath(n) + " does not exist"
 	}
 	return v
 }
@@ -253,7 +259,7 @@ func copyAOF(ctx context.Context, inc *Incident, tl *Timeline, strategy string) 
 		if reused {
 			return "the copy made for an earlier strategy", nil
 		}
-		return inc.Failed.Name + ":" + harness.DataDir + "/" + harness.AOFDirName, nil
+		return inc.Failed.Name() + ":" + aofDirPath(inc.Failed), nil
 	})
 	if err != nil {
 		return "", notProven(strategy, err)
@@ -327,7 +333,7 @@ func scratchProve(ctx context.Context, inc *Incident, tl *Timeline, strategy str
 			return "", fmt.Errorf("create repair dir: %w", err)
 		}
 		defer os.RemoveAll(work)
-		if err := writeRepairedDir(filepath.Join(work, harness.AOFDirName), p.files); err != nil {
+		if err := writeRepairedDir(filepath.Join(work, rediskit.AOFDirName), p.files); err != nil {
 			return "", err
 		}
 		loaded, err := scratchKeys(ctx, inc, work)
@@ -385,7 +391,7 @@ func proveAndInstall(ctx context.Context, inc *Incident, tl *Timeline, strategy,
 				return err
 			}
 			defer release()
-			if err := tl.Do("stop node", func() (string, error) { return n.Name, ensureStopped(ctx, n) }); err != nil {
+			if err := tl.Do("stop node", func() (string, error) { return n.Name(), ensureStopped(ctx, n) }); err != nil {
 				return err
 			}
 			p, err := buildAOFPlan(ctx, inc, tl, strategy, span, build)
@@ -414,7 +420,7 @@ func proveAndInstall(ctx context.Context, inc *Incident, tl *Timeline, strategy,
 		if release, downErr = holdFailover(ctx, inc, tl); downErr != nil {
 			return
 		}
-		downErr = tl.Do("stop node", func() (string, error) { return n.Name, ensureStopped(ctx, n) })
+		downErr = tl.Do("stop node", func() (string, error) { return n.Name(), ensureStopped(ctx, n) })
 	}()
 	err = scratchProve(ctx, inc, tl, strategy, p)
 	<-down
@@ -435,7 +441,7 @@ func proveAndInstall(ctx context.Context, inc *Incident, tl *Timeline, strategy,
 // follows ends the pause. It fails only when the server answers but
 // refuses the pause (one older than CLIENT PAUSE WRITE); a server that
 // does not answer is down already and needs no pause.
-func pauseServing(ctx context.Context, n *harness.Node, tl *Timeline) (bool, error) {
+func pauseServing(ctx context.Context, n deploy.Node, tl *Timeline) (bool, error) {
 	c := n.QuickClient(quickTimeout)
 	defer c.Close()
 	ms := strconv.FormatInt(pauseWritesFor.Milliseconds(), 10)
@@ -446,9 +452,9 @@ func pauseServing(ctx context.Context, n *harness.Node, tl *Timeline) (bool, err
 		return false, nil
 	}
 	span := Span{Name: "pause writes", Start: start, End: time.Now(),
-		Detail: "CLIENT PAUSE " + ms + " WRITE on " + n.Name + ": every write it acked is in the copy"}
+		Detail: "CLIENT PAUSE " + ms + " WRITE on " + n.Name() + ": every write it acked is in the copy"}
 	if err != nil {
-		err = fmt.Errorf("pause writes on %s: %w", n.Name, err)
+		err = fmt.Errorf("pause writes on %s: %w", n.Name(), err)
 		span.Err = err.Error()
 	}
 	tl.Add(span)
@@ -465,7 +471,7 @@ func installLoad(ctx context.Context, inc *Incident, p *aofPlan) func() (string,
 			return "", fmt.Errorf("create staging dir: %w", err)
 		}
 		defer os.RemoveAll(stage)
-		if err := writeRepairedDir(filepath.Join(stage, harness.AOFDirName), p.files); err != nil {
+		if err := writeRepairedDir(filepath.Join(stage, rediskit.AOFDirName), p.files); err != nil {
 			return "", err
 		}
 		if err := copyDirInto(ctx, inc.Failed, stage); err != nil {
@@ -474,7 +480,7 @@ func installLoad(ctx context.Context, inc *Incident, p *aofPlan) func() (string,
 		for _, s := range p.salvages {
 			inc.env.noteSalvage(s)
 		}
-		return "repaired " + harness.AOFDirName, nil
+		return "repaired " + rediskit.AOFDirName, nil
 	}
 }
 

@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 )
 
 // aofSource returns a host copy of the failed node's appendonlydir, made
@@ -24,9 +24,9 @@ func (i *Incident) aofSource(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("create AOF copy dir: %w", err)
 	}
 	src := filepath.Join(work, "orig")
-	if err := n.CopyDirOut(ctx, harness.DataDir+"/"+harness.AOFDirName, src); err != nil {
+	if err := n.CopyDirOut(ctx, n.DataDir()+"/"+rediskit.AOFDirName, src); err != nil {
 		os.RemoveAll(work)
-		return "", fmt.Errorf("copy AOF of %s: %w", n.Name, err)
+		return "", fmt.Errorf("copy AOF of %s: %w", n.Name(), err)
 	}
 	i.aofWork, i.aofSrc = work, src
 	return src, nil

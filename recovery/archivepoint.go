@@ -9,9 +9,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/backup"
 	"github.com/redisdrill/redisdrill/recovery/backup/archive"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // restoreSource returns what a restore of inc's shard loads: with a
@@ -59,7 +60,7 @@ func (e *Engine) archivePoint(ctx context.Context, of pointOf, dir string) (back
 		return backup.Manifest{}, "", fmt.Errorf("make archive point: %w", err)
 	}
 	defer os.RemoveAll(work)
-	pt, err := archive.Materialize(dir, until, filepath.Join(work, harness.AOFDirName))
+	pt, err := archive.Materialize(dir, until, filepath.Join(work, rediskit.AOFDirName))
 	if err != nil {
 		return backup.Manifest{}, "", fmt.Errorf("materialize archive %s: %w", dir, err)
 	}
@@ -107,7 +108,7 @@ func archiveUntil(dir string, t0 time.Time) (time.Time, error) {
 type pointOf struct {
 	shard  int
 	slots  [][2]int
-	node   *harness.Node
+	node   deploy.Node
 	nodeID string
 	// target, when set, cuts the archive at that instant (point in
 	// time) instead of at the end of the history current at the fault.
@@ -118,7 +119,7 @@ type pointOf struct {
 // and writes the RDB it saves to rdbOut: inside the machine of n (the
 // shard's failed node) when it is up, else inside the warm spare's, else
 // in a scratch container.
-func (e *Engine) scratchRDB(ctx context.Context, n *harness.Node, hostDir, rdbOut string) (int64, error) {
+func (e *Engine) scratchRDB(ctx context.Context, n deploy.Node, hostDir, rdbOut string) (int64, error) {
 	if n != nil {
 		if up, err := n.MachineRunning(ctx); err == nil && up {
 			if paused, err := n.Paused(ctx); err == nil && !paused {
@@ -135,11 +136,11 @@ func (e *Engine) scratchRDB(ctx context.Context, n *harness.Node, hostDir, rdbOu
 	return e.dep.ScratchRDB(ctx, hostDir, true, rdbOut)
 }
 
-func nodeName(n *harness.Node) string {
+func nodeName(n deploy.Node) string {
 	if n == nil {
 		return ""
 	}
-	return n.Name
+	return n.Name()
 }
 
 // backupDetail describes the backup a restore loads, for its span: a
@@ -166,9 +167,9 @@ func backupDetail(m backup.Manifest, why string) string {
 // instant) and maps each shard's pre-fault primary to
 // its point's RDB. It returns the oldest point (the restore's weakest
 // bound) and a description. Every shard needs an archive.
-func (e *Engine) archiveRollback(ctx context.Context) (backup.Manifest, map[*harness.Node]string, string, error) {
+func (e *Engine) archiveRollback(ctx context.Context) (backup.Manifest, map[deploy.Node]string, string, error) {
 	e.mu.Lock()
-	shards := append([]harness.Shard(nil), e.shards...)
+	shards := append([]deploy.Shard(nil), e.shards...)
 	e.mu.Unlock()
 	for _, s := range shards {
 		if _, ok := e.opts.Archives[s.Index]; !ok || s.Primary == nil {
@@ -194,7 +195,7 @@ func (e *Engine) archiveRollback(ctx context.Context) (backup.Manifest, map[*har
 	if err := errors.Join(errs...); err != nil {
 		return backup.Manifest{}, nil, "", fmt.Errorf("roll back from archives: %w", err)
 	}
-	out := map[*harness.Node]string{}
+	out := map[deploy.Node]string{}
 	oldest := points[0]
 	for i, s := range shards {
 		out[s.Primary] = paths[i]

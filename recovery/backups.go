@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/backup"
 )
 
@@ -35,7 +35,7 @@ func (e *Engine) TakeBackups(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if e.dep.Topology.Kind == harness.KindCluster {
+	if e.dep.Topology().Kind == rediskit.KindCluster {
 		if _, err := backup.ClusterBackup(ctx, e.dep, cat); err != nil {
 			return fmt.Errorf("take cluster backup: %w", err)
 		}
@@ -48,20 +48,20 @@ func (e *Engine) TakeBackups(ctx context.Context) error {
 				continue
 			}
 			idx := s.Index
-			if _, err := backup.Snapshot(ctx, s.Primary, cat, backup.Meta{Node: s.Primary.Name, NodeID: s.PrimaryID, Role: "primary", Slots: s.Slots, Shard: &idx}); err != nil {
-				return fmt.Errorf("snapshot %s: %w", s.Primary.Name, err)
+			if _, err := backup.Snapshot(ctx, s.Primary, cat, backup.Meta{Node: s.Primary.Name(), NodeID: s.PrimaryID, Role: "primary", Slots: s.Slots, Shard: &idx}); err != nil {
+				return fmt.Errorf("snapshot %s: %w", s.Primary.Name(), err)
 			}
 		}
 		return nil
 	}
 	p := e.dep.Primary()
 	zero := 0
-	if _, err := backup.LiveRDB(ctx, p.Addr(), e.dep.Dialer().DialContext, e.dep.Topology.Password, cat,
-		backup.Meta{Node: p.Name, Role: "primary", Shard: &zero, Slots: [][2]int{{0, harness.TotalSlots - 1}}}); err != nil {
-		return fmt.Errorf("take backup of %s: %w", p.Name, err)
+	if _, err := backup.LiveRDB(ctx, p.Addr(), e.dep.Dial, e.dep.Topology().Password, cat,
+		backup.Meta{Node: p.Name(), Role: "primary", Shard: &zero, Slots: [][2]int{{0, rediskit.TotalSlots - 1}}}); err != nil {
+		return fmt.Errorf("take backup of %s: %w", p.Name(), err)
 	}
-	if _, err := backup.Snapshot(ctx, p, cat, backup.Meta{Node: p.Name, Role: "primary", Shard: &zero}); err != nil {
-		return fmt.Errorf("snapshot %s: %w", p.Name, err)
+	if _, err := backup.Snapshot(ctx, p, cat, backup.Meta{Node: p.Name(), Role: "primary", Shard: &zero}); err != nil {
+		return fmt.Errorf("snapshot %s: %w", p.Name(), err)
 	}
 	return nil
 }

@@ -8,7 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 	"github.com/redisdrill/redisdrill/recovery/detect"
 )
 
@@ -26,7 +27,7 @@ func (e *Engine) classify(ctx context.Context, ev detect.Event) (*Incident, erro
 	inc := &Incident{Kind: PrimaryDown, Failed: node, DetectedAt: ev.Time, Detail: ev.String(), PreFaultKeys: -1, env: e}
 	shard, ok := failedShard(ctx, shards, node, e.nodeAlive)
 	if !ok {
-		return nil, fmt.Errorf("classify failure: %s was a replica and every primary answers: Redis keeps serving, nothing to recover", node.Name)
+		return nil, fmt.Errorf("classify failure: %s was a replica and every primary answers: Redis keeps serving, nothing to recover", node.Name())
 	}
 	inc.Failed = shard.Primary
 	inc.Shard, inc.Slots, inc.FailedID, inc.Replicas = shard.Index, shard.Slots, shard.PrimaryID, shard.Replicas
@@ -92,7 +93,7 @@ func (e *Engine) classify(ctx context.Context, ev detect.Event) (*Incident, erro
 		inc.AOFBroken = strings.Contains(detail, "append only") || strings.Contains(detail, "AOF") || strings.Contains(detail, "manifest")
 	case nodeServing:
 		keys, _ := dbSize(ctx, node)
-		inc.Detail = fmt.Sprintf("%s came back with %d keys (baseline %d)", node.Name, keys, inc.PreFaultKeys)
+		inc.Detail = fmt.Sprintf("%s came back with %d keys (baseline %d)", node.Name(), keys, inc.PreFaultKeys)
 		inc.KeysNow = keys
 		if inc.PreFaultKeys > 0 && keys*2 < inc.PreFaultKeys {
 			inc.Kind = StartedEmpty
@@ -114,7 +115,7 @@ func (e *Engine) classify(ctx context.Context, ev detect.Event) (*Incident, erro
 // failedShard returns the shard whose primary failed: the one node was the
 // primary of, else (a replica's event came first) the first shard whose
 // primary does not answer.
-func failedShard(ctx context.Context, shards []harness.Shard, node *harness.Node, alive func(context.Context, *harness.Node) bool) (harness.Shard, bool) {
+func failedShard(ctx context.Context, shards []deploy.Shard, node deploy.Node, alive func(context.Context, deploy.Node) bool) (deploy.Shard, bool) {
 	for _, s := range shards {
 		if s.Primary == node {
 			return s, true
@@ -125,7 +126,7 @@ func failedShard(ctx context.Context, shards []harness.Shard, node *harness.Node
 			return s, true
 		}
 	}
-	return harness.Shard{}, false
+	return deploy.Shard{}, false
 }
 
 // allDown reports whether no node of the deployment is alive; the nodes
@@ -144,25 +145,25 @@ func (e *Engine) allDown(ctx context.Context) bool {
 	return !alive.Load()
 }
 
-func pingQuick(ctx context.Context, n *harness.Node) bool { return pingErr(ctx, n) == nil }
+func pingQuick(ctx context.Context, n deploy.Node) bool { return pingErr(ctx, n) == nil }
 
 // quickTimeout bounds the engine's liveness and key-count probes: a frozen
 // or cut-off node must cost no more than this.
 const quickTimeout = 300 * time.Millisecond
 
 // quickInfo reads one INFO section from n within quickTimeout.
-func quickInfo(ctx context.Context, n *harness.Node, section string) (map[string]string, error) {
+func quickInfo(ctx context.Context, n deploy.Node, section string) (map[string]string, error) {
 	c := n.QuickClient(quickTimeout)
 	defer c.Close()
 	text, err := c.Info(ctx, section).Result()
 	if err != nil {
-		return nil, fmt.Errorf("read info %s from %s: %w", section, n.Name, err)
+		return nil, fmt.Errorf("read info %s from %s: %w", section, n.Name(), err)
 	}
-	return harness.ParseInfo(text), nil
+	return rediskit.ParseInfo(text), nil
 }
 
 // pingErr sends one PING to n, bounded by quickTimeout.
-func pingErr(ctx context.Context, n *harness.Node) error {
+func pingErr(ctx context.Context, n deploy.Node) error {
 	c := n.QuickClient(quickTimeout)
 	defer c.Close()
 	return c.Ping(ctx).Err()
@@ -182,7 +183,7 @@ const (
 // mode asks Docker whether the container still runs; probe mode only
 // probes (see awaitOutcomeProbe). The exit code is the server's, when its
 // service manager said it (else -1).
-func (e *Engine) awaitOutcome(ctx context.Context, n *harness.Node) (nodeState, string, int) {
+func (e *Engine) awaitOutcome(ctx context.Context, n deploy.Node) (nodeState, string, int) {
 	if e.probeOnly() {
 		state, detail := e.awaitOutcomeProbe(ctx, n)
 		return state, detail, -1
@@ -197,7 +198,7 @@ func (e *Engine) awaitOutcome(ctx context.Context, n *harness.Node) (nodeState, 
 // awaitContainer is awaitOutcome in auto mode: Docker says whether the
 // machine runs and its service manager whether the server does; a running
 // node that never answers is down after outcomeTimeout.
-func awaitContainer(ctx context.Context, n *harness.Node) (nodeState, string) {
+func awaitContainer(ctx context.Context, n deploy.Node) (nodeState, string) {
 	deadline := time.Now().Add(outcomeTimeout)
 	for {
 		running, err := n.Running(ctx)
@@ -226,7 +227,7 @@ func awaitContainer(ctx context.Context, n *harness.Node) (nodeState, string) {
 // not the supervisor keeps trying); a server the supervisor keeps down, or
 // a machine that is down, is down. The exit code is the server's last one
 // when it exited (else -1).
-func awaitSupervised(ctx context.Context, n *harness.Node) (nodeState, string, int) {
+func awaitSupervised(ctx context.Context, n deploy.Node) (nodeState, string, int) {
 	deadline := time.Now().Add(outcomeTimeout)
 	for {
 		up, err := n.MachineRunning(ctx)
@@ -330,12 +331,12 @@ func (e *Engine) checkEmptied(ctx context.Context, inc *Incident) {
 
 // cameBackEmpty reports whether the probes saw node restart empty since the
 // engine was armed.
-func (e *Engine) cameBackEmpty(node *harness.Node) bool {
+func (e *Engine) cameBackEmpty(node deploy.Node) bool {
 	e.mu.Lock()
 	armed := e.armedAt
 	e.mu.Unlock()
 	for _, ev := range e.det.All() {
-		if ev.Kind == detect.KindEmptyRestart && ev.Node == node.Name && !ev.Time.Before(armed) {
+		if ev.Kind == detect.KindEmptyRestart && ev.Node == node.Name() && !ev.Time.Before(armed) {
 			return true
 		}
 	}
@@ -357,12 +358,12 @@ func (e *Engine) checkCollapsed(ctx context.Context, inc *Incident, primaryKeys 
 		if err != nil || keys*2 >= inc.PreFaultKeys {
 			return // a replica holds the data (or cannot tell): promotion decides
 		}
-		counts = append(counts, fmt.Sprintf("%s %d", r.Name, keys))
+		counts = append(counts, fmt.Sprintf("%s %d", r.Name(), keys))
 	}
 	if len(counts) == 0 {
 		return
 	}
 	inc.Kind, inc.KeysNow, inc.Collapsed = StartedEmpty, primaryKeys, true
 	inc.Detail = fmt.Sprintf("shard collapsed: primary %s holds %d keys, replicas %s (baseline %d)",
-		inc.Failed.Name, primaryKeys, strings.Join(counts, ", "), inc.PreFaultKeys)
+		inc.Failed.Name(), primaryKeys, strings.Join(counts, ", "), inc.PreFaultKeys)
 }

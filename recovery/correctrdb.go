@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 	"github.com/redisdrill/redisdrill/recovery/rdb"
 )
 
@@ -45,19 +46,19 @@ func (CorrectRDB) Execute(ctx context.Context, inc *Incident, tl *Timeline) erro
 	if err != nil {
 		return err
 	}
-	return reloadInPlace(ctx, inc, tl, []string{harness.RDBFileName}, func() (string, error) {
-		if err := n.WriteFile(ctx, rdbFilePath, fixed, 0o644); err != nil {
+	return reloadInPlace(ctx, inc, tl, []string{rediskit.RDBFileName}, func() (string, error) {
+		if err := n.WriteFile(ctx, rdbFilePath(n), fixed, 0o644); err != nil {
 			return "", err
 		}
 		noteCorrection(inc, corr)
-		return "corrected " + harness.RDBFileName, nil
+		return "corrected " + rediskit.RDBFileName, nil
 	})
 }
 
 // noteCorrection records a correct-rdb salvage in the recovery's evidence.
 func noteCorrection(inc *Incident, corr rdb.Correction) {
 	inc.env.noteSalvage(Salvage{
-		Method: "rdb-single-bit", File: harness.RDBFileName,
+		Method: "rdb-single-bit", File: rediskit.RDBFileName,
 		Damaged: []ByteRange{{Offset: corr.Offset, Length: 1}},
 		Kept:    int64(corr.Keys), Unit: "keys",
 		SHA256Before: corr.SHA256Before, SHA256After: corr.SHA256After,
@@ -66,14 +67,14 @@ func noteCorrection(inc *Incident, corr rdb.Correction) {
 }
 
 // rdbFilePath is the RDB a node with RDB persistence loads.
-const rdbFilePath = harness.DataDir + "/" + harness.RDBFileName
+func rdbFilePath(n deploy.Node) string { return n.DataDir() + "/" + rediskit.RDBFileName }
 
 // rdbCorrectable says why CorrectRDB does not apply ("" when it may).
 func rdbCorrectable(inc *Incident) string {
 	switch {
 	case inc.Failed == nil || inc.Kind != RefusesStart:
 		return "the node did not refuse its files"
-	case inc.env.dep.Topology.Persistence != harness.PersistRDB:
+	case inc.env.dep.Topology().Persistence != rediskit.PersistRDB:
 		return "the node loads its AOF, not dump.rdb"
 	case inc.AOFBroken || inc.IdentityBroken:
 		return "the refusal was not about dump.rdb"
@@ -82,17 +83,17 @@ func rdbCorrectable(inc *Incident) string {
 }
 
 // correctNodeRDB reads the node's dump.rdb and returns the corrected copy.
-func correctNodeRDB(ctx context.Context, n *harness.Node) ([]byte, rdb.Correction, error) {
-	data, err := n.ReadFile(ctx, rdbFilePath)
+func correctNodeRDB(ctx context.Context, n deploy.Node) ([]byte, rdb.Correction, error) {
+	data, err := n.ReadFile(ctx, rdbFilePath(n))
 	if err != nil {
-		return nil, rdb.Correction{}, fmt.Errorf("read %s of %s: %w", harness.RDBFileName, n.Name, err)
+		return nil, rdb.Correction{}, fmt.Errorf("read %s of %s: %w", rediskit.RDBFileName, n.Name(), err)
 	}
 	fixed, corr, err := rdb.CorrectSingleBit(data)
 	switch {
 	case errors.Is(err, rdb.ErrNothingToCorrect):
-		return nil, corr, fmt.Errorf("correct %s: its checksum matches: the damage is not a flipped bit", harness.RDBFileName)
+		return nil, corr, fmt.Errorf("correct %s: its checksum matches: the damage is not a flipped bit", rediskit.RDBFileName)
 	case err != nil:
-		return nil, corr, fmt.Errorf("correct %s: %w", harness.RDBFileName, err)
+		return nil, corr, fmt.Errorf("correct %s: %w", rediskit.RDBFileName, err)
 	}
 	return fixed, corr, nil
 }

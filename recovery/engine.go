@@ -16,8 +16,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/backup"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 	"github.com/redisdrill/redisdrill/recovery/detect"
 	"github.com/redisdrill/redisdrill/recovery/verify"
 )
@@ -53,23 +54,23 @@ type Options struct {
 
 // Engine recovers one deployment.
 type Engine struct {
-	dep        *harness.Deployment
+	dep        deploy.Deployment
 	opts       Options
 	logger     *slog.Logger
 	det        *detect.Detector
 	strategies []Strategy
 
 	mu       sync.Mutex
-	shards   []harness.Shard // pre-fault view
+	shards   []deploy.Shard  // pre-fault view
 	armedAt  time.Time       // last Refresh: failures after it are ours
 	faultAt  time.Time       // detection time of the recovery in progress (see faultTime)
 	watch    *Watch          // the recovery in progress, nil between recoveries
 	used     backup.Manifest // backup the recovery in progress restored
 	salvaged []Salvage       // repairs the recovery in progress made
-	spare    *harness.Node   // warm spare, not part of the topology
+	spare    deploy.Node     // warm spare, not part of the topology
 	verified map[string]bool // backups verified during the recovery in progress
 	baseline verify.Baseline
-	failed   []*harness.Node
+	failed   []deploy.Node
 	catalog  *backup.Catalog
 	fences   []Fence // every old owner fenced, in order (see fence.go)
 	// clusterIDs maps node names to their cluster node ids as the last
@@ -111,7 +112,7 @@ type Report struct {
 }
 
 // New creates an engine for dep and starts its detector.
-func New(ctx context.Context, dep *harness.Deployment, opts Options) (*Engine, error) {
+func New(ctx context.Context, dep deploy.Deployment, opts Options) (*Engine, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -152,10 +153,10 @@ func (e *Engine) Events() []detect.Event { return e.det.All() }
 func (e *Engine) WriteEvents(w io.Writer) error { return e.det.WriteJSONL(w) }
 
 // FailedNodes returns the nodes the engine handled as failed.
-func (e *Engine) FailedNodes() []*harness.Node {
+func (e *Engine) FailedNodes() []deploy.Node {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return append([]*harness.Node(nil), e.failed...)
+	return append([]deploy.Node(nil), e.failed...)
 }
 
 // Prepare takes the baseline backups and the baseline state.
@@ -172,9 +173,9 @@ func (e *Engine) Prepare(ctx context.Context) error {
 // Refresh re-reads the topology and the baseline (key counts per shard)
 // just before a fault, so plans and checks compare against the latest state.
 func (e *Engine) Refresh(ctx context.Context) error {
-	var shards []harness.Shard
+	var shards []deploy.Shard
 	ids := map[string]string{}
-	if e.dep.Topology.Kind == harness.KindCluster {
+	if e.dep.Topology().Kind == rediskit.KindCluster {
 		view, err := e.dep.Nodes()[0].ClusterNodes(ctx)
 		if err != nil {
 			return fmt.Errorf("refresh topology: %w", err)
@@ -183,19 +184,19 @@ func (e *Engine) Refresh(ctx context.Context) error {
 		for _, n := range e.dep.Nodes() {
 			for _, cn := range view {
 				if cn.Addr == n.Addr() {
-					ids[n.Name] = cn.ID
+					ids[n.Name()] = cn.ID
 				}
 			}
 		}
 	} else {
 		p := e.dep.Primary()
-		var replicas []*harness.Node
+		var replicas []deploy.Node
 		for _, n := range e.dep.Nodes() {
 			if n != p {
 				replicas = append(replicas, n)
 			}
 		}
-		shards = []harness.Shard{{Primary: p, Replicas: replicas, Slots: [][2]int{{0, harness.TotalSlots - 1}}}}
+		shards = []deploy.Shard{{Primary: p, Replicas: replicas, Slots: [][2]int{{0, rediskit.TotalSlots - 1}}}}
 	}
 	base, err := verify.TakeBaseline(ctx, e.dep)
 	if err != nil {
@@ -318,7 +319,7 @@ func (e *Engine) recover(ctx context.Context, armed time.Time, w *Watch) (*Repor
 			}
 			rep.Incident, rep.Detail, rep.Shard = string(inc.Kind), inc.Detail, inc.Shard
 			if inc.Failed != nil {
-				rep.Node = inc.Failed.Name
+				rep.Node = inc.Failed.Name()
 			}
 			return inc.String(), nil
 		})
@@ -328,7 +329,7 @@ func (e *Engine) recover(ctx context.Context, armed time.Time, w *Watch) (*Repor
 			// reconnect cron), so the emptied primary is stopped at once;
 			// the plan then promotes a replica that kept the data, or
 			// restores the node (the fence is lifted then, below).
-			err = e.fenceNodes(ctx, inc, tl, []*harness.Node{inc.Failed}, true)
+			err = e.fenceNodes(ctx, inc, tl, []deploy.Node{inc.Failed}, true)
 			inc.Guarded = err == nil
 		}
 		observed, haveObserved = nil, false
@@ -384,7 +385,7 @@ func (e *Engine) recover(ctx context.Context, armed time.Time, w *Watch) (*Repor
 		if flags == nil {
 			return
 		}
-		if obs := flags.stop(inc.Failed.Name, e.faultTime(), e.dep.Topology.NodeTimeout); obs != "" {
+		if obs := flags.stop(inc.Failed.Name(), e.faultTime(), e.dep.Topology().NodeTimeout); obs != "" {
 			rep.Observations = append(rep.Observations, obs)
 		}
 	}()
@@ -515,7 +516,7 @@ func (e *Engine) watchKeyspace(ctx context.Context, out chan<- detect.Event) {
 	base := e.baseline
 	shards := e.shards
 	e.mu.Unlock()
-	want := map[*harness.Node]int64{}
+	want := map[deploy.Node]int64{}
 	for _, sb := range base.Shards {
 		for _, s := range shards {
 			if s.Index == sb.Index && s.Primary != nil && sb.Keys >= 100 {
@@ -536,7 +537,7 @@ func (e *Engine) watchKeyspace(ctx context.Context, out chan<- detect.Event) {
 			now, err := dbSize(pctx, n)
 			cancel()
 			if err == nil && now*2 < keys {
-				out <- detect.Event{Time: time.Now(), Node: n.Name, Kind: KindKeyspaceDrop, Source: detect.SourceProbe,
+				out <- detect.Event{Time: time.Now(), Node: n.Name(), Kind: KindKeyspaceDrop, Source: detect.SourceProbe,
 					Detail: fmt.Sprintf("DBSIZE %d, baseline %d", now, keys)}
 				return
 			}
@@ -620,12 +621,12 @@ func (e *Engine) strategy(name string) (Strategy, bool) {
 }
 
 // knownIDs returns the cluster ids the last Refresh saw for the nodes.
-func (e *Engine) knownIDs(nodes []*harness.Node) []string {
+func (e *Engine) knownIDs(nodes []deploy.Node) []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var out []string
 	for _, n := range nodes {
-		if id := e.clusterIDs[n.Name]; id != "" {
+		if id := e.clusterIDs[n.Name()]; id != "" {
 			out = append(out, id)
 		}
 	}

@@ -6,7 +6,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // failFlagPoll is how often watchFailFlag reads a peer's view.
@@ -31,10 +32,10 @@ type failFlagWatch struct {
 // watchFailFlag starts following inc.Failed's FAIL flag on a cluster; it
 // returns nil for other deployments or when no peer is known.
 func (e *Engine) watchFailFlag(ctx context.Context, inc *Incident) *failFlagWatch {
-	if e.dep.Topology.Kind != harness.KindCluster || inc == nil || inc.Failed == nil {
+	if e.dep.Topology().Kind != rediskit.KindCluster || inc == nil || inc.Failed == nil {
 		return nil
 	}
-	var peer *harness.Node
+	var peer deploy.Node
 	for _, n := range e.dep.Nodes() {
 		if n != inc.Failed && !containsNode(inc.Replicas, n) {
 			peer = n
@@ -47,7 +48,7 @@ func (e *Engine) watchFailFlag(ctx context.Context, inc *Incident) *failFlagWatc
 	id := inc.FailedID
 	addr := inc.Failed.Addr()
 	ctx, cancel := context.WithCancel(ctx)
-	w := &failFlagWatch{cancel: cancel, done: make(chan struct{}), peer: peer.Name}
+	w := &failFlagWatch{cancel: cancel, done: make(chan struct{}), peer: peer.Name()}
 	go func() {
 		defer close(w.done)
 		t := time.NewTicker(failFlagPoll)
@@ -97,7 +98,7 @@ func (w *failFlagWatch) stop(node string, t0 time.Time, nodeTimeout time.Duratio
 		w.last.Sub(w.first).Round(10*time.Millisecond), nodeTimeout)
 }
 
-func containsNode(list []*harness.Node, n *harness.Node) bool {
+func containsNode(list []deploy.Node, n deploy.Node) bool {
 	for _, x := range list {
 		if x == n {
 			return true

@@ -7,7 +7,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // Fencing: before the engine gives a shard's slots or its primary role to
@@ -64,7 +65,7 @@ type Fence struct {
 // dead, so a takeover can no longer split the brain. With retire (the
 // nodes are being replaced and forgotten, so none will ever learn it lost
 // its slots) a node that still answers is killed too, not paused.
-func (e *Engine) fenceNodes(ctx context.Context, inc *Incident, tl *Timeline, old []*harness.Node, retire bool) error {
+func (e *Engine) fenceNodes(ctx context.Context, inc *Incident, tl *Timeline, old []deploy.Node, retire bool) error {
 	return tl.Do("fence", func() (string, error) {
 		var detail string
 		var errs []error
@@ -83,7 +84,7 @@ func (e *Engine) fenceNodes(ctx context.Context, inc *Incident, tl *Timeline, ol
 			if detail != "" {
 				detail += ", "
 			}
-			detail += n.Name + " " + f.Method
+			detail += n.Name() + " " + f.Method
 		}
 		return detail, errors.Join(errs...)
 	})
@@ -93,8 +94,8 @@ func (e *Engine) fenceNodes(ctx context.Context, inc *Incident, tl *Timeline, ol
 // answers (unless it is being retired), else kill its container. A node the
 // probes see silent is not pinged again (a frozen or cut-off node would cost
 // the ping's timeout).
-func fenceNode(ctx context.Context, n *harness.Node, silent, retire bool) (Fence, error) {
-	f := Fence{Node: n.Name, Addr: n.Addr(), At: time.Now()}
+func fenceNode(ctx context.Context, n deploy.Node, silent, retire bool) (Fence, error) {
+	f := Fence{Node: n.Name(), Addr: n.Addr(), At: time.Now()}
 	running, paused, err := n.State(ctx)
 	if err != nil {
 		if pingQuick(ctx, n) {
@@ -119,7 +120,7 @@ func fenceNode(ctx context.Context, n *harness.Node, silent, retire bool) (Fence
 	f.Method = FenceKill
 	f.At = time.Now()
 	if err := n.Kill(ctx, "SIGKILL"); err != nil {
-		return f, fmt.Errorf("fence %s: %w", n.Name, err)
+		return f, fmt.Errorf("fence %s: %w", n.Name(), err)
 	}
 	f.Detail = "SIGKILL"
 	if paused {
@@ -129,14 +130,14 @@ func fenceNode(ctx context.Context, n *harness.Node, silent, retire bool) (Fence
 }
 
 // fencedSince reports whether n was fenced since fence index from.
-func (e *Engine) fencedSince(from int, n *harness.Node) bool {
+func (e *Engine) fencedSince(from int, n deploy.Node) bool {
 	if n == nil {
 		return false
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, f := range e.fences[min(from, len(e.fences)):] {
-		if f.Node == n.Name {
+		if f.Node == n.Name() {
 			return true
 		}
 	}
@@ -146,7 +147,7 @@ func (e *Engine) fencedSince(from int, n *harness.Node) bool {
 // downForGood reports whether n's server is down and stays down: its
 // machine is down, or its supervisor keeps it down (an unsupervised node
 // is down for good once its container stopped).
-func downForGood(ctx context.Context, n *harness.Node) bool {
+func downForGood(ctx context.Context, n deploy.Node) bool {
 	if up, err := n.MachineRunning(ctx); err == nil && !up {
 		return true
 	}
@@ -154,18 +155,18 @@ func downForGood(ctx context.Context, n *harness.Node) bool {
 	return err == nil && exited
 }
 
-func pauseWrites(ctx context.Context, n *harness.Node, f Fence) (Fence, error) {
+func pauseWrites(ctx context.Context, n deploy.Node, f Fence) (Fence, error) {
 	f.Method, f.At = FencePauseWrites, time.Now()
 	ms := strconv.FormatInt(pauseWritesFor.Milliseconds(), 10)
 	if err := command(ctx, n, "CLIENT", "PAUSE", ms, "WRITE"); err != nil {
-		return f, fmt.Errorf("fence %s: %w", n.Name, err)
+		return f, fmt.Errorf("fence %s: %w", n.Name(), err)
 	}
 	f.Detail = "CLIENT PAUSE " + ms + " WRITE"
 	return f, nil
 }
 
 // waitDown waits (bounded) until n's container has exited.
-func waitDown(ctx context.Context, n *harness.Node) error {
+func waitDown(ctx context.Context, n deploy.Node) error {
 	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	for {
@@ -175,7 +176,7 @@ func waitDown(ctx context.Context, n *harness.Node) error {
 		}
 		select {
 		case <-wctx.Done():
-			return fmt.Errorf("wait for fenced %s to stop: %w", n.Name, wctx.Err())
+			return fmt.Errorf("wait for fenced %s to stop: %w", n.Name(), wctx.Err())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
@@ -227,9 +228,9 @@ func (e *Engine) releasePausedWrites(ctx context.Context, tl *Timeline) error {
 			e.fences[i] = f
 			e.mu.Unlock()
 			if err != nil {
-				errs = append(errs, fmt.Errorf("release fence on %s: %w", n.Name, err))
+				errs = append(errs, fmt.Errorf("release fence on %s: %w", n.Name(), err))
 			}
-			detail += n.Name + ": " + f.Outcome + " "
+			detail += n.Name() + ": " + f.Outcome + " "
 		}
 		return detail, errors.Join(errs...)
 	})
@@ -238,16 +239,16 @@ func (e *Engine) releasePausedWrites(ctx context.Context, tl *Timeline) error {
 // waitStepsDown waits until n no longer acts as a primary with slots: in a
 // cluster it is a replica or owns no slot in its own view; in a replicated
 // deployment the engine points it at the new primary itself.
-func waitStepsDown(ctx context.Context, dep *harness.Deployment, n *harness.Node) (string, error) {
-	if dep.Topology.Kind != harness.KindCluster {
+func waitStepsDown(ctx context.Context, dep deploy.Deployment, n deploy.Node) (string, error) {
+	if dep.Topology().Kind != rediskit.KindCluster {
 		p := dep.Primary()
 		if p == nil || p == n {
 			return "", errors.New("no new primary to follow")
 		}
-		if err := command(ctx, n, "REPLICAOF", p.IP(), strconv.Itoa(harness.RedisPort)); err != nil {
+		if err := command(ctx, n, "REPLICAOF", p.IP(), strconv.Itoa(rediskit.RedisPort)); err != nil {
 			return "", err
 		}
-		return "replica of " + p.Name, nil
+		return "replica of " + p.Name(), nil
 	}
 	for {
 		view, err := n.ClusterNodes(ctx)
@@ -266,7 +267,7 @@ func waitStepsDown(ctx context.Context, dep *harness.Deployment, n *harness.Node
 		}
 		select {
 		case <-ctx.Done():
-			return "", fmt.Errorf("%s still claims its slots: %w", n.Name, ctx.Err())
+			return "", fmt.Errorf("%s still claims its slots: %w", n.Name(), ctx.Err())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
@@ -340,12 +341,12 @@ func (e *Engine) readmit(ctx context.Context, f Fence) (Fence, error) {
 		return f, nil
 	}
 	if err := n.Start(ctx); err != nil {
-		return f, fmt.Errorf("readmit %s: %w", n.Name, err)
+		return f, fmt.Errorf("readmit %s: %w", n.Name(), err)
 	}
 	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := n.WaitPing(wctx); err != nil {
-		return f, fmt.Errorf("readmit %s: %w", n.Name, err)
+		return f, fmt.Errorf("readmit %s: %w", n.Name(), err)
 	}
 	outcome, err := waitStepsDown(wctx, e.dep, n)
 	if err != nil {
@@ -353,10 +354,10 @@ func (e *Engine) readmit(ctx context.Context, f Fence) (Fence, error) {
 		if kerr := n.Kill(ctx, "SIGKILL"); kerr != nil {
 			err = errors.Join(err, kerr)
 		}
-		return f, fmt.Errorf("readmit %s: %w", n.Name, err)
+		return f, fmt.Errorf("readmit %s: %w", n.Name(), err)
 	}
 	f.Returned, f.Outcome = time.Now(), outcome
-	e.logger.Info("fenced node readmitted", "node", n.Name, "as", outcome)
+	e.logger.Info("fenced node readmitted", "node", n.Name(), "as", outcome)
 	return f, nil
 }
 
@@ -379,7 +380,7 @@ func takesOver(strategy string) bool {
 // the fenced node back as the owner). Readmit then leaves the node alone,
 // and the split-brain watcher stops holding its writes against the engine
 // from the moment the fence is lifted.
-func (e *Engine) liftFences(from int, failed *harness.Node, why string) {
+func (e *Engine) liftFences(from int, failed deploy.Node, why string) {
 	if failed == nil {
 		return
 	}
@@ -387,7 +388,7 @@ func (e *Engine) liftFences(from int, failed *harness.Node, why string) {
 	defer e.mu.Unlock()
 	for i := from; i < len(e.fences); i++ {
 		f := &e.fences[i]
-		if f.Node == failed.Name && (f.Method == FenceKill || f.Method == FenceAlreadyDown || f.Method == FenceServiceStop) && f.Outcome == "" {
+		if f.Node == failed.Name() && (f.Method == FenceKill || f.Method == FenceAlreadyDown || f.Method == FenceServiceStop) && f.Outcome == "" {
 			f.Lifted, f.Outcome = time.Now(), "lifted: "+why
 			e.logger.Info("fence lifted", "node", f.Node, "why", why)
 		}

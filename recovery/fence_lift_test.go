@@ -5,8 +5,6 @@ import (
 	"log/slog"
 	"testing"
 	"time"
-
-	"github.com/redisdrill/redisdrill/harness"
 )
 
 // TestLiftFences lifts only the failed node's open kill and already-down
@@ -22,7 +20,7 @@ func TestLiftFences(t *testing.T) {
 		{Node: "n0", Method: FencePauseWrites, At: at},                   // released on its own
 		{Node: "n0", Method: FenceKill, At: at, Outcome: "replica of x"}, // already resolved
 	}}
-	e.liftFences(1, &harness.Node{Name: "n0"}, "why")
+	e.liftFences(1, untouchableNode{name: "n0"}, "why")
 	got := e.Fences()
 	for i, want := range []bool{false, true, true, false, false, false} {
 		if lifted := !got[i].Lifted.IsZero(); lifted != want {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/detect"
 )
 
@@ -32,7 +32,7 @@ func (e *Engine) holdCrashedPrimary(ctx context.Context, ev detect.Event, tl *Ti
 		return // a machine crash (Docker's die): the machine holds it down
 	}
 	n, ok := e.dep.NodeByName(ev.Node)
-	if !ok || !n.Supervised() || n.RestartPolicy() != harness.RestartAlways {
+	if !ok || !n.Supervised() || n.RestartPolicy() != rediskit.RestartAlways {
 		return
 	}
 	e.mu.Lock()
@@ -51,7 +51,7 @@ func (e *Engine) holdCrashedPrimary(ctx context.Context, ev detect.Event, tl *Ti
 		if up, err := n.MachineRunning(ctx); err != nil || !up {
 			return "machine down: nothing to hold", nil
 		}
-		f := Fence{Node: n.Name, Addr: n.Addr(), Method: FenceServiceStop, At: time.Now(),
+		f := Fence{Node: n.Name(), Addr: n.Addr(), Method: FenceServiceStop, At: time.Now(),
 			Detail: "server died under a restart-always supervisor: kept down (s6-svc -d) and killed"}
 		if err := n.HoldDown(ctx); err != nil {
 			return "", err
@@ -59,7 +59,7 @@ func (e *Engine) holdCrashedPrimary(ctx context.Context, ev detect.Event, tl *Ti
 		e.mu.Lock()
 		e.fences = append(e.fences, f)
 		e.mu.Unlock()
-		return n.Name + " held down", nil
+		return n.Name() + " held down", nil
 	})
 }
 

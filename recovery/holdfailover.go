@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // holdFailover keeps the shard's live replicas from failing over while a
@@ -19,11 +20,11 @@ import (
 // replica that cannot be held is named in the span, not an error.
 func holdFailover(ctx context.Context, inc *Incident, tl *Timeline) (func(), error) {
 	e := inc.env
-	if e.dep.Topology.Kind != harness.KindCluster {
+	if e.dep.Topology().Kind != rediskit.KindCluster {
 		return func() {}, nil
 	}
 	type held struct {
-		n    *harness.Node
+		n    deploy.Node
 		prev string
 	}
 	var hold []held
@@ -34,7 +35,7 @@ func holdFailover(ctx context.Context, inc *Incident, tl *Timeline) (func(), err
 			c.Close()
 		}
 	}
-	var live []*harness.Node
+	var live []deploy.Node
 	for _, r := range inc.Replicas {
 		if e.nodeAlive(ctx, r) {
 			live = append(live, r)
@@ -56,11 +57,11 @@ func holdFailover(ctx context.Context, inc *Incident, tl *Timeline) (func(), err
 			if err != nil {
 				// Not fatal: the restore is still the way back; the
 				// verification catches a replica that took over.
-				failed = append(failed, fmt.Sprintf("%s (%v)", r.Name, err))
+				failed = append(failed, fmt.Sprintf("%s (%v)", r.Name(), err))
 				continue
 			}
 			hold = append(hold, held{r, prev})
-			names = append(names, r.Name)
+			names = append(names, r.Name())
 		}
 		detail := "cluster-replica-no-failover yes on " + strings.Join(names, ", ")
 		if len(failed) > 0 {

@@ -21,7 +21,7 @@ func (RestoreIdentity) Estimate(ctx context.Context, inc *Incident) (Estimate, e
 	if inc.Kind != RefusesStart || !inc.IdentityBroken || inc.AOFBroken {
 		return Estimate{Why: "nodes.conf is not what broke"}, nil
 	}
-	m, _, err := inc.env.nodeSnapshot(inc.Failed.Name)
+	m, _, err := inc.env.nodeSnapshot(inc.Failed.Name())
 	if err != nil {
 		return Estimate{Why: err.Error()}, nil
 	}
@@ -32,7 +32,7 @@ func (RestoreIdentity) Estimate(ctx context.Context, inc *Incident) (Estimate, e
 func (RestoreIdentity) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
 	e, n := inc.env, inc.Failed
 	err := tl.Do("fetch backup", func() (string, error) {
-		m, _, err := e.nodeSnapshot(n.Name)
+		m, _, err := e.nodeSnapshot(n.Name())
 		return fmt.Sprintf("%s (node id %s)", m.ID, m.NodeID), err
 	})
 	if err != nil {

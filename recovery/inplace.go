@@ -14,7 +14,7 @@ func reloadInPlace(ctx context.Context, inc *Incident, tl *Timeline, files []str
 		return err
 	}
 	defer release()
-	if err := tl.Do("stop node", func() (string, error) { return n.Name, ensureStopped(ctx, n) }); err != nil {
+	if err := tl.Do("stop node", func() (string, error) { return n.Name(), ensureStopped(ctx, n) }); err != nil {
 		return err
 	}
 	return loadAndRejoin(ctx, inc, tl, files, load)

@@ -23,7 +23,7 @@ func (e *Engine) loadable(m backup.Manifest) (bool, string) {
 	if m.RDBVersion == 0 || e.dep == nil {
 		return true, ""
 	}
-	product, version := e.dep.Server.Product, e.dep.ServerVersion
+	product, version := e.dep.Server()
 	ok, known := rdb.CanLoad(product, version, m.RDBVersion)
 	if !known || ok {
 		return true, ""

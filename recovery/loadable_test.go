@@ -10,7 +10,9 @@ import (
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/testenv"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/backup"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // TestRestoreRefusesUnloadableBackup takes a real backup on Redis 8.0 (RDB
@@ -25,7 +27,7 @@ func TestRestoreRefusesUnloadableBackup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dep, err := harness.Start(ctx, d, harness.Topology{Kind: harness.KindStandalone}, harness.StartOptions{Server: srv, Logger: quiet})
+	dep, err := harness.Start(ctx, d, deploy.Topology{Kind: rediskit.KindStandalone}, harness.StartOptions{Server: srv, Logger: quiet})
 	t.Cleanup(func() {
 		if dep != nil {
 			_ = dep.Terminate(context.Background())
@@ -44,7 +46,7 @@ func TestRestoreRefusesUnloadableBackup(t *testing.T) {
 		t.Fatal(err)
 	}
 	zero := 0
-	m, err := backup.LiveRDB(ctx, n.Addr(), dep.Dialer().DialContext, "", cat, backup.Meta{Node: n.Name, Role: "primary", Shard: &zero})
+	m, err := backup.LiveRDB(ctx, n.Addr(), dep.Dialer().DialContext, "", cat, backup.Meta{Node: n.Name(), Role: "primary", Shard: &zero})
 	if err != nil {
 		t.Fatalf("backup: %v", err)
 	}
@@ -56,7 +58,7 @@ func TestRestoreRefusesUnloadableBackup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return &Engine{dep: &harness.Deployment{Server: s, ServerVersion: version}, opts: Options{CatalogDir: dir}, logger: quiet}
+		return &Engine{dep: (&harness.Deployment{Server: s, ServerVersion: version}).Engine(), opts: Options{CatalogDir: dir}, logger: quiet}
 	}
 	for _, tc := range []struct{ server, version, want string }{
 		{"redis-7.0", "7.0.15", "redis 7.0.15 loads RDB versions 1–10"},

@@ -6,10 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // quarantinePrefix names the folder, inside a node's data dir, that holds
@@ -20,57 +20,21 @@ const quarantinePrefix = ".redisdrill-quarantine-"
 // dataFiles are the files a data restore replaces; identityFiles the ones
 // that make a cluster node itself.
 var (
-	dataFiles     = []string{harness.RDBFileName, harness.AOFDirName}
-	identityFiles = []string{harness.NodesConfName}
+	dataFiles     = []string{rediskit.RDBFileName, rediskit.AOFDirName}
+	identityFiles = []string{rediskit.NodesConfName}
 )
 
 // quarantine moves the named files of a stopped node's data dir into a
-// dated quarantine folder in the same volume and returns the folder.
-func quarantine(ctx context.Context, n *harness.Node, files ...string) (string, error) {
-	name := quarantineName()
-	out, err := n.Shell(ctx, "set -e; "+quarantineScript(harness.DataDir, name, files))
-	if err != nil {
-		return "", fmt.Errorf("quarantine files of %s: %w", n.Name, err)
-	}
-	return harness.DataDir + "/" + name + " (" + strings.Join(strings.Fields(out), ", ") + ")", nil
+// dated quarantine folder in the same data dir and returns the folder.
+func quarantine(ctx context.Context, n deploy.Node, files ...string) (string, error) {
+	return n.Quarantine(ctx, quarantineName(), files)
 }
 
-// quarantineStopped quarantines the named files of every stopped node:
-// through each running machine (an exec each, concurrently), and for the
-// machines that are down in one toolbox container (harness.ShellStopped)
-// instead of one per node.
-func quarantineStopped(ctx context.Context, nodes []*harness.Node, files ...string) error {
-	name := quarantineName()
-	var up, down []*harness.Node
-	for _, n := range nodes {
-		running, err := n.MachineRunning(ctx)
-		if err != nil {
-			return fmt.Errorf("quarantine files: %w", err)
-		}
-		if running {
-			up = append(up, n)
-		} else {
-			down = append(down, n)
-		}
-	}
-	err := forEach(up, func(n *harness.Node) error {
-		_, err := n.Shell(ctx, "set -e; "+quarantineScript(harness.DataDir, name, files))
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("quarantine files: %w", err)
-	}
-	if len(down) == 0 {
-		return nil
-	}
-	script := "set -e"
-	for _, n := range down {
-		script += "; " + quarantineScript(harness.StoppedMount(n), name, files)
-	}
-	if _, err := harness.ShellStopped(ctx, down, script); err != nil {
-		return fmt.Errorf("quarantine files: %w", err)
-	}
-	return nil
+// quarantineStopped quarantines the named files of every stopped node into
+// one dated folder each (the provider does machines that are down at
+// once).
+func quarantineStopped(ctx context.Context, dep deploy.Deployment, nodes []deploy.Node, files ...string) error {
+	return dep.QuarantineAll(ctx, nodes, quarantineName(), files)
 }
 
 // quarantineName names a quarantine folder made now.
@@ -78,19 +42,11 @@ func quarantineName() string {
 	return quarantinePrefix + time.Now().UTC().Format("20060102T150405.000")
 }
 
-// quarantineScript moves files of the data dir at root into its folder
-// name, then lists the folder.
-func quarantineScript(root, name string, files []string) string {
-	dir := root + "/" + name
-	return fmt.Sprintf("mkdir -p %s; for f in %s; do if [ -e %s/$f ]; then mv %s/$f %s/; fi; done; ls %s",
-		dir, strings.Join(files, " "), root, root, dir, dir)
-}
-
 // stageRDB lays out a verified RDB the way the node's config loads it — as
 // dump.rdb, or with AOF on as the base file of a fresh one-entry manifest
 // (with AOF on, Redis ignores a lone dump.rdb and starts empty) — and copies
 // it into the stopped node's data dir.
-func stageRDB(ctx context.Context, n *harness.Node, topo harness.Topology, rdbPath string) (string, error) {
+func stageRDB(ctx context.Context, n deploy.Node, topo deploy.Topology, rdbPath string) (string, error) {
 	stage, err := os.MkdirTemp("", "redisdrill-stage-")
 	if err != nil {
 		return "", fmt.Errorf("create staging dir: %w", err)
@@ -98,7 +54,7 @@ func stageRDB(ctx context.Context, n *harness.Node, topo harness.Topology, rdbPa
 	defer os.RemoveAll(stage)
 	var dst, what string
 	if topo.WritesAOF() {
-		dir := filepath.Join(stage, harness.AOFDirName)
+		dir := filepath.Join(stage, rediskit.AOFDirName)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return "", fmt.Errorf("create staging dir: %w", err)
 		}
@@ -109,21 +65,21 @@ func stageRDB(ctx context.Context, n *harness.Node, topo harness.Topology, rdbPa
 		}
 		dst, what = filepath.Join(dir, base), "AOF base "+base
 	} else {
-		dst, what = filepath.Join(stage, harness.RDBFileName), harness.RDBFileName
+		dst, what = filepath.Join(stage, rediskit.RDBFileName), rediskit.RDBFileName
 	}
 	if err := copyFile(rdbPath, dst); err != nil {
 		return "", err
 	}
-	if err := n.CopyDirIn(ctx, stage, harness.DataDir); err != nil {
-		return "", fmt.Errorf("load backup into %s: %w", n.Name, err)
+	if err := n.CopyDirIn(ctx, stage, n.DataDir()); err != nil {
+		return "", fmt.Errorf("load backup into %s: %w", n.Name(), err)
 	}
 	return what, nil
 }
 
 // copyDirInto copies a host data dir (from a snapshot) into the node.
-func copyDirInto(ctx context.Context, n *harness.Node, hostDir string) error {
-	if err := n.CopyDirIn(ctx, hostDir, harness.DataDir); err != nil {
-		return fmt.Errorf("copy files into %s: %w", n.Name, err)
+func copyDirInto(ctx context.Context, n deploy.Node, hostDir string) error {
+	if err := n.CopyDirIn(ctx, hostDir, n.DataDir()); err != nil {
+		return fmt.Errorf("copy files into %s: %w", n.Name(), err)
 	}
 	return nil
 }
@@ -147,7 +103,7 @@ func copyFile(src, dst string) error {
 
 // ensureStopped stops the node's server and keeps it down (paused nodes
 // are unpaused first).
-func ensureStopped(ctx context.Context, n *harness.Node) error {
+func ensureStopped(ctx context.Context, n deploy.Node) error {
 	if n.Supervised() {
 		// Stopped through the service manager even when the server is
 		// down right now: after a refused start s6 respawns it within a
@@ -168,7 +124,7 @@ func ensureStopped(ctx context.Context, n *harness.Node) error {
 
 // startAndLoad starts the node and waits until it answers PING after
 // loading its data (or reports that redis-server exited).
-func startAndLoad(ctx context.Context, n *harness.Node) error {
+func startAndLoad(ctx context.Context, n deploy.Node) error {
 	if err := n.Start(ctx); err != nil {
 		return err
 	}
@@ -187,16 +143,16 @@ const (
 
 // startSpan starts the node and waits for it to load as one span of tl,
 // named for what the start costs (spanBootMachine or spanStartServer).
-func startSpan(ctx context.Context, tl *Timeline, n *harness.Node) error {
+func startSpan(ctx context.Context, tl *Timeline, n deploy.Node) error {
 	name := spanStartServer
 	if up, err := n.MachineRunning(ctx); err == nil && !up {
 		name = spanBootMachine
 	}
-	return tl.Do(name, func() (string, error) { return n.Name, startAndLoad(ctx, n) })
+	return tl.Do(name, func() (string, error) { return n.Name(), startAndLoad(ctx, n) })
 }
 
 // dbSize returns DBSIZE of a node.
-func dbSize(ctx context.Context, n *harness.Node) (int64, error) {
+func dbSize(ctx context.Context, n deploy.Node) (int64, error) {
 	c := n.Client()
 	defer c.Close()
 	return c.DBSize(ctx).Result()

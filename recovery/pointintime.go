@@ -29,7 +29,7 @@ func (PointInTime) Estimate(ctx context.Context, inc *Incident) (Estimate, error
 	if e.opts.Strategy != "point-in-time" || e.opts.PointInTimeBefore <= 0 {
 		return Estimate{Why: "only when asked for, with a target time"}, nil
 	}
-	if !e.dep.Topology.AOFTimestamps {
+	if !e.dep.Topology().AOFTimestamps {
 		return Estimate{Why: "needs aof-timestamp-enabled"}, nil
 	}
 	if inc.Failed == nil {

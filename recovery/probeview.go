@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 	"github.com/redisdrill/redisdrill/recovery/detect"
 )
 
@@ -39,7 +39,7 @@ func (e *Engine) DetectMode() detect.Mode { return e.opts.Detect.Mode() }
 // dead without paying a ping timeout: one whose last probe round failed
 // (both modes), or in auto mode a container Docker reports stopped or
 // frozen.
-func (e *Engine) nodeAlive(ctx context.Context, n *harness.Node) bool {
+func (e *Engine) nodeAlive(ctx context.Context, n deploy.Node) bool {
 	if e.silent(n) {
 		return false
 	}
@@ -52,8 +52,8 @@ func (e *Engine) nodeAlive(ctx context.Context, n *harness.Node) bool {
 }
 
 // silent reports whether the detector's last probe round of n failed.
-func (e *Engine) silent(n *harness.Node) bool {
-	st, ok := e.det.Status(n.Name)
+func (e *Engine) silent(n deploy.Node) bool {
+	st, ok := e.det.Status(n.Name())
 	return ok && !st.Reachable
 }
 
@@ -62,13 +62,13 @@ func (e *Engine) silent(n *harness.Node) bool {
 // take writes). Auto mode asks Docker: not running and not paused. Probe
 // mode asks the probe: n refused or closed a connection since it last
 // answered (its last round, at most one round old, failed too).
-func (e *Engine) knownDead(ctx context.Context, n *harness.Node) bool {
+func (e *Engine) knownDead(ctx context.Context, n deploy.Node) bool {
 	if !e.probeOnly() {
 		running, _ := n.Running(ctx)
 		paused, _ := n.Paused(ctx)
 		return !running && !paused
 	}
-	st, ok := e.det.Status(n.Name)
+	st, ok := e.det.Status(n.Name())
 	return ok && st.Refused && !st.Reachable
 }
 
@@ -82,10 +82,10 @@ func (e *Engine) knownDead(ctx context.Context, n *harness.Node) bool {
 //   - it was only ever silent and the probe judged it down by the detect
 //     window: silent — it may be frozen or cut off, not known dead;
 //   - it answered only LOADING for outcomeTimeout: down.
-func (e *Engine) awaitOutcomeProbe(ctx context.Context, n *harness.Node) (nodeState, string) {
+func (e *Engine) awaitOutcomeProbe(ctx context.Context, n deploy.Node) (nodeState, string) {
 	start := time.Now()
 	for {
-		st, _ := e.det.Status(n.Name)
+		st, _ := e.det.Status(n.Name())
 		now := time.Now()
 		switch {
 		case st.Reachable && pingQuick(ctx, n):

@@ -8,7 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // PromoteReplica makes the most up-to-date live replica of the failed shard
@@ -38,16 +39,16 @@ func (PromoteReplica) Estimate(ctx context.Context, inc *Incident) (Estimate, er
 	if err != nil || best == nil {
 		return Estimate{Why: "no live replica with data"}, nil
 	}
-	est := Estimate{Applicable: true, Why: "promote " + best.Name, Duration: 200 * time.Millisecond}
+	est := Estimate{Applicable: true, Why: "promote " + best.Name(), Duration: 200 * time.Millisecond}
 	keys, err := replicaKeys(ctx, best)
 	if err != nil {
-		est.LostKeys, est.Why = -1, fmt.Sprintf("promote %s: key count unknown (%v)", best.Name, err)
+		est.LostKeys, est.Why = -1, fmt.Sprintf("promote %s: key count unknown (%v)", best.Name(), err)
 		return est, nil
 	}
 	check := promotionLoss(inc.PreFaultKeys, keys)
 	est.Applicable, est.LostKeys = check.Applicable, check.LostKeys
 	if check.Why != "" {
-		est.Why = fmt.Sprintf("promote %s: %s", best.Name, check.Why)
+		est.Why = fmt.Sprintf("promote %s: %s", best.Name(), check.Why)
 	}
 	return est, nil
 }
@@ -87,12 +88,12 @@ func promotionLoss(baseline, replica int64) promotionCheck {
 
 // replicaKeys returns DBSIZE of a replica, bounded so a silent node cannot
 // stall the decision.
-func replicaKeys(ctx context.Context, n *harness.Node) (int64, error) {
+func replicaKeys(ctx context.Context, n deploy.Node) (int64, error) {
 	c := n.QuickClient(quickTimeout)
 	defer c.Close()
 	keys, err := c.DBSize(ctx).Result()
 	if err != nil {
-		return 0, fmt.Errorf("count keys on %s: %w", n.Name, err)
+		return 0, fmt.Errorf("count keys on %s: %w", n.Name(), err)
 	}
 	return keys, nil
 }
@@ -100,13 +101,13 @@ func replicaKeys(ctx context.Context, n *harness.Node) (int64, error) {
 // Execute implements Strategy.
 func (PromoteReplica) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
 	dep := inc.env.dep
-	var cand *harness.Node
+	var cand deploy.Node
 	var mode string
 	if inc.Kind == EmptyRestart && !inc.Guarded {
 		// The old primary answers, empty: stop it before anything else,
 		// so no replica can full-sync the empty dataset while the
 		// promotion is under way (a write pause does not stop that).
-		if err := inc.env.fenceNodes(ctx, inc, tl, []*harness.Node{inc.Failed}, true); err != nil {
+		if err := inc.env.fenceNodes(ctx, inc, tl, []deploy.Node{inc.Failed}, true); err != nil {
 			return err
 		}
 	}
@@ -124,12 +125,12 @@ func (PromoteReplica) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 			// emptied primary since the estimate.
 			if check := promotionLoss(inc.PreFaultKeys, n); !check.Applicable {
 				inc.Collapsed = inc.Kind == EmptyRestart
-				return "", fmt.Errorf("decide promotion: %s: %s: %w", best.Name, check.Why, errReplan)
+				return "", fmt.Errorf("decide promotion: %s: %s: %w", best.Name(), check.Why, errReplan)
 			}
 			keys = fmt.Sprintf("%d keys", n)
 		}
 		cand = best
-		return fmt.Sprintf("%s (offset %d, %s)", best.Name, off, keys), nil
+		return fmt.Sprintf("%s (offset %d, %s)", best.Name(), off, keys), nil
 	})
 	if err != nil {
 		return err
@@ -137,11 +138,11 @@ func (PromoteReplica) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 	// Fence the old primary before its role goes to cand; a fence that
 	// kills it makes it known dead, which the failover mode relies on.
 	if inc.Kind != EmptyRestart {
-		if err := inc.env.fenceNodes(ctx, inc, tl, []*harness.Node{inc.Failed}, false); err != nil {
+		if err := inc.env.fenceNodes(ctx, inc, tl, []deploy.Node{inc.Failed}, false); err != nil {
 			return err
 		}
 	}
-	if dep.Topology.Kind != harness.KindCluster {
+	if dep.Topology().Kind != rediskit.KindCluster {
 		if err := promoteStandalone(ctx, dep, inc, cand, tl); err != nil {
 			return err
 		}
@@ -177,7 +178,7 @@ func (PromoteReplica) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 			defer cancel2()
 			return "FORCE timed out; TAKEOVER", waitOwnsSlots(waitCtx2, cand)
 		}
-		return cand.Name + " serves the shard's slots via " + mode, err
+		return cand.Name() + " serves the shard's slots via " + mode, err
 	})
 	if err != nil {
 		return err
@@ -192,8 +193,8 @@ func (PromoteReplica) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 // than the failed one are such a majority; otherwise TAKEOVER, but only when
 // the old primary is known dead (or came back empty), since a takeover next
 // to a live old primary splits the brain.
-func failoverMode(ctx context.Context, dep *harness.Deployment, inc *Incident, cand *harness.Node) string {
-	if dep.Topology.Kind != harness.KindCluster {
+func failoverMode(ctx context.Context, dep deploy.Deployment, inc *Incident, cand deploy.Node) string {
+	if dep.Topology().Kind != rediskit.KindCluster {
 		return "REPLICAOF NO ONE"
 	}
 	failedAddr := ""
@@ -201,7 +202,7 @@ func failoverMode(ctx context.Context, dep *harness.Deployment, inc *Incident, c
 		failedAddr = inc.Failed.Addr()
 	}
 	view := clusterViewFor(ctx, dep, inc.Failed, cand)
-	byAddr := map[string]*harness.Node{}
+	byAddr := map[string]deploy.Node{}
 	for _, n := range dep.Nodes() {
 		byAddr[n.Addr()] = n
 	}
@@ -209,7 +210,7 @@ func failoverMode(ctx context.Context, dep *harness.Deployment, inc *Incident, c
 		delete(byAddr, failedAddr) // never counted as a voter: do not pay its probe timeout
 	}
 	answers := probePrimaries(ctx, view, byAddr)
-	total, live := quorumCounts(view, inc.FailedID, failedAddr, func(cn harness.ClusterNode) bool { return answers[cn.Addr] })
+	total, live := quorumCounts(view, inc.FailedID, failedAddr, func(cn deploy.ClusterNode) bool { return answers[cn.Addr] })
 	return chooseFailoverMode(total, live, inc.PrimaryKnownDead || inc.Kind == EmptyRestart)
 }
 
@@ -232,7 +233,7 @@ func chooseFailoverMode(total, live int, oldPrimaryDead bool) string {
 // primary owning slots, whatever its flags) and the primaries that can vote:
 // not the failed one (matched by id, or by address when the id is unknown),
 // not flagged fail, and live by the caller's probe.
-func quorumCounts(view []harness.ClusterNode, failedID, failedAddr string, live func(harness.ClusterNode) bool) (total, voters int) {
+func quorumCounts(view []deploy.ClusterNode, failedID, failedAddr string, live func(deploy.ClusterNode) bool) (total, voters int) {
 	for _, cn := range view {
 		if !cn.IsPrimary() || len(cn.Slots) == 0 {
 			continue
@@ -250,8 +251,8 @@ func quorumCounts(view []harness.ClusterNode, failedID, failedAddr string, live 
 // clusterViewFor reads CLUSTER NODES from cand (whose view sets the quorum
 // Redis asks for), else from the first other answering node except the
 // failed one. It returns nil when nobody answers.
-func clusterViewFor(ctx context.Context, dep *harness.Deployment, failed, cand *harness.Node) []harness.ClusterNode {
-	order := []*harness.Node{cand}
+func clusterViewFor(ctx context.Context, dep deploy.Deployment, failed, cand deploy.Node) []deploy.ClusterNode {
+	order := []deploy.Node{cand}
 	for _, n := range dep.Nodes() {
 		if n != cand && n != failed {
 			order = append(order, n)
@@ -274,7 +275,7 @@ func clusterViewFor(ctx context.Context, dep *harness.Deployment, failed, cand *
 // probePrimaries asks, in parallel, every slot-owning primary of the view
 // that is a known node whether it answers INFO as a primary. The result is
 // keyed by address; unknown or silent nodes are absent.
-func probePrimaries(ctx context.Context, view []harness.ClusterNode, byAddr map[string]*harness.Node) map[string]bool {
+func probePrimaries(ctx context.Context, view []deploy.ClusterNode, byAddr map[string]deploy.Node) map[string]bool {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	out := map[string]bool{}
@@ -298,8 +299,8 @@ func probePrimaries(ctx context.Context, view []harness.ClusterNode, byAddr map[
 }
 
 // bestReplica returns the live replica with the highest replication offset.
-func bestReplica(ctx context.Context, replicas []*harness.Node) (*harness.Node, int64, error) {
-	var best *harness.Node
+func bestReplica(ctx context.Context, replicas []deploy.Node) (deploy.Node, int64, error) {
+	var best deploy.Node
 	bestOff := int64(-1)
 	for _, r := range replicas {
 		info, err := quickInfo(ctx, r, "replication")
@@ -318,7 +319,7 @@ func bestReplica(ctx context.Context, replicas []*harness.Node) (*harness.Node, 
 }
 
 // ownsSlotsNow says whether n reports itself a primary owning slots.
-func ownsSlotsNow(ctx context.Context, n *harness.Node) bool {
+func ownsSlotsNow(ctx context.Context, n deploy.Node) bool {
 	view, err := n.ClusterNodes(ctx)
 	if err != nil {
 		return false
@@ -332,22 +333,22 @@ func ownsSlotsNow(ctx context.Context, n *harness.Node) bool {
 }
 
 // waitOwnsSlots waits until n reports itself a primary owning slots.
-func waitOwnsSlots(ctx context.Context, n *harness.Node) error {
+func waitOwnsSlots(ctx context.Context, n deploy.Node) error {
 	for {
 		if ownsSlotsNow(ctx, n) {
 			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("wait for %s to own slots: %w", n.Name, ctx.Err())
+			return fmt.Errorf("wait for %s to own slots: %w", n.Name(), ctx.Err())
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
 }
 
-func promoteStandalone(ctx context.Context, dep *harness.Deployment, inc *Incident, cand *harness.Node, tl *Timeline) error {
+func promoteStandalone(ctx context.Context, dep deploy.Deployment, inc *Incident, cand deploy.Node, tl *Timeline) error {
 	err := tl.Do("promote", func() (string, error) {
-		return "REPLICAOF NO ONE on " + cand.Name, command(ctx, cand, "REPLICAOF", "NO", "ONE")
+		return "REPLICAOF NO ONE on " + cand.Name(), command(ctx, cand, "REPLICAOF", "NO", "ONE")
 	})
 	if err != nil {
 		return err
@@ -359,18 +360,18 @@ func promoteStandalone(ctx context.Context, dep *harness.Deployment, inc *Incide
 			if r == cand {
 				continue
 			}
-			errs = append(errs, command(ctx, r, "REPLICAOF", cand.IP(), strconv.Itoa(harness.RedisPort)))
+			errs = append(errs, command(ctx, r, "REPLICAOF", cand.IP(), strconv.Itoa(rediskit.RedisPort)))
 		}
 		return "", errors.Join(errs...)
 	})
 }
 
 // command runs one command on a node.
-func command(ctx context.Context, n *harness.Node, args ...any) error {
+func command(ctx context.Context, n deploy.Node, args ...any) error {
 	c := n.Client()
 	defer c.Close()
 	if err := c.Do(ctx, args...).Err(); err != nil {
-		return fmt.Errorf("run %v on %s: %w", args, n.Name, err)
+		return fmt.Errorf("run %v on %s: %w", args, n.Name(), err)
 	}
 	return nil
 }

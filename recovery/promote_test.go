@@ -6,19 +6,20 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // primaryView builds a cluster view of n slot-owning primaries p0..p(n-1)
 // (p0 is the failed one) plus one replica per primary; primaries listed in
 // failFlag carry the fail flag.
-func primaryView(n int, failFlag ...int) []harness.ClusterNode {
+func primaryView(n int, failFlag ...int) []deploy.ClusterNode {
 	flagged := map[int]bool{}
 	for _, i := range failFlag {
 		flagged[i] = true
 	}
-	var view []harness.ClusterNode
-	per := harness.TotalSlots / n
+	var view []deploy.ClusterNode
+	per := rediskit.TotalSlots / n
 	for i := 0; i < n; i++ {
 		flags := []string{"master"}
 		if flagged[i] {
@@ -26,33 +27,33 @@ func primaryView(n int, failFlag ...int) []harness.ClusterNode {
 		}
 		hi := (i+1)*per - 1
 		if i == n-1 {
-			hi = harness.TotalSlots - 1
+			hi = rediskit.TotalSlots - 1
 		}
 		id := fmt.Sprintf("p%d", i)
 		view = append(view,
-			harness.ClusterNode{ID: id, Addr: fmt.Sprintf("10.0.0.%d:6379", i), Flags: flags, MasterID: "-", Slots: [][2]int{{i * per, hi}}},
-			harness.ClusterNode{ID: fmt.Sprintf("r%d", i), Addr: fmt.Sprintf("10.0.1.%d:6379", i), Flags: []string{"slave"}, MasterID: id})
+			deploy.ClusterNode{ID: id, Addr: fmt.Sprintf("10.0.0.%d:6379", i), Flags: flags, MasterID: "-", Slots: [][2]int{{i * per, hi}}},
+			deploy.ClusterNode{ID: fmt.Sprintf("r%d", i), Addr: fmt.Sprintf("10.0.1.%d:6379", i), Flags: []string{"slave"}, MasterID: id})
 	}
 	return view
 }
 
 // liveExcept reports every primary live except those named.
-func liveExcept(ids ...string) func(harness.ClusterNode) bool {
+func liveExcept(ids ...string) func(deploy.ClusterNode) bool {
 	down := map[string]bool{}
 	for _, id := range ids {
 		down[id] = true
 	}
-	return func(cn harness.ClusterNode) bool { return !down[cn.ID] }
+	return func(cn deploy.ClusterNode) bool { return !down[cn.ID] }
 }
 
 func TestFailoverQuorum(t *testing.T) {
-	withEmptyPrimary := append(primaryView(3), harness.ClusterNode{ID: "p9", Addr: "10.0.0.9:6379", Flags: []string{"master"}, MasterID: "-"})
+	withEmptyPrimary := append(primaryView(3), deploy.ClusterNode{ID: "p9", Addr: "10.0.0.9:6379", Flags: []string{"master"}, MasterID: "-"})
 	cases := []struct {
 		name       string
-		view       []harness.ClusterNode
+		view       []deploy.ClusterNode
 		failedID   string
 		failedAddr string
-		live       func(harness.ClusterNode) bool
+		live       func(deploy.ClusterNode) bool
 		dead       bool // old primary known dead
 		wantTotal  int
 		wantVoters int

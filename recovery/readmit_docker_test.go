@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/testenv"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 )
 
 // A fault's heal can race the engine's fence of the same node: explore
@@ -20,8 +20,8 @@ import (
 func TestReadmitWaitsForTheFenceInProgress(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	dep := testenv.StartDeployment(ctx, t, harness.DefaultCluster())
-	eng, err := New(ctx, dep, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), CatalogDir: t.TempDir()})
+	dep := testenv.StartDeployment(ctx, t, rediskit.DefaultCluster())
+	eng, err := New(ctx, dep.Engine(), Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), CatalogDir: t.TempDir()})
 	if err != nil {
 		t.Fatalf("create engine: %v", err)
 	}
@@ -71,8 +71,8 @@ func TestReadmitWaitsForTheFenceInProgress(t *testing.T) {
 		t.Fatalf("readmit: %v", readmitErr)
 	}
 	fences := eng.Fences()
-	if len(fences) != 1 || fences[0].Node != victim.Name || fences[0].Method != FenceKill {
-		t.Fatalf("fences = %+v, want one kill fence of %s", fences, victim.Name)
+	if len(fences) != 1 || fences[0].Node != victim.Name() || fences[0].Method != FenceKill {
+		t.Fatalf("fences = %+v, want one kill fence of %s", fences, victim.Name())
 	}
 	if !strings.HasPrefix(fences[0].Outcome, "replica of") || fences[0].Returned.IsZero() {
 		t.Fatalf("fence outcome = %q (returned %v), want the node back as a replica", fences[0].Outcome, fences[0].Returned)

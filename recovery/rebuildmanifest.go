@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/internal/aof"
 )
 
@@ -143,7 +143,7 @@ func manifestDir(src string) ([]aof.ManifestEntry, map[string][]byte, []Salvage,
 	if len(appended) > 0 {
 		detail += "; then the commands logged since the empty start: " + strings.Join(appended, ", ")
 	}
-	s := Salvage{Method: "aof-manifest-rebuild", File: harness.AOFDirName + "/appendonly.aof.manifest",
+	s := Salvage{Method: "aof-manifest-rebuild", File: rediskit.AOFDirName + "/appendonly.aof.manifest",
 		Kept: int64(len(entries)), Unit: "files", Detail: detail,
 		SHA256After: sha256Hex(aof.Manifest{Entries: entries}.Format())}
 	if old, err := os.ReadFile(filepath.Join(src, "appendonly.aof.manifest")); err == nil {

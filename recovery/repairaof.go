@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/internal/aof"
 )
 
@@ -119,7 +119,7 @@ func planAOFRepair(src string) (*aofRepair, error) {
 		return nil, fmt.Errorf("create repair dir: %w", err)
 	}
 	p := &aofRepair{work: work, out: filepath.Join(work, "out")}
-	dst := filepath.Join(p.out, harness.AOFDirName)
+	dst := filepath.Join(p.out, rediskit.AOFDirName)
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		return p, fmt.Errorf("create repair dir: %w", err)
 	}

@@ -10,7 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // ReplaceNode brings a lost shard back on a fresh node: the engine's warm
@@ -27,7 +28,7 @@ func (ReplaceNode) Name() string { return "replace-node" }
 
 // Estimate implements Strategy.
 func (ReplaceNode) Estimate(ctx context.Context, inc *Incident) (Estimate, error) {
-	if inc.env.dep.Topology.Kind != harness.KindCluster {
+	if inc.env.dep.Topology().Kind != rediskit.KindCluster {
 		return Estimate{Why: "needs a cluster"}, nil
 	}
 	if inc.Kind != ShardLost {
@@ -40,7 +41,7 @@ func (ReplaceNode) Estimate(ctx context.Context, inc *Incident) (Estimate, error
 	how, took := "fresh node from ", 3*time.Second
 	inc.env.mu.Lock()
 	if inc.env.spare != nil {
-		how, took = "warm spare "+inc.env.spare.Name+" from ", time.Second
+		how, took = "warm spare "+inc.env.spare.Name()+" from ", time.Second
 	}
 	inc.env.mu.Unlock()
 	return Estimate{Applicable: true, Why: how + m.ID, LostKeys: lossVersus(inc.PreFaultKeys, m.Keys), Duration: took}, nil
@@ -56,7 +57,7 @@ func (ReplaceNode) Execute(ctx context.Context, inc *Incident, tl *Timeline) err
 		e.noteBackup(m)
 		return backupDetail(m, why), err
 	}
-	return e.replaceShard(ctx, inc, tl, fetch, func(ctx context.Context, n *harness.Node) (string, error) {
+	return e.replaceShard(ctx, inc, tl, fetch, func(ctx context.Context, n deploy.Node) (string, error) {
 		return loadIntoSpare(ctx, n, rdbPath)
 	})
 }
@@ -65,7 +66,7 @@ func (ReplaceNode) Execute(ctx context.Context, inc *Incident, tl *Timeline) err
 // into the cluster and has it claim the orphaned slots with a new epoch.
 // known are the dead nodes' ids as the engine last saw them; the ids found
 // by address in a live node's view are added to them.
-func adoptSlots(ctx context.Context, dep *harness.Deployment, fresh *harness.Node, dead []*harness.Node, known []string, slots [][2]int) (string, error) {
+func adoptSlots(ctx context.Context, dep deploy.Deployment, fresh deploy.Node, dead []deploy.Node, known []string, slots [][2]int) (string, error) {
 	freshID, err := fresh.RedisID(ctx)
 	if err != nil {
 		return "", err
@@ -86,7 +87,7 @@ func adoptSlots(ctx context.Context, dep *harness.Deployment, fresh *harness.Nod
 	if len(live) == 0 {
 		return "", errors.New("adopt slots: no live node to join")
 	}
-	for _, n := range append([]*harness.Node{fresh}, live...) {
+	for _, n := range append([]deploy.Node{fresh}, live...) {
 		for _, id := range deadIDs {
 			if err := command(ctx, n, "CLUSTER", "FORGET", id); err != nil && !strings.Contains(err.Error(), "Unknown node") {
 				return "", fmt.Errorf("adopt slots: %w", err)
@@ -99,7 +100,7 @@ func adoptSlots(ctx context.Context, dep *harness.Deployment, fresh *harness.Nod
 		if knows(ctx, n, freshID) {
 			continue // a warm spare is a member already
 		}
-		if err := command(ctx, n, "CLUSTER", "MEET", fresh.IP(), strconv.Itoa(harness.RedisPort)); err != nil {
+		if err := command(ctx, n, "CLUSTER", "MEET", fresh.IP(), strconv.Itoa(rediskit.RedisPort)); err != nil {
 			return "", fmt.Errorf("adopt slots: %w", err)
 		}
 	}
@@ -150,7 +151,7 @@ func adoptSlots(ctx context.Context, dep *harness.Deployment, fresh *harness.Nod
 	if err := waitClusterOK(ctx, append(live, fresh)); err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s forgot %d dead ids, claimed %d slots (%d taken at load), %s, announced its claim to %d nodes", fresh.Name, len(deadIDs), claimed, len(mine), told, len(live)), nil
+	return fmt.Sprintf("%s forgot %d dead ids, claimed %d slots (%d taken at load), %s, announced its claim to %d nodes", fresh.Name(), len(deadIDs), claimed, len(mine), told, len(live)), nil
 }
 
 // announce has fresh meet every live node once more after its claim: a
@@ -160,15 +161,15 @@ func adoptSlots(ctx context.Context, dep *harness.Deployment, fresh *harness.Nod
 // owner now rather than at the next gossip round; a client that reloads its
 // slot map from any of them gets the new owner. Best effort: gossip
 // carries the claim anyway.
-func announce(ctx context.Context, fresh *harness.Node, live []*harness.Node) {
+func announce(ctx context.Context, fresh deploy.Node, live []deploy.Node) {
 	for _, n := range live {
-		_ = command(ctx, fresh, "CLUSTER", "MEET", n.IP(), strconv.Itoa(harness.RedisPort))
+		_ = command(ctx, fresh, "CLUSTER", "MEET", n.IP(), strconv.Itoa(rediskit.RedisPort))
 	}
 }
 
 // deadNodeIDs returns the cluster ids of the dead nodes as a live node sees
 // them (by address).
-func deadNodeIDs(ctx context.Context, dep *harness.Deployment, dead []*harness.Node, fresh *harness.Node) ([]string, error) {
+func deadNodeIDs(ctx context.Context, dep deploy.Deployment, dead []deploy.Node, fresh deploy.Node) ([]string, error) {
 	addrs := map[string]bool{}
 	for _, n := range dead {
 		addrs[n.Addr()] = true
@@ -190,7 +191,7 @@ func deadNodeIDs(ctx context.Context, dep *harness.Deployment, dead []*harness.N
 		// death not yet seen when the shard was classified) is forgotten too
 		// when it does not answer: left in the view it keeps the cluster at
 		// one node too many, and it would resurrect an old replica link.
-		byAddr := map[string]*harness.Node{}
+		byAddr := map[string]deploy.Node{}
 		for _, an := range dep.AllNodes() {
 			byAddr[an.Addr()] = an
 		}
@@ -207,12 +208,12 @@ func deadNodeIDs(ctx context.Context, dep *harness.Deployment, dead []*harness.N
 	return nil, errors.New("find dead node ids: no live node answers")
 }
 
-func liveOthers(ctx context.Context, dep *harness.Deployment, dead []*harness.Node, fresh *harness.Node) []*harness.Node {
-	skip := map[*harness.Node]bool{fresh: true}
+func liveOthers(ctx context.Context, dep deploy.Deployment, dead []deploy.Node, fresh deploy.Node) []deploy.Node {
+	skip := map[deploy.Node]bool{fresh: true}
 	for _, n := range dead {
 		skip[n] = true
 	}
-	var out []*harness.Node
+	var out []deploy.Node
 	for _, n := range dep.Nodes() {
 		if !skip[n] && pingQuick(ctx, n) {
 			out = append(out, n)
@@ -221,7 +222,7 @@ func liveOthers(ctx context.Context, dep *harness.Deployment, dead []*harness.No
 	return out
 }
 
-func ownSlots(ctx context.Context, n *harness.Node) (map[int]bool, error) {
+func ownSlots(ctx context.Context, n deploy.Node) (map[int]bool, error) {
 	view, err := n.ClusterNodes(ctx)
 	if err != nil {
 		return nil, err
@@ -241,7 +242,7 @@ func ownSlots(ctx context.Context, n *harness.Node) (map[int]bool, error) {
 }
 
 // waitClusterOK waits until every given node reports cluster_state ok.
-func waitClusterOK(ctx context.Context, nodes []*harness.Node) error {
+func waitClusterOK(ctx context.Context, nodes []deploy.Node) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	for {
@@ -250,8 +251,8 @@ func waitClusterOK(ctx context.Context, nodes []*harness.Node) error {
 			c := n.Client()
 			text, err := c.ClusterInfo(ctx).Result()
 			c.Close()
-			if err != nil || harness.ParseInfo(text)["cluster_state"] != "ok" {
-				bad = n.Name
+			if err != nil || rediskit.ParseInfo(text)["cluster_state"] != "ok" {
+				bad = n.Name()
 				break
 			}
 		}
@@ -268,7 +269,7 @@ func waitClusterOK(ctx context.Context, nodes []*harness.Node) error {
 
 // addReplica starts one more fresh node and makes it a replica of primary,
 // waiting until its link is up.
-func addReplica(ctx context.Context, dep *harness.Deployment, primary *harness.Node) (string, error) {
+func addReplica(ctx context.Context, dep deploy.Deployment, primary deploy.Node) (string, error) {
 	r, err := dep.AddNode(ctx)
 	if err != nil {
 		return "", err
@@ -276,7 +277,7 @@ func addReplica(ctx context.Context, dep *harness.Deployment, primary *harness.N
 	if err := r.WaitPing(ctx); err != nil {
 		return "", err
 	}
-	if err := command(ctx, r, "CLUSTER", "MEET", primary.IP(), strconv.Itoa(harness.RedisPort)); err != nil {
+	if err := command(ctx, r, "CLUSTER", "MEET", primary.IP(), strconv.Itoa(rediskit.RedisPort)); err != nil {
 		return "", err
 	}
 	id, err := primary.RedisID(ctx)
@@ -292,18 +293,18 @@ func addReplica(ctx context.Context, dep *harness.Deployment, primary *harness.N
 		}
 		select {
 		case <-wctx.Done():
-			return "", fmt.Errorf("make %s a replica: %w", r.Name, err)
+			return "", fmt.Errorf("make %s a replica: %w", r.Name(), err)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
 	for {
 		info, err := r.Info(wctx, "replication")
 		if err == nil && info["master_link_status"] == "up" {
-			return r.Name + " replicates " + primary.Name, nil
+			return r.Name() + " replicates " + primary.Name(), nil
 		}
 		select {
 		case <-wctx.Done():
-			return "", fmt.Errorf("wait for %s to sync: %w", r.Name, wctx.Err())
+			return "", fmt.Errorf("wait for %s to sync: %w", r.Name(), wctx.Err())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -330,9 +331,9 @@ func missingRanges(ranges [][2]int, have map[int]bool) [][2]int {
 
 // ensureKnown waits until n knows the node id; if the handshake the other
 // side started has not landed within 3 s, n meets it itself and waits again.
-func ensureKnown(ctx context.Context, n *harness.Node, id, addr string) error {
+func ensureKnown(ctx context.Context, n deploy.Node, id, addr string) error {
 	wctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	err := waitKnown(wctx, []*harness.Node{n}, id)
+	err := waitKnown(wctx, []deploy.Node{n}, id)
 	cancel()
 	if err == nil {
 		return nil
@@ -342,14 +343,14 @@ func ensureKnown(ctx context.Context, n *harness.Node, id, addr string) error {
 		return fmt.Errorf("meet %s: bad address %q", id, addr)
 	}
 	if err := command(ctx, n, "CLUSTER", "MEET", host, port); err != nil {
-		return fmt.Errorf("meet %s from %s: %w", id, n.Name, err)
+		return fmt.Errorf("meet %s from %s: %w", id, n.Name(), err)
 	}
-	return waitKnown(ctx, []*harness.Node{n}, id)
+	return waitKnown(ctx, []deploy.Node{n}, id)
 }
 
 // waitKnown waits until every node lists id as a known node (handshake
 // done).
-func waitKnown(ctx context.Context, nodes []*harness.Node, id string) error {
+func waitKnown(ctx context.Context, nodes []deploy.Node, id string) error {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	for _, n := range nodes {
@@ -366,7 +367,7 @@ func waitKnown(ctx context.Context, nodes []*harness.Node, id string) error {
 			}
 			select {
 			case <-ctx.Done():
-				return fmt.Errorf("wait for %s to know %s: %w", n.Name, id, ctx.Err())
+				return fmt.Errorf("wait for %s to know %s: %w", n.Name(), id, ctx.Err())
 			case <-time.After(5 * time.Millisecond):
 			}
 		}
@@ -382,16 +383,17 @@ func waitKnown(ctx context.Context, nodes []*harness.Node, id string) error {
 // the replicas' ack (valkey src/cluster_legacy.c, clusterCommandSetSlot,
 // tag 8.0.1: "Force-replicate the command to all of our replicas first and
 // only on success will we handle the command"). Redis does not.
-func setSlotWaitsForReplicas(dep *harness.Deployment) bool {
-	if dep.Server.Product != "valkey" {
+func setSlotWaitsForReplicas(dep deploy.Deployment) bool {
+	product, version := dep.Server()
+	if product != "valkey" {
 		return false
 	}
-	major, _, _ := strings.Cut(dep.ServerVersion, ".")
+	major, _, _ := strings.Cut(version, ".")
 	m, err := strconv.Atoi(major)
 	return err != nil || m >= 8 // an unknown Valkey version is taken as current
 }
 
-func setSlotsOwner(ctx context.Context, n *harness.Node, ranges [][2]int, id string) error {
+func setSlotsOwner(ctx context.Context, n deploy.Node, ranges [][2]int, id string) error {
 	c := n.Client()
 	defer c.Close()
 	pipe := c.Pipeline()
@@ -404,7 +406,7 @@ func setSlotsOwner(ctx context.Context, n *harness.Node, ranges [][2]int, id str
 	if err != nil {
 		for _, c := range cmds {
 			if c.Err() != nil {
-				return fmt.Errorf("set slot owner on %s: %w", n.Name, c.Err())
+				return fmt.Errorf("set slot owner on %s: %w", n.Name(), c.Err())
 			}
 		}
 	}
@@ -414,8 +416,8 @@ func setSlotsOwner(ctx context.Context, n *harness.Node, ranges [][2]int, id str
 // copySlotMap gives fresh the owner of every slot outside skip as a live
 // primary sees it (CLUSTER SETSLOT … NODE on fresh, pipelined), once fresh
 // knows those owners.
-func copySlotMap(ctx context.Context, fresh *harness.Node, live []*harness.Node, skip [][2]int) error {
-	var view []harness.ClusterNode
+func copySlotMap(ctx context.Context, fresh deploy.Node, live []deploy.Node, skip [][2]int) error {
+	var view []deploy.ClusterNode
 	for _, n := range live {
 		if info, err := n.Info(ctx, "replication"); err != nil || info["role"] != "master" {
 			continue // a primary's view of the slot map is authoritative
@@ -465,7 +467,7 @@ func copySlotMap(ctx context.Context, fresh *harness.Node, live []*harness.Node,
 	if err != nil {
 		for _, cmd := range cmds {
 			if cmd.Err() != nil {
-				return fmt.Errorf("copy slot map to %s: %w", fresh.Name, cmd.Err())
+				return fmt.Errorf("copy slot map to %s: %w", fresh.Name(), cmd.Err())
 			}
 		}
 	}
@@ -473,7 +475,7 @@ func copySlotMap(ctx context.Context, fresh *harness.Node, live []*harness.Node,
 }
 
 // knows reports whether n lists id as a node out of handshake.
-func knows(ctx context.Context, n *harness.Node, id string) bool {
+func knows(ctx context.Context, n deploy.Node, id string) bool {
 	view, err := n.ClusterNodes(ctx)
 	if err != nil {
 		return false

@@ -7,7 +7,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // ReplaceFromAOF is ReplaceNode fed from a data-dir snapshot instead of a
@@ -28,23 +29,23 @@ func (s ReplaceFromAOF) Estimate(ctx context.Context, inc *Incident) (Estimate, 
 	if inc.env.opts.Strategy != s.Name() {
 		return Estimate{Why: "only when asked for by name"}, nil
 	}
-	if inc.env.dep.Topology.Kind != harness.KindCluster {
+	if inc.env.dep.Topology().Kind != rediskit.KindCluster {
 		return Estimate{Why: "needs a cluster"}, nil
 	}
 	if inc.Kind != ShardLost || inc.Failed == nil {
 		return Estimate{Why: "the shard still has a node to restore"}, nil
 	}
-	m, dir, err := inc.env.nodeSnapshot(inc.Failed.Name)
+	m, dir, err := inc.env.nodeSnapshot(inc.Failed.Name())
 	if err != nil {
 		return Estimate{Why: err.Error()}, nil
 	}
-	if _, err := os.Stat(filepath.Join(dir, harness.AOFDirName)); err != nil {
-		return Estimate{Why: "snapshot " + m.ID + " holds no " + harness.AOFDirName}, nil
+	if _, err := os.Stat(filepath.Join(dir, rediskit.AOFDirName)); err != nil {
+		return Estimate{Why: "snapshot " + m.ID + " holds no " + rediskit.AOFDirName}, nil
 	}
 	how, took := "fresh node from snapshot ", 3*time.Second
 	inc.env.mu.Lock()
 	if inc.env.spare != nil {
-		how, took = "warm spare "+inc.env.spare.Name+" from snapshot ", time.Second
+		how, took = "warm spare "+inc.env.spare.Name()+" from snapshot ", time.Second
 	}
 	inc.env.mu.Unlock()
 	return Estimate{Applicable: true, Why: how + m.ID, LostKeys: lossVersus(inc.PreFaultKeys, m.Keys+int64(m.AOFCommands)), Duration: took}, nil
@@ -55,22 +56,22 @@ func (ReplaceFromAOF) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 	e := inc.env
 	var dataDir string
 	fetch := func() (string, error) {
-		m, dir, err := e.nodeSnapshot(inc.Failed.Name)
+		m, dir, err := e.nodeSnapshot(inc.Failed.Name())
 		dataDir = dir
 		if err == nil {
 			e.noteBackup(m) // the report names the snapshot: loss is judged against its point
 		}
 		return fmt.Sprintf("%s (%d keys + %d AOF commands, taken %s)", m.ID, m.Keys, m.AOFCommands, m.Time.Format(time.TimeOnly)), err
 	}
-	return e.replaceShard(ctx, inc, tl, fetch, func(ctx context.Context, n *harness.Node) (string, error) {
+	return e.replaceShard(ctx, inc, tl, fetch, func(ctx context.Context, n deploy.Node) (string, error) {
 		return loadAOFIntoSpare(ctx, n, dataDir)
 	})
 }
 
 // StageAOFDir copies the appendonlydir of a snapshot's host data dir (base,
 // incr files and manifest; never nodes.conf) into a node's data dir.
-func StageAOFDir(ctx context.Context, n *harness.Node, hostDataDir string) (string, error) {
-	src := filepath.Join(hostDataDir, harness.AOFDirName)
+func StageAOFDir(ctx context.Context, n deploy.Node, hostDataDir string) (string, error) {
+	src := filepath.Join(hostDataDir, rediskit.AOFDirName)
 	if _, err := os.Stat(src); err != nil {
 		return "", fmt.Errorf("stage AOF dir: %w", err)
 	}
@@ -79,18 +80,18 @@ func StageAOFDir(ctx context.Context, n *harness.Node, hostDataDir string) (stri
 		return "", fmt.Errorf("create staging dir: %w", err)
 	}
 	defer os.RemoveAll(stage)
-	if err := os.CopyFS(filepath.Join(stage, harness.AOFDirName), os.DirFS(src)); err != nil {
+	if err := os.CopyFS(filepath.Join(stage, rediskit.AOFDirName), os.DirFS(src)); err != nil {
 		return "", fmt.Errorf("stage AOF dir: %w", err)
 	}
-	if err := n.CopyDirIn(ctx, stage, harness.DataDir); err != nil {
-		return "", fmt.Errorf("load snapshot into %s: %w", n.Name, err)
+	if err := n.CopyDirIn(ctx, stage, n.DataDir()); err != nil {
+		return "", fmt.Errorf("load snapshot into %s: %w", n.Name(), err)
 	}
-	return harness.AOFDirName + " from snapshot", nil
+	return rediskit.AOFDirName + " from snapshot", nil
 }
 
 // StageRDB lays a verified RDB out the way a node of topo loads it (as
 // dump.rdb, or with AOF on as the base of a one-entry manifest) and copies
 // it into the stopped node's data dir — what ReplaceNode does.
-func StageRDB(ctx context.Context, n *harness.Node, topo harness.Topology, rdbPath string) (string, error) {
+func StageRDB(ctx context.Context, n deploy.Node, topo deploy.Topology, rdbPath string) (string, error) {
 	return stageRDB(ctx, n, topo, rdbPath)
 }

@@ -3,15 +3,15 @@ package recovery
 import (
 	"context"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // loadFunc loads a shard's data into a running, empty, slotless member.
-type loadFunc func(ctx context.Context, n *harness.Node) (string, error)
+type loadFunc func(ctx context.Context, n deploy.Node) (string, error)
 
 // blankStart is the outcome of starting a node on demand.
 type blankStart struct {
-	node *harness.Node
+	node deploy.Node
 	err  error
 }
 
@@ -25,7 +25,7 @@ type blankStart struct {
 // on with a node started on demand.
 func (e *Engine) replaceShard(ctx context.Context, inc *Incident, tl *Timeline, fetch func() (string, error), load loadFunc) error {
 	dep := e.dep
-	dead := append([]*harness.Node{inc.Failed}, inc.Replicas...)
+	dead := append([]deploy.Node{inc.Failed}, inc.Replicas...)
 	fresh := e.takeSpare()
 	var blank chan blankStart
 	if fresh == nil {
@@ -45,13 +45,13 @@ func (e *Engine) replaceShard(ctx context.Context, inc *Incident, tl *Timeline, 
 	if fresh != nil {
 		err := tl.Do("load data", func() (string, error) { return load(ctx, fresh) })
 		if err != nil {
-			e.logger.Warn("warm spare could not load the backup; starting a node on demand", "spare", fresh.Name, "err", err)
+			e.logger.Warn("warm spare could not load the backup; starting a node on demand", "spare", fresh.Name(), "err", err)
 			if id, ierr := fresh.RedisID(ctx); ierr == nil {
 				spareID = id
 			}
 			_ = fresh.Kill(context.WithoutCancel(ctx), "SIGKILL")
 			dep.Retire(fresh)
-			forget = append(append([]*harness.Node(nil), dead...), fresh)
+			forget = append(append([]deploy.Node(nil), dead...), fresh)
 			blank = make(chan blankStart, 1)
 			blank <- e.startBlankSpan(ctx, tl, forget)
 		}
@@ -67,7 +67,7 @@ func (e *Engine) replaceShard(ctx context.Context, inc *Incident, tl *Timeline, 
 		}
 	}
 	dep.Enlist(fresh)
-	if err := tl.Do("start persist", func() (string, error) { return startPersist(ctx, fresh, dep.Topology) }); err != nil {
+	if err := tl.Do("start persist", func() (string, error) { return startPersist(ctx, fresh, dep.Topology()) }); err != nil {
 		return err
 	}
 	if err := e.fenceNodes(ctx, inc, tl, dead, true); err != nil {
@@ -86,7 +86,7 @@ func (e *Engine) replaceShard(ctx context.Context, inc *Incident, tl *Timeline, 
 	for _, n := range dead {
 		dep.Retire(n)
 	}
-	if err := tl.Do("persist", func() (string, error) { return waitPersisted(ctx, fresh, dep.Topology) }); err != nil {
+	if err := tl.Do("persist", func() (string, error) { return waitPersisted(ctx, fresh, dep.Topology()) }); err != nil {
 		return err
 	}
 	if err := tl.Do("re-replicate", func() (string, error) { return addReplica(ctx, dep, fresh) }); err != nil {
@@ -100,7 +100,7 @@ func (e *Engine) replaceShard(ctx context.Context, inc *Incident, tl *Timeline, 
 
 // startBlankSpan starts a node on demand as the timeline's "start
 // container" span.
-func (e *Engine) startBlankSpan(ctx context.Context, tl *Timeline, dead []*harness.Node) blankStart {
+func (e *Engine) startBlankSpan(ctx context.Context, tl *Timeline, dead []deploy.Node) blankStart {
 	var b blankStart
 	b.err = tl.Do("start container", func() (string, error) {
 		n, what, err := startBlank(ctx, e.dep, dead)
@@ -113,7 +113,7 @@ func (e *Engine) startBlankSpan(ctx context.Context, tl *Timeline, dead []*harne
 // dropNode takes a slotless node started for a restore that did not go on
 // out again: the live nodes forget it, its container is killed and it
 // leaves the topology.
-func dropNode(ctx context.Context, dep *harness.Deployment, n *harness.Node, dead []*harness.Node) {
+func dropNode(ctx context.Context, dep deploy.Deployment, n deploy.Node, dead []deploy.Node) {
 	ctx = context.WithoutCancel(ctx)
 	if id, err := n.RedisID(ctx); err == nil {
 		for _, m := range liveOthers(ctx, dep, dead, n) {

@@ -20,11 +20,11 @@ func (RestartInPlace) Estimate(ctx context.Context, inc *Incident) (Estimate, er
 		return Estimate{Why: "the node is not simply down"}, nil
 	}
 	lost := int64(-1)
-	topo := inc.env.dep.Topology
+	topo := inc.env.dep.Topology()
 	if topo.WritesAOF() && topo.AppendFsync == "always" {
 		lost = 0
 	}
-	return Estimate{Applicable: true, Why: "start " + inc.Failed.Name + " on its own files", LostKeys: lost, Duration: time.Second}, nil
+	return Estimate{Applicable: true, Why: "start " + inc.Failed.Name() + " on its own files", LostKeys: lost, Duration: time.Second}, nil
 }
 
 // Execute implements Strategy.

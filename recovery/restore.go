@@ -8,7 +8,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // RestoreInPlace brings the failed node back with its own identity (node id
@@ -53,7 +54,7 @@ func (RestoreInPlace) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 	}
 	identityBroken := inc.IdentityBroken
 	return reloadInPlace(ctx, inc, tl, restoreFiles(identityBroken), func() (string, error) {
-		what, err := stageRDB(ctx, n, e.dep.Topology, rdbPath)
+		what, err := stageRDB(ctx, n, e.dep.Topology(), rdbPath)
 		if err != nil || !identityBroken {
 			return what, err
 		}
@@ -70,25 +71,25 @@ func restoreFiles(identity bool) []string {
 
 // restoreIdentity puts the node's nodes.conf back from its newest verified
 // snapshot.
-func restoreIdentity(ctx context.Context, e *Engine, n *harness.Node) error {
-	_, dir, err := e.nodeSnapshot(n.Name)
+func restoreIdentity(ctx context.Context, e *Engine, n deploy.Node) error {
+	_, dir, err := e.nodeSnapshot(n.Name())
 	if err != nil {
 		return err
 	}
-	data, err := os.ReadFile(filepath.Join(dir, harness.NodesConfName))
+	data, err := os.ReadFile(filepath.Join(dir, rediskit.NodesConfName))
 	if err != nil {
 		return fmt.Errorf("read snapshot nodes.conf: %w", err)
 	}
-	return n.WriteFile(ctx, harness.DataDir+"/"+harness.NodesConfName, data, 0o644)
+	return n.WriteFile(ctx, n.DataDir()+"/"+rediskit.NodesConfName, data, 0o644)
 }
 
 // rejoin waits until a restored node is back in service: in a cluster, it
 // is a primary serving slots (or a replica of whoever took them over) and
 // sees cluster_state ok; standalone, it answers and is the primary again.
-func rejoin(ctx context.Context, e *Engine, n *harness.Node) (string, error) {
-	if e.dep.Topology.Kind != harness.KindCluster {
+func rejoin(ctx context.Context, e *Engine, n deploy.Node) (string, error) {
+	if e.dep.Topology().Kind != rediskit.KindCluster {
 		e.dep.SetPrimary(n)
-		return n.Name + " is primary", nil
+		return n.Name() + " is primary", nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -96,12 +97,12 @@ func rejoin(ctx context.Context, e *Engine, n *harness.Node) (string, error) {
 		c := n.Client()
 		text, err := c.ClusterInfo(ctx).Result()
 		c.Close()
-		if err == nil && harness.ParseInfo(text)["cluster_state"] == "ok" {
-			return n.Name + " sees cluster_state ok", nil
+		if err == nil && rediskit.ParseInfo(text)["cluster_state"] == "ok" {
+			return n.Name() + " sees cluster_state ok", nil
 		}
 		select {
 		case <-ctx.Done():
-			return "", errors.Join(fmt.Errorf("rejoin %s: %w", n.Name, ctx.Err()), err)
+			return "", errors.Join(fmt.Errorf("rejoin %s: %w", n.Name(), ctx.Err()), err)
 		case <-time.After(10 * time.Millisecond):
 		}
 	}

@@ -8,8 +8,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/backup"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // ClusterRollback restores every shard to one snapshot point: the newest
@@ -37,7 +38,7 @@ func (ClusterRollback) Estimate(ctx context.Context, inc *Incident) (Estimate, e
 func (ClusterRollback) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
 	e, dep := inc.env, inc.env.dep
 	var point backup.Manifest
-	var shardRDB map[*harness.Node]string
+	var shardRDB map[deploy.Node]string
 	err := tl.Do("fetch backup", func() (string, error) {
 		if len(e.opts.Archives) > 0 {
 			m, rdbs, what, err := e.archiveRollback(ctx)
@@ -62,35 +63,35 @@ func (ClusterRollback) Execute(ctx context.Context, inc *Incident, tl *Timeline)
 	}
 	nodes := dep.Nodes()
 	if err := tl.Do("stop nodes", func() (string, error) {
-		return fmt.Sprint(len(nodes), " nodes"), forEach(nodes, func(n *harness.Node) error { return ensureStopped(ctx, n) })
+		return fmt.Sprint(len(nodes), " nodes"), forEach(nodes, func(n deploy.Node) error { return ensureStopped(ctx, n) })
 	}); err != nil {
 		return err
 	}
 	err = tl.Do("load data", func() (string, error) {
 		// One toolbox quarantines every node's files: a container start
 		// per node cost ~2.5 s more on 2 cores.
-		if err := quarantineStopped(ctx, nodes, dataFiles...); err != nil {
+		if err := quarantineStopped(ctx, dep, nodes, dataFiles...); err != nil {
 			return "", err
 		}
 		var mu sync.Mutex
 		var reidentified []string
-		err := forEach(nodes, func(n *harness.Node) error {
+		err := forEach(nodes, func(n deploy.Node) error {
 			rdb, ok := shardRDB[n]
 			if !ok {
 				return nil
 			}
-			if _, err := stageRDB(ctx, n, dep.Topology, rdb); err != nil {
+			if _, err := stageRDB(ctx, n, dep.Topology(), rdb); err != nil {
 				return err
 			}
 			// A primary whose disk was lost has no nodes.conf: it would
 			// come back as a stranger. Its identity comes back from its
 			// newest data-dir snapshot.
-			if dep.Topology.Kind == harness.KindCluster && !hasNodesConf(ctx, n) {
+			if dep.Topology().Kind == rediskit.KindCluster && !hasNodesConf(ctx, n) {
 				if err := restoreIdentity(ctx, e, n); err != nil {
-					return fmt.Errorf("restore identity of %s: %w", n.Name, err)
+					return fmt.Errorf("restore identity of %s: %w", n.Name(), err)
 				}
 				mu.Lock()
-				reidentified = append(reidentified, n.Name)
+				reidentified = append(reidentified, n.Name())
 				mu.Unlock()
 			}
 			return nil
@@ -104,7 +105,7 @@ func (ClusterRollback) Execute(ctx context.Context, inc *Incident, tl *Timeline)
 	if err != nil {
 		return err
 	}
-	var primaries, replicas []*harness.Node
+	var primaries, replicas []deploy.Node
 	for _, n := range nodes {
 		if _, ok := shardRDB[n]; ok {
 			primaries = append(primaries, n)
@@ -113,16 +114,16 @@ func (ClusterRollback) Execute(ctx context.Context, inc *Incident, tl *Timeline)
 		}
 	}
 	err = tl.Do(spanStartServer, func() (string, error) {
-		if err := forEach(primaries, func(n *harness.Node) error { return startAndLoad(ctx, n) }); err != nil {
+		if err := forEach(primaries, func(n deploy.Node) error { return startAndLoad(ctx, n) }); err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("%d primaries, %d replicas", len(primaries), len(replicas)), forEach(replicas, func(n *harness.Node) error { return startAndLoad(ctx, n) })
+		return fmt.Sprintf("%d primaries, %d replicas", len(primaries), len(replicas)), forEach(replicas, func(n deploy.Node) error { return startAndLoad(ctx, n) })
 	})
 	if err != nil {
 		return err
 	}
 	return tl.Do("rejoin", func() (string, error) {
-		if dep.Topology.Kind != harness.KindCluster {
+		if dep.Topology().Kind != rediskit.KindCluster {
 			if len(primaries) > 0 {
 				dep.SetPrimary(primaries[0])
 			}
@@ -140,7 +141,7 @@ func (e *Engine) clusterBackup() (backup.Manifest, []backup.Manifest, error) {
 		return backup.Manifest{}, nil, err
 	}
 	kind := backup.KindCluster
-	if e.dep.Topology.Kind != harness.KindCluster {
+	if e.dep.Topology().Kind != rediskit.KindCluster {
 		kind = backup.KindLiveRDB
 	}
 	m, err := cat.NewestVerified(func(m backup.Manifest) bool { return m.Kind == kind })
@@ -163,7 +164,7 @@ func (e *Engine) clusterBackup() (backup.Manifest, []backup.Manifest, error) {
 
 // matchShards maps each pre-fault primary to the RDB of the shard backup
 // whose slots it served.
-func (e *Engine) matchShards(children []backup.Manifest) (map[*harness.Node]string, error) {
+func (e *Engine) matchShards(children []backup.Manifest) (map[deploy.Node]string, error) {
 	cat, err := e.Catalog()
 	if err != nil {
 		return nil, err
@@ -171,10 +172,10 @@ func (e *Engine) matchShards(children []backup.Manifest) (map[*harness.Node]stri
 	e.mu.Lock()
 	shards := e.shards
 	e.mu.Unlock()
-	out := map[*harness.Node]string{}
+	out := map[deploy.Node]string{}
 	for _, s := range shards {
 		for _, c := range children {
-			if len(c.Slots) > 0 && len(s.Slots) > 0 && c.Slots[0] == s.Slots[0] || e.dep.Topology.Kind != harness.KindCluster {
+			if len(c.Slots) > 0 && len(s.Slots) > 0 && c.Slots[0] == s.Slots[0] || e.dep.Topology().Kind != rediskit.KindCluster {
 				out[s.Primary] = filepath.Join(cat.Path(c.ID), backup.RDBFileName)
 			}
 		}
@@ -187,13 +188,13 @@ func (e *Engine) matchShards(children []backup.Manifest) (map[*harness.Node]stri
 
 // hasNodesConf reports whether the node's data dir holds a nodes.conf
 // (read through the Docker API, which works on a stopped node).
-func hasNodesConf(ctx context.Context, n *harness.Node) bool {
-	_, err := n.ReadFile(ctx, harness.DataDir+"/"+harness.NodesConfName)
+func hasNodesConf(ctx context.Context, n deploy.Node) bool {
+	_, err := n.ReadFile(ctx, n.DataDir()+"/"+rediskit.NodesConfName)
 	return err == nil
 }
 
 // forEach runs f on every node concurrently and joins the errors.
-func forEach(nodes []*harness.Node, f func(*harness.Node) error) error {
+func forEach(nodes []deploy.Node, f func(deploy.Node) error) error {
 	var wg sync.WaitGroup
 	errs := make([]error, len(nodes))
 	for i, n := range nodes {

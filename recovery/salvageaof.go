@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/internal/aof"
 )
 
@@ -75,7 +75,7 @@ func (s SalvageAOF) Execute(ctx context.Context, inc *Incident, tl *Timeline) er
 // aofRepairable says why no AOF repair of the failed node applies ("" when
 // one may).
 func aofRepairable(inc *Incident) string {
-	topo := inc.env.dep.Topology
+	topo := inc.env.dep.Topology()
 	switch {
 	case !topo.WritesAOF() || inc.Failed == nil:
 		return "the node does not load an AOF"
@@ -118,7 +118,7 @@ func salvageDir(src string) ([]aof.ManifestEntry, map[string][]byte, []Salvage, 
 		if len(rep.Damaged) == 0 && len(rep.Dropped) == 0 {
 			continue
 		}
-		s := Salvage{Method: "aof-resync", File: harness.AOFDirName + "/" + en.Name,
+		s := Salvage{Method: "aof-resync", File: rediskit.AOFDirName + "/" + en.Name,
 			Kept: int64(rep.CommandsKept), Dropped: int64(rep.CommandsDropped), Unit: "commands",
 			SHA256Before: rep.SHA256Before, SHA256After: rep.SHA256After}
 		for _, r := range append(append([]aof.Range(nil), rep.Damaged...), rep.Dropped...) {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/verify"
 )
 
@@ -30,7 +30,7 @@ func (e *Engine) verifyServing(ctx context.Context, inc *Incident) (string, erro
 }
 
 func (e *Engine) servingOnce(ctx context.Context, inc *Incident) error {
-	if e.dep.Topology.Kind != harness.KindCluster {
+	if e.dep.Topology().Kind != rediskit.KindCluster {
 		return command(ctx, e.dep.Primary(), "SET", "redisdrill:verify", time.Now().UnixNano())
 	}
 	for _, n := range e.dep.Nodes() {
@@ -44,17 +44,17 @@ func (e *Engine) servingOnce(ctx context.Context, inc *Incident) error {
 		text, err := c.ClusterInfo(ctx).Result()
 		c.Close()
 		if err != nil {
-			return fmt.Errorf("cluster info on %s: %w", n.Name, err)
+			return fmt.Errorf("cluster info on %s: %w", n.Name(), err)
 		}
-		if st := harness.ParseInfo(text)["cluster_state"]; st != "ok" {
-			return fmt.Errorf("%s: cluster_state %s", n.Name, st)
+		if st := rediskit.ParseInfo(text)["cluster_state"]; st != "ok" {
+			return fmt.Errorf("%s: cluster_state %s", n.Name(), st)
 		}
 		view, err := n.ClusterNodes(ctx)
 		if err != nil {
 			return err
 		}
-		if err := harness.CheckSlotCoverage(view); err != nil {
-			return fmt.Errorf("%s: %w", n.Name, err)
+		if err := rediskit.CheckSlotCoverage(view); err != nil {
+			return fmt.Errorf("%s: %w", n.Name(), err)
 		}
 	}
 	return verify.NoSplitBrain(ctx, e.dep)

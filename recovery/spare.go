@@ -9,13 +9,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // ensureSpare starts the engine's warm spare when the options ask for one
 // and none is waiting.
 func (e *Engine) ensureSpare(ctx context.Context) error {
-	if !e.opts.WarmSpare || e.dep.Topology.Kind != harness.KindCluster {
+	if !e.opts.WarmSpare || e.dep.Topology().Kind != rediskit.KindCluster {
 		return nil
 	}
 	e.mu.Lock()
@@ -34,7 +35,7 @@ func (e *Engine) ensureSpare(ctx context.Context) error {
 	e.mu.Lock()
 	e.spare = n
 	e.mu.Unlock()
-	e.logger.Info("warm spare ready", "node", n.Name)
+	e.logger.Info("warm spare ready", "node", n.Name())
 	return nil
 }
 
@@ -44,16 +45,16 @@ func (e *Engine) ensureSpare(ctx context.Context) error {
 // node that sits alone counts itself in a minority, and Redis keeps such a
 // primary from serving for node-timeout after it rejoins (the rejoin delay);
 // a node that is already a member adopts slots without that wait.
-func joinSlotless(ctx context.Context, n *harness.Node, members []*harness.Node) error {
+func joinSlotless(ctx context.Context, n deploy.Node, members []deploy.Node) error {
 	if err := n.WaitPing(ctx); err != nil {
 		return err
 	}
 	if len(members) == 0 {
-		return fmt.Errorf("join %s: no cluster members", n.Name)
+		return fmt.Errorf("join %s: no cluster members", n.Name())
 	}
 	for _, m := range members {
-		if err := command(ctx, n, "CLUSTER", "MEET", m.IP(), strconv.Itoa(harness.RedisPort)); err != nil {
-			return fmt.Errorf("join %s: %w", n.Name, err)
+		if err := command(ctx, n, "CLUSTER", "MEET", m.IP(), strconv.Itoa(rediskit.RedisPort)); err != nil {
+			return fmt.Errorf("join %s: %w", n.Name(), err)
 		}
 	}
 	id, err := n.RedisID(ctx)
@@ -64,7 +65,7 @@ func joinSlotless(ctx context.Context, n *harness.Node, members []*harness.Node)
 }
 
 // takeSpare hands out the warm spare, if any.
-func (e *Engine) takeSpare() *harness.Node {
+func (e *Engine) takeSpare() deploy.Node {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	n := e.spare
@@ -80,7 +81,7 @@ func (e *Engine) takeSpare() *harness.Node {
 // the data is copied, loaded and the slots adopted, instead of starting
 // only after a load at start-up. It serves nothing before it owns slots,
 // and it owns none before adoptSlots, after its data is in.
-func startBlank(ctx context.Context, dep *harness.Deployment, dead []*harness.Node) (*harness.Node, string, error) {
+func startBlank(ctx context.Context, dep deploy.Deployment, dead []deploy.Node) (deploy.Node, string, error) {
 	n, err := dep.AddSpare(ctx)
 	if n == nil {
 		return nil, "", fmt.Errorf("start blank node: %w", err)
@@ -94,13 +95,13 @@ func startBlank(ctx context.Context, dep *harness.Deployment, dead []*harness.No
 		dep.Retire(n)
 		return nil, "", err
 	}
-	return n, fmt.Sprintf("%s started empty, joined %d live nodes without slots", n.Name, len(live)), nil
+	return n, fmt.Sprintf("%s started empty, joined %d live nodes without slots", n.Name(), len(live)), nil
 }
 
 // loadIntoSpare puts a verified RDB into a running spare and loads it with
 // DEBUG RELOAD NOSAVE: no restart, so no start-up cost and no writable
 // delay. The spare must be empty.
-func loadIntoSpare(ctx context.Context, n *harness.Node, rdbPath string) (string, error) {
+func loadIntoSpare(ctx context.Context, n deploy.Node, rdbPath string) (string, error) {
 	if err := mustBeEmpty(ctx, n); err != nil {
 		return "", err
 	}
@@ -109,17 +110,17 @@ func loadIntoSpare(ctx context.Context, n *harness.Node, rdbPath string) (string
 		return "", fmt.Errorf("create staging dir: %w", err)
 	}
 	defer os.RemoveAll(stage)
-	if err := copyFile(rdbPath, filepath.Join(stage, harness.RDBFileName)); err != nil {
+	if err := copyFile(rdbPath, filepath.Join(stage, rediskit.RDBFileName)); err != nil {
 		return "", err
 	}
-	if err := n.CopyDirIn(ctx, stage, harness.DataDir); err != nil {
-		return "", fmt.Errorf("load into spare %s: %w", n.Name, err)
+	if err := n.CopyDirIn(ctx, stage, n.DataDir()); err != nil {
+		return "", fmt.Errorf("load into spare %s: %w", n.Name(), err)
 	}
 	keys, err := debugLoad(ctx, n, "RELOAD", "NOSAVE")
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s loaded %d keys (DEBUG RELOAD, no restart)", n.Name, keys), nil
+	return fmt.Sprintf("%s loaded %d keys (DEBUG RELOAD, no restart)", n.Name(), keys), nil
 }
 
 // loadAOFIntoSpare puts a verified data-dir snapshot's appendonlydir (base,
@@ -130,17 +131,17 @@ func loadIntoSpare(ctx context.Context, n *harness.Node, rdbPath string) (string
 // AOF to the file it had open until startPersist gives it a new incr file.
 // Redis 7.0 exits when the load fails (8.0 and Valkey reply an error): the
 // caller treats either as a spare lost.
-func loadAOFIntoSpare(ctx context.Context, n *harness.Node, hostDataDir string) (string, error) {
+func loadAOFIntoSpare(ctx context.Context, n deploy.Node, hostDataDir string) (string, error) {
 	if err := mustBeEmpty(ctx, n); err != nil {
 		return "", err
 	}
-	if _, err := os.Stat(filepath.Join(hostDataDir, harness.AOFDirName)); err != nil {
-		return "", fmt.Errorf("load AOF into spare %s: %w", n.Name, err)
+	if _, err := os.Stat(filepath.Join(hostDataDir, rediskit.AOFDirName)); err != nil {
+		return "", fmt.Errorf("load AOF into spare %s: %w", n.Name(), err)
 	}
 	// The spare's own appendonlydir holds only its empty base and incr
 	// files (DBSIZE is 0); the open incr file stays valid once unlinked.
-	if _, err := n.Shell(ctx, "rm -rf "+harness.DataDir+"/"+harness.AOFDirName); err != nil {
-		return "", fmt.Errorf("clear AOF dir of spare %s: %w", n.Name, err)
+	if _, err := n.Shell(ctx, "rm -rf "+n.DataDir()+"/"+rediskit.AOFDirName); err != nil {
+		return "", fmt.Errorf("clear AOF dir of spare %s: %w", n.Name(), err)
 	}
 	if _, err := StageAOFDir(ctx, n, hostDataDir); err != nil {
 		return "", err
@@ -149,20 +150,20 @@ func loadAOFIntoSpare(ctx context.Context, n *harness.Node, hostDataDir string) 
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s loaded %d keys (DEBUG LOADAOF, no restart)", n.Name, keys), nil
+	return fmt.Sprintf("%s loaded %d keys (DEBUG LOADAOF, no restart)", n.Name(), keys), nil
 }
 
 // mustBeEmpty refuses a spare that holds keys.
-func mustBeEmpty(ctx context.Context, n *harness.Node) error {
+func mustBeEmpty(ctx context.Context, n deploy.Node) error {
 	if keys, err := dbSize(ctx, n); err != nil || keys != 0 {
-		return fmt.Errorf("load into spare %s: not empty (%d keys, %v)", n.Name, keys, err)
+		return fmt.Errorf("load into spare %s: not empty (%d keys, %v)", n.Name(), keys, err)
 	}
 	return nil
 }
 
 // debugLoad runs DEBUG <args> (a reload from the data dir) and returns the
 // keys loaded.
-func debugLoad(ctx context.Context, n *harness.Node, args ...string) (int64, error) {
+func debugLoad(ctx context.Context, n deploy.Node, args ...string) (int64, error) {
 	c := n.Client()
 	defer c.Close()
 	rctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
@@ -172,11 +173,11 @@ func debugLoad(ctx context.Context, n *harness.Node, args ...string) (int64, err
 		cmd = append(cmd, a)
 	}
 	if err := c.Do(rctx, cmd...).Err(); err != nil {
-		return 0, fmt.Errorf("debug %s on %s: %w", strings.ToLower(strings.Join(args, " ")), n.Name, err)
+		return 0, fmt.Errorf("debug %s on %s: %w", strings.ToLower(strings.Join(args, " ")), n.Name(), err)
 	}
 	keys, err := c.DBSize(ctx).Result()
 	if err != nil {
-		return 0, fmt.Errorf("count keys on %s: %w", n.Name, err)
+		return 0, fmt.Errorf("count keys on %s: %w", n.Name(), err)
 	}
 	return keys, nil
 }
@@ -187,7 +188,7 @@ func debugLoad(ctx context.Context, n *harness.Node, args ...string) (int64, err
 // open before the load) and rewrites the base from memory; without AOF it
 // starts BGSAVE. Called before the spare takes slots, so no acked write
 // ever lands only in a file no manifest lists.
-func startPersist(ctx context.Context, n *harness.Node, topo harness.Topology) (string, error) {
+func startPersist(ctx context.Context, n deploy.Node, topo deploy.Topology) (string, error) {
 	cmd := "BGSAVE"
 	if topo.WritesAOF() {
 		cmd = "BGREWRITEAOF"
@@ -195,7 +196,7 @@ func startPersist(ctx context.Context, n *harness.Node, topo harness.Topology) (
 	c := n.Client()
 	defer c.Close()
 	if err := c.Do(ctx, cmd).Err(); err != nil && !strings.Contains(err.Error(), "in progress") {
-		return "", fmt.Errorf("persist %s: %w", n.Name, err)
+		return "", fmt.Errorf("persist %s: %w", n.Name(), err)
 	}
 	if cmd != "BGREWRITEAOF" {
 		return cmd + " started", nil
@@ -211,14 +212,14 @@ func startPersist(ctx context.Context, n *harness.Node, topo harness.Topology) (
 		}
 		select {
 		case <-wctx.Done():
-			return "", fmt.Errorf("persist %s: rewrite still scheduled: %w", n.Name, wctx.Err())
+			return "", fmt.Errorf("persist %s: rewrite still scheduled: %w", n.Name(), wctx.Err())
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
 }
 
 // waitPersisted waits for the rewrite (or save) startPersist began.
-func waitPersisted(ctx context.Context, n *harness.Node, topo harness.Topology) (string, error) {
+func waitPersisted(ctx context.Context, n deploy.Node, topo deploy.Topology) (string, error) {
 	cmd, flag := "BGSAVE", "rdb_bgsave_in_progress"
 	if topo.WritesAOF() {
 		cmd, flag = "BGREWRITEAOF", "aof_rewrite_in_progress"
@@ -229,13 +230,13 @@ func waitPersisted(ctx context.Context, n *harness.Node, topo harness.Topology) 
 		info, err := n.Info(wctx, "persistence")
 		if err == nil && info[flag] == "0" && info["aof_rewrite_scheduled"] != "1" {
 			if st := info["aof_last_bgrewrite_status"]; topo.WritesAOF() && st != "" && st != "ok" {
-				return "", fmt.Errorf("persist %s: aof_last_bgrewrite_status %s", n.Name, st)
+				return "", fmt.Errorf("persist %s: aof_last_bgrewrite_status %s", n.Name(), st)
 			}
 			return cmd + " done", nil
 		}
 		select {
 		case <-wctx.Done():
-			return "", fmt.Errorf("persist %s: %w", n.Name, wctx.Err())
+			return "", fmt.Errorf("persist %s: %w", n.Name(), wctx.Err())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}

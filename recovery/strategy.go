@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // Strategy is one way back to a serving deployment. Each is a small type;
@@ -50,11 +50,11 @@ const (
 // Incident is what the engine decided happened, with what it knows.
 type Incident struct {
 	Kind       IncidentKind
-	Shard      int           // shard index (by lowest slot); 0 for non-cluster
-	Slots      [][2]int      // the shard's slots
-	Failed     *harness.Node // the node that failed (primary of the shard)
-	FailedID   string        // its cluster node id
-	Replicas   []*harness.Node
+	Shard      int         // shard index (by lowest slot); 0 for non-cluster
+	Slots      [][2]int    // the shard's slots
+	Failed     deploy.Node // the node that failed (primary of the shard)
+	FailedID   string      // its cluster node id
+	Replicas   []deploy.Node
 	DetectedAt time.Time
 	Detail     string
 	// PrimaryKnownDead is true when the failed node's process is known to
@@ -95,7 +95,7 @@ type Incident struct {
 func (i *Incident) String() string {
 	name := "?"
 	if i.Failed != nil {
-		name = i.Failed.Name
+		name = i.Failed.Name()
 	}
 	return fmt.Sprintf("%s on shard %d (%s)", i.Kind, i.Shard, name)
 }

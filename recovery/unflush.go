@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/internal/aof"
 )
 
@@ -24,11 +24,11 @@ func (UndoFlush) Name() string { return "undo-flush" }
 
 // Estimate implements Strategy.
 func (UndoFlush) Estimate(ctx context.Context, inc *Incident) (Estimate, error) {
-	topo := inc.env.dep.Topology
+	topo := inc.env.dep.Topology()
 	if inc.Kind != AccidentalFlush {
 		return Estimate{Why: "no flush to undo"}, nil
 	}
-	if topo.Persistence != harness.PersistAOF && topo.Persistence != harness.PersistBoth {
+	if topo.Persistence != rediskit.PersistAOF && topo.Persistence != rediskit.PersistBoth {
 		return Estimate{Why: "needs AOF persistence"}, nil
 	}
 	return Estimate{Applicable: true, Why: "remove the flush from the AOF", LostKeys: 0, Duration: time.Second}, nil
@@ -50,17 +50,17 @@ func rewriteAOF(ctx context.Context, inc *Incident, tl *Timeline, edit func(dir 
 		return fmt.Errorf("create work dir: %w", err)
 	}
 	defer os.RemoveAll(work)
-	src, out := filepath.Join(work, "orig"), filepath.Join(work, "out", harness.AOFDirName)
+	src, out := filepath.Join(work, "orig"), filepath.Join(work, "out", rediskit.AOFDirName)
 	release, err := holdFailover(ctx, inc, tl)
 	if err != nil {
 		return err
 	}
 	defer release()
-	if err := tl.Do("stop node", func() (string, error) { return n.Name, ensureStopped(ctx, n) }); err != nil {
+	if err := tl.Do("stop node", func() (string, error) { return n.Name(), ensureStopped(ctx, n) }); err != nil {
 		return err
 	}
 	err = tl.Do("edit copy", func() (string, error) {
-		if err := n.CopyDirOut(ctx, harness.DataDir+"/"+harness.AOFDirName, src); err != nil {
+		if err := n.CopyDirOut(ctx, n.DataDir()+"/"+rediskit.AOFDirName, src); err != nil {
 			return "", err
 		}
 		if err := copyTree(src, out); err != nil {

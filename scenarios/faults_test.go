@@ -13,6 +13,7 @@ import (
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/fault"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 )
 
 // faultTimeout bounds each fault spec.
@@ -313,7 +314,7 @@ var _ = Describe("Faults", Label("faults"), func() {
 		var dep *harness.Deployment
 
 		BeforeAll(func(ctx SpecContext) {
-			dep = startDeployment(ctx, harness.DefaultCluster())
+			dep = startDeployment(ctx, rediskit.DefaultCluster())
 		}, NodeTimeout(2*time.Minute))
 
 		It("nodes-conf-garbage: exits with a corrupted cluster config file", Label("fault:nodes-conf-garbage"), func(ctx SpecContext) {

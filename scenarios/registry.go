@@ -13,13 +13,14 @@ import (
 	"github.com/redisdrill/redisdrill/harness/fault"
 	"github.com/redisdrill/redisdrill/harness/history"
 	"github.com/redisdrill/redisdrill/harness/workload"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/scenarios/session"
 )
 
 // durable is a cluster whose acked writes survive a primary loss: AOF with
 // appendfsync always, and every write WAITs for one replica.
 func durableCluster(nodeTimeout time.Duration) harness.Topology {
-	t := harness.DefaultCluster()
+	t := rediskit.DefaultCluster()
 	t.NodeTimeout = nodeTimeout
 	t.AppendFsync = "always"
 	return t
@@ -44,7 +45,7 @@ func shardPrimary(k int) fault.Params {
 // noReplicas is a 3x0 cluster: a failed primary has nothing to fail over
 // to, so the engine has to bring the node's own data back.
 func noReplicas(p harness.Persistence) harness.Topology {
-	t := harness.DefaultCluster()
+	t := rediskit.DefaultCluster()
 	t.Replicas, t.Persistence, t.AppendFsync = 0, p, "always"
 	return t
 }

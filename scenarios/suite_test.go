@@ -84,7 +84,7 @@ func saveNodeLogs(ctx context.Context, dep *harness.Deployment) {
 		if err != nil {
 			continue
 		}
-		_ = os.WriteFile(filepath.Join(dir, n.Name+".log"), []byte(logs), 0o644)
+		_ = os.WriteFile(filepath.Join(dir, n.Name()+".log"), []byte(logs), 0o644)
 	}
 	GinkgoWriter.Printf("node logs saved in %s\n", dir)
 }

@@ -506,7 +506,7 @@ func TestBackupStreamCluster(t *testing.T) {
 	write("live", 600)
 	for _, n := range nodes {
 		c := n.Client()
-		waitReplica(ctx, t, c, "primary "+n.Name)
+		waitReplica(ctx, t, c, "primary "+n.Name())
 		c.Close()
 	}
 	r = proc.wait(t, 30*time.Second)

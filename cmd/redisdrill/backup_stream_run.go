@@ -13,7 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/backup"
 	"github.com/redisdrill/redisdrill/recovery/backup/archive"
 	"github.com/redisdrill/redisdrill/recovery/remote"
@@ -56,7 +56,7 @@ func (s *streamer) primaries(ctx context.Context) (map[int]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read cluster nodes via %s: %w", s.ep.addr, err)
 	}
-	view, err := harness.ParseClusterNodes(raw)
+	view, err := rediskit.ParseClusterNodes(raw)
 	if err != nil {
 		return nil, fmt.Errorf("read cluster nodes via %s: %w", s.ep.addr, err)
 	}

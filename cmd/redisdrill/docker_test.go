@@ -20,6 +20,7 @@ import (
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/testenv"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/backup"
 	"github.com/redisdrill/redisdrill/reports"
 )
@@ -122,7 +123,7 @@ func TestStandaloneBackupPasswords(t *testing.T) {
 
 // TestClusterBackupAndVerify reaches a real cluster by container IP only.
 func TestClusterBackupAndVerify(t *testing.T) {
-	dep := start(t, harness.DefaultCluster())
+	dep := start(t, rediskit.DefaultCluster())
 	writeKeys(t, dep, 1000)
 	addr := dep.Nodes()[0].Addr()
 	r := runCLI(t, nil, "verify", "--cluster", "--addr", addr)

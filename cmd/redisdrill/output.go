@@ -86,14 +86,14 @@ func (a *app) finish(run reports.Run, dir string, kept *harness.Deployment) erro
 func (a *app) printKept(dep *harness.Deployment) {
 	a.printf("\nkept deployment %s (%s) on network %s:\n", dep.RunID, dep.Topology.String(), dep.Network())
 	for _, n := range dep.AllNodes() {
-		a.printf("  %s  %s\n", n.Name, n.Addr())
+		a.printf("  %s  %s\n", n.Name(), n.Addr())
 	}
 	if nodes := dep.Nodes(); len(nodes) > 0 {
 		flag := ""
 		if dep.Topology.Kind == harness.KindCluster {
 			flag = " -c"
 		}
-		a.printf("reach it: redis-cli%s -h %s -p 6379   (or: docker exec -it %s %s%s)\n", flag, nodes[0].IP(), nodes[0].Name, dep.Server.CLI, flag)
+		a.printf("reach it: redis-cli%s -h %s -p 6379   (or: docker exec -it %s %s%s)\n", flag, nodes[0].IP(), nodes[0].Name(), dep.Server.CLI, flag)
 	}
 	a.printf("remove it: redisdrill prune --run %s   (every finished run: redisdrill prune)\n", dep.RunID)
 }

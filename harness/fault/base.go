@@ -26,7 +26,7 @@ func (b *base) Targets() []string {
 	defer b.mu.Unlock()
 	out := make([]string, 0, len(b.nodes))
 	for _, n := range b.nodes {
-		out = append(out, n.Name)
+		out = append(out, n.Name())
 	}
 	return out
 }
@@ -57,11 +57,11 @@ func members(dep *harness.Deployment, nodes []*harness.Node) []*harness.Node {
 	}
 	in := map[string]bool{}
 	for _, n := range dep.Nodes() {
-		in[n.Name] = true
+		in[n.Name()] = true
 	}
 	var out []*harness.Node
 	for _, n := range nodes {
-		if in[n.Name] {
+		if in[n.Name()] {
 			out = append(out, n)
 		}
 	}

@@ -7,8 +7,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 )
 
 // pollInterval is how often background-save state is polled.
@@ -20,7 +19,7 @@ func persistenceInfo(ctx context.Context, c *redis.Client) (map[string]string, e
 	if err != nil {
 		return nil, fmt.Errorf("read info persistence: %w", err)
 	}
-	return harness.ParseInfo(text), nil
+	return rediskit.ParseInfo(text), nil
 }
 
 // waitNoBGSave waits until no RDB or AOF background job runs.

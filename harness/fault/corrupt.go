@@ -94,7 +94,7 @@ func (f *Corrupt) injectNode(ctx context.Context, n *harness.Node, onset *Onset)
 		}
 		_ = c.Close()
 		if err != nil {
-			return fmt.Errorf("save rdb on %s before corrupting: %w", n.Name, err)
+			return fmt.Errorf("save rdb on %s before corrupting: %w", n.Name(), err)
 		}
 	}
 	if err := f.keepPristine(ctx, n); err != nil {
@@ -119,7 +119,7 @@ func (f *Corrupt) injectNode(ctx context.Context, n *harness.Node, onset *Onset)
 		if supervised {
 			_ = n.Crash(ctx) // never leave a frozen server behind
 		}
-		return fmt.Errorf("corrupt %s: %w", n.Name, err)
+		return fmt.Errorf("corrupt %s: %w", n.Name(), err)
 	}
 	if supervised {
 		if err := n.Crash(ctx); err != nil {
@@ -136,23 +136,23 @@ func (f *Corrupt) injectNode(ctx context.Context, n *harness.Node, onset *Onset)
 
 // keepPristine copies n's /data to a host folder Heal can restore from.
 func (f *Corrupt) keepPristine(ctx context.Context, n *harness.Node) error {
-	dir, err := os.MkdirTemp("", "redisdrill-pristine-"+n.Name+"-")
+	dir, err := os.MkdirTemp("", "redisdrill-pristine-"+n.Name()+"-")
 	if err != nil {
 		return fmt.Errorf("create backup dir: %w", err)
 	}
 	if err := n.CopyDirOut(ctx, harness.DataDir, dir); err != nil {
 		_ = os.RemoveAll(dir)
-		return fmt.Errorf("back up data dir of %s: %w", n.Name, err)
+		return fmt.Errorf("back up data dir of %s: %w", n.Name(), err)
 	}
 	f.cmu.Lock()
 	defer f.cmu.Unlock()
 	if f.backups == nil {
 		f.backups = map[string]string{}
 	}
-	if old := f.backups[n.Name]; old != "" {
+	if old := f.backups[n.Name()]; old != "" {
 		_ = os.RemoveAll(old)
 	}
-	f.backups[n.Name] = dir
+	f.backups[n.Name()] = dir
 	return nil
 }
 
@@ -167,13 +167,13 @@ func (f *Corrupt) Heal(ctx context.Context, _ *harness.Deployment) error {
 		first := ensureRunning(sctx, n)
 		cancel()
 		f.cmu.Lock()
-		backup := f.backups[n.Name]
+		backup := f.backups[n.Name()]
 		f.cmu.Unlock()
 		if first == nil {
 			if backup != "" {
 				_ = os.RemoveAll(backup)
 				f.cmu.Lock()
-				delete(f.backups, n.Name)
+				delete(f.backups, n.Name())
 				f.cmu.Unlock()
 			}
 			return nil
@@ -185,11 +185,11 @@ func (f *Corrupt) Heal(ctx context.Context, _ *harness.Deployment) error {
 			return errors.Join(first, err)
 		}
 		if err := ensureRunning(ctx, n); err != nil {
-			return fmt.Errorf("start %s with its pristine files: %w (first start: %v)", n.Name, err, first)
+			return fmt.Errorf("start %s with its pristine files: %w (first start: %v)", n.Name(), err, first)
 		}
 		_ = os.RemoveAll(backup)
 		f.cmu.Lock()
-		delete(f.backups, n.Name)
+		delete(f.backups, n.Name())
 		f.cmu.Unlock()
 		return nil
 	})
@@ -203,10 +203,10 @@ func (f *Corrupt) restore(ctx context.Context, n *harness.Node, backup string) e
 		}
 	}
 	if _, err := n.Shell(ctx, "find "+harness.DataDir+" -mindepth 1 -delete"); err != nil {
-		return fmt.Errorf("clear data dir of %s: %w", n.Name, err)
+		return fmt.Errorf("clear data dir of %s: %w", n.Name(), err)
 	}
 	if err := n.CopyDirIn(ctx, backup, harness.DataDir); err != nil {
-		return fmt.Errorf("restore pristine files of %s: %w", n.Name, err)
+		return fmt.Errorf("restore pristine files of %s: %w", n.Name(), err)
 	}
 	return nil
 }

@@ -76,7 +76,7 @@ func garbageAOFMiddle(ctx context.Context, n *harness.Node, p Params, onset *Ons
 	if err := n.WriteFile(ctx, path, data, 0o644); err != nil {
 		return nil, err
 	}
-	return []Change{{Node: n.Name, Path: path, Action: "overwrite", Offset: off, Length: count,
+	return []Change{{Node: n.Name(), Path: path, Action: "overwrite", Offset: off, Length: count,
 		Before: hexOf(before), After: hexOf(data[off : off+count]), Size: int64(len(data))}}, nil
 }
 
@@ -101,7 +101,7 @@ func deleteFile(ctx context.Context, n *harness.Node, path string, onset *Onset)
 	if _, err := n.Shell(ctx, "rm -f "+path); err != nil {
 		return nil, err
 	}
-	return []Change{{Node: n.Name, Path: path, Action: "delete", Length: int64(len(data)),
+	return []Change{{Node: n.Name(), Path: path, Action: "delete", Length: int64(len(data)),
 		Before: hexOf(data), Size: int64(len(data))}}, nil
 }
 
@@ -116,6 +116,6 @@ func overwriteFile(ctx context.Context, n *harness.Node, path string, content []
 	if err := n.WriteFile(ctx, path, content, 0o644); err != nil {
 		return nil, err
 	}
-	return []Change{{Node: n.Name, Path: path, Action: "overwrite", Length: int64(len(content)),
+	return []Change{{Node: n.Name(), Path: path, Action: "overwrite", Length: int64(len(content)),
 		Before: hexOf(data), After: hexOf(content), Size: int64(len(data))}}, nil
 }

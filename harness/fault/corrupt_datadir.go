@@ -30,5 +30,5 @@ func wipeDataDir(ctx context.Context, n *harness.Node, _ Params, onset *Onset) (
 	if err != nil {
 		return nil, err
 	}
-	return []Change{{Node: n.Name, Path: harness.DataDir, Action: "wipe", Note: strings.TrimSpace(out) + " entries removed"}}, nil
+	return []Change{{Node: n.Name(), Path: harness.DataDir, Action: "wipe", Note: strings.TrimSpace(out) + " entries removed"}}, nil
 }

@@ -36,7 +36,7 @@ func flipRDB(ctx context.Context, n *harness.Node, p Params, onset *Onset) ([]Ch
 	if err := n.WriteFile(ctx, rdbPath, data, 0o644); err != nil {
 		return nil, err
 	}
-	return []Change{{Node: n.Name, Path: rdbPath, Action: "flip", Offset: off, Length: count,
+	return []Change{{Node: n.Name(), Path: rdbPath, Action: "flip", Offset: off, Length: count,
 		Before: hexOf(before), After: hexOf(data[off : off+count]), Size: int64(len(data))}}, nil
 }
 
@@ -58,7 +58,7 @@ func flipRDBBit(ctx context.Context, n *harness.Node, _ Params, onset *Onset) ([
 	if err := n.WriteFile(ctx, rdbPath, data, 0o644); err != nil {
 		return nil, err
 	}
-	return []Change{{Node: n.Name, Path: rdbPath, Action: "flip-bit", Offset: off, Length: 1,
+	return []Change{{Node: n.Name(), Path: rdbPath, Action: "flip-bit", Offset: off, Length: 1,
 		Before: hexOf([]byte{before}), After: hexOf(data[off : off+1]), Size: int64(len(data))}}, nil
 }
 
@@ -89,6 +89,6 @@ func truncateTail(ctx context.Context, n *harness.Node, path string, cut int64, 
 	if _, err := n.Shell(ctx, fmt.Sprintf("truncate -s %d %s", keep, path)); err != nil {
 		return nil, err
 	}
-	return []Change{{Node: n.Name, Path: path, Action: "truncate", Offset: keep, Length: cut,
+	return []Change{{Node: n.Name(), Path: path, Action: "truncate", Offset: keep, Length: cut,
 		Before: hexOf(data[keep:]), Size: size}}, nil
 }

@@ -20,5 +20,5 @@ func wipeDataKeepIdentity(ctx context.Context, n *harness.Node, _ Params, onset 
 	if err != nil {
 		return nil, err
 	}
-	return []Change{{Node: n.Name, Path: harness.DataDir, Action: "wipe-data", Note: strings.TrimSpace(out) + " entries removed, nodes.conf kept"}}, nil
+	return []Change{{Node: n.Name(), Path: harness.DataDir, Action: "wipe-data", Note: strings.TrimSpace(out) + " entries removed, nodes.conf kept"}}, nil
 }

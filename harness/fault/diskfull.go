@@ -60,7 +60,7 @@ func (f *DiskFull) injectNode(ctx context.Context, n *harness.Node, leave int64,
 	defer c.Close()
 	cur, err := c.ConfigGet(ctx, "dir").Result()
 	if err != nil {
-		return fmt.Errorf("read dir of %s: %w", n.Name, err)
+		return fmt.Errorf("read dir of %s: %w", n.Name(), err)
 	}
 	old := cur["dir"]
 	if old == "" || old == harness.SmallDiskDir {
@@ -70,7 +70,7 @@ func (f *DiskFull) injectNode(ctx context.Context, n *harness.Node, leave int64,
 	if f.dirs == nil {
 		f.dirs = map[string]string{}
 	}
-	f.dirs[n.Name] = old
+	f.dirs[n.Name()] = old
 	f.dirMu.Unlock()
 	if err := waitNoBGSave(ctx, c); err != nil {
 		return err
@@ -78,14 +78,14 @@ func (f *DiskFull) injectNode(ctx context.Context, n *harness.Node, leave int64,
 	onset.Mark()
 	if err := c.ConfigSet(ctx, "dir", harness.SmallDiskDir).Err(); err != nil {
 		if strings.Contains(err.Error(), "protected") {
-			return fmt.Errorf("set dir of %s: %w (add %q to Topology.ExtraConf)", n.Name, err, DiskFullConf)
+			return fmt.Errorf("set dir of %s: %w (add %q to Topology.ExtraConf)", n.Name(), err, DiskFullConf)
 		}
-		return fmt.Errorf("set dir of %s: %w", n.Name, err)
+		return fmt.Errorf("set dir of %s: %w", n.Name(), err)
 	}
 	if cluster {
 		// Write nodes.conf into the small disk now, while there is room.
 		if err := c.Do(ctx, "CLUSTER", "SAVECONFIG").Err(); err != nil {
-			return fmt.Errorf("save cluster config of %s: %w", n.Name, err)
+			return fmt.Errorf("save cluster config of %s: %w", n.Name(), err)
 		}
 	}
 	script := fmt.Sprintf(`set -e; f=%[1]s/%[2]s; rm -f $f
@@ -94,7 +94,7 @@ if [ $n -gt 0 ]; then dd if=/dev/zero of=$f bs=4096 count=$n 2>/dev/null; fi
 df -B1 --output=avail %[1]s | tail -n1`, harness.SmallDiskDir, fillerName, leave)
 	out, err := n.Shell(ctx, script)
 	if err != nil {
-		return fmt.Errorf("fill %s on %s: %w", harness.SmallDiskDir, n.Name, err)
+		return fmt.Errorf("fill %s on %s: %w", harness.SmallDiskDir, n.Name(), err)
 	}
 	left := strings.TrimSpace(out)
 	status, err := bgsave(ctx, c)
@@ -102,7 +102,7 @@ df -B1 --output=avail %[1]s | tail -n1`, harness.SmallDiskDir, fillerName, leave
 		return err
 	}
 	if status == "ok" {
-		return fmt.Errorf("fill disk of %s: BGSAVE still succeeds with %s bytes left (the dataset is smaller than that; write more data or lower LeaveBytes)", n.Name, left)
+		return fmt.Errorf("fill disk of %s: BGSAVE still succeeds with %s bytes left (the dataset is smaller than that; write more data or lower LeaveBytes)", n.Name(), left)
 	}
 	return nil
 }
@@ -116,10 +116,10 @@ func (f *DiskFull) Heal(ctx context.Context, dep *harness.Deployment) error {
 			return err // a stopped node lost its tmpfs: nothing to heal
 		}
 		if _, err := n.Shell(ctx, "rm -f "+harness.SmallDiskDir+"/"+fillerName); err != nil {
-			return fmt.Errorf("remove filler on %s: %w", n.Name, err)
+			return fmt.Errorf("remove filler on %s: %w", n.Name(), err)
 		}
 		f.dirMu.Lock()
-		old := f.dirs[n.Name]
+		old := f.dirs[n.Name()]
 		f.dirMu.Unlock()
 		if old == "" {
 			old = harness.DataDir
@@ -127,22 +127,22 @@ func (f *DiskFull) Heal(ctx context.Context, dep *harness.Deployment) error {
 		c := n.Client()
 		defer c.Close()
 		if err := c.ConfigSet(ctx, "dir", old).Err(); err != nil {
-			return fmt.Errorf("restore dir of %s: %w", n.Name, err)
+			return fmt.Errorf("restore dir of %s: %w", n.Name(), err)
 		}
 		if cluster {
 			if err := c.Do(ctx, "CLUSTER", "SAVECONFIG").Err(); err != nil {
-				return fmt.Errorf("save cluster config of %s: %w", n.Name, err)
+				return fmt.Errorf("save cluster config of %s: %w", n.Name(), err)
 			}
 		}
 		if _, err := n.Shell(ctx, "rm -f "+harness.SmallDiskDir+"/*"); err != nil {
-			return fmt.Errorf("clean %s on %s: %w", harness.SmallDiskDir, n.Name, err)
+			return fmt.Errorf("clean %s on %s: %w", harness.SmallDiskDir, n.Name(), err)
 		}
 		status, err := bgsave(ctx, c)
 		if err != nil {
 			return err
 		}
 		if status != "ok" {
-			return fmt.Errorf("heal disk of %s: BGSAVE still fails after freeing space", n.Name)
+			return fmt.Errorf("heal disk of %s: BGSAVE still fails after freeing space", n.Name())
 		}
 		return nil
 	})

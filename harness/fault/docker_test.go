@@ -62,7 +62,7 @@ func watchPing(ctx context.Context, t *testing.T, dep *harness.Deployment, n *ha
 	})
 	if err := c.Ping(ctx).Err(); err != nil {
 		_ = c.Close()
-		t.Fatalf("node %s does not answer before the fault: %v", n.Name, err)
+		t.Fatalf("node %s does not answer before the fault: %v", n.Name(), err)
 	}
 	wctx, cancel := context.WithCancel(ctx)
 	w := &pingWatch{cancel: cancel, done: make(chan struct{})}
@@ -121,7 +121,7 @@ func containerState(ctx context.Context, t *testing.T, dep *harness.Deployment, 
 	t.Helper()
 	res, err := dep.Docker().API().ContainerInspect(ctx, n.ID(), client.ContainerInspectOptions{})
 	if err != nil || res.Container.State == nil {
-		t.Fatalf("inspect %s: %v", n.Name, err)
+		t.Fatalf("inspect %s: %v", n.Name(), err)
 	}
 	st := res.Container.State
 	started, err = time.Parse(time.RFC3339Nano, st.StartedAt)
@@ -153,7 +153,7 @@ func containerEvents(ctx context.Context, t *testing.T, dep *harness.Deployment,
 			out = append(out, m)
 		case err := <-res.Err:
 			if err != nil && !errors.Is(err, io.EOF) {
-				t.Fatalf("read docker events of %s: %v", n.Name, err)
+				t.Fatalf("read docker events of %s: %v", n.Name(), err)
 			}
 			return out
 		}
@@ -238,7 +238,7 @@ func TestCorruptionCrashesUnderRunningMachine(t *testing.T) {
 	dep := testenv.StartDeployment(ctx, t, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistRDB})
 	n := dep.Primary()
 	if !n.Supervised() {
-		t.Fatalf("%s is not supervised", n.Name)
+		t.Fatalf("%s is not supervised", n.Name())
 	}
 	writeKeys(ctx, t, n, 200)
 	w := watchPing(ctx, t, dep, n)

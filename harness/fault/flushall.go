@@ -28,7 +28,7 @@ func (f *FlushAll) Inject(ctx context.Context, dep *harness.Deployment, onset *O
 		err := c.FlushAll(ctx).Err()
 		c.Close()
 		if err != nil {
-			return fmt.Errorf("flushall on %s: %w", n.Name, err)
+			return fmt.Errorf("flushall on %s: %w", n.Name(), err)
 		}
 	}
 	return nil

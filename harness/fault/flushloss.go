@@ -52,11 +52,11 @@ func (f *FlushAndLose) Inject(ctx context.Context, dep *harness.Deployment, onse
 		err := c.FlushAll(ctx).Err()
 		c.Close()
 		if err != nil {
-			return fmt.Errorf("flushall on %s: %w", n.Name, err)
+			return fmt.Errorf("flushall on %s: %w", n.Name(), err)
 		}
 		info, err := n.Info(ctx, "replication")
 		if err != nil {
-			return fmt.Errorf("read offset of %s: %w", n.Name, err)
+			return fmt.Errorf("read offset of %s: %w", n.Name(), err)
 		}
 		off, _ := strconv.ParseInt(info["master_repl_offset"], 10, 64)
 		flushed[n] = off
@@ -74,16 +74,16 @@ func (f *FlushAndLose) Inject(ctx context.Context, dep *harness.Deployment, onse
 	}
 	out, err := lost.Shell(ctx, "cd "+harness.DataDir+" && find . -mindepth 1 | wc -l && find . -mindepth 1 -delete")
 	if err != nil {
-		return fmt.Errorf("wipe %s: %w", lost.Name, err)
+		return fmt.Errorf("wipe %s: %w", lost.Name(), err)
 	}
 	if err := lost.Kill(ctx, "SIGKILL"); err != nil {
-		return fmt.Errorf("kill %s: %w", lost.Name, err)
+		return fmt.Errorf("kill %s: %w", lost.Name(), err)
 	}
 	if err := waitExited(ctx, lost); err != nil {
 		return err
 	}
 	f.lost = lost
-	f.changes = []Change{{Node: lost.Name, Path: harness.DataDir, Action: "wipe", Note: strings.TrimSpace(out) + " entries removed, then the machine was killed"}}
+	f.changes = []Change{{Node: lost.Name(), Path: harness.DataDir, Action: "wipe", Note: strings.TrimSpace(out) + " entries removed, then the machine was killed"}}
 	return nil
 }
 
@@ -102,7 +102,7 @@ func waitOffset(ctx context.Context, n *harness.Node, offset int64) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("wait for replica %s to sync the flush (offset %d of %d): %w", n.Name, got, offset, ctx.Err())
+			return fmt.Errorf("wait for replica %s to sync the flush (offset %d of %d): %w", n.Name(), got, offset, ctx.Err())
 		case <-time.After(10 * time.Millisecond):
 		}
 	}

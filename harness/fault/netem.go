@@ -61,10 +61,10 @@ func (f *Netem) Inject(ctx context.Context, dep *harness.Deployment, onset *Onse
 			continue
 		}
 		if !strings.Contains(out, "qdisc kind is unknown") {
-			return fmt.Errorf("add netem qdisc on %s: %w", n.Name, err)
+			return fmt.Errorf("add netem qdisc on %s: %w", n.Name(), err)
 		}
 		if f.name != "loss" {
-			return fmt.Errorf("add netem qdisc on %s: %w: the kernel lacks sch_netem (CONFIG_NET_SCH_NETEM)", n.Name, ErrUnsupported)
+			return fmt.Errorf("add netem qdisc on %s: %w: the kernel lacks sch_netem (CONFIG_NET_SCH_NETEM)", n.Name(), ErrUnsupported)
 		}
 		if err := dropRandom(ctx, n, f.lossPercent(), onset); err != nil {
 			return err
@@ -101,9 +101,9 @@ nft add rule inet %[1]s out %[2]sdrop`, nftTable, cond)
 	onset.Mark()
 	if out, err := n.Shell(ctx, script); err != nil {
 		if strings.Contains(out, "no nft binary") {
-			return fmt.Errorf("add packet loss on %s: %w: the kernel lacks sch_netem and the image has no nft", n.Name, ErrUnsupported)
+			return fmt.Errorf("add packet loss on %s: %w: the kernel lacks sch_netem and the image has no nft", n.Name(), ErrUnsupported)
 		}
-		return fmt.Errorf("add packet loss on %s: %w", n.Name, err)
+		return fmt.Errorf("add packet loss on %s: %w", n.Name(), err)
 	}
 	return nil
 }
@@ -113,17 +113,17 @@ nft add rule inet %[1]s out %[2]sdrop`, nftTable, cond)
 func (f *Netem) Heal(ctx context.Context, _ *harness.Deployment) error {
 	return healAll(ctx, f.resolved(), leftToEngine(func(ctx context.Context, n *harness.Node) error {
 		if _, err := n.Shell(ctx, "if command -v nft >/dev/null && nft list table inet "+nftTable+" >/dev/null 2>&1; then nft delete table inet "+nftTable+"; fi"); err != nil {
-			return fmt.Errorf("delete packet loss on %s: %w", n.Name, err)
+			return fmt.Errorf("delete packet loss on %s: %w", n.Name(), err)
 		}
 		out, err := n.Shell(ctx, "tc qdisc show dev "+netDevice)
 		if err != nil {
-			return fmt.Errorf("show qdisc of %s: %w", n.Name, err)
+			return fmt.Errorf("show qdisc of %s: %w", n.Name(), err)
 		}
 		if !strings.Contains(out, "netem") {
 			return nil
 		}
 		if _, err := n.Shell(ctx, "tc qdisc del dev "+netDevice+" root"); err != nil {
-			return fmt.Errorf("delete netem qdisc on %s: %w", n.Name, err)
+			return fmt.Errorf("delete netem qdisc on %s: %w", n.Name(), err)
 		}
 		return nil
 	}))

@@ -54,7 +54,7 @@ func waitExited(ctx context.Context, n *harness.Node) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("wait for %s to exit: %w", n.Name, ctx.Err())
+			return fmt.Errorf("wait for %s to exit: %w", n.Name(), ctx.Err())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}

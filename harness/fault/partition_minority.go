@@ -69,7 +69,7 @@ func (f *PartitionMinority) Inject(ctx context.Context, dep *harness.Deployment,
 	f.routes = routes
 	f.minority = nil
 	for _, n := range minority {
-		f.minority = append(f.minority, n.Name)
+		f.minority = append(f.minority, n.Name())
 	}
 	f.routesMu.Unlock()
 	// Every node at once: one exec per node took 2.7 s in a row on a loaded
@@ -84,7 +84,7 @@ func (f *PartitionMinority) Inject(ctx context.Context, dep *harness.Deployment,
 		onset.Mark()
 		g.Go(func() error {
 			if _, err := n.Shell(ctx, script); err != nil {
-				return fmt.Errorf("blackhole routes on %s: %w", n.Name, err)
+				return fmt.Errorf("blackhole routes on %s: %w", n.Name(), err)
 			}
 			return nil
 		})
@@ -168,13 +168,13 @@ func (f *PartitionMinority) Heal(ctx context.Context, _ *harness.Deployment) err
 		out, err := n.Shell(ctx, script)
 		if err != nil {
 			if !stoppedByEngine(ctx, n) { // a fenced node's routes went with its stop
-				errs = append(errs, fmt.Errorf("delete blackhole routes on %s: %w", n.Name, err))
+				errs = append(errs, fmt.Errorf("delete blackhole routes on %s: %w", n.Name(), err))
 			}
 			continue
 		}
 		for _, ip := range ips {
 			if strings.Contains(out, ip+" ") || strings.Contains(out, ip+"\n") {
-				errs = append(errs, fmt.Errorf("delete blackhole routes on %s: %s still blackholed", n.Name, ip))
+				errs = append(errs, fmt.Errorf("delete blackhole routes on %s: %s still blackholed", n.Name(), ip))
 			}
 		}
 	}

@@ -37,17 +37,17 @@ func (f *PartitionNode) Inject(ctx context.Context, dep *harness.Deployment, ons
 	for _, n := range nodes {
 		out, err := n.Shell(ctx, "ip route show default")
 		if err != nil {
-			return fmt.Errorf("read default route of %s: %w", n.Name, err)
+			return fmt.Errorf("read default route of %s: %w", n.Name(), err)
 		}
 		f.gwMu.Lock()
 		if f.gw == nil {
 			f.gw = map[string]string{}
 		}
-		f.gw[n.Name] = parseDefaultGateway(out)
+		f.gw[n.Name()] = parseDefaultGateway(out)
 		f.gwMu.Unlock()
 		onset.Mark()
 		if _, err := n.Shell(ctx, "ip link set "+netDevice+" down"); err != nil {
-			return fmt.Errorf("cut %s off the network: %w", n.Name, err)
+			return fmt.Errorf("cut %s off the network: %w", n.Name(), err)
 		}
 	}
 	return nil
@@ -60,14 +60,14 @@ func (f *PartitionNode) Inject(ctx context.Context, dep *harness.Deployment, ons
 func (f *PartitionNode) Heal(ctx context.Context, _ *harness.Deployment) error {
 	return healAll(ctx, f.resolved(), leftToEngine(func(ctx context.Context, n *harness.Node) error {
 		f.gwMu.Lock()
-		gw := f.gw[n.Name]
+		gw := f.gw[n.Name()]
 		f.gwMu.Unlock()
 		script := "ip link set " + netDevice + " up"
 		if gw != "" {
 			script += " && ip route replace default via " + gw + " dev " + netDevice
 		}
 		if _, err := n.Shell(ctx, script); err != nil {
-			return fmt.Errorf("reconnect %s: %w", n.Name, err)
+			return fmt.Errorf("reconnect %s: %w", n.Name(), err)
 		}
 		return n.WaitPing(ctx)
 	}))

@@ -8,7 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // ClusterNodesFile holds the raw CLUSTER NODES output in a cluster backup.
@@ -16,25 +17,25 @@ const ClusterNodesFile = "cluster-nodes.txt"
 
 // ClusterOptions tune ClusterBackupWith.
 type ClusterOptions struct {
-	FromReplica bool          // pull each shard's RDB from its first replica when it has one
-	Via         *harness.Node // node whose view of the cluster is used; first answering node when nil
+	FromReplica bool        // pull each shard's RDB from its first replica when it has one
+	Via         deploy.Node // node whose view of the cluster is used; first answering node when nil
 }
 
 // ClusterBackup takes one live RDB per shard from its primary, in parallel,
 // and writes a parent backup with the topology (node ids, addresses, slots,
 // epochs from CLUSTER NODES) that lists them.
-func ClusterBackup(ctx context.Context, dep *harness.Deployment, cat *Catalog) (Manifest, error) {
+func ClusterBackup(ctx context.Context, dep deploy.Deployment, cat *Catalog) (Manifest, error) {
 	return ClusterBackupWith(ctx, dep, cat, ClusterOptions{})
 }
 
 // ClusterBackupWith is ClusterBackup with options. If any shard fails, the
 // shard backups already written are removed and no parent is written.
-func ClusterBackupWith(ctx context.Context, dep *harness.Deployment, cat *Catalog, opts ClusterOptions) (Manifest, error) {
+func ClusterBackupWith(ctx context.Context, dep deploy.Deployment, cat *Catalog, opts ClusterOptions) (Manifest, error) {
 	if dep == nil || cat == nil {
 		return Manifest{}, fmt.Errorf("cluster backup: nil deployment or catalog")
 	}
-	if dep.Topology.Kind != harness.KindCluster {
-		return Manifest{}, fmt.Errorf("cluster backup: deployment is %s, not a cluster", dep.Topology.Kind)
+	if dep.Topology().Kind != rediskit.KindCluster {
+		return Manifest{}, fmt.Errorf("cluster backup: deployment is %s, not a cluster", dep.Topology().Kind)
 	}
 	start := time.Now()
 	via, err := pickVia(ctx, dep, opts.Via)
@@ -45,13 +46,13 @@ func ClusterBackupWith(ctx context.Context, dep *harness.Deployment, cat *Catalo
 	defer vc.Close()
 	raw, err := vc.ClusterNodes(ctx).Result()
 	if err != nil {
-		return Manifest{}, fmt.Errorf("cluster backup: cluster nodes via %s: %w", via.Name, err)
+		return Manifest{}, fmt.Errorf("cluster backup: cluster nodes via %s: %w", via.Name(), err)
 	}
-	view, err := harness.ParseClusterNodes(raw)
+	view, err := rediskit.ParseClusterNodes(raw)
 	if err != nil {
 		return Manifest{}, fmt.Errorf("cluster backup: %w", err)
 	}
-	if err := harness.CheckSlotCoverage(view); err != nil {
+	if err := rediskit.CheckSlotCoverage(view); err != nil {
 		return Manifest{}, fmt.Errorf("cluster backup: cluster not healthy: %w", err)
 	}
 	shards, err := dep.Shards(ctx, via)
@@ -62,7 +63,7 @@ func ClusterBackupWith(ctx context.Context, dep *harness.Deployment, cat *Catalo
 	for _, cn := range view {
 		idByAddr[cn.Addr] = cn.ID
 	}
-	parentID := NewID(start, "cluster-"+dep.RunID)
+	parentID := NewID(start, "cluster-"+dep.RunID())
 	children := make([]Manifest, len(shards))
 	errs := make([]error, len(shards))
 	var wg sync.WaitGroup
@@ -76,11 +77,11 @@ func ClusterBackupWith(ctx context.Context, dep *harness.Deployment, cat *Catalo
 			continue
 		}
 		idx := sh.Index
-		meta := Meta{Node: src.Name, NodeID: idByAddr[src.Addr()], Role: role, Slots: sh.Slots, Shard: &idx, Parent: parentID}
+		meta := Meta{Node: src.Name(), NodeID: idByAddr[src.Addr()], Role: role, Slots: sh.Slots, Shard: &idx, Parent: parentID}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			children[i], errs[i] = LiveRDB(ctx, src.Addr(), dep.Dialer().DialContext, dep.Topology.Password, cat, meta)
+			children[i], errs[i] = LiveRDB(ctx, src.Addr(), dep.Dial, dep.Topology().Password, cat, meta)
 		}()
 	}
 	wg.Wait()
@@ -90,12 +91,12 @@ func ClusterBackupWith(ctx context.Context, dep *harness.Deployment, cat *Catalo
 			firstErr = fmt.Errorf("shard %d: %w", i, err)
 		}
 	}
-	parent := Manifest{Kind: KindCluster, Node: "cluster-" + dep.RunID, Topology: view, ReplOffset: -1}
+	parent := Manifest{Kind: KindCluster, Node: "cluster-" + dep.RunID(), Topology: view, ReplOffset: -1}
 	return commitCluster(cat, parentID, parent, children, firstErr, raw, start)
 }
 
 // pickVia returns the requested node or the first node that answers.
-func pickVia(ctx context.Context, dep *harness.Deployment, via *harness.Node) (*harness.Node, error) {
+func pickVia(ctx context.Context, dep deploy.Deployment, via deploy.Node) (deploy.Node, error) {
 	if via != nil {
 		return via, nil
 	}
@@ -109,7 +110,7 @@ func pickVia(ctx context.Context, dep *harness.Deployment, via *harness.Node) (*
 
 // ping reports whether n answers PING within timeout. The client it opens
 // is closed before it returns.
-func ping(ctx context.Context, n *harness.Node, timeout time.Duration) bool {
+func ping(ctx context.Context, n deploy.Node, timeout time.Duration) bool {
 	c := n.Client()
 	defer c.Close()
 	pctx, cancel := context.WithTimeout(ctx, timeout)

@@ -10,6 +10,8 @@ import (
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/testenv"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 	"github.com/redisdrill/redisdrill/recovery/rdb"
 )
 
@@ -20,9 +22,9 @@ func TestLiveAndSnapshot(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	const pass = "drill-secret"
-	dep := testenv.StartDeployment(ctx, t, harness.Topology{Kind: harness.KindReplicated, Replicas: 1, Persistence: harness.PersistAOF, Password: pass})
+	dep := testenv.StartDeployment(ctx, t, deploy.Topology{Kind: rediskit.KindReplicated, Replicas: 1, Persistence: rediskit.PersistAOF, Password: pass})
 	primary := dep.Primary()
-	var replica *harness.Node
+	var replica deploy.Node
 	for _, n := range dep.Nodes() {
 		if n != primary {
 			replica = n
@@ -53,17 +55,17 @@ func TestLiveAndSnapshot(t *testing.T) {
 	}
 	dial := dep.Dialer().DialContext
 
-	for _, n := range []*harness.Node{primary, replica} {
-		m, err := LiveRDB(ctx, n.Addr(), dial, pass, cat, Meta{Node: n.Name})
+	for _, n := range []deploy.Node{primary, replica} {
+		m, err := LiveRDB(ctx, n.Addr(), dial, pass, cat, Meta{Node: n.Name()})
 		if err != nil {
-			t.Fatalf("live rdb from %s: %v", n.Name, err)
+			t.Fatalf("live rdb from %s: %v", n.Name(), err)
 		}
 		if m.Keys != dbsize {
-			t.Errorf("live rdb from %s: %d keys, DBSIZE %d", n.Name, m.Keys, dbsize)
+			t.Errorf("live rdb from %s: %d keys, DBSIZE %d", n.Name(), m.Keys, dbsize)
 		}
 		info, err := rdb.VerifyFile(filepath.Join(cat.Path(m.ID), RDBFileName))
 		if err != nil || info.Keys != dbsize || info.Expires != 1 {
-			t.Errorf("stored rdb from %s: %+v %v", n.Name, info, err)
+			t.Errorf("stored rdb from %s: %+v %v", n.Name(), info, err)
 		}
 		if rep, err := cat.Verify(m.ID); err != nil || !rep.OK {
 			t.Errorf("catalog verify of %s: %+v %v", m.ID, rep, err)
@@ -106,7 +108,7 @@ func TestLiveAndSnapshot(t *testing.T) {
 	}
 	// Corrupt the AOF manifest inside the snapshot: verification must fail
 	// and NewestVerified must fall back to the older snapshot.
-	mf := filepath.Join(cat.Path(rsnap.ID), dataDirName, harness.AOFDirName, "appendonly.aof.manifest")
+	mf := filepath.Join(cat.Path(rsnap.ID), dataDirName, rediskit.AOFDirName, "appendonly.aof.manifest")
 	if err := os.WriteFile(mf, []byte("file nothing seq 1 type b\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +124,7 @@ func TestLiveAndSnapshot(t *testing.T) {
 func TestClusterBackup(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	dep := testenv.StartDeployment(ctx, t, harness.DefaultCluster())
+	dep := testenv.StartDeployment(ctx, t, rediskit.DefaultCluster())
 	cc := dep.Client(harness.ClientOptions{})
 	defer cc.Close()
 	for i := 0; i < 3000; i++ {
@@ -143,7 +145,7 @@ func TestClusterBackup(t *testing.T) {
 				_ = pc.Close()
 			}
 		}
-		m, err := ClusterBackupWith(ctx, dep, cat, ClusterOptions{FromReplica: fromReplica})
+		m, err := ClusterBackupWith(ctx, dep.Engine(), cat, ClusterOptions{FromReplica: fromReplica})
 		if err != nil {
 			t.Fatalf("cluster backup (replica=%v): %v", fromReplica, err)
 		}

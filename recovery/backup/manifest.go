@@ -3,7 +3,7 @@ package backup
 import (
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // Kind is what a backup contains.
@@ -47,10 +47,10 @@ type Manifest struct {
 	// Server and ServerVersion are the product ("redis", "valkey") and
 	// version that wrote the backup (Valkey's own version, not the
 	// redis_version it keeps for compatibility).
-	Server        string                `json:"server,omitempty"`
-	ServerVersion string                `json:"server_version,omitempty"`
-	Topology      []harness.ClusterNode `json:"topology,omitempty"`
-	Note          string                `json:"note,omitempty"`
+	Server        string               `json:"server,omitempty"`
+	ServerVersion string               `json:"server_version,omitempty"`
+	Topology      []deploy.ClusterNode `json:"topology,omitempty"`
+	Note          string               `json:"note,omitempty"`
 }
 
 // Size is the total size of the backup's files.

@@ -10,7 +10,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 	"github.com/redisdrill/redisdrill/recovery/remote"
 )
 
@@ -63,14 +64,14 @@ func ClusterBackupAddr(ctx context.Context, cat *Catalog, opts RemoteClusterOpti
 	if err != nil {
 		return Manifest{}, fmt.Errorf("cluster backup: cluster nodes via %s: %w", opts.Addr, err)
 	}
-	view, err := harness.ParseClusterNodes(raw)
+	view, err := rediskit.ParseClusterNodes(raw)
 	if err != nil {
 		return Manifest{}, fmt.Errorf("cluster backup: %w", err)
 	}
-	if err := harness.CheckSlotCoverage(view); err != nil {
+	if err := rediskit.CheckSlotCoverage(view); err != nil {
 		return Manifest{}, fmt.Errorf("cluster backup: cluster not healthy: %w", err)
 	}
-	var primaries []harness.ClusterNode
+	var primaries []deploy.ClusterNode
 	for _, cn := range view {
 		if cn.IsPrimary() && !cn.Has("fail") && len(cn.Slots) > 0 {
 			primaries = append(primaries, cn)

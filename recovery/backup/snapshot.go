@@ -13,7 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 	"github.com/redisdrill/redisdrill/recovery/internal/aof"
 	"github.com/redisdrill/redisdrill/recovery/rdb"
 )
@@ -31,19 +32,19 @@ const persistPoll = 50 * time.Millisecond
 // containers). The backup is verified before Snapshot returns; a snapshot
 // that fails verification stays in the catalog marked failed and is
 // returned with an error.
-func Snapshot(ctx context.Context, n *harness.Node, cat *Catalog, meta Meta) (Manifest, error) {
+func Snapshot(ctx context.Context, n deploy.Node, cat *Catalog, meta Meta) (Manifest, error) {
 	if n == nil || cat == nil {
 		return Manifest{}, fmt.Errorf("snapshot: nil node or catalog")
 	}
 	start := time.Now()
 	if meta.Node == "" {
-		meta.Node = n.Name
+		meta.Node = n.Name()
 	}
 	m := Manifest{Kind: KindDataDir, Node: meta.Node, NodeID: meta.NodeID, Role: meta.Role, Slots: meta.Slots,
 		Shard: meta.Shard, Parent: meta.Parent, Note: meta.Note, ReplOffset: -1}
 	if alive(ctx, n) {
 		if err := persist(ctx, n); err != nil {
-			return Manifest{}, fmt.Errorf("snapshot %s: %w", n.Name, err)
+			return Manifest{}, fmt.Errorf("snapshot %s: %w", n.Name(), err)
 		}
 		describeLive(ctx, n, &m)
 	} else if m.Note == "" {
@@ -51,35 +52,35 @@ func Snapshot(ctx context.Context, n *harness.Node, cat *Catalog, meta Meta) (Ma
 	}
 	p, err := cat.begin(NewID(start, meta.Node))
 	if err != nil {
-		return Manifest{}, fmt.Errorf("snapshot %s: %w", n.Name, err)
+		return Manifest{}, fmt.Errorf("snapshot %s: %w", n.Name(), err)
 	}
-	if err := n.CopyDirOut(ctx, harness.DataDir, filepath.Join(p.dir, dataDirName)); err != nil {
+	if err := n.CopyDirOut(ctx, n.DataDir(), filepath.Join(p.dir, dataDirName)); err != nil {
 		p.abort()
-		return Manifest{}, fmt.Errorf("snapshot %s: %w", n.Name, err)
+		return Manifest{}, fmt.Errorf("snapshot %s: %w", n.Name(), err)
 	}
 	if m.Files, err = hashTree(p.dir, dataDirName); err != nil {
 		p.abort()
-		return Manifest{}, fmt.Errorf("snapshot %s: %w", n.Name, err)
+		return Manifest{}, fmt.Errorf("snapshot %s: %w", n.Name(), err)
 	}
 	describeFiles(filepath.Join(p.dir, dataDirName), &m)
 	m.Time, m.DurationMS = start.UTC(), time.Since(start).Milliseconds()
 	if err := p.commit(m); err != nil {
 		p.abort()
-		return Manifest{}, fmt.Errorf("snapshot %s: %w", n.Name, err)
+		return Manifest{}, fmt.Errorf("snapshot %s: %w", n.Name(), err)
 	}
 	m.ID = p.id
 	rep, err := cat.Verify(m.ID)
 	if err != nil {
-		return m, fmt.Errorf("snapshot %s: %w", n.Name, err)
+		return m, fmt.Errorf("snapshot %s: %w", n.Name(), err)
 	}
 	if !rep.OK {
-		return m, fmt.Errorf("snapshot %s: backup %s fails verification: %s", n.Name, m.ID, strings.Join(rep.Problems, "; "))
+		return m, fmt.Errorf("snapshot %s: backup %s fails verification: %s", n.Name(), m.ID, strings.Join(rep.Problems, "; "))
 	}
 	return m, nil
 }
 
 // alive reports whether the node runs and answers PING.
-func alive(ctx context.Context, n *harness.Node) bool {
+func alive(ctx context.Context, n deploy.Node) bool {
 	if running, err := n.Running(ctx); err != nil || !running {
 		return false
 	}
@@ -90,7 +91,7 @@ func alive(ctx context.Context, n *harness.Node) bool {
 }
 
 // persist makes the node's files current and waits until they are written.
-func persist(ctx context.Context, n *harness.Node) error {
+func persist(ctx context.Context, n deploy.Node) error {
 	info, err := n.Info(ctx, "persistence")
 	if err != nil {
 		return fmt.Errorf("persist: %w", err)
@@ -129,7 +130,7 @@ func persist(ctx context.Context, n *harness.Node) error {
 
 // waitIdle polls INFO persistence until no save or rewrite is running or
 // scheduled.
-func waitIdle(ctx context.Context, n *harness.Node, busy string) error {
+func waitIdle(ctx context.Context, n deploy.Node, busy string) error {
 	t := time.NewTicker(persistPoll)
 	defer t.Stop()
 	for {
@@ -149,7 +150,7 @@ func waitIdle(ctx context.Context, n *harness.Node, busy string) error {
 }
 
 // describeLive fills role, offset, node id and version from the live node.
-func describeLive(ctx context.Context, n *harness.Node, m *Manifest) {
+func describeLive(ctx context.Context, n deploy.Node, m *Manifest) {
 	if repl, err := n.Info(ctx, "replication"); err == nil {
 		if m.Role == "" {
 			m.Role = roleName(repl["role"])
@@ -160,7 +161,7 @@ func describeLive(ctx context.Context, n *harness.Node, m *Manifest) {
 	}
 	if srv, err := n.Info(ctx, "server"); err == nil {
 		m.RedisVersion = srv["redis_version"]
-		m.Server, m.ServerVersion = harness.ServerVersionOf(srv)
+		m.Server, m.ServerVersion = rediskit.ServerVersionOf(srv)
 	}
 	if m.NodeID == "" {
 		if id, err := n.RedisID(ctx); err == nil {
@@ -185,8 +186,8 @@ func roleName(r string) string {
 // commands on top of it), else dump.rdb; and node id, slots and role from
 // nodes.conf when the caller did not give them.
 func describeFiles(dataDir string, m *Manifest) {
-	path := filepath.Join(dataDir, harness.RDBFileName)
-	aofDir := filepath.Join(dataDir, harness.AOFDirName)
+	path := filepath.Join(dataDir, rediskit.RDBFileName)
+	aofDir := filepath.Join(dataDir, rediskit.AOFDirName)
 	if rep, err := aof.CheckDir(aofDir); err == nil || len(rep.Manifest.Entries) > 0 {
 		if b, ok := rep.Manifest.Base(); ok && strings.HasSuffix(b.Name, ".rdb") {
 			path = filepath.Join(aofDir, b.Name)
@@ -197,8 +198,8 @@ func describeFiles(dataDir string, m *Manifest) {
 			}
 		}
 	}
-	if conf, err := os.ReadFile(filepath.Join(dataDir, harness.NodesConfName)); err == nil {
-		if view, err := harness.ParseClusterNodes(string(conf)); err == nil {
+	if conf, err := os.ReadFile(filepath.Join(dataDir, rediskit.NodesConfName)); err == nil {
+		if view, err := rediskit.ParseClusterNodes(string(conf)); err == nil {
 			for _, cn := range view {
 				if !cn.Has("myself") {
 					continue

@@ -10,8 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/testenv"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // TestStreamingThroughput compares LiveRDB (host, over the Docker network,
@@ -24,7 +25,7 @@ func TestStreamingThroughput(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	dep := testenv.StartDeployment(ctx, t, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistNone})
+	dep := testenv.StartDeployment(ctx, t, deploy.Topology{Kind: rediskit.KindStandalone, Persistence: rediskit.PersistNone})
 	n := dep.Primary()
 	nc := n.Client()
 	defer nc.Close()
@@ -53,7 +54,7 @@ func TestStreamingThroughput(t *testing.T) {
 	}
 	runOurs := func() (time.Duration, Manifest) {
 		start := time.Now()
-		m, err := LiveRDB(ctx, n.Addr(), dep.Dialer().DialContext, "", cat, Meta{Node: n.Name})
+		m, err := LiveRDB(ctx, n.Addr(), dep.Dialer().DialContext, "", cat, Meta{Node: n.Name()})
 		if err != nil {
 			t.Fatal(err)
 		}

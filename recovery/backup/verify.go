@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/internal/aof"
 	"github.com/redisdrill/redisdrill/recovery/rdb"
 )
@@ -62,7 +62,7 @@ func (c *Catalog) Verify(id string) (Report, error) {
 	}
 	switch m.Kind {
 	case KindDataDir:
-		aofDir := filepath.Join(dir, dataDirName, harness.AOFDirName)
+		aofDir := filepath.Join(dir, dataDirName, rediskit.AOFDirName)
 		if st, err := os.Stat(aofDir); err == nil && st.IsDir() {
 			if _, err := aof.CheckDir(aofDir); err != nil {
 				rep.Problems = append(rep.Problems, err.Error())
@@ -83,7 +83,7 @@ func (c *Catalog) Verify(id string) (Report, error) {
 // together they cover every slot once.
 func (c *Catalog) verifyChildren(m Manifest, rep *Report) []string {
 	var problems []string
-	covered := make([]int, harness.TotalSlots)
+	covered := make([]int, rediskit.TotalSlots)
 	if len(m.Children) == 0 {
 		problems = append(problems, "cluster backup has no shard backups")
 	}
@@ -102,7 +102,7 @@ func (c *Catalog) verifyChildren(m Manifest, rep *Report) []string {
 			problems = append(problems, fmt.Sprintf("shard backup %s fails verification: %v %s", child, err, strings.Join(cr.Problems, "; ")))
 		}
 		for _, r := range cm.Slots {
-			for s := r[0]; s <= r[1] && s >= 0 && s < harness.TotalSlots; s++ {
+			for s := r[0]; s <= r[1] && s >= 0 && s < rediskit.TotalSlots; s++ {
 				covered[s]++
 			}
 		}

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // ErrStopped is returned by Wait when the detector stops before a match.
@@ -19,7 +19,7 @@ var ErrStopped = errors.New("detector stopped")
 // Detector merges Docker container events and Redis probes of one
 // deployment into a single record of timestamped events.
 type Detector struct {
-	dep    *harness.Deployment
+	dep    deploy.Deployment
 	opts   Options
 	logger *slog.Logger
 	events *eventLog
@@ -37,7 +37,7 @@ type Detector struct {
 // is open and every node has been probed once, so the first probe round is
 // the baseline later changes are compared with. The detector runs until
 // Stop is called or ctx ends; call Stop in every case to release it.
-func Start(ctx context.Context, dep *harness.Deployment, opts Options) (*Detector, error) {
+func Start(ctx context.Context, dep deploy.Deployment, opts Options) (*Detector, error) {
 	if dep == nil {
 		return nil, errors.New("start detector: nil deployment")
 	}
@@ -47,26 +47,27 @@ func Start(ctx context.Context, dep *harness.Deployment, opts Options) (*Detecto
 	}
 	rctx, cancel := context.WithCancel(ctx)
 	d := &Detector{
-		dep: dep, opts: o, logger: o.Logger.With("component", "detect", "run", dep.RunID),
+		dep: dep, opts: o, logger: o.Logger.With("component", "detect", "run", dep.RunID()),
 		events: newEventLog(), peers: newPeerTable(), ctx: rctx, cancel: cancel,
 	}
 	if !o.NoDocker {
-		if dep.Docker() == nil {
+		w, ok := dep.(deploy.MachineWatcher)
+		if !ok {
 			cancel()
-			return nil, errors.New("start detector: deployment has no docker connection")
+			return nil, errors.New("start detector: the deployment reports no machine events (use probe mode)")
 		}
-		res := openDockerEvents(rctx, dep.Docker().API(), dep.RunID, time.Time{})
+		events, errs := w.WatchMachines(rctx, time.Time{})
 		d.wg.Add(1)
 		go func() {
 			defer d.wg.Done()
-			d.pumpDockerEvents(rctx, res)
+			d.pumpMachineEvents(rctx, w, events, errs)
 		}()
 	}
 	first := &sync.WaitGroup{}
 	probes := map[string]context.CancelFunc{}
 	for _, n := range dep.Nodes() {
 		first.Add(1)
-		probes[n.Name] = d.startProbe(rctx, n, first.Done)
+		probes[n.Name()] = d.startProbe(rctx, n, first.Done)
 	}
 	first.Wait()
 	d.wg.Add(1)
@@ -90,9 +91,9 @@ func (d *Detector) superviseNodes(ctx context.Context, probes map[string]context
 		}
 		live := map[string]bool{}
 		for _, n := range d.dep.Nodes() {
-			live[n.Name] = true
-			if _, ok := probes[n.Name]; !ok {
-				probes[n.Name] = d.startProbe(ctx, n, func() {})
+			live[n.Name()] = true
+			if _, ok := probes[n.Name()]; !ok {
+				probes[n.Name()] = d.startProbe(ctx, n, func() {})
 			}
 		}
 		for name, stop := range probes {

@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/testenv"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // waitGoroutines waits (bounded) until the goroutine count is back to at
@@ -26,7 +27,7 @@ func waitGoroutines(want int) int {
 func TestDetectPrimaryKillInCluster(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	topo := harness.DefaultCluster()
+	topo := rediskit.DefaultCluster()
 	topo.NodeTimeout = 2 * time.Second
 	dep := testenv.StartDeployment(ctx, t, topo)
 
@@ -37,7 +38,7 @@ func TestDetectPrimaryKillInCluster(t *testing.T) {
 	victim, replica := shards[0].Primary, shards[0].Replicas[0]
 
 	before := runtime.NumGoroutine()
-	det, err := Start(ctx, dep, Options{})
+	det, err := Start(ctx, dep.Engine(), Options{})
 	if err != nil {
 		t.Fatalf("start detector: %v", err)
 	}
@@ -59,33 +60,33 @@ func TestDetectPrimaryKillInCluster(t *testing.T) {
 	t0 := time.Now()
 	wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
 	defer wcancel()
-	die, err := det.Wait(wctx, Match(tKill, victim.Name, KindDie))
+	die, err := det.Wait(wctx, Match(tKill, victim.Name(), KindDie))
 	if err != nil {
-		t.Fatalf("no docker die event for %s within 5s: %v (events %v)", victim.Name, err, det.All())
+		t.Fatalf("no docker die event for %s within 5s: %v (events %v)", victim.Name(), err, det.All())
 	}
-	down, err := det.Wait(wctx, Match(tKill, victim.Name, KindUnreachable))
+	down, err := det.Wait(wctx, Match(tKill, victim.Name(), KindUnreachable))
 	if err != nil {
-		t.Fatalf("no unreachable probe event for %s within 5s: %v (events %v)", victim.Name, err, det.All())
+		t.Fatalf("no unreachable probe event for %s within 5s: %v (events %v)", victim.Name(), err, det.All())
 	}
 	t.Logf("detect time vs t0 (kill call returned after %v): docker die %v (%s), probe unreachable %v",
 		t0.Sub(tKill), die.Time.Sub(t0), die.Detail, down.Time.Sub(t0))
 	if die.Detail != "exitCode=137" || die.Role != "master" {
 		t.Errorf("die event %v: want exitCode=137 of a master", die)
 	}
-	if st, ok := det.Status(victim.Name); !ok || st.Reachable || st.Role != "master" || st.Keys != 0 {
+	if st, ok := det.Status(victim.Name()); !ok || st.Reachable || st.Role != "master" || st.Keys != 0 {
 		t.Errorf("status of the dead primary: %+v %v", st, ok)
 	}
 
 	fctx, fcancel := context.WithTimeout(ctx, 30*time.Second)
 	defer fcancel()
-	rc, err := det.Wait(fctx, Match(t0, replica.Name, KindRoleChange))
+	rc, err := det.Wait(fctx, Match(t0, replica.Name(), KindRoleChange))
 	if err != nil {
-		t.Fatalf("no role-change on replica %s: %v (events %v)", replica.Name, err, det.All())
+		t.Fatalf("no role-change on replica %s: %v (events %v)", replica.Name(), err, det.All())
 	}
 	if rc.Detail != "slave -> master" {
 		t.Errorf("role-change detail %q", rc.Detail)
 	}
-	t.Logf("replica %s promoted %v after the kill", replica.Name, rc.Time.Sub(t0))
+	t.Logf("replica %s promoted %v after the kill", replica.Name(), rc.Time.Sub(t0))
 	if e, ok := det.FirstAfter(t0, KindClusterFail); ok {
 		t.Logf("first cluster-fail: %v after the kill on %s", e.Time.Sub(t0), e.Node)
 	} else {
@@ -107,9 +108,9 @@ func TestDetectPrimaryKillInCluster(t *testing.T) {
 func TestDetectEmptyRestartOfPrimary(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	dep := testenv.StartDeployment(ctx, t, harness.Topology{Kind: harness.KindReplicated, Primaries: 1, Replicas: 1, Persistence: harness.PersistAOF})
+	dep := testenv.StartDeployment(ctx, t, deploy.Topology{Kind: rediskit.KindReplicated, Primaries: 1, Replicas: 1, Persistence: rediskit.PersistAOF})
 	primary := dep.Primary()
-	var replica *harness.Node
+	var replica deploy.Node
 	for _, n := range dep.Nodes() {
 		if n != primary {
 			replica = n
@@ -124,7 +125,7 @@ func TestDetectEmptyRestartOfPrimary(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	det, err := Start(ctx, dep, Options{})
+	det, err := Start(ctx, dep.Engine(), Options{})
 	if err != nil {
 		t.Fatalf("start detector: %v", err)
 	}
@@ -143,9 +144,9 @@ func TestDetectEmptyRestartOfPrimary(t *testing.T) {
 	}
 	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
 	defer wcancel()
-	empty, err := det.Wait(wctx, Match(t0, primary.Name, KindEmptyRestart))
+	empty, err := det.Wait(wctx, Match(t0, primary.Name(), KindEmptyRestart))
 	if err != nil {
-		t.Fatalf("no empty-restart for %s: %v (events %v)", primary.Name, err, det.All())
+		t.Fatalf("no empty-restart for %s: %v (events %v)", primary.Name(), err, det.All())
 	}
 	t.Logf("empty-restart %v after container start: %s", empty.Time.Sub(t0), empty.Detail)
 

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 )
 
 // observation is what one probe round learned about one node.
@@ -25,7 +25,7 @@ type observation struct {
 
 // parseObservation builds an observation from INFO and CLUSTER INFO text.
 func parseObservation(info, clusterInfo string) observation {
-	kv := harness.ParseInfo(info)
+	kv := rediskit.ParseInfo(info)
 	o := observation{
 		RunID:      kv["run_id"],
 		Role:       kv["role"],
@@ -35,7 +35,7 @@ func parseObservation(info, clusterInfo string) observation {
 		Keys:       keyCount(kv),
 	}
 	if clusterInfo != "" {
-		o.ClusterState = harness.ParseInfo(clusterInfo)["cluster_state"]
+		o.ClusterState = rediskit.ParseInfo(clusterInfo)["cluster_state"]
 	}
 	var bad []string
 	for _, k := range []string{"rdb_last_bgsave_status", "aof_last_write_status", "aof_last_bgrewrite_status"} {

@@ -10,7 +10,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // NodeStatus is what the probe last learned about one node.
@@ -86,7 +87,7 @@ func (t *peerTable) replicaKeys(primaryIP string) int64 {
 // prober is the probe of one node: its loop state and the hooks the Docker
 // source uses to make it look again right away.
 type prober struct {
-	node *harness.Node
+	node deploy.Node
 	wake chan struct{}
 
 	mu          sync.Mutex
@@ -115,14 +116,14 @@ const (
 
 // startProbe runs the probe loop of n until ctx ends or the returned cancel
 // is called. firstDone is called after the first round.
-func (d *Detector) startProbe(ctx context.Context, n *harness.Node, firstDone func()) context.CancelFunc {
+func (d *Detector) startProbe(ctx context.Context, n deploy.Node, firstDone func()) context.CancelFunc {
 	pctx, cancel := context.WithCancel(ctx)
 	p := &prober{node: n, wake: make(chan struct{}, 1)}
-	d.probers.Store(n.Name, p)
+	d.probers.Store(n.Name(), p)
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
-		defer d.probers.CompareAndDelete(n.Name, p)
+		defer d.probers.CompareAndDelete(n.Name(), p)
 		d.probeLoop(pctx, p, firstDone)
 	}()
 	if !d.opts.NoDocker && n.Supervised() {
@@ -148,7 +149,7 @@ func (d *Detector) probeLoop(ctx context.Context, p *prober, firstDone func()) {
 	n := p.node
 	st := newNodeState()
 	th := thresholds{MinKeys: d.opts.EmptyRestartMinKeys, LossRatio: d.opts.EmptyRestartRatio, DownAfter: d.opts.DownAfter}
-	cluster := d.dep.Topology.Kind == harness.KindCluster
+	cluster := d.dep.Topology().Kind == rediskit.KindCluster
 	var c *redis.Client
 	drop := func() {
 		if c != nil {
@@ -212,13 +213,13 @@ func (d *Detector) probeLoop(ctx context.Context, p *prober, firstDone func()) {
 }
 
 // record feeds one observation to the node's state and records the events.
-func (d *Detector) record(n *harness.Node, st *nodeState, o observation, th thresholds) {
+func (d *Detector) record(n deploy.Node, st *nodeState, o observation, th thresholds) {
 	now := time.Now()
 	evs := st.step(o, n.IP(), d.peers.replicaKeys, th)
-	d.peers.update(n.Name, o, st, now)
+	d.peers.update(n.Name(), o, st, now)
 	role := st.role // last known, kept while unreachable
 	for _, e := range evs {
-		e.Time, e.Node, e.Role = now, n.Name, role
+		e.Time, e.Node, e.Role = now, n.Name(), role
 		d.events.add(e)
 	}
 }
@@ -231,7 +232,7 @@ func (d *Detector) record(n *harness.Node, st *nodeState, o observation, th thre
 // it (errConnClosed: Refused), or it was dropped after a timeout
 // (errConnLost: Silent).
 func (d *Detector) connect(ctx context.Context, addr string) (*redis.Client, error) {
-	conn, err := d.dep.Dialer().DialContext(ctx, "tcp", addr)
+	conn, err := d.dep.Dial(ctx, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", addr, err)
 	}
@@ -248,7 +249,7 @@ func (d *Detector) connect(ctx context.Context, addr string) (*redis.Client, err
 	}
 	to := d.opts.Timeout
 	return redis.NewClient(&redis.Options{
-		Addr: addr, Password: d.dep.Topology.Password, Dialer: dial,
+		Addr: addr, Password: d.dep.Topology().Password, Dialer: dial,
 		DialTimeout: to, ReadTimeout: to, WriteTimeout: to, ContextTimeoutEnabled: true,
 		MaxRetries: -1, PoolSize: 2, DialerRetries: 1, Protocol: 2, DisableIdentity: true,
 	}), nil

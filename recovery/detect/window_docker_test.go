@@ -6,8 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/testenv"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // TestProbeModeWindowOnRealRedis checks the window rule against a real
@@ -18,9 +19,9 @@ import (
 func TestProbeModeWindowOnRealRedis(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	dep := testenv.StartDeployment(ctx, t, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistNone})
+	dep := testenv.StartDeployment(ctx, t, deploy.Topology{Kind: rediskit.KindStandalone, Persistence: rediskit.PersistNone})
 	n := dep.Nodes()[0]
-	det, err := Start(ctx, dep, Options{NoDocker: true})
+	det, err := Start(ctx, dep.Engine(), Options{NoDocker: true})
 	if err != nil {
 		t.Fatalf("start detector: %v", err)
 	}
@@ -45,7 +46,7 @@ func TestProbeModeWindowOnRealRedis(t *testing.T) {
 		t.Helper()
 		wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
 		defer wcancel()
-		e, err := det.Wait(wctx, Match(since, n.Name, k))
+		e, err := det.Wait(wctx, Match(since, n.Name(), k))
 		if err != nil {
 			t.Fatalf("no %s event: %v (events %v)", k, err, det.All())
 		}
@@ -70,7 +71,7 @@ func TestProbeModeWindowOnRealRedis(t *testing.T) {
 	if !strings.Contains(down.Detail, "silent for") {
 		t.Errorf("freeze detail %q, want silence", down.Detail)
 	}
-	if st, _ := det.Status(n.Name); !st.Down || st.Refused || st.Reachable {
+	if st, _ := det.Status(n.Name()); !st.Down || st.Refused || st.Reachable {
 		t.Errorf("status of the frozen node %+v: want down, not refused", st)
 	}
 	t.Logf("long freeze judged down after %v: %v", down.Time.Sub(long), down)
@@ -87,7 +88,7 @@ func TestProbeModeWindowOnRealRedis(t *testing.T) {
 	if got := dead.Time.Sub(kill); got > 500*time.Millisecond {
 		t.Errorf("kill judged down after %v, want at once", got)
 	}
-	if st, _ := det.Status(n.Name); !st.Down || !st.Refused {
+	if st, _ := det.Status(n.Name()); !st.Down || !st.Refused {
 		t.Errorf("status of the killed node %+v: want down and refused", st)
 	}
 	t.Logf("kill judged down after %v: %v", dead.Time.Sub(kill), dead)

@@ -12,6 +12,8 @@ import (
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/testenv"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // realRunID is the run id (label redisdrill.run) of this package's Docker
@@ -68,7 +70,7 @@ func TestRealDumpServers(t *testing.T) {
 			if img.Built {
 				t.Logf("built %s (%s) in %s", img.Ref, img.Version, img.Duration.Round(time.Second))
 			}
-			topo := harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistRDB}
+			topo := deploy.Topology{Kind: rediskit.KindStandalone, Persistence: rediskit.PersistRDB}
 			dep, err := harness.Start(ctx, d, topo, harness.StartOptions{Image: img.Ref, RunID: realRunID(srv.Name), Logger: logger})
 			defer func() {
 				if dep != nil {
@@ -152,7 +154,7 @@ func checkRealDump(ctx context.Context, t *testing.T, srv harness.Server, n *har
 	}
 	// The server's own checker agrees the file is good.
 	check := strings.TrimSuffix(srv.Binary, "-server") + "-check-rdb"
-	code, out, err := n.Exec(ctx, check, harness.DataDir+"/"+harness.RDBFileName)
+	code, out, err := n.Exec(ctx, check, n.DataDir()+"/"+rediskit.RDBFileName)
 	if err != nil || code != 0 {
 		t.Errorf("%s rejected the dump: %d %v %s", check, code, err, out)
 	}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/testenv"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // features are the data types beyond Redis 7.0's a server has.
@@ -98,7 +100,7 @@ func TestRealDump(t *testing.T) {
 	d := testenv.RequireDocker(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	dep, err := harness.Start(ctx, d, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistRDB}, harness.StartOptions{RunID: realRunID("default")})
+	dep, err := harness.Start(ctx, d, deploy.Topology{Kind: rediskit.KindStandalone, Persistence: rediskit.PersistRDB}, harness.StartOptions{RunID: realRunID("default")})
 	defer dep.Terminate(context.Background())
 	if err != nil {
 		t.Fatalf("start: %v", err)
@@ -155,7 +157,7 @@ func TestRealDump(t *testing.T) {
 			t.Errorf("%s: redis-check-rdb accepted it (reference disagrees with the test data): %s", name, out)
 		}
 	}
-	code, out, err := n.Exec(ctx, "redis-check-rdb", harness.DataDir+"/"+harness.RDBFileName)
+	code, out, err := n.Exec(ctx, "redis-check-rdb", n.DataDir()+"/"+rediskit.RDBFileName)
 	if err != nil || code != 0 {
 		t.Errorf("redis-check-rdb rejected the good dump: %d %s %v", code, out, err)
 	}
@@ -163,18 +165,18 @@ func TestRealDump(t *testing.T) {
 
 // saveAndVerify has node n SAVE through c, reads its dump.rdb and verifies
 // it; it returns what Verify found and the file.
-func saveAndVerify(ctx context.Context, t *testing.T, c *redis.Client, n *harness.Node) (Info, []byte) {
+func saveAndVerify(ctx context.Context, t *testing.T, c *redis.Client, n deploy.Node) (Info, []byte) {
 	t.Helper()
 	if err := c.Save(ctx).Err(); err != nil {
 		t.Fatalf("save: %v", err)
 	}
-	data, err := n.ReadFile(ctx, harness.DataDir+"/"+harness.RDBFileName)
+	data, err := n.ReadFile(ctx, n.DataDir()+"/"+rediskit.RDBFileName)
 	if err != nil {
 		t.Fatal(err)
 	}
 	info, err := VerifyBytes(data)
 	if err != nil {
-		t.Fatalf("verify %s dump: %v", n.Name, err)
+		t.Fatalf("verify %s dump: %v", n.Name(), err)
 	}
 	return info, data
 }

@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // ShardBaseline is what one shard held when the baseline was taken.
@@ -23,7 +24,7 @@ type ShardBaseline struct {
 // Baseline is the per-shard state of a deployment before a fault.
 type Baseline struct {
 	Time   time.Time       `json:"time"`
-	Kind   harness.Kind    `json:"kind"`
+	Kind   rediskit.Kind   `json:"kind"`
 	Shards []ShardBaseline `json:"shards"`
 }
 
@@ -42,7 +43,7 @@ func (b *Baseline) TotalKeys() int64 {
 // keys long enough for clients to time out (measured: write timeouts right
 // before the fault in the rollback bench). The deployment must be healthy:
 // every shard's primary must answer.
-func TakeBaseline(ctx context.Context, dep *harness.Deployment) (Baseline, error) {
+func TakeBaseline(ctx context.Context, dep deploy.Deployment) (Baseline, error) {
 	return takeBaseline(ctx, dep, false)
 }
 
@@ -50,11 +51,11 @@ func TakeBaseline(ctx context.Context, dep *harness.Deployment) (Baseline, error
 // (DEBUG DIGEST on its primary, which blocks it for O(keys)), for
 // Options.CompareDigest. Each shard's primary holds exactly its shard's
 // data, so a whole-node digest is a shard digest.
-func TakeDigestBaseline(ctx context.Context, dep *harness.Deployment) (Baseline, error) {
+func TakeDigestBaseline(ctx context.Context, dep deploy.Deployment) (Baseline, error) {
 	return takeBaseline(ctx, dep, true)
 }
 
-func takeBaseline(ctx context.Context, dep *harness.Deployment, withDigest bool) (Baseline, error) {
+func takeBaseline(ctx context.Context, dep deploy.Deployment, withDigest bool) (Baseline, error) {
 	if dep == nil {
 		return Baseline{}, errors.New("take baseline: nil deployment")
 	}
@@ -63,11 +64,11 @@ func takeBaseline(ctx context.Context, dep *harness.Deployment, withDigest bool)
 	if err != nil {
 		return Baseline{}, fmt.Errorf("take baseline: %w", err)
 	}
-	keys := map[*harness.Node]int64{}
+	keys := map[deploy.Node]int64{}
 	for _, f := range facts {
 		keys[f.node] = f.keys
 	}
-	b := Baseline{Time: time.Now(), Kind: dep.Topology.Kind}
+	b := Baseline{Time: time.Now(), Kind: dep.Topology().Kind}
 	for i, s := range shards {
 		if s.Primary == nil {
 			return Baseline{}, fmt.Errorf("take baseline: primary %s of slots %s is not a live node", shortID(s.PrimID), slotsString(s.Slots))
@@ -80,7 +81,7 @@ func takeBaseline(ctx context.Context, dep *harness.Deployment, withDigest bool)
 			}
 		}
 		b.Shards = append(b.Shards, ShardBaseline{
-			Index: i, Slots: s.Slots, Primary: s.Primary.Name, PrimaryID: s.PrimID,
+			Index: i, Slots: s.Slots, Primary: s.Primary.Name(), PrimaryID: s.PrimID,
 			Replicas: len(s.Replicas), Keys: keys[s.Primary], Digest: d,
 		})
 	}
@@ -88,8 +89,8 @@ func takeBaseline(ctx context.Context, dep *harness.Deployment, withDigest bool)
 }
 
 // currentShards returns the shards ordered by lowest slot.
-func currentShards(dep *harness.Deployment, facts []nodeFacts) ([]shard, error) {
-	if dep.Topology.Kind != harness.KindCluster {
+func currentShards(dep deploy.Deployment, facts []nodeFacts) ([]shard, error) {
+	if dep.Topology().Kind != rediskit.KindCluster {
 		s, err := replicatedShard(facts, dep.Primary())
 		if err != nil {
 			return nil, err

@@ -7,7 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // Options tune Check. Zero values take the defaults.
@@ -25,7 +26,7 @@ type Options struct {
 
 // Check verifies dep now, against base when it is not nil. It never fails
 // itself: unreachable nodes and unanswered questions become failed checks.
-func Check(ctx context.Context, dep *harness.Deployment, base *Baseline, opts Options) Result {
+func Check(ctx context.Context, dep deploy.Deployment, base *Baseline, opts Options) Result {
 	start := time.Now()
 	r := Result{Time: start}
 	if dep == nil {
@@ -35,12 +36,12 @@ func Check(ctx context.Context, dep *harness.Deployment, base *Baseline, opts Op
 	facts := gather(ctx, dep)
 	live := 0
 	for _, f := range facts {
-		r.add(CheckReachable, f.node.Name, f.err == nil, "%s", errString(f.err))
+		r.add(CheckReachable, f.node.Name(), f.err == nil, "%s", errString(f.err))
 		if f.err == nil {
 			live++
 		}
 	}
-	if dep.Topology.Kind == harness.KindCluster {
+	if dep.Topology().Kind == rediskit.KindCluster {
 		checkCluster(&r, facts)
 	} else {
 		checkSinglePrimary(&r, facts)
@@ -48,13 +49,13 @@ func Check(ctx context.Context, dep *harness.Deployment, base *Baseline, opts Op
 	for _, f := range facts {
 		if f.err == nil && f.repl["role"] == "slave" {
 			st := f.repl["master_link_status"]
-			r.add(CheckReplicationLink, f.node.Name, st == "up", "master %s:%s master_link_status:%s", f.repl["master_host"], f.repl["master_port"], st)
+			r.add(CheckReplicationLink, f.node.Name(), st == "up", "master %s:%s master_link_status:%s", f.repl["master_host"], f.repl["master_port"], st)
 		}
 	}
 	shards, err := currentShards(dep, facts)
 	if err != nil {
 		name := CheckSlotCoverage
-		if dep.Topology.Kind != harness.KindCluster {
+		if dep.Topology().Kind != rediskit.KindCluster {
 			name = CheckReachable
 		}
 		r.add(name, "primary", false, "%v", err)
@@ -70,19 +71,19 @@ func Check(ctx context.Context, dep *harness.Deployment, base *Baseline, opts Op
 // checkCluster adds cluster-state and slot-coverage per live node, then
 // views-agree and split-brain over every live node's view.
 func checkCluster(r *Result, facts []nodeFacts) {
-	views := map[string][]harness.ClusterNode{}
+	views := map[string][]deploy.ClusterNode{}
 	for _, f := range facts {
 		if f.err != nil {
 			continue
 		}
-		r.add(CheckClusterState, f.node.Name, f.clusterState == "ok", "cluster_state:%s", f.clusterState)
+		r.add(CheckClusterState, f.node.Name(), f.clusterState == "ok", "cluster_state:%s", f.clusterState)
 		if f.viewErr != nil {
-			r.add(CheckSlotCoverage, f.node.Name, false, "%v", f.viewErr)
+			r.add(CheckSlotCoverage, f.node.Name(), false, "%v", f.viewErr)
 			continue
 		}
-		views[f.node.Name] = f.view
+		views[f.node.Name()] = f.view
 		missing, double := coverage(f.view)
-		r.add(CheckSlotCoverage, f.node.Name, missing == 0 && double == 0, "%d slots unserved, %d served twice", missing, double)
+		r.add(CheckSlotCoverage, f.node.Name(), missing == 0 && double == 0, "%d slots unserved, %d served twice", missing, double)
 	}
 	n, example := disagreements(views)
 	if example != "" {
@@ -99,21 +100,21 @@ func checkSinglePrimary(r *Result, facts []nodeFacts) {
 	var primaries []string
 	for _, f := range facts {
 		if f.err == nil && f.repl["role"] == "master" {
-			primaries = append(primaries, f.node.Name)
+			primaries = append(primaries, f.node.Name())
 		}
 	}
 	r.add(CheckSplitBrain, "deployment", len(primaries) <= 1, "live primaries: %s", strings.Join(primaries, ", "))
 }
 
-func checkReplicaCounts(r *Result, dep *harness.Deployment, facts []nodeFacts, shards []shard, opts Options) {
+func checkReplicaCounts(r *Result, dep deploy.Deployment, facts []nodeFacts, shards []shard, opts Options) {
 	want := opts.ExpectReplicas
 	if want == 0 {
-		want = dep.Topology.Replicas
+		want = dep.Topology().Replicas
 	}
 	if want <= 0 {
 		return
 	}
-	linked := map[*harness.Node]bool{}
+	linked := map[deploy.Node]bool{}
 	for _, f := range facts {
 		linked[f.node] = f.err == nil && f.repl["master_link_status"] == "up"
 	}
@@ -128,9 +129,9 @@ func checkReplicaCounts(r *Result, dep *harness.Deployment, facts []nodeFacts, s
 	}
 }
 
-func checkAgainstBaseline(ctx context.Context, r *Result, dep *harness.Deployment, facts []nodeFacts, shards []shard, base *Baseline, opts Options) {
-	keys := map[*harness.Node]int64{}
-	up := map[*harness.Node]bool{}
+func checkAgainstBaseline(ctx context.Context, r *Result, dep deploy.Deployment, facts []nodeFacts, shards []shard, base *Baseline, opts Options) {
+	keys := map[deploy.Node]int64{}
+	up := map[deploy.Node]bool{}
 	for _, f := range facts {
 		keys[f.node], up[f.node] = f.keys, f.err == nil
 	}
@@ -178,11 +179,11 @@ func sameSlots(shards []shard, slots [][2]int) *shard {
 // keysNow counts the keys of a baseline shard's slots now: DBSIZE when one
 // live primary serves exactly those slots, else CLUSTER COUNTKEYSINSLOT on
 // every live primary that serves some of them (slots moved or split).
-func keysNow(ctx context.Context, dep *harness.Deployment, shards []shard, up map[*harness.Node]bool, keys map[*harness.Node]int64, b ShardBaseline) (int64, string, error) {
+func keysNow(ctx context.Context, dep deploy.Deployment, shards []shard, up map[deploy.Node]bool, keys map[deploy.Node]int64, b ShardBaseline) (int64, string, error) {
 	if cur := sameSlots(shards, b.Slots); cur != nil && cur.Primary != nil && up[cur.Primary] {
-		return keys[cur.Primary], cur.Primary.Name, nil
+		return keys[cur.Primary], cur.Primary.Name(), nil
 	}
-	if dep.Topology.Kind != harness.KindCluster {
+	if dep.Topology().Kind != rediskit.KindCluster {
 		return 0, "", fmt.Errorf("no live primary")
 	}
 	var total int64
@@ -199,7 +200,7 @@ func keysNow(ctx context.Context, dep *harness.Deployment, shards []shard, up ma
 		}
 		total += n
 		covered += slotCount(part)
-		where = append(where, fmt.Sprintf("%s (slots %s)", s.Primary.Name, slotsString(part)))
+		where = append(where, fmt.Sprintf("%s (slots %s)", s.Primary.Name(), slotsString(part)))
 	}
 	if missing := slotCount(b.Slots) - covered; missing > 0 {
 		return 0, "", fmt.Errorf("%d of its slots have no live primary", missing)
@@ -227,17 +228,17 @@ func errString(err error) string {
 //
 // It asks every node that may still claim slots: members, and retired
 // nodes whose container still runs.
-func NoSplitBrain(ctx context.Context, dep *harness.Deployment) error {
+func NoSplitBrain(ctx context.Context, dep deploy.Deployment) error {
 	if dep == nil {
 		return errors.New("check split brain: nil deployment")
 	}
 	r := Result{}
 	facts := gatherEveryOwner(ctx, dep)
-	if dep.Topology.Kind == harness.KindCluster {
-		views := map[string][]harness.ClusterNode{}
+	if dep.Topology().Kind == rediskit.KindCluster {
+		views := map[string][]deploy.ClusterNode{}
 		for _, f := range facts {
 			if f.err == nil && f.viewErr == nil {
-				views[f.node.Name] = f.view
+				views[f.node.Name()] = f.view
 			}
 		}
 		if p := splitBrain(views); len(p) > 0 {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/testenv"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // eventually polls cond every 100ms until it returns nil or ctx ends.
@@ -29,7 +31,7 @@ func eventually(ctx context.Context, cond func() error) error {
 func TestVerifyClusterThroughKillFailoverRejoinAndFlush(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	topo := harness.DefaultCluster()
+	topo := rediskit.DefaultCluster()
 	topo.NodeTimeout = 2 * time.Second
 	dep := testenv.StartDeployment(ctx, t, topo)
 
@@ -46,7 +48,7 @@ func TestVerifyClusterThroughKillFailoverRejoinAndFlush(t *testing.T) {
 	if err := dep.WaitReady(ctx); err != nil {
 		t.Fatal(err)
 	}
-	base, err := TakeDigestBaseline(ctx, dep)
+	base, err := TakeDigestBaseline(ctx, dep.Engine())
 	if err != nil {
 		t.Fatalf("baseline: %v", err)
 	}
@@ -56,38 +58,38 @@ func TestVerifyClusterThroughKillFailoverRejoinAndFlush(t *testing.T) {
 
 	// Counting by slots (used when slots moved) agrees with DBSIZE, also
 	// when the shard's slots are split over two "shards".
-	p0 := nodeByName(t, dep, base.Shards[0].Primary)
-	if n, err := countKeysInSlots(ctx, dep, p0, base.Shards[0].Slots); err != nil || n != base.Shards[0].Keys {
+	p0 := nodeByName(t, dep.Engine(), base.Shards[0].Primary)
+	if n, err := countKeysInSlots(ctx, dep.Engine(), p0, base.Shards[0].Slots); err != nil || n != base.Shards[0].Keys {
 		t.Fatalf("count keys in slots: %d %v, want %d", n, err, base.Shards[0].Keys)
 	}
 	lo, hi := base.Shards[0].Slots[0][0], base.Shards[0].Slots[0][1]
 	split := []shard{{Slots: [][2]int{{lo, lo + 100}}, Primary: p0}, {Slots: [][2]int{{lo + 101, hi}}, Primary: p0}}
-	n, where, err := keysNow(ctx, dep, split, map[*harness.Node]bool{p0: true}, nil, base.Shards[0])
+	n, where, err := keysNow(ctx, dep.Engine(), split, map[deploy.Node]bool{p0: true}, nil, base.Shards[0])
 	if err != nil || n != base.Shards[0].Keys {
 		t.Fatalf("keys over split slots: %d (%s) %v, want %d", n, where, err, base.Shards[0].Keys)
 	}
-	if _, _, err := keysNow(ctx, dep, split[:1], map[*harness.Node]bool{p0: true}, nil, base.Shards[0]); err == nil {
+	if _, _, err := keysNow(ctx, dep.Engine(), split[:1], map[deploy.Node]bool{p0: true}, nil, base.Shards[0]); err == nil {
 		t.Fatal("keys over partly unserved slots: want an error")
 	}
 
-	healthy := Check(ctx, dep, &base, Options{CompareDigest: true})
+	healthy := Check(ctx, dep.Engine(), &base, Options{CompareDigest: true})
 	t.Logf("healthy: %s", healthy)
 	if !healthy.OK() {
 		t.Fatalf("healthy cluster failed verification:\n%s", healthy)
 	}
-	if err := NoSplitBrain(ctx, dep); err != nil {
+	if err := NoSplitBrain(ctx, dep.Engine()); err != nil {
 		t.Fatalf("healthy cluster: %v", err)
 	}
 
 	// Kill shard 0's primary with its replica frozen, so no failover can
 	// happen: the damage stays visible.
-	victim, replica := nodeByName(t, dep, base.Shards[0].Primary), (*harness.Node)(nil)
+	victim, replica := nodeByName(t, dep.Engine(), base.Shards[0].Primary), (deploy.Node)(nil)
 	shards, err := dep.Shards(ctx, dep.Nodes()[1])
 	if err != nil {
 		t.Fatal(err)
 	}
 	replica = shards[0].Replicas[0]
-	if err := replica.Pause(ctx); err != nil {
+	if err := harness.AsNode(replica).Pause(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if err := victim.Kill(ctx, "SIGKILL"); err != nil {
@@ -97,7 +99,7 @@ func TestVerifyClusterThroughKillFailoverRejoinAndFlush(t *testing.T) {
 	defer wcancel()
 	var down Result
 	err = eventually(wctx, func() error {
-		down = Check(ctx, dep, &base, Options{})
+		down = Check(ctx, dep.Engine(), &base, Options{})
 		if !down.Has(CheckClusterState) || !down.Has(CheckSlotCoverage) {
 			return errors.New(down.String())
 		}
@@ -123,7 +125,7 @@ func TestVerifyClusterThroughKillFailoverRejoinAndFlush(t *testing.T) {
 	}
 	var promoted Result
 	if err := eventually(wctx, func() error {
-		promoted = Check(ctx, dep, &base, Options{})
+		promoted = Check(ctx, dep.Engine(), &base, Options{})
 		if promoted.Has(CheckSlotCoverage) || promoted.Has(CheckClusterState) {
 			return errors.New(promoted.String())
 		}
@@ -141,20 +143,20 @@ func TestVerifyClusterThroughKillFailoverRejoinAndFlush(t *testing.T) {
 	if err := dep.WaitReady(ctx); err != nil {
 		t.Fatal(err)
 	}
-	rejoined := Check(ctx, dep, &base, Options{CompareDigest: true})
+	rejoined := Check(ctx, dep.Engine(), &base, Options{CompareDigest: true})
 	t.Logf("rejoined: %s", rejoined)
 	if !rejoined.OK() {
 		t.Fatalf("rejoined cluster failed verification:\n%s", rejoined)
 	}
 
 	// FLUSHALL on shard 1's primary: the shard is wiped.
-	s1 := shardPrimary(t, ctx, dep, 1)
+	s1 := shardPrimary(t, ctx, dep.Engine(), 1)
 	c := s1.Client()
 	defer c.Close()
 	if err := c.FlushAll(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}
-	wiped := Check(ctx, dep, &base, Options{})
+	wiped := Check(ctx, dep.Engine(), &base, Options{})
 	t.Logf("flushed: %s", wiped)
 	if !wiped.Has(CheckShardWiped) || !wiped.Has(CheckKeyCount) {
 		t.Fatalf("FLUSHALL on shard 1 not reported as shard-wiped / key-count:\n%s", wiped)
@@ -170,7 +172,7 @@ func TestVerifyClusterThroughKillFailoverRejoinAndFlush(t *testing.T) {
 	}
 	var damaged Result
 	if err := eventually(wctx, func() error {
-		damaged = Check(ctx, dep, &base, Options{})
+		damaged = Check(ctx, dep.Engine(), &base, Options{})
 		if !damaged.Has(CheckSlotCoverage) {
 			return errors.New(damaged.String())
 		}
@@ -181,7 +183,7 @@ func TestVerifyClusterThroughKillFailoverRejoinAndFlush(t *testing.T) {
 	t.Logf("flushslots: %s", damaged)
 }
 
-func nodeByName(t *testing.T, dep *harness.Deployment, name string) *harness.Node {
+func nodeByName(t *testing.T, dep deploy.Deployment, name string) deploy.Node {
 	t.Helper()
 	n, ok := dep.NodeByName(name)
 	if !ok {
@@ -190,7 +192,7 @@ func nodeByName(t *testing.T, dep *harness.Deployment, name string) *harness.Nod
 	return n
 }
 
-func shardPrimary(t *testing.T, ctx context.Context, dep *harness.Deployment, i int) *harness.Node {
+func shardPrimary(t *testing.T, ctx context.Context, dep deploy.Deployment, i int) deploy.Node {
 	t.Helper()
 	shards, err := dep.Shards(ctx, dep.Nodes()[0])
 	if err != nil || len(shards) <= i || shards[i].Primary == nil {
@@ -202,9 +204,9 @@ func shardPrimary(t *testing.T, ctx context.Context, dep *harness.Deployment, i 
 func TestVerifyReplicatedSplitBrainAndWipe(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	dep := testenv.StartDeployment(ctx, t, harness.Topology{Kind: harness.KindReplicated, Primaries: 1, Replicas: 1, Persistence: harness.PersistNone})
+	dep := testenv.StartDeployment(ctx, t, deploy.Topology{Kind: rediskit.KindReplicated, Primaries: 1, Replicas: 1, Persistence: rediskit.PersistNone})
 	primary := dep.Primary()
-	var replica *harness.Node
+	var replica deploy.Node
 	for _, n := range dep.Nodes() {
 		if n != primary {
 			replica = n
@@ -219,23 +221,23 @@ func TestVerifyReplicatedSplitBrainAndWipe(t *testing.T) {
 	if err := dep.WaitReady(ctx); err != nil {
 		t.Fatal(err)
 	}
-	base, err := TakeDigestBaseline(ctx, dep)
+	base, err := TakeDigestBaseline(ctx, dep.Engine())
 	if err != nil || base.TotalKeys() != 2000 {
 		t.Fatalf("baseline: %v %+v", err, base)
 	}
-	if r := Check(ctx, dep, &base, Options{CompareDigest: true}); !r.OK() {
+	if r := Check(ctx, dep.Engine(), &base, Options{CompareDigest: true}); !r.OK() {
 		t.Fatalf("healthy replicated deployment failed:\n%s", r)
 	}
 
 	if err := rc.Do(ctx, "REPLICAOF", "NO", "ONE").Err(); err != nil {
 		t.Fatal(err)
 	}
-	err = NoSplitBrain(ctx, dep)
+	err = NoSplitBrain(ctx, dep.Engine())
 	t.Logf("two primaries: %v", err)
 	if err == nil {
 		t.Fatal("two live primaries not reported as split brain")
 	}
-	if r := Check(ctx, dep, &base, Options{}); !r.Has(CheckSplitBrain) {
+	if r := Check(ctx, dep.Engine(), &base, Options{}); !r.Has(CheckSplitBrain) {
 		t.Fatalf("Check missed split brain:\n%s", r)
 	}
 	if err := rc.Do(ctx, "REPLICAOF", primary.IP(), "6379").Err(); err != nil {
@@ -247,7 +249,7 @@ func TestVerifyReplicatedSplitBrainAndWipe(t *testing.T) {
 	if err := pc.FlushAll(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}
-	r := Check(ctx, dep, &base, Options{})
+	r := Check(ctx, dep.Engine(), &base, Options{})
 	t.Logf("flushed: %s", r)
 	if !r.Has(CheckShardWiped) || !r.Has(CheckKeyCount) || r.Has(CheckSplitBrain) {
 		t.Fatalf("flushed primary: want shard-wiped + key-count only:\n%s", r)

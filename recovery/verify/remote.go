@@ -12,7 +12,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 	"github.com/redisdrill/redisdrill/recovery/remote"
 )
 
@@ -70,7 +71,7 @@ type remoteFacts struct {
 	err          error
 	repl         map[string]string
 	clusterState string
-	view         []harness.ClusterNode
+	view         []deploy.ClusterNode
 	viewErr      error
 }
 
@@ -117,7 +118,7 @@ func CheckAddr(ctx context.Context, opts RemoteOptions) (Result, error) {
 		r.add(CheckReachable, f.addr, f.err == nil, "%s", errString(f.err))
 	}
 	if opts.Cluster {
-		views := map[string][]harness.ClusterNode{}
+		views := map[string][]deploy.ClusterNode{}
 		for _, f := range facts {
 			if f.err != nil {
 				continue
@@ -218,7 +219,7 @@ func askAddr(ctx context.Context, opts RemoteOptions, addr string) remoteFacts {
 		f.err = fmt.Errorf("info replication: %w", err)
 		return f
 	}
-	f.repl = harness.ParseInfo(info)
+	f.repl = rediskit.ParseInfo(info)
 	if !opts.Cluster {
 		return f
 	}
@@ -227,12 +228,12 @@ func askAddr(ctx context.Context, opts RemoteOptions, addr string) remoteFacts {
 		f.viewErr = fmt.Errorf("cluster info: %w", err)
 		return f
 	}
-	f.clusterState = harness.ParseInfo(ci)["cluster_state"]
+	f.clusterState = rediskit.ParseInfo(ci)["cluster_state"]
 	raw, err := c.ClusterNodes(ctx).Result()
 	if err != nil {
 		f.viewErr = fmt.Errorf("cluster nodes: %w", err)
 		return f
 	}
-	f.view, f.viewErr = harness.ParseClusterNodes(raw)
+	f.view, f.viewErr = rediskit.ParseClusterNodes(raw)
 	return f
 }

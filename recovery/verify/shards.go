@@ -3,31 +3,32 @@ package verify
 import (
 	"fmt"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // shard is one primary and its replicas as the reference view shows them.
 type shard struct {
 	Slots    [][2]int
-	Primary  *harness.Node // nil when the primary is not a live deployment node
+	Primary  deploy.Node // nil when the primary is not a live deployment node
 	PrimID   string
-	Replicas []*harness.Node
+	Replicas []deploy.Node
 }
 
 // referenceView picks the view to build shards from: a reachable node with
 // cluster_state ok when there is one, else any reachable node's view.
-func referenceView(facts []nodeFacts) ([]harness.ClusterNode, string) {
-	var fallback []harness.ClusterNode
+func referenceView(facts []nodeFacts) ([]deploy.ClusterNode, string) {
+	var fallback []deploy.ClusterNode
 	name := ""
 	for _, f := range facts {
 		if f.err != nil || f.viewErr != nil || f.view == nil {
 			continue
 		}
 		if f.clusterState == "ok" {
-			return f.view, f.node.Name
+			return f.view, f.node.Name()
 		}
 		if fallback == nil {
-			fallback, name = f.view, f.node.Name
+			fallback, name = f.view, f.node.Name()
 		}
 	}
 	return fallback, name
@@ -35,7 +36,7 @@ func referenceView(facts []nodeFacts) ([]harness.ClusterNode, string) {
 
 // clusterShards builds shards from a view: every non-failed primary that
 // serves slots, with its non-failed replicas.
-func clusterShards(view []harness.ClusterNode, nodes map[string]*harness.Node) []shard {
+func clusterShards(view []deploy.ClusterNode, nodes map[string]deploy.Node) []shard {
 	var out []shard
 	idx := map[string]int{}
 	for _, cn := range view {
@@ -55,14 +56,14 @@ func clusterShards(view []harness.ClusterNode, nodes map[string]*harness.Node) [
 // replicatedShard returns the single shard of a standalone or replicated
 // deployment: the reachable node in the primary role (the deployment's
 // recorded primary when several claim it) and the replicas following it.
-func replicatedShard(facts []nodeFacts, recorded *harness.Node) (shard, error) {
-	var primaries []*harness.Node
+func replicatedShard(facts []nodeFacts, recorded deploy.Node) (shard, error) {
+	var primaries []deploy.Node
 	for _, f := range facts {
 		if f.err == nil && f.repl["role"] == "master" {
 			primaries = append(primaries, f.node)
 		}
 	}
-	var p *harness.Node
+	var p deploy.Node
 	switch {
 	case len(primaries) == 0:
 		return shard{}, fmt.Errorf("find primary: no reachable node is a primary")
@@ -78,7 +79,7 @@ func replicatedShard(facts []nodeFacts, recorded *harness.Node) (shard, error) {
 			p = primaries[0]
 		}
 	}
-	s := shard{Slots: [][2]int{{0, harness.TotalSlots - 1}}, Primary: p, PrimID: p.Name}
+	s := shard{Slots: [][2]int{{0, rediskit.TotalSlots - 1}}, Primary: p, PrimID: p.Name()}
 	for _, f := range facts {
 		if f.err == nil && f.repl["role"] == "slave" && f.repl["master_host"] == p.IP() {
 			s.Replicas = append(s.Replicas, f.node)

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // slotBatch is how many CLUSTER COUNTKEYSINSLOT calls go in one pipeline.
@@ -14,7 +14,7 @@ const slotBatch = 1024
 
 // countKeysInSlots sums CLUSTER COUNTKEYSINSLOT over ranges on node n,
 // pipelined (a 5461-slot shard takes a few milliseconds).
-func countKeysInSlots(ctx context.Context, dep *harness.Deployment, n *harness.Node, ranges [][2]int) (int64, error) {
+func countKeysInSlots(ctx context.Context, dep deploy.Deployment, n deploy.Node, ranges [][2]int) (int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	c, err := nodeClient(ctx, dep, n, 5*time.Second)
@@ -30,7 +30,7 @@ func countKeysInSlots(ctx context.Context, dep *harness.Deployment, n *harness.N
 			return nil
 		}
 		if _, err := pipe.Exec(ctx); err != nil {
-			return fmt.Errorf("count keys in slots on %s: %w", n.Name, err)
+			return fmt.Errorf("count keys in slots on %s: %w", n.Name(), err)
 		}
 		for _, cmd := range batch {
 			total += cmd.Val()

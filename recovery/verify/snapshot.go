@@ -9,17 +9,18 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // nodeFacts is what one round of questions learned about one node.
 type nodeFacts struct {
-	node         *harness.Node
+	node         deploy.Node
 	err          error // unreachable
 	repl         map[string]string
 	keys         int64
 	clusterState string
-	view         []harness.ClusterNode
+	view         []deploy.ClusterNode
 	viewErr      error
 }
 
@@ -29,10 +30,10 @@ const perNodeTimeout = 2 * time.Second
 // nodeClient dials n itself and returns a client bound to that one
 // connection, so a dead node fails fast and quietly (go-redis logs and backs
 // off after a failed dial inside its pool).
-func nodeClient(ctx context.Context, dep *harness.Deployment, n *harness.Node, readTimeout time.Duration) (*redis.Client, error) {
+func nodeClient(ctx context.Context, dep deploy.Deployment, n deploy.Node, readTimeout time.Duration) (*redis.Client, error) {
 	dctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
 	defer cancel()
-	conn, err := dep.Dialer().DialContext(dctx, "tcp", n.Addr())
+	conn, err := dep.Dial(dctx, "tcp", n.Addr())
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
@@ -41,10 +42,10 @@ func nodeClient(ctx context.Context, dep *harness.Deployment, n *harness.Node, r
 		if used.CompareAndSwap(false, true) {
 			return conn, nil
 		}
-		return nil, fmt.Errorf("connection to %s lost", n.Name)
+		return nil, fmt.Errorf("connection to %s lost", n.Name())
 	}
 	return redis.NewClient(&redis.Options{
-		Addr: n.Addr(), Password: dep.Topology.Password, Dialer: dial,
+		Addr: n.Addr(), Password: dep.Topology().Password, Dialer: dial,
 		ReadTimeout: readTimeout, WriteTimeout: time.Second,
 		ContextTimeoutEnabled: true, MaxRetries: -1, PoolSize: 2, DialerRetries: 1,
 		Protocol: 2, DisableIdentity: true,
@@ -53,7 +54,7 @@ func nodeClient(ctx context.Context, dep *harness.Deployment, n *harness.Node, r
 
 // gather asks every node of dep, concurrently, for its replication info, key
 // count and (in a cluster) cluster state and view.
-func gather(ctx context.Context, dep *harness.Deployment) []nodeFacts {
+func gather(ctx context.Context, dep deploy.Deployment) []nodeFacts {
 	return gatherNodes(ctx, dep, dep.Nodes())
 }
 
@@ -61,15 +62,15 @@ func gather(ctx context.Context, dep *harness.Deployment) []nodeFacts {
 // the topology's members plus retired nodes whose container still runs
 // (a node the engine replaced but could not stop). A retired node at a
 // member's address is skipped: its old address was given to the member.
-func gatherEveryOwner(ctx context.Context, dep *harness.Deployment) []nodeFacts {
+func gatherEveryOwner(ctx context.Context, dep deploy.Deployment) []nodeFacts {
 	nodes := dep.Nodes()
 	member := map[string]bool{}
 	addrs := map[string]bool{}
 	for _, n := range nodes {
-		member[n.Name], addrs[n.Addr()] = true, true
+		member[n.Name()], addrs[n.Addr()] = true, true
 	}
 	for _, n := range dep.AllNodes() {
-		if member[n.Name] || addrs[n.Addr()] {
+		if member[n.Name()] || addrs[n.Addr()] {
 			continue
 		}
 		if running, _, err := n.State(ctx); err == nil && running {
@@ -79,9 +80,9 @@ func gatherEveryOwner(ctx context.Context, dep *harness.Deployment) []nodeFacts 
 	return gatherNodes(ctx, dep, nodes)
 }
 
-func gatherNodes(ctx context.Context, dep *harness.Deployment, nodes []*harness.Node) []nodeFacts {
+func gatherNodes(ctx context.Context, dep deploy.Deployment, nodes []deploy.Node) []nodeFacts {
 	out := make([]nodeFacts, len(nodes))
-	cluster := dep.Topology.Kind == harness.KindCluster
+	cluster := dep.Topology().Kind == rediskit.KindCluster
 	var wg sync.WaitGroup
 	for i, n := range nodes {
 		wg.Add(1)
@@ -94,13 +95,13 @@ func gatherNodes(ctx context.Context, dep *harness.Deployment, nodes []*harness.
 	return out
 }
 
-func askNode(ctx context.Context, dep *harness.Deployment, n *harness.Node, cluster bool) nodeFacts {
+func askNode(ctx context.Context, dep deploy.Deployment, n deploy.Node, cluster bool) nodeFacts {
 	f := nodeFacts{node: n}
 	ctx, cancel := context.WithTimeout(ctx, perNodeTimeout)
 	defer cancel()
 	c, err := nodeClient(ctx, dep, n, time.Second)
 	if err != nil {
-		f.err = fmt.Errorf("ask %s: %w", n.Name, err)
+		f.err = fmt.Errorf("ask %s: %w", n.Name(), err)
 		return f
 	}
 	defer c.Close()
@@ -114,24 +115,24 @@ func askNode(ctx context.Context, dep *harness.Deployment, n *harness.Node, clus
 	}
 	_, _ = pipe.Exec(ctx)
 	if err := info.Err(); err != nil {
-		f.err = fmt.Errorf("ask %s: %w", n.Name, err)
+		f.err = fmt.Errorf("ask %s: %w", n.Name(), err)
 		return f
 	}
-	f.repl = harness.ParseInfo(info.Val())
+	f.repl = rediskit.ParseInfo(info.Val())
 	f.keys = size.Val()
 	if cluster {
 		if ci.Err() == nil {
-			f.clusterState = harness.ParseInfo(ci.Val())["cluster_state"]
+			f.clusterState = rediskit.ParseInfo(ci.Val())["cluster_state"]
 		}
 		if f.viewErr = cn.Err(); f.viewErr == nil {
-			f.view, f.viewErr = harness.ParseClusterNodes(cn.Val())
+			f.view, f.viewErr = rediskit.ParseClusterNodes(cn.Val())
 		}
 	}
 	return f
 }
 
 // digest returns DEBUG DIGEST of a node (all zeros for an empty dataset).
-func digest(ctx context.Context, dep *harness.Deployment, n *harness.Node) (string, error) {
+func digest(ctx context.Context, dep deploy.Deployment, n deploy.Node) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	c, err := nodeClient(ctx, dep, n, 30*time.Second)
@@ -141,14 +142,14 @@ func digest(ctx context.Context, dep *harness.Deployment, n *harness.Node) (stri
 	defer c.Close()
 	d, err := c.Do(ctx, "DEBUG", "DIGEST").Text()
 	if err != nil {
-		return "", fmt.Errorf("read digest of %s: %w", n.Name, err)
+		return "", fmt.Errorf("read digest of %s: %w", n.Name(), err)
 	}
 	return d, nil
 }
 
 // byAddr maps ip:port to the deployment's live nodes.
-func byAddr(facts []nodeFacts) map[string]*harness.Node {
-	m := map[string]*harness.Node{}
+func byAddr(facts []nodeFacts) map[string]deploy.Node {
+	m := map[string]deploy.Node{}
 	for _, f := range facts {
 		m[f.node.Addr()] = f.node
 	}

@@ -5,18 +5,19 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // slotOwners returns, for one view, the id of the non-failed primary serving
 // each slot ("" when none), and the slots claimed by more than one.
-func slotOwners(view []harness.ClusterNode) (owners [harness.TotalSlots]string, doubles []int) {
+func slotOwners(view []deploy.ClusterNode) (owners [rediskit.TotalSlots]string, doubles []int) {
 	for _, cn := range view {
 		if !cn.IsPrimary() || cn.Has("fail") {
 			continue
 		}
 		for _, r := range cn.Slots {
-			for s := max(r[0], 0); s <= r[1] && s < harness.TotalSlots; s++ {
+			for s := max(r[0], 0); s <= r[1] && s < rediskit.TotalSlots; s++ {
 				if owners[s] != "" && owners[s] != cn.ID {
 					doubles = append(doubles, s)
 				}
@@ -29,7 +30,7 @@ func slotOwners(view []harness.ClusterNode) (owners [harness.TotalSlots]string, 
 
 // coverage describes how one view covers the slots: unserved and doubly
 // served slot counts.
-func coverage(view []harness.ClusterNode) (missing, double int) {
+func coverage(view []deploy.ClusterNode) (missing, double int) {
 	owners, doubles := slotOwners(view)
 	for _, o := range owners {
 		if o == "" {
@@ -41,7 +42,7 @@ func coverage(view []harness.ClusterNode) (missing, double int) {
 
 // selfClaims returns the slots a node claims for itself in its own view (the
 // "myself" entry when it is a primary).
-func selfClaims(view []harness.ClusterNode) (id string, slots [][2]int) {
+func selfClaims(view []deploy.ClusterNode) (id string, slots [][2]int) {
 	for _, cn := range view {
 		if cn.Has("myself") {
 			if cn.IsPrimary() {
@@ -57,10 +58,10 @@ func selfClaims(view []harness.ClusterNode) (id string, slots [][2]int) {
 // primaries: either inside one node's view, or by two live nodes that each
 // claim the slot for themselves in their own views. views maps a subject
 // (node name) to its CLUSTER NODES view; only live nodes should be passed.
-func splitBrain(views map[string][]harness.ClusterNode) []string {
+func splitBrain(views map[string][]deploy.ClusterNode) []string {
 	var problems []string
 	names := sortedKeys(views)
-	var claimant [harness.TotalSlots]string
+	var claimant [rediskit.TotalSlots]string
 	var conflicts = map[string][]int{}
 	for _, name := range names {
 		if _, doubles := slotOwners(views[name]); len(doubles) > 0 {
@@ -68,7 +69,7 @@ func splitBrain(views map[string][]harness.ClusterNode) []string {
 		}
 		_, slots := selfClaims(views[name])
 		for _, r := range slots {
-			for s := max(r[0], 0); s <= r[1] && s < harness.TotalSlots; s++ {
+			for s := max(r[0], 0); s <= r[1] && s < rediskit.TotalSlots; s++ {
 				if claimant[s] != "" && claimant[s] != name {
 					key := claimant[s] + " and " + name
 					conflicts[key] = append(conflicts[key], s)
@@ -85,14 +86,14 @@ func splitBrain(views map[string][]harness.ClusterNode) []string {
 
 // disagreements returns how many slots have different owners in different
 // views, with an example.
-func disagreements(views map[string][]harness.ClusterNode) (int, string) {
+func disagreements(views map[string][]deploy.ClusterNode) (int, string) {
 	names := sortedKeys(views)
 	if len(names) < 2 {
 		return 0, ""
 	}
 	ref, _ := slotOwners(views[names[0]])
 	count, example := 0, ""
-	differs := make([]bool, harness.TotalSlots)
+	differs := make([]bool, rediskit.TotalSlots)
 	for _, name := range names[1:] {
 		o, _ := slotOwners(views[name])
 		for s := range o {

@@ -6,7 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // Three primaries a, b, c; d replicates a.
@@ -18,7 +19,7 @@ dddd 10.0.0.4:6379@16379 {d}slave aaaa 0 0 1 connected
 `
 
 // view renders healthyView as seen by node me ("a".."d").
-func view(t *testing.T, me string, edit func(string) string) []harness.ClusterNode {
+func view(t *testing.T, me string, edit func(string) string) []deploy.ClusterNode {
 	t.Helper()
 	text := healthyView
 	for _, n := range []string{"a", "b", "c", "d"} {
@@ -31,7 +32,7 @@ func view(t *testing.T, me string, edit func(string) string) []harness.ClusterNo
 	if edit != nil {
 		text = edit(text)
 	}
-	v, err := harness.ParseClusterNodes(text)
+	v, err := rediskit.ParseClusterNodes(text)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +60,7 @@ func TestCoverage(t *testing.T) {
 }
 
 func TestSplitBrain(t *testing.T) {
-	healthy := map[string][]harness.ClusterNode{"a": view(t, "a", nil), "b": view(t, "b", nil), "d": view(t, "d", nil)}
+	healthy := map[string][]deploy.ClusterNode{"a": view(t, "a", nil), "b": view(t, "b", nil), "d": view(t, "d", nil)}
 	if p := splitBrain(healthy); len(p) != 0 {
 		t.Fatalf("healthy: %v", p)
 	}
@@ -72,7 +73,7 @@ func TestSplitBrain(t *testing.T) {
 		s = strings.Replace(s, "master - 0 0 1 connected 0-5460", "master,fail - 0 0 1 connected", 1)
 		return strings.Replace(s, "myself,slave aaaa 0 0 1 connected", "myself,master - 0 0 4 connected 0-5460", 1)
 	})
-	split := map[string][]harness.ClusterNode{"a": view(t, "a", nil), "d": promoted}
+	split := map[string][]deploy.ClusterNode{"a": view(t, "a", nil), "d": promoted}
 	p := splitBrain(split)
 	if len(p) != 1 || !strings.Contains(p[0], "a and d both act as primary of slots 0-5460") {
 		t.Fatalf("want a/d split brain, got %v", p)
@@ -81,7 +82,7 @@ func TestSplitBrain(t *testing.T) {
 		t.Fatalf("want 5461 slots in disagreement, got %d", n)
 	}
 	// one view with two primaries on overlapping slots
-	inView := map[string][]harness.ClusterNode{"b": view(t, "b", func(s string) string {
+	inView := map[string][]deploy.ClusterNode{"b": view(t, "b", func(s string) string {
 		return strings.Replace(s, "slave aaaa 0 0 1 connected", "master - 0 0 5 connected 100-199", 1)
 	})}
 	if p := splitBrain(inView); len(p) != 1 || !strings.Contains(p[0], "b sees two primaries for slots 100-199") {

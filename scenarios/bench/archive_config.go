@@ -6,6 +6,7 @@ import (
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/workload"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 )
 
 // ArchiveConfig is what one archive bench (`redisdrill bench archive`)
@@ -107,7 +108,7 @@ const (
 
 // archiveTopology parses one of the topology names above.
 func archiveTopology(name string) (harness.Topology, error) {
-	t, err := harness.ParseTopologyName(name)
+	t, err := rediskit.ParseTopologyName(name)
 	if err != nil {
 		return t, fmt.Errorf("archive bench topology: %w", err)
 	}

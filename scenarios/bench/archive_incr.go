@@ -50,7 +50,7 @@ func writeIncr(ctx context.Context, n *harness.Node, keys []string, valueSize in
 			p.Set(ctx, keys[i], value(pool, i, valueSize), 0)
 		}
 		if _, err := p.Exec(ctx); err != nil {
-			return fmt.Errorf("write incr keys to %s: %w", n.Name, err)
+			return fmt.Errorf("write incr keys to %s: %w", n.Name(), err)
 		}
 	}
 	return nil
@@ -65,7 +65,7 @@ func waitDurable(ctx context.Context, n *harness.Node, arc *archive.Archiver) er
 	}
 	want, err := strconv.ParseInt(info["master_repl_offset"], 10, 64)
 	if err != nil {
-		return fmt.Errorf("wait for the archive: master_repl_offset %q of %s: %w", info["master_repl_offset"], n.Name, err)
+		return fmt.Errorf("wait for the archive: master_repl_offset %q of %s: %w", info["master_repl_offset"], n.Name(), err)
 	}
 	wctx, cancel := context.WithTimeout(ctx, durableTimeout)
 	defer cancel()

@@ -22,7 +22,7 @@ type ArchiveResult struct {
 	Machine Machine           `json:"machine"`
 	Config  ArchiveConfig     `json:"config"`
 	// ThroughputTopology and RestoreTopology are the short topology names
-	// (harness.ParseTopologyName) the two parts ran on.
+	// (rediskit.ParseTopologyName) the two parts ran on.
 	ThroughputTopology string `json:"throughput_topology"`
 	RestoreTopology    string `json:"restore_topology"`
 	// Throughput is one cell per workload variant; ThroughputError says

@@ -159,7 +159,7 @@ func (b *archiveRunner) archiveDataset(ctx context.Context, src *restoreSource, 
 	c := n.Client()
 	defer c.Close()
 	if src.keys, err = c.DBSize(ctx).Result(); err != nil {
-		return fmt.Errorf("read dbsize of %s: %w", n.Name, err)
+		return fmt.Errorf("read dbsize of %s: %w", n.Name(), err)
 	}
 	cell.DatasetKeys = src.keys
 	return nil
@@ -175,7 +175,7 @@ func liveSnapshot(ctx context.Context, src *restoreSource, cell *RestoreCell) er
 	}
 	n := src.node
 	m, err := backup.LiveRDB(ctx, n.Addr(), src.dep.Dialer().DialContext, src.dep.Topology.Password, cat,
-		backup.Meta{Node: n.Name, Role: "primary"})
+		backup.Meta{Node: n.Name(), Role: "primary"})
 	if err != nil {
 		return fmt.Errorf("live RDB backup: %w", err)
 	}

@@ -58,7 +58,7 @@ func timeArchiveRestore(ctx context.Context, src *restoreSource, s *ArchiveResto
 	}
 	start = time.Now()
 	m, err := backup.AddPoint(cat, rdbOut, backup.PointMeta{
-		Meta: backup.Meta{Node: src.node.Name, Role: "primary", Note: "archive bench"},
+		Meta: backup.Meta{Node: src.node.Name(), Role: "primary", Note: "archive bench"},
 		Time: pt.Time, ReplOffset: pt.Offset,
 	})
 	if err != nil {

@@ -159,7 +159,7 @@ func resetServer(ctx context.Context, dep *harness.Deployment, n *harness.Node) 
 	c := n.Client()
 	defer c.Close()
 	if err := c.BgRewriteAOF(ctx).Err(); err != nil && !strings.Contains(err.Error(), "already in progress") {
-		return fmt.Errorf("rewrite AOF of %s: %w", n.Name, err)
+		return fmt.Errorf("rewrite AOF of %s: %w", n.Name(), err)
 	}
 	wctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
@@ -171,7 +171,7 @@ func resetServer(ctx context.Context, dep *harness.Deployment, n *harness.Node) 
 		return info["aof_rewrite_in_progress"] == "0" && info["aof_rewrite_scheduled"] == "0", nil
 	})
 	if err != nil {
-		return fmt.Errorf("rewrite AOF of %s: %w", n.Name, err)
+		return fmt.Errorf("rewrite AOF of %s: %w", n.Name(), err)
 	}
 	return nil
 }

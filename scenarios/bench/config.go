@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/detect"
 )
 
@@ -140,7 +141,7 @@ func ParseStrategies(list string) ([]string, error) {
 
 // topology is the 3x1 cluster every trial runs on.
 func (c Config) topology() harness.Topology {
-	t := harness.DefaultCluster()
+	t := rediskit.DefaultCluster()
 	t.NodeTimeout = c.NodeTimeout
 	return t
 }

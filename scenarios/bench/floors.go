@@ -63,7 +63,7 @@ func (b *runner) floorsAndBackup(ctx context.Context, keys int) error {
 	}
 	b.res.Backups = append(b.res.Backups, bk)
 	idx := sh.Index
-	snap, err := backup.Snapshot(ctx, sh.Primary, cat, backup.Meta{Node: sh.Primary.Name, NodeID: sh.PrimaryID, Role: "primary", Slots: sh.Slots, Shard: &idx})
+	snap, err := backup.Snapshot(ctx, sh.Primary, cat, backup.Meta{Node: sh.Primary.Name(), NodeID: sh.PrimaryID, Role: "primary", Slots: sh.Slots, Shard: &idx})
 	if err != nil {
 		return fmt.Errorf("snapshot for the AOF floor: %w", err)
 	}
@@ -103,7 +103,7 @@ func backupSpeed(ctx context.Context, dep *harness.Deployment, sh harness.Shard,
 	for i := 0; i < reps; i++ {
 		start := time.Now()
 		m, err := backup.LiveRDB(ctx, n.Addr(), dep.Dialer().DialContext, dep.Topology.Password, cat,
-			backup.Meta{Node: n.Name, NodeID: sh.PrimaryID, Role: "primary", Slots: sh.Slots, Shard: &idx})
+			backup.Meta{Node: n.Name(), NodeID: sh.PrimaryID, Role: "primary", Slots: sh.Slots, Shard: &idx})
 		if err != nil {
 			return bk, "", fmt.Errorf("live RDB backup: %w", err)
 		}
@@ -113,7 +113,7 @@ func backupSpeed(ctx context.Context, dep *harness.Deployment, sh harness.Shard,
 		start = time.Now()
 		code, out, err := n.Exec(ctx, dep.Server.CLI, "--rdb", cliRDBPath)
 		if err != nil || code != 0 {
-			return bk, "", fmt.Errorf("%s --rdb on %s: exit %d: %s: %w", dep.Server.CLI, n.Name, code, out, err)
+			return bk, "", fmt.Errorf("%s --rdb on %s: exit %d: %s: %w", dep.Server.CLI, n.Name(), code, out, err)
 		}
 		bk.RedisCLIMS = append(bk.RedisCLIMS, ms(time.Since(start)))
 		if _, _, err := n.Exec(ctx, "rm", "-f", cliRDBPath); err != nil {
@@ -160,7 +160,7 @@ func rawLoad(ctx context.Context, dep *harness.Deployment, stage func(*harness.N
 	}
 	secs, ok := LoadSeconds(logs)
 	if !ok {
-		return smp, fmt.Errorf("read load time of %s: no \"DB loaded from\" line in its log", n.Name)
+		return smp, fmt.Errorf("read load time of %s: no \"DB loaded from\" line in its log", n.Name())
 	}
 	smp.LoadMS = secs * 1000
 	return smp, nil

@@ -75,7 +75,7 @@ func writeShard(ctx context.Context, n *harness.Node, ids []int, pool []byte, va
 			p.Set(ctx, KeyName(i), value(pool, i, valueSize), 0)
 		}
 		if _, err := p.Exec(ctx); err != nil {
-			return fmt.Errorf("write to %s: %w", n.Name, err)
+			return fmt.Errorf("write to %s: %w", n.Name(), err)
 		}
 	}
 	if replicas == 0 {
@@ -83,10 +83,10 @@ func writeShard(ctx context.Context, n *harness.Node, ids []int, pool []byte, va
 	}
 	got, err := c.Wait(ctx, replicas, 60_000).Result()
 	if err != nil {
-		return fmt.Errorf("wait for replicas of %s: %w", n.Name, err)
+		return fmt.Errorf("wait for replicas of %s: %w", n.Name(), err)
 	}
 	if got < int64(replicas) {
-		return fmt.Errorf("wait for replicas of %s: %d of %d acknowledged", n.Name, got, replicas)
+		return fmt.Errorf("wait for replicas of %s: %d of %d acknowledged", n.Name(), got, replicas)
 	}
 	return nil
 }

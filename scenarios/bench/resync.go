@@ -57,7 +57,7 @@ func resync(ctx context.Context, dep *harness.Deployment, s Sample) (Sample, err
 		}
 		return false, nil
 	}); err != nil {
-		return s, fmt.Errorf("resync: wait for %s to know the primary: %w", fresh.Name, err)
+		return s, fmt.Errorf("resync: wait for %s to know the primary: %w", fresh.Name(), err)
 	}
 	met := time.Now()
 	if err := do(ctx, fresh, "CLUSTER", "REPLICATE", pid); err != nil {
@@ -108,7 +108,7 @@ func do(ctx context.Context, n *harness.Node, args ...any) error {
 		for i, a := range args {
 			parts[i] = fmt.Sprint(a)
 		}
-		return fmt.Errorf("%s on %s: %w", strings.Join(parts, " "), n.Name, err)
+		return fmt.Errorf("%s on %s: %w", strings.Join(parts, " "), n.Name(), err)
 	}
 	return nil
 }

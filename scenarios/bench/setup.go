@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 )
 
 // SetupFormatVersion is the version of the setup result's JSON.
@@ -19,7 +20,7 @@ const SetupFormatVersion = 1
 // SetupConfig is what one setup bench measures: how long harness.Start
 // takes, from its call to a ready deployment, per server and topology.
 type SetupConfig struct {
-	// Topologies are short topology names (harness.ParseTopologyName):
+	// Topologies are short topology names (rediskit.ParseTopologyName):
 	// "3x1", "3x0", "1+2", "standalone".
 	Topologies []string `json:"topologies"`
 	// Runs is how many deployments each server and topology starts.
@@ -41,7 +42,7 @@ func (c SetupConfig) Validate() error {
 		return errors.New("validate setup bench config: no topology")
 	}
 	for _, name := range c.Topologies {
-		if _, err := harness.ParseTopologyName(name); err != nil {
+		if _, err := rediskit.ParseTopologyName(name); err != nil {
 			return fmt.Errorf("validate setup bench config: %w", err)
 		}
 	}
@@ -59,7 +60,7 @@ func ParseTopologies(list string) ([]string, error) {
 		if strings.TrimSpace(part) == "" {
 			continue
 		}
-		t, err := harness.ParseTopologyName(part)
+		t, err := rediskit.ParseTopologyName(part)
 		if err != nil {
 			return nil, err
 		}
@@ -149,7 +150,7 @@ func RunSetup(ctx context.Context, env SetupEnv, cfg SetupConfig) (*SetupResult,
 	defer func() { res.Finished = time.Now().UTC() }()
 	for _, img := range env.Images {
 		for _, name := range cfg.Topologies {
-			topo, _ := harness.ParseTopologyName(name)
+			topo, _ := rediskit.ParseTopologyName(name)
 			cell := SetupCell{Server: img.Server.Name, ServerVersion: img.Version, Image: img.Ref, Topology: topo.ShortName(), Nodes: topo.NodeCount()}
 			for i := range cfg.Runs {
 				s, err := startOnce(ctx, env.Docker, topo, img.Ref, quiet)

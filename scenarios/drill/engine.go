@@ -67,7 +67,7 @@ func (d *Deployment) StartEngine(ctx context.Context, opts ...EngineOption) (*En
 		}
 		o.CatalogDir, e.tempDir = dir, dir
 	}
-	eng, err := recovery.New(ctx, d.dep, o)
+	eng, err := recovery.New(ctx, d.dep.Engine(), o)
 	if err != nil {
 		e.Close()
 		return nil, fmt.Errorf("start engine: %w", err)

@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 )
 
 // Option configures Run.
@@ -86,7 +87,7 @@ type Deployment struct {
 // container it created is removed; the returned handle is then nil, and
 // calling Terminate on it is still safe.
 func Run(ctx context.Context, opts ...Option) (*Deployment, error) {
-	c := config{topo: harness.DefaultCluster(), logger: slog.New(slog.DiscardHandler)}
+	c := config{topo: rediskit.DefaultCluster(), logger: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
 		o(&c)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/fault"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/detect"
 )
 
@@ -50,7 +51,7 @@ type Config struct {
 	// (partition-node, partition-minority) and "corruption" (every
 	// corruption fault); empty = DefaultFaults.
 	Faults []string
-	// Topology is a short topology name (harness.ParseTopologyName).
+	// Topology is a short topology name (rediskit.ParseTopologyName).
 	Topology    string
 	NodeTimeout time.Duration
 	Recovery    string
@@ -122,7 +123,7 @@ func (c Config) Normalize() (Config, error) {
 	if c.Topology == "" {
 		c.Topology = DefaultTopology
 	}
-	topo, err := harness.ParseTopologyName(c.Topology)
+	topo, err := rediskit.ParseTopologyName(c.Topology)
 	if err != nil {
 		return c, fmt.Errorf("normalize config: %w", err)
 	}

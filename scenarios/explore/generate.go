@@ -8,6 +8,7 @@ import (
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/fault"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 )
 
 // Generation bounds.
@@ -66,7 +67,7 @@ func Generate(c Config) (Schedule, error) {
 	if err != nil {
 		return Schedule{}, fmt.Errorf("generate schedule: %w", err)
 	}
-	topo, err := harness.ParseTopologyName(c.Topology)
+	topo, err := rediskit.ParseTopologyName(c.Topology)
 	if err != nil {
 		return Schedule{}, fmt.Errorf("generate schedule: %w", err)
 	}

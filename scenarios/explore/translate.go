@@ -6,6 +6,7 @@ import (
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/workload"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/scenarios/session"
 )
 
@@ -31,7 +32,7 @@ const (
 // HarnessTopology is the deployment the schedule runs on: its topology name and
 // node timeout, with the durability's appendfsync.
 func (s Schedule) HarnessTopology() (harness.Topology, error) {
-	t, err := harness.ParseTopologyName(s.Topology)
+	t, err := rediskit.ParseTopologyName(s.Topology)
 	if err != nil {
 		return harness.Topology{}, fmt.Errorf("topology: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/fault"
 	"github.com/redisdrill/redisdrill/harness/workload"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/detect"
 	"github.com/redisdrill/redisdrill/reports"
 	"github.com/redisdrill/redisdrill/scenarios/session"
@@ -23,7 +24,7 @@ func dur(d *reports.YAMLDuration, def time.Duration) time.Duration {
 // default cluster.
 func (p Plan) harnessTopology() (harness.Topology, error) {
 	t := p.Topology
-	out := harness.DefaultCluster()
+	out := rediskit.DefaultCluster()
 	switch t.Kind {
 	case "", string(harness.KindCluster):
 	case string(harness.KindReplicated), string(harness.KindStandalone):

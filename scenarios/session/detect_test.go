@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/detect"
 )
 
 func enginePlan() Plan {
-	return Plan{Name: "p", Topology: harness.DefaultCluster(), Engine: &EngineSpec{},
+	return Plan{Name: "p", Topology: rediskit.DefaultCluster(), Engine: &EngineSpec{},
 		Steps: []Step{{Fault: &FaultStep{Name: "kill"}}, {Recover: RecoverEngine}}}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/redisdrill/redisdrill/harness/fault"
 	"github.com/redisdrill/redisdrill/harness/testenv"
 	"github.com/redisdrill/redisdrill/harness/workload"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery"
 )
 
@@ -63,7 +64,7 @@ func TestEngineActsWhileFaultStepRuns(t *testing.T) {
 			return inj, err
 		},
 	}
-	topo := harness.DefaultCluster()
+	topo := rediskit.DefaultCluster()
 	p := Plan{
 		Name: "engine-watch", Topology: topo,
 		Workload: workload.Profile{Clients: 2, Rate: 200, ValueSize: 16},

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/fault"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery"
 	"github.com/redisdrill/redisdrill/recovery/backup"
 	"github.com/redisdrill/redisdrill/reports"
@@ -168,7 +168,7 @@ func TestThresholdsMergeOnce(t *testing.T) {
 
 func TestValidateTargets(t *testing.T) {
 	base := Plan{Name: "p", Steps: []Step{{Fault: &FaultStep{Name: "kill"}}, {Recover: RecoverNative}}}
-	base.Topology = harness.DefaultCluster()
+	base.Topology = rediskit.DefaultCluster()
 	base.Topology.Primaries, base.Topology.Replicas = 3, 1
 	for target, want := range map[string]string{
 		"shard-primary:9": "has 3 shard(s)",

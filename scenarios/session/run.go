@@ -119,7 +119,7 @@ func (s *session) run(ctx context.Context) (err error) {
 		archives = s.arch.dirs
 	}
 	if p.Engine != nil {
-		s.eng, err = recovery.New(ctx, s.dep, recovery.Options{
+		s.eng, err = recovery.New(ctx, s.dep.Engine(), recovery.Options{
 			Archives: archives,
 			Logger:   s.logger, CatalogDir: s.cat.Dir(), Strategy: p.Engine.Strategy,
 			PointInTimeBefore: p.Engine.PointInTimeBefore, WarmSpare: p.Engine.WarmSpare,

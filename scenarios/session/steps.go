@@ -161,8 +161,8 @@ func nodeName(dep *harness.Deployment, name string) (string, error) {
 		return name, nil
 	}
 	for _, n := range dep.AllNodes() {
-		if n.Index == k {
-			return n.Name, nil
+		if n.Index() == k {
+			return n.Name(), nil
 		}
 	}
 	return "", fmt.Errorf("resolve node %s: no such node", name)
@@ -241,7 +241,7 @@ func (s *session) heal(ctx context.Context, id string) error {
 }
 
 func (s *session) backup(ctx context.Context) (string, error) {
-	m, err := backup.ClusterBackup(ctx, s.dep, s.cat)
+	m, err := backup.ClusterBackup(ctx, s.dep.Engine(), s.cat)
 	if err != nil {
 		return "", err
 	}
@@ -273,7 +273,7 @@ func (s *session) verify(ctx context.Context, v VerifyStep) (string, error) {
 	}
 	deadline := time.Now().Add(within)
 	for {
-		res := verify.Check(ctx, s.dep, nil, opts)
+		res := verify.Check(ctx, s.dep.Engine(), nil, opts)
 		if res.OK() || !time.Now().Before(deadline) || ctx.Err() != nil {
 			s.out.Verifies = append(s.out.Verifies, res)
 			if !res.OK() {
@@ -292,7 +292,7 @@ func (s *session) verify(ctx context.Context, v VerifyStep) (string, error) {
 func shardPrimaries(ctx context.Context, dep *harness.Deployment) []string {
 	if dep.Topology.Kind != harness.KindCluster {
 		if p := dep.Primary(); p != nil {
-			return []string{p.Name}
+			return []string{p.Name()}
 		}
 		return nil
 	}
@@ -304,7 +304,7 @@ func shardPrimaries(ctx context.Context, dep *harness.Deployment) []string {
 	for i, sh := range shards {
 		out[i] = sh.PrimaryID
 		if sh.Primary != nil {
-			out[i] = sh.Primary.Name
+			out[i] = sh.Primary.Name()
 		}
 	}
 	return out

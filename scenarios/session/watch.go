@@ -15,6 +15,7 @@ import (
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/workload"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery"
 )
 
@@ -185,14 +186,14 @@ func (w *watcher) dealias(ctx context.Context, nodes []*harness.Node, views []No
 		for _, i := range idx {
 			running, paused, err := nodes[i].State(ctx)
 			if err == nil && !running && !paused {
-				views[i] = NodeView{At: views[i].At, Node: nodes[i].Name}
+				views[i] = NodeView{At: views[i].At, Node: nodes[i].Name()}
 			}
 		}
 	}
 }
 
 func (w *watcher) view(ctx context.Context, n *harness.Node) NodeView {
-	v := NodeView{At: time.Now(), Node: n.Name}
+	v := NodeView{At: time.Now(), Node: n.Name()}
 	pctx, cancel := context.WithTimeout(ctx, watchTimeout)
 	defer cancel()
 	c := w.client(n)
@@ -201,7 +202,7 @@ func (w *watcher) view(ctx context.Context, n *harness.Node) NodeView {
 		if err != nil {
 			return v
 		}
-		v.Reachable, v.Role = true, harness.ParseInfo(text)["role"]
+		v.Reachable, v.Role = true, rediskit.ParseInfo(text)["role"]
 		if v.Role == "master" {
 			v.Slots = [][2]int{{0, harness.TotalSlots - 1}}
 		}
@@ -211,7 +212,7 @@ func (w *watcher) view(ctx context.Context, n *harness.Node) NodeView {
 	if err != nil {
 		return v
 	}
-	view, err := harness.ParseClusterNodes(text)
+	view, err := rediskit.ParseClusterNodes(text)
 	if err != nil {
 		return v
 	}
@@ -226,7 +227,7 @@ func (w *watcher) view(ctx context.Context, n *harness.Node) NodeView {
 		}
 	}
 	if info, err := c.ClusterInfo(pctx).Result(); err == nil {
-		v.ClusterState = harness.ParseInfo(info)["cluster_state"]
+		v.ClusterState = rediskit.ParseInfo(info)["cluster_state"]
 	}
 	return v
 }
@@ -307,9 +308,9 @@ func (w *watcher) writeTest(ctx context.Context, nodes []*harness.Node, idx []in
 			c := w.client(n)
 			wctx, cancel := context.WithTimeout(ctx, watchTimeout)
 			defer cancel()
-			if c.Set(wctx, key, n.Name+"@"+time.Now().Format(time.RFC3339Nano), 0).Err() == nil {
+			if c.Set(wctx, key, n.Name()+"@"+time.Now().Format(time.RFC3339Nano), 0).Err() == nil {
 				mu.Lock()
-				took = append(took, n.Name)
+				took = append(took, n.Name())
 				mu.Unlock()
 			}
 		})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/testenv"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery"
 )
 
@@ -20,7 +21,7 @@ import (
 func TestWatcherConfirmsSplitBrain(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	topo := harness.DefaultCluster()
+	topo := rediskit.DefaultCluster()
 	topo.Persistence, topo.NodeTimeout = harness.PersistNone, 15*time.Second
 	dep := testenv.StartDeployment(ctx, t, topo)
 	shards, err := dep.LiveShards(ctx)
@@ -42,22 +43,22 @@ func TestWatcherConfirmsSplitBrain(t *testing.T) {
 
 	// A fence on a node that still serves its slots must be reported as soon
 	// as it takes a write.
-	setFences([]recovery.Fence{{Node: other.Name, Method: recovery.FenceKill, At: time.Now()}})
-	waitViolation(ctx, t, w, "fenced-write", other.Name)
+	setFences([]recovery.Fence{{Node: other.Name(), Method: recovery.FenceKill, At: time.Now()}})
+	waitViolation(ctx, t, w, "fenced-write", other.Name())
 	// A fence the engine lifted (it restores the node itself as the owner)
 	// no longer holds the node's writes against it.
 	third := shards[2].Primary
-	setFences([]recovery.Fence{{Node: third.Name, Method: recovery.FenceKill, At: time.Now().Add(-time.Second), Lifted: time.Now()}})
+	setFences([]recovery.Fence{{Node: third.Name(), Method: recovery.FenceKill, At: time.Now().Add(-time.Second), Lifted: time.Now()}})
 	time.Sleep(3 * WatchEvery)
 	for _, v := range w.result().Violations {
-		if v.Kind == "fenced-write" && strings.Contains(strings.Join(v.Nodes, ","), third.Name) {
+		if v.Kind == "fenced-write" && strings.Contains(strings.Join(v.Nodes, ","), third.Name()) {
 			t.Fatalf("a lifted fence still counted: %s", v.Detail)
 		}
 	}
 	// A fence ends once its node is seen back as a replica: the replica
 	// fenced now (it is one already) and promoted below by a failover of
 	// its own is not a fenced write.
-	setFences([]recovery.Fence{{Node: heir.Name, Method: recovery.FenceKill, At: time.Now()}})
+	setFences([]recovery.Fence{{Node: heir.Name(), Method: recovery.FenceKill, At: time.Now()}})
 	time.Sleep(3 * WatchEvery)
 
 	script := "nft add table inet drill && " +
@@ -73,12 +74,12 @@ func TestWatcherConfirmsSplitBrain(t *testing.T) {
 	if err := c.Do(ctx, "CLUSTER", "FAILOVER", "TAKEOVER").Err(); err != nil {
 		t.Fatal(err)
 	}
-	v := waitViolation(ctx, t, w, "split-brain", old.Name)
-	if !strings.Contains(strings.Join(v.Nodes, ","), heir.Name) {
-		t.Fatalf("split brain names %v, want %s and %s", v.Nodes, old.Name, heir.Name)
+	v := waitViolation(ctx, t, w, "split-brain", old.Name())
+	if !strings.Contains(strings.Join(v.Nodes, ","), heir.Name()) {
+		t.Fatalf("split brain names %v, want %s and %s", v.Nodes, old.Name(), heir.Name())
 	}
 	for _, v := range w.result().Violations {
-		if v.Kind == "fenced-write" && strings.Contains(strings.Join(v.Nodes, ","), heir.Name) {
+		if v.Kind == "fenced-write" && strings.Contains(strings.Join(v.Nodes, ","), heir.Name()) {
 			t.Fatalf("a fence outlived its node's return as a replica: %s", v.Detail)
 		}
 	}

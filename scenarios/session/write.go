@@ -72,17 +72,17 @@ func (s *session) writeEvidence(ctx context.Context) {
 			if err != nil {
 				continue
 			}
-			if p := write(n.Name+".log", func(w io.Writer) error { _, err := io.WriteString(w, logs); return err }); p != "" {
-				a.NodeLogs[n.Name] = p
+			if p := write(n.Name()+".log", func(w io.Writer) error { _, err := io.WriteString(w, logs); return err }); p != "" {
+				a.NodeLogs[n.Name()] = p
 			}
 		}
 	}
 	if s.eng != nil && ctx.Err() == nil {
 		a.DataDirs = map[string]string{}
 		for _, n := range s.eng.FailedNodes() {
-			p := filepath.Join(dir, "datadir-"+n.Name)
+			p := filepath.Join(dir, "datadir-"+n.Name())
 			if err := n.CopyDirOut(ctx, "/data", p); err == nil {
-				a.DataDirs[n.Name] = p
+				a.DataDirs[n.Name()] = p
 			}
 		}
 	}

@@ -15,7 +15,9 @@ import (
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/testenv"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/backup"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // write is one acknowledged write of the test workload: its keys, when it
@@ -32,7 +34,7 @@ func TestArchiveStandalone(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	const pass = "archive-secret"
-	dep := testenv.StartDeployment(ctx, t, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistRDB, Password: pass})
+	dep := testenv.StartDeployment(ctx, t, deploy.Topology{Kind: rediskit.KindStandalone, Persistence: rediskit.PersistRDB, Password: pass})
 	node := dep.Primary()
 	c := node.Client()
 	defer c.Close()
@@ -122,7 +124,7 @@ func TestArchiveStandalone(t *testing.T) {
 	// Materialize in the middle, while the archiver runs: exactly the
 	// writes acknowledged before until.
 	host := t.TempDir()
-	pt, err := Materialize(dir, until, filepath.Join(host, harness.AOFDirName))
+	pt, err := Materialize(dir, until, filepath.Join(host, rediskit.AOFDirName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +141,7 @@ func TestArchiveStandalone(t *testing.T) {
 			want[k] = true
 		}
 	}
-	got := aofKeys(t, filepath.Join(host, harness.AOFDirName))
+	got := aofKeys(t, filepath.Join(host, rediskit.AOFDirName))
 	if len(got) != len(want) {
 		t.Errorf("materialized %d keys, want %d", len(got), len(want))
 	}
@@ -244,7 +246,7 @@ func TestArchiveStandalone(t *testing.T) {
 	}
 	// Latest: base 2 (diskless) and its stream.
 	host = t.TempDir()
-	pt, err = Materialize(dir, time.Time{}, filepath.Join(host, harness.AOFDirName))
+	pt, err = Materialize(dir, time.Time{}, filepath.Join(host, rediskit.AOFDirName))
 	if err != nil || pt.Base != "base-000002" || pt.Limit != "end" || pt.Commands == 0 {
 		t.Fatalf("materialize latest: %+v %v", pt, err)
 	}
@@ -253,7 +255,7 @@ func TestArchiveStandalone(t *testing.T) {
 	}
 	// redis-check-aof accepts it too (#TS annotations included).
 	must(node.CopyDirIn(ctx, host, "/tmp"))
-	code, outText, err := node.Exec(ctx, "redis-check-aof", "/tmp/"+harness.AOFDirName+"/"+aofManifest)
+	code, outText, err := node.Exec(ctx, "redis-check-aof", "/tmp/"+rediskit.AOFDirName+"/"+aofManifest)
 	if err != nil || code != 0 || !strings.Contains(outText, "All AOF files and manifest are valid") {
 		t.Errorf("redis-check-aof: exit %d %v: %s", code, err, outText)
 	}
@@ -281,7 +283,7 @@ func TestArchiveStandalone(t *testing.T) {
 	}
 	t.Logf("check of the corrupt copy: %s: %q", rep.Summary(), rep.Problems)
 	host = t.TempDir()
-	pt, err = Materialize(bad, time.Time{}, filepath.Join(host, harness.AOFDirName))
+	pt, err = Materialize(bad, time.Time{}, filepath.Join(host, rediskit.AOFDirName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +292,7 @@ func TestArchiveStandalone(t *testing.T) {
 		!strings.HasPrefix(pt.Limit, "corrupt segment "+segs[k].File) {
 		t.Errorf("point of the corrupt copy: %+v", pt)
 	}
-	want2 := aofKeys(t, filepath.Join(host, harness.AOFDirName))
+	want2 := aofKeys(t, filepath.Join(host, rediskit.AOFDirName))
 	if n, err := node.ScratchKeys(ctx, host, true); err != nil || n != int64(len(want2)) {
 		t.Errorf("corrupt copy loaded %d keys (%v), want %d", n, err, len(want2))
 	}
@@ -336,9 +338,9 @@ func appendFile(t *testing.T, path, s string) {
 func TestArchiveFailover(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	dep := testenv.StartDeployment(ctx, t, harness.Topology{Kind: harness.KindReplicated, Replicas: 1, Persistence: harness.PersistNone})
+	dep := testenv.StartDeployment(ctx, t, deploy.Topology{Kind: rediskit.KindReplicated, Replicas: 1, Persistence: rediskit.PersistNone})
 	p := dep.Primary()
-	var r *harness.Node
+	var r deploy.Node
 	for _, n := range dep.Nodes() {
 		if n != p {
 			r = n
@@ -373,7 +375,7 @@ func TestArchiveFailover(t *testing.T) {
 	})
 	must(rc.Do(ctx, "REPLICAOF", "NO", "ONE").Err())
 	must(pc.Do(ctx, "REPLICAOF", r.IP(), "6379").Err())
-	dep.SetPrimary(r)
+	dep.SetPrimary(harness.AsNode(r))
 	a.Follow(r.Addr())
 	waitFor(t, ctx, 15*time.Second, "the archiver on the new primary", func() bool {
 		st := a.Stats()
@@ -401,7 +403,7 @@ func TestArchiveFailover(t *testing.T) {
 		t.Errorf("replid changes: %+v", m.Bases[0].Replids)
 	}
 	host := t.TempDir()
-	pt, err := Materialize(a.dir, time.Time{}, filepath.Join(host, harness.AOFDirName))
+	pt, err := Materialize(a.dir, time.Time{}, filepath.Join(host, rediskit.AOFDirName))
 	if err != nil || pt.Limit != "end" || pt.Offset != st.DurableOffset {
 		t.Fatalf("materialize: %+v %v", pt, err)
 	}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/testenv"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // TestAgainstRedis produces a real multi-part AOF with timestamps and checks
@@ -20,7 +22,7 @@ func TestAgainstRedis(t *testing.T) {
 	d := testenv.RequireDocker(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	dep, err := harness.Start(ctx, d, harness.Topology{Kind: harness.KindStandalone, Persistence: harness.PersistAOF, AppendFsync: "always", AOFTimestamps: true}, harness.StartOptions{})
+	dep, err := harness.Start(ctx, d, deploy.Topology{Kind: rediskit.KindStandalone, Persistence: rediskit.PersistAOF, AppendFsync: "always", AOFTimestamps: true}, harness.StartOptions{})
 	defer dep.Terminate(context.Background())
 	if err != nil {
 		t.Fatalf("start: %v", err)
@@ -50,7 +52,7 @@ func TestAgainstRedis(t *testing.T) {
 
 	host := t.TempDir()
 	aofDir := filepath.Join(host, "aof")
-	if err := n.CopyDirOut(ctx, harness.DataDir+"/"+harness.AOFDirName, aofDir); err != nil {
+	if err := n.CopyDirOut(ctx, n.DataDir()+"/"+rediskit.AOFDirName, aofDir); err != nil {
 		t.Fatal(err)
 	}
 	rep, err := CheckDir(aofDir)
@@ -125,7 +127,7 @@ func TestAgainstRedis(t *testing.T) {
 	if err := n.Stop(ctx, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if err := n.WriteFile(ctx, harness.DataDir+"/"+harness.AOFDirName+"/"+incrName, undone, 0o644); err != nil {
+	if err := n.WriteFile(ctx, n.DataDir()+"/"+rediskit.AOFDirName+"/"+incrName, undone, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := n.Start(ctx); err != nil {
@@ -143,7 +145,7 @@ func TestAgainstRedis(t *testing.T) {
 
 // redisCheckAOF runs a redis-check-aof script on a copy of data inside the
 // node and returns the resulting file size.
-func redisCheckAOF(ctx context.Context, t *testing.T, n *harness.Node, data []byte, script string) int64 {
+func redisCheckAOF(ctx context.Context, t *testing.T, n deploy.Node, data []byte, script string) int64 {
 	t.Helper()
 	if err := n.WriteFile(ctx, "/tmp/x.aof", data, 0o644); err != nil {
 		t.Fatal(err)

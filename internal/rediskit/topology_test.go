@@ -1,4 +1,4 @@
-package harness
+package rediskit
 
 import (
 	"strings"
@@ -32,26 +32,6 @@ func TestTopologyValidate(t *testing.T) {
 	}
 	if got := DefaultCluster().NodeCount(); got != 6 {
 		t.Errorf("default cluster has %d nodes, want 6", got)
-	}
-}
-
-func TestRenderConf(t *testing.T) {
-	topo := DefaultCluster()
-	topo.Password = "s3cret"
-	topo.ExtraConf = []string{"maxmemory 64mb"}
-	conf := renderConf(topo)
-	for _, want := range []string{"cluster-enabled yes", "cluster-node-timeout 5000", "appendonly yes",
-		"appendfsync everysec", `requirepass "s3cret"`, "protected-mode no", "repl-diskless-sync-delay 0", "maxmemory 64mb"} {
-		if !strings.Contains(conf, want+"\n") {
-			t.Errorf("conf lacks %q:\n%s", want, conf)
-		}
-	}
-	if !strings.HasSuffix(conf, "maxmemory 64mb\n") {
-		t.Error("extra lines must come last so they override defaults")
-	}
-	rdb := renderConf(Topology{Kind: KindStandalone, Persistence: PersistRDB})
-	if strings.Contains(rdb, "cluster-enabled") || !strings.Contains(rdb, "appendonly no") || strings.Contains(rdb, `save ""`) {
-		t.Errorf("standalone RDB conf wrong:\n%s", rdb)
 	}
 }
 

@@ -1,4 +1,4 @@
-package harness
+package rediskit
 
 import (
 	"errors"
@@ -126,3 +126,17 @@ func (t Topology) String() string {
 func (t Topology) WritesAOF() bool {
 	return t.Persistence == "" || t.Persistence == PersistAOF || t.Persistence == PersistBoth
 }
+
+// RestartPolicy says what a node's service manager does when redis-server
+// exits on its own (a crash, or a refusal to load its files).
+type RestartPolicy string
+
+// Restart policies.
+const (
+	// RestartAlways restarts the server whenever it exits, as systemd's
+	// Restart=always does in production (and what makes a primary that
+	// restarts empty a hazard to its replicas).
+	RestartAlways RestartPolicy = "always"
+	// RestartNo leaves an exited server down until someone starts it.
+	RestartNo RestartPolicy = "no"
+)

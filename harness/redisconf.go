@@ -1,9 +1,6 @@
 package harness
 
-import (
-	"fmt"
-	"strings"
-)
+import "github.com/redisdrill/redisdrill/internal/rediskit"
 
 // Paths inside every node container.
 const (
@@ -15,58 +12,5 @@ const (
 // SmallDiskSize is the size of the tmpfs mounted at SmallDiskDir.
 const SmallDiskSize = "8m"
 
-// renderConf builds the redis.conf of one node.
-func renderConf(t Topology) string {
-	var b strings.Builder
-	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	line("bind 0.0.0.0")
-	line("port %d", RedisPort)
-	line("protected-mode no")
-	line("dir %s", DataDir)
-	line("logfile \"\"")
-	line("loglevel notice")
-	line("enable-debug-command yes")
-	line("enable-protected-configs yes")
-	line("repl-diskless-sync-delay 0")
-	line("appenddirname %s", AOFDirName)
-	line("dbfilename %s", RDBFileName)
-	persistence := t.Persistence
-	if persistence == "" {
-		persistence = PersistAOF
-	}
-	switch persistence {
-	case PersistRDB, PersistBoth:
-		line("save 3600 1 300 100 60 10000")
-	default:
-		line("save \"\"")
-	}
-	if t.WritesAOF() {
-		line("appendonly yes")
-		fsync := t.AppendFsync
-		if fsync == "" {
-			fsync = "everysec"
-		}
-		line("appendfsync %s", fsync)
-		line("aof-use-rdb-preamble yes")
-	} else {
-		line("appendonly no")
-	}
-	if t.AOFTimestamps {
-		line("aof-timestamp-enabled yes")
-	}
-	if t.Password != "" {
-		line("requirepass %q", t.Password)
-		line("masterauth %q", t.Password)
-	}
-	if t.Kind == KindCluster {
-		line("cluster-enabled yes")
-		line("cluster-config-file %s", NodesConfName)
-		line("cluster-node-timeout %d", t.NodeTimeout.Milliseconds())
-		line("cluster-require-full-coverage yes")
-		line("cluster-allow-replica-migration no")
-	}
-	for _, l := range t.ExtraConf {
-		line("%s", l)
-	}
-	return b.String()
-}
+// renderConf builds the redis.conf of one node of the Docker provider.
+func renderConf(t Topology) string { return rediskit.ServerConf(t, "0.0.0.0", DataDir) }

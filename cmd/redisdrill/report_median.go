@@ -20,23 +20,32 @@ func newReportMedianCmd(a *app) *cobra.Command {
 			"and print, per scenario (and detect mode), over the runs it passed or failed in: the median RTO\n" +
 			"with its range, the median time from detection to the start of the engine's decide span, the\n" +
 			"median length of decide, and the median acked writes lost. The median of an even count is the\n" +
-			"mean of the two middle values. A run that never became ready counts for no RTO.",
+			"mean of the two middle values. A run that never became ready counts for no RTO.\n\n" +
+			"With --loaded, the same scenarios run on a loaded machine: per scenario each quiet and each loaded\n" +
+			"run's RTO, the quiet median, the loaded median over the quiet median, and the loaded verdicts.",
 		Example: `  redisdrill report median docs/runs/2026-12-07/quiet-1 docs/runs/2026-12-07/quiet-2 docs/runs/2026-12-07/quiet-3
+  redisdrill report median q1 q2 q3 --loaded l1 --loaded l2 --loaded l3 -o markdown   # quiet beside loaded, with the ratio
   redisdrill report median out/q*/report.json -o markdown`,
 		Args: cobra.MinimumNArgs(1),
 	}
 	out := addOutputFlag(cmd, formatText, formatMarkdown)
+	var loaded []string
+	cmd.Flags().StringSliceVar(&loaded, "loaded", nil, "reports of the same scenarios run on a loaded machine: print each scenario's quiet and loaded RTOs, the quiet median and the loaded/quiet ratio of medians instead")
 	cmd.RunE = func(_ *cobra.Command, args []string) error {
 		if err := out.check(); err != nil {
 			return err
 		}
-		var runs []reports.Run
-		for _, p := range args {
-			run, err := reports.ReadRun(reportFile(p))
+		runs, err := readRuns(args)
+		if err != nil {
+			return err
+		}
+		if len(loaded) > 0 {
+			lruns, err := readRuns(loaded)
 			if err != nil {
-				return fmt.Errorf("read report %s: %w", p, err)
+				return err
 			}
-			runs = append(runs, run)
+			writeLoadedTable(a.stdout, out.format, loadedRows(runs, lruns))
+			return nil
 		}
 		rows := medianRows(runs)
 		if len(rows) == 0 {
@@ -46,6 +55,19 @@ func newReportMedianCmd(a *app) *cobra.Command {
 		return nil
 	}
 	return cmd
+}
+
+// readRuns reads each report (a folder stands for its report.json).
+func readRuns(paths []string) ([]reports.Run, error) {
+	var runs []reports.Run
+	for _, p := range paths {
+		run, err := reports.ReadRun(reportFile(p))
+		if err != nil {
+			return nil, fmt.Errorf("read report %s: %w", p, err)
+		}
+		runs = append(runs, run)
+	}
+	return runs, nil
 }
 
 // medianRow is one scenario's figures over several runs.
@@ -140,6 +162,12 @@ func writeMedianTable(w io.Writer, format string, rows []*medianRow) {
 		lost, _ := median(r.lost)
 		cells = append(cells, []string{r.name, fmt.Sprint(r.runs), rto, rng, wait, dec, fmt.Sprintf("%.0f", lost)})
 	}
+	writeCells(w, format, head, cells)
+}
+
+// writeCells prints a head and rows of cells as markdown or as an aligned
+// text table.
+func writeCells(w io.Writer, format string, head []string, cells [][]string) {
 	if format == formatMarkdown {
 		fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat("---|", len(head)))
 		for _, c := range cells {

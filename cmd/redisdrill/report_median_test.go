@@ -39,3 +39,20 @@ func TestMedianRows(t *testing.T) {
 		t.Fatalf("markdown:\n%s", b.String())
 	}
 }
+
+// TestLoadedRows checks the quiet/loaded table: each run's RTO in order, a
+// run never ready, the ratio of medians and the loaded verdicts.
+func TestLoadedRows(t *testing.T) {
+	sc := func(rto time.Duration, ready bool, status reports.Status) reports.ScenarioResult {
+		return reports.ScenarioResult{Name: "s", Ready: ready, RTO: reports.Millis(rto), Verdict: reports.Verdict{Status: status}}
+	}
+	run := func(s ...reports.ScenarioResult) reports.Run { return reports.Run{Scenarios: s} }
+	quiet := []reports.Run{run(sc(2*time.Second, true, "pass")), run(sc(3*time.Second, true, "pass")), run(sc(0, false, "fail"))}
+	loaded := []reports.Run{run(sc(5*time.Second, true, "pass")), run(sc(0, false, "fail"))}
+	var b bytes.Buffer
+	writeLoadedTable(&b, formatMarkdown, loadedRows(quiet, loaded))
+	want := "| s | 2.00 / 3.00 / never | 2.50 s | 5.00 / never | 2.00× | pass fail |"
+	if !strings.Contains(b.String(), want) {
+		t.Fatalf("markdown:\n%s\nwant row %s", b.String(), want)
+	}
+}

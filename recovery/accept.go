@@ -15,7 +15,7 @@ type AcceptRedis struct{}
 func (AcceptRedis) Name() string { return "accept-redis-recovery" }
 
 // Estimate implements Strategy.
-func (AcceptRedis) Estimate(ctx context.Context, inc *Incident) (Estimate, error) {
+func (AcceptRedis) Estimate(ctx context.Context, env Env, inc *Incident) (Estimate, error) {
 	if inc.Kind != SelfHealed {
 		return Estimate{Why: "Redis did not recover by itself"}, nil
 	}
@@ -23,9 +23,9 @@ func (AcceptRedis) Estimate(ctx context.Context, inc *Incident) (Estimate, error
 }
 
 // Execute implements Strategy.
-func (AcceptRedis) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
+func (AcceptRedis) Execute(ctx context.Context, env Env, inc *Incident, tl *Timeline) error {
 	return tl.Do("rejoin", func() (string, error) {
-		msg, err := rejoin(ctx, inc.env, inc.Failed)
+		msg, err := rejoin(ctx, env.Deployment(), inc.Failed)
 		if err != nil {
 			return "", fmt.Errorf("accept recovery of %s: %w", inc.Failed.Name(), err)
 		}

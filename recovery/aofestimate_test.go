@@ -22,12 +22,12 @@ import (
 // deployment and node have no Docker client: reading or copying the
 // node's files, or starting a scratch server, panics. The engine has no
 // backup catalog (restore-in-place does not apply).
-func untouchable(kind IncidentKind, detail string) *Incident {
+func untouchable(kind IncidentKind, detail string) (*Engine, *Incident) {
 	topo := rediskit.DefaultCluster()
 	topo.Replicas, topo.AppendFsync = 0, "always"
 	e := &Engine{dep: untouchableDep{topo: topo}, strategies: DefaultStrategies()}
-	return &Incident{Kind: kind, Detail: detail, AOFBroken: kind == RefusesStart, Failed: untouchableNode{name: "redis-1"},
-		PreFaultKeys: 1000, KeysNow: 40, env: e}
+	return e, &Incident{Kind: kind, Detail: detail, AOFBroken: kind == RefusesStart, Failed: untouchableNode{name: "redis-1"},
+		PreFaultKeys: 1000, KeysNow: 40}
 }
 
 // untouchableDep is a deployment that only knows its topology: any other
@@ -72,7 +72,7 @@ const (
 // planUntouched runs the engine's own choice and fails the test when an Estimate
 // touched the node or the deployment (a nil Docker client panics) or
 // copied the node's AOF.
-func planUntouched(t *testing.T, inc *Incident) (Strategy, *Report, error) {
+func planUntouched(t *testing.T, e *Engine, inc *Incident) (Strategy, *Report, error) {
 	t.Helper()
 	rep := &Report{Estimates: map[string]Estimate{}}
 	var chosen Strategy
@@ -83,7 +83,7 @@ func planUntouched(t *testing.T, inc *Incident) (Strategy, *Report, error) {
 				t.Fatalf("an Estimate touched the node or the deployment (copy, scratch server, Docker call): %v", r)
 			}
 		}()
-		chosen, err = inc.env.plan(context.Background(), inc, rep, "")
+		chosen, err = e.plan(context.Background(), inc, rep, "")
 	}()
 	if inc.aofSrc != "" {
 		t.Fatalf("an Estimate copied the node's AOF to %s", inc.aofSrc)
@@ -120,10 +120,10 @@ func TestEstimateStartsNothing(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			inc := untouchable(c.kind, c.detail)
+			e, inc := untouchable(c.kind, c.detail)
 			inc.aofView = c.view
-			inc.env.opts.Strategy = c.force
-			chosen, rep, err := planUntouched(t, inc)
+			e.opts.Strategy = c.force
+			chosen, rep, err := planUntouched(t, e, inc)
 			if err != nil {
 				t.Fatalf("plan: %v (estimates %+v)", err, rep.Estimates)
 			}
@@ -142,8 +142,8 @@ func TestEstimateStartsNothing(t *testing.T) {
 // The base file refused: no AOF strategy applies, and none reads the node
 // to find out (the refusal names the file).
 func TestEstimateBaseFileRefused(t *testing.T) {
-	inc := untouchable(RefusesStart, fmt.Sprintf(garbageLine, "2.base.aof"))
-	_, rep, err := planUntouched(t, inc)
+	e, inc := untouchable(RefusesStart, fmt.Sprintf(garbageLine, "2.base.aof"))
+	_, rep, err := planUntouched(t, e, inc)
 	if err == nil {
 		t.Fatal("a strategy applies to a refused base file without a backup")
 	}
@@ -165,10 +165,10 @@ type fixed struct {
 }
 
 func (f fixed) Name() string { return f.name }
-func (f fixed) Estimate(context.Context, *Incident) (Estimate, error) {
+func (f fixed) Estimate(context.Context, Env, *Incident) (Estimate, error) {
 	return f.est, nil
 }
-func (f fixed) Execute(context.Context, *Incident, *Timeline) error {
+func (f fixed) Execute(context.Context, Env, *Incident, *Timeline) error {
 	return errors.New("not executed in this test")
 }
 
@@ -187,7 +187,7 @@ func TestAOFForecastsKeepTheChoice(t *testing.T) {
 			}
 			return s.Name()
 		}
-		refused := untouchable(RefusesStart, fmt.Sprintf(garbageLine, "3.incr.aof"))
+		_, refused := untouchable(RefusesStart, fmt.Sprintf(garbageLine, "3.incr.aof"))
 		view := manifestView(t, oldManifest)
 		got := pick(refused,
 			fixed{"salvage-aof", salvageEstimate(refused, backup)},
@@ -200,7 +200,7 @@ func TestAOFForecastsKeepTheChoice(t *testing.T) {
 			// the proven cut with the backup (worseThanBackup).
 			t.Errorf("backup loss %d: without salvage → %s, want repair-aof", backup, got)
 		}
-		empty := untouchable(StartedEmpty, "")
+		_, empty := untouchable(StartedEmpty, "")
 		lost := manifestView(t, freshManifest, "appendonly.aof.1.base.rdb", "appendonly.aof.1.incr.aof", "appendonly.aof.2.base.rdb", "appendonly.aof.2.incr.aof")
 		got = pick(empty,
 			fixed{"rebuild-manifest", manifestEstimate(empty, lost)},
@@ -239,7 +239,7 @@ func TestAOFProofFailureHandsBack(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.strategy.Name(), func(t *testing.T) {
-			inc := untouchable(RefusesStart, fmt.Sprintf(garbageLine, "1.incr.aof"))
+			e, inc := untouchable(RefusesStart, fmt.Sprintf(garbageLine, "1.incr.aof"))
 			inc.aofSrc = c.src // the host copy already made: no Docker call
 			tl := &Timeline{}
 			var err error
@@ -249,7 +249,7 @@ func TestAOFProofFailureHandsBack(t *testing.T) {
 						t.Fatalf("Execute reached the node or the deployment after a failed proof: %v", r)
 					}
 				}()
-				err = c.strategy.Execute(context.Background(), inc, tl)
+				err = c.strategy.Execute(context.Background(), e, inc, tl)
 			}()
 			if !errors.Is(err, errReplan) {
 				t.Fatalf("Execute = %v, want an error wrapping errReplan", err)
@@ -321,16 +321,16 @@ func TestSalvageAOFExecuteDocker(t *testing.T) {
 
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e := &Engine{dep: dep.Engine(), logger: quiet, verified: map[string]bool{}}
-	inc := &Incident{Kind: RefusesStart, AOFBroken: true, Failed: n, PreFaultKeys: keys, env: e,
+	inc := &Incident{Kind: RefusesStart, AOFBroken: true, Failed: n, PreFaultKeys: keys,
 		Detail: fmt.Sprintf(garbageLine, strings.TrimPrefix(last, "appendonly.aof."))}
 	defer inc.release()
-	est, err := SalvageAOF{}.Estimate(ctx, inc)
+	est, err := SalvageAOF{}.Estimate(ctx, e, inc)
 	if err != nil || !est.Applicable || est.LostKeys != 1 {
 		t.Fatalf("Estimate = %+v, %v; want applicable, 1 key lost", est, err)
 	}
 	// The cut applies: Redis refused the last incr file, as the node's
 	// manifest (read from the stopped node) lists it.
-	if est, err := (RepairAOF{}).Estimate(ctx, inc); err != nil || !est.Applicable {
+	if est, err := (RepairAOF{}).Estimate(ctx, e, inc); err != nil || !est.Applicable {
 		t.Fatalf("repair-aof Estimate = %+v, %v; want applicable", est, err)
 	}
 	if inc.aofView == nil || inc.aofView.manifest == nil {
@@ -340,7 +340,7 @@ func TestSalvageAOFExecuteDocker(t *testing.T) {
 		t.Fatal("Estimate copied the node's AOF")
 	}
 	tl := &Timeline{}
-	if err := (SalvageAOF{}).Execute(ctx, inc, tl); err != nil {
+	if err := (SalvageAOF{}).Execute(ctx, e, inc, tl); err != nil {
 		t.Fatalf("Execute: %v (spans %+v)", err, tl.Spans())
 	}
 	// The server, which refused its files, is stopped beside the proof;
@@ -424,9 +424,9 @@ func TestRebuildManifestDocker(t *testing.T) {
 
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e := &Engine{dep: dep.Engine(), logger: quiet, verified: map[string]bool{}}
-	inc := &Incident{Kind: StartedEmpty, Failed: n, PreFaultKeys: 150, KeysNow: now, env: e}
+	inc := &Incident{Kind: StartedEmpty, Failed: n, PreFaultKeys: 150, KeysNow: now}
 	defer inc.release()
-	est, err := RebuildManifest{}.Estimate(ctx, inc)
+	est, err := RebuildManifest{}.Estimate(ctx, e, inc)
 	if err != nil || !est.Applicable || est.LostKeys != 0 {
 		t.Fatalf("Estimate = %+v, %v; want applicable, nothing lost", est, err)
 	}
@@ -435,7 +435,7 @@ func TestRebuildManifestDocker(t *testing.T) {
 		t.Fatal("Estimate copied the node's AOF")
 	}
 	tl := &Timeline{}
-	if err := (RebuildManifest{}).Execute(ctx, inc, tl); err != nil {
+	if err := (RebuildManifest{}).Execute(ctx, e, inc, tl); err != nil {
 		t.Fatalf("Execute: %v (spans %+v)", err, tl.Spans())
 	}
 	spans := map[string]Span{}

@@ -194,8 +194,8 @@ func isBaseFile(name string) bool { return strings.Contains(name, ".base.") }
 // backupLoss is the loss the newest verified backup of the incident's shard
 // would cause, -1 when there is none or the pre-fault count is unknown.
 // The backup's checksums are verified once per recovery (newestVerified).
-func backupLoss(inc *Incident) int64 {
-	m, _, err := inc.env.shardBackup(inc.Shard)
+func backupLoss(env Env, inc *Incident) int64 {
+	m, _, err := env.shardBackup(inc.Shard)
 	if err != nil {
 		return -1
 	}
@@ -230,11 +230,11 @@ func notProven(strategy string, err error) error {
 // and its proven copy, holding keys, loses more than the newest verified
 // backup would: the backup is then the better way back. A strategy asked
 // for by name is not compared.
-func worseThanBackup(inc *Incident, strategy string, keys int64) error {
-	if inc.env.opts.Strategy == strategy {
+func worseThanBackup(env Env, inc *Incident, strategy string, keys int64) error {
+	if env.Options().Strategy == strategy {
 		return nil
 	}
-	b := backupLoss(inc)
+	b := backupLoss(env, inc)
 	if b < 0 {
 		return nil
 	}
@@ -326,7 +326,7 @@ func buildAOFPlan(ctx context.Context, inc *Incident, tl *Timeline, strategy, sp
 // must report exactly the predicted key count — and, when the engine chose
 // the strategy, keep no fewer keys than the newest verified backup. A
 // failure wraps errNotProven.
-func scratchProve(ctx context.Context, inc *Incident, tl *Timeline, strategy string, p *aofPlan) error {
+func scratchProve(ctx context.Context, env Env, inc *Incident, tl *Timeline, strategy string, p *aofPlan) error {
 	err := tl.Do("scratch load", func() (string, error) {
 		work, err := os.MkdirTemp("", "redisdrill-aof-")
 		if err != nil {
@@ -336,14 +336,14 @@ func scratchProve(ctx context.Context, inc *Incident, tl *Timeline, strategy str
 		if err := writeRepairedDir(filepath.Join(work, rediskit.AOFDirName), p.files); err != nil {
 			return "", err
 		}
-		loaded, err := scratchKeys(ctx, inc, work)
+		loaded, err := scratchKeys(ctx, env, inc, work)
 		if err != nil {
 			return "", fmt.Errorf("scratch-load the repaired AOF: %w", err)
 		}
 		if loaded != p.keys {
 			return "", fmt.Errorf("scratch server loaded %d keys from the repaired AOF, its commands predict %d: not installed", loaded, p.keys)
 		}
-		if err := worseThanBackup(inc, strategy, loaded); err != nil {
+		if err := worseThanBackup(env, inc, strategy, loaded); err != nil {
 			return "", err
 		}
 		p.summary = fmt.Sprintf("%d keys (a scratch server loaded exactly the %d the kept commands predict)", loaded, p.keys)
@@ -378,7 +378,7 @@ func writeRepairedDir(dir string, files map[string][]byte) error {
 // none of them) while the engine decides again. A server that still
 // serves (it started empty over its files) first has its writes paused,
 // so every write it acknowledged is in the copy and none lands after it.
-func proveAndInstall(ctx context.Context, inc *Incident, tl *Timeline, strategy, span string, build aofBuild) error {
+func proveAndInstall(ctx context.Context, env Env, inc *Incident, tl *Timeline, strategy, span string, build aofBuild) error {
 	n := inc.Failed
 	paused := false
 	if inc.Kind != RefusesStart {
@@ -386,7 +386,7 @@ func proveAndInstall(ctx context.Context, inc *Incident, tl *Timeline, strategy,
 		if paused, err = pauseServing(ctx, n, tl); err != nil {
 			// An older server without CLIENT PAUSE WRITE: stop it before
 			// the copy instead, so no acked write lands after it.
-			release, err := holdFailover(ctx, inc, tl)
+			release, err := holdFailover(ctx, env, inc, tl)
 			if err != nil {
 				return err
 			}
@@ -398,10 +398,10 @@ func proveAndInstall(ctx context.Context, inc *Incident, tl *Timeline, strategy,
 			if err != nil {
 				return err
 			}
-			if err := scratchProve(ctx, inc, tl, strategy, p); err != nil {
+			if err := scratchProve(ctx, env, inc, tl, strategy, p); err != nil {
 				return err
 			}
-			return loadAndRejoin(ctx, inc, tl, dataFiles, installLoad(ctx, inc, p))
+			return loadAndRejoin(ctx, env, inc, tl, dataFiles, installLoad(ctx, env, inc, p))
 		}
 	}
 	p, err := buildAOFPlan(ctx, inc, tl, strategy, span, build)
@@ -417,12 +417,12 @@ func proveAndInstall(ctx context.Context, inc *Incident, tl *Timeline, strategy,
 	down := make(chan struct{})
 	go func() {
 		defer close(down)
-		if release, downErr = holdFailover(ctx, inc, tl); downErr != nil {
+		if release, downErr = holdFailover(ctx, env, inc, tl); downErr != nil {
 			return
 		}
 		downErr = tl.Do("stop node", func() (string, error) { return n.Name(), ensureStopped(ctx, n) })
 	}()
-	err = scratchProve(ctx, inc, tl, strategy, p)
+	err = scratchProve(ctx, env, inc, tl, strategy, p)
 	<-down
 	if release != nil {
 		defer release()
@@ -433,7 +433,7 @@ func proveAndInstall(ctx context.Context, inc *Incident, tl *Timeline, strategy,
 	if downErr != nil {
 		return downErr
 	}
-	return loadAndRejoin(ctx, inc, tl, dataFiles, installLoad(ctx, inc, p))
+	return loadAndRejoin(ctx, env, inc, tl, dataFiles, installLoad(ctx, env, inc, p))
 }
 
 // pauseServing pauses the writes of a failed node whose server still
@@ -464,7 +464,7 @@ func pauseServing(ctx context.Context, n deploy.Node, tl *Timeline) (bool, error
 // installLoad is the "load data" step of a proven plan: the repaired
 // appendonlydir copied into the stopped node, its salvage evidence
 // recorded.
-func installLoad(ctx context.Context, inc *Incident, p *aofPlan) func() (string, error) {
+func installLoad(ctx context.Context, env Env, inc *Incident, p *aofPlan) func() (string, error) {
 	return func() (string, error) {
 		stage, err := os.MkdirTemp("", "redisdrill-stage-")
 		if err != nil {
@@ -478,7 +478,7 @@ func installLoad(ctx context.Context, inc *Incident, p *aofPlan) func() (string,
 			return "", err
 		}
 		for _, s := range p.salvages {
-			inc.env.noteSalvage(s)
+			env.noteSalvage(s)
 		}
 		return "repaired " + rediskit.AOFDirName, nil
 	}
@@ -487,7 +487,7 @@ func installLoad(ctx context.Context, inc *Incident, p *aofPlan) func() (string,
 // scratchKeys proves a repaired data dir with a scratch server: inside the
 // failed node's machine when it is up (a second server process, no
 // container start), else in a scratch container of the deployment's image.
-func scratchKeys(ctx context.Context, inc *Incident, hostDir string) (int64, error) {
+func scratchKeys(ctx context.Context, env Env, inc *Incident, hostDir string) (int64, error) {
 	// The node's own server may run (it started empty): the scratch one
 	// listens on another port, over another folder.
 	if up, err := inc.Failed.MachineRunning(ctx); err == nil && up {
@@ -495,5 +495,5 @@ func scratchKeys(ctx context.Context, inc *Incident, hostDir string) (int64, err
 			return inc.Failed.ScratchKeys(ctx, hostDir, true)
 		}
 	}
-	return inc.env.dep.ScratchKeys(ctx, hostDir, true)
+	return env.Deployment().ScratchKeys(ctx, hostDir, true)
 }

@@ -24,7 +24,7 @@ func (e *Engine) classify(ctx context.Context, ev detect.Event) (*Incident, erro
 	shards := e.shards
 	base := e.baseline
 	e.mu.Unlock()
-	inc := &Incident{Kind: PrimaryDown, Failed: node, DetectedAt: ev.Time, Detail: ev.String(), PreFaultKeys: -1, env: e}
+	inc := &Incident{Kind: PrimaryDown, Failed: node, DetectedAt: ev.Time, Detail: ev.String(), PreFaultKeys: -1}
 	shard, ok := failedShard(ctx, shards, node, e.nodeAlive)
 	if !ok {
 		return nil, fmt.Errorf("classify failure: %s was a replica and every primary answers: Redis keeps serving, nothing to recover", node.Name())

@@ -22,8 +22,8 @@ type CorrectRDB struct{}
 func (CorrectRDB) Name() string { return "correct-rdb" }
 
 // Estimate implements Strategy.
-func (CorrectRDB) Estimate(ctx context.Context, inc *Incident) (Estimate, error) {
-	if why := rdbCorrectable(inc); why != "" {
+func (CorrectRDB) Estimate(ctx context.Context, env Env, inc *Incident) (Estimate, error) {
+	if why := rdbCorrectable(env, inc); why != "" {
 		return Estimate{Why: why}, nil
 	}
 	_, corr, err := correctNodeRDB(ctx, inc.Failed)
@@ -34,7 +34,7 @@ func (CorrectRDB) Estimate(ctx context.Context, inc *Incident) (Estimate, error)
 }
 
 // Execute implements Strategy.
-func (CorrectRDB) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
+func (CorrectRDB) Execute(ctx context.Context, env Env, inc *Incident, tl *Timeline) error {
 	n := inc.Failed
 	var fixed []byte
 	var corr rdb.Correction
@@ -46,18 +46,18 @@ func (CorrectRDB) Execute(ctx context.Context, inc *Incident, tl *Timeline) erro
 	if err != nil {
 		return err
 	}
-	return reloadInPlace(ctx, inc, tl, []string{rediskit.RDBFileName}, func() (string, error) {
+	return reloadInPlace(ctx, env, inc, tl, []string{rediskit.RDBFileName}, func() (string, error) {
 		if err := n.WriteFile(ctx, rdbFilePath(n), fixed, 0o644); err != nil {
 			return "", err
 		}
-		noteCorrection(inc, corr)
+		noteCorrection(env, inc, corr)
 		return "corrected " + rediskit.RDBFileName, nil
 	})
 }
 
 // noteCorrection records a correct-rdb salvage in the recovery's evidence.
-func noteCorrection(inc *Incident, corr rdb.Correction) {
-	inc.env.noteSalvage(Salvage{
+func noteCorrection(env Env, inc *Incident, corr rdb.Correction) {
+	env.noteSalvage(Salvage{
 		Method: "rdb-single-bit", File: rediskit.RDBFileName,
 		Damaged: []ByteRange{{Offset: corr.Offset, Length: 1}},
 		Kept:    int64(corr.Keys), Unit: "keys",
@@ -70,11 +70,11 @@ func noteCorrection(inc *Incident, corr rdb.Correction) {
 func rdbFilePath(n deploy.Node) string { return n.DataDir() + "/" + rediskit.RDBFileName }
 
 // rdbCorrectable says why CorrectRDB does not apply ("" when it may).
-func rdbCorrectable(inc *Incident) string {
+func rdbCorrectable(env Env, inc *Incident) string {
 	switch {
 	case inc.Failed == nil || inc.Kind != RefusesStart:
 		return "the node did not refuse its files"
-	case inc.env.dep.Topology().Persistence != rediskit.PersistRDB:
+	case env.Deployment().Topology().Persistence != rediskit.PersistRDB:
 		return "the node loads its AOF, not dump.rdb"
 	case inc.AOFBroken || inc.IdentityBroken:
 		return "the refusal was not about dump.rdb"

@@ -389,7 +389,7 @@ func (e *Engine) recover(ctx context.Context, armed time.Time, w *Watch) (*Repor
 			rep.Observations = append(rep.Observations, obs)
 		}
 	}()
-	execErr := chosen.Execute(ctx, inc, tl)
+	execErr := chosen.Execute(ctx, e, inc, tl)
 	if errors.Is(execErr, errReplan) && e.opts.Strategy == "" {
 		// The incident changed under the strategy before it changed
 		// anything (a replica synced the emptied primary meanwhile):
@@ -412,7 +412,7 @@ func (e *Engine) recover(ctx context.Context, armed time.Time, w *Watch) (*Repor
 		}
 		if execErr == nil {
 			e.logger.Info("recovering", "incident", inc.String(), "strategy", chosen.Name(), "instead_of", first.Name())
-			execErr = chosen.Execute(ctx, inc, tl)
+			execErr = chosen.Execute(ctx, e, inc, tl)
 		}
 	}
 	if execErr == nil {
@@ -557,7 +557,7 @@ func (e *Engine) plan(ctx context.Context, inc *Incident, rep *Report, skip stri
 			continue
 		}
 		wg.Go(func() {
-			est, err := s.Estimate(ctx, inc)
+			est, err := s.Estimate(ctx, e, inc)
 			if err != nil {
 				est = Estimate{Why: err.Error()}
 			}

@@ -18,9 +18,9 @@ import (
 // as that replica's replica and full-syncs the empty dataset. The returned
 // release puts each replica's setting back; it runs after the rejoin. A
 // replica that cannot be held is named in the span, not an error.
-func holdFailover(ctx context.Context, inc *Incident, tl *Timeline) (func(), error) {
-	e := inc.env
-	if e.dep.Topology().Kind != rediskit.KindCluster {
+func holdFailover(ctx context.Context, env Env, inc *Incident, tl *Timeline) (func(), error) {
+	e := env
+	if e.Deployment().Topology().Kind != rediskit.KindCluster {
 		return func() {}, nil
 	}
 	type held struct {

@@ -17,11 +17,11 @@ type RestoreIdentity struct{}
 func (RestoreIdentity) Name() string { return "restore-identity" }
 
 // Estimate implements Strategy.
-func (RestoreIdentity) Estimate(ctx context.Context, inc *Incident) (Estimate, error) {
+func (RestoreIdentity) Estimate(ctx context.Context, env Env, inc *Incident) (Estimate, error) {
 	if inc.Kind != RefusesStart || !inc.IdentityBroken || inc.AOFBroken {
 		return Estimate{Why: "nodes.conf is not what broke"}, nil
 	}
-	m, _, err := inc.env.nodeSnapshot(inc.Failed.Name())
+	m, _, err := env.nodeSnapshot(inc.Failed.Name())
 	if err != nil {
 		return Estimate{Why: err.Error()}, nil
 	}
@@ -29,8 +29,8 @@ func (RestoreIdentity) Estimate(ctx context.Context, inc *Incident) (Estimate, e
 }
 
 // Execute implements Strategy.
-func (RestoreIdentity) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
-	e, n := inc.env, inc.Failed
+func (RestoreIdentity) Execute(ctx context.Context, env Env, inc *Incident, tl *Timeline) error {
+	e, n := env, inc.Failed
 	err := tl.Do("fetch backup", func() (string, error) {
 		m, _, err := e.nodeSnapshot(n.Name())
 		return fmt.Sprintf("%s (node id %s)", m.ID, m.NodeID), err
@@ -38,5 +38,5 @@ func (RestoreIdentity) Execute(ctx context.Context, inc *Incident, tl *Timeline)
 	if err != nil {
 		return err
 	}
-	return reloadInPlace(ctx, inc, tl, identityFiles, func() (string, error) { return "nodes.conf", restoreIdentity(ctx, e, n) })
+	return reloadInPlace(ctx, env, inc, tl, identityFiles, func() (string, error) { return "nodes.conf", restoreIdentity(ctx, e, n) })
 }

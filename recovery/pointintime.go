@@ -24,25 +24,25 @@ type PointInTime struct{}
 func (PointInTime) Name() string { return "point-in-time" }
 
 // Estimate implements Strategy.
-func (PointInTime) Estimate(ctx context.Context, inc *Incident) (Estimate, error) {
-	e := inc.env
-	if e.opts.Strategy != "point-in-time" || e.opts.PointInTimeBefore <= 0 {
+func (PointInTime) Estimate(ctx context.Context, env Env, inc *Incident) (Estimate, error) {
+	e := env
+	if e.Options().Strategy != "point-in-time" || e.Options().PointInTimeBefore <= 0 {
 		return Estimate{Why: "only when asked for, with a target time"}, nil
 	}
-	if !e.dep.Topology().AOFTimestamps {
+	if !e.Deployment().Topology().AOFTimestamps {
 		return Estimate{Why: "needs aof-timestamp-enabled"}, nil
 	}
 	if inc.Failed == nil {
 		return Estimate{Why: "no node to roll back"}, nil
 	}
-	return Estimate{Applicable: true, Why: fmt.Sprintf("cut the AOF at t0 − %s", e.opts.PointInTimeBefore), LostKeys: -1, Duration: time.Second}, nil
+	return Estimate{Applicable: true, Why: fmt.Sprintf("cut the AOF at t0 − %s", e.Options().PointInTimeBefore), LostKeys: -1, Duration: time.Second}, nil
 }
 
 // Execute implements Strategy.
-func (PointInTime) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
-	e := inc.env
-	target := e.faultTime().Add(-e.opts.PointInTimeBefore)
-	return rewriteAOF(ctx, inc, tl, func(dir string) (string, error) { return truncateLastIncr(dir, target.Unix()) })
+func (PointInTime) Execute(ctx context.Context, env Env, inc *Incident, tl *Timeline) error {
+	e := env
+	target := e.faultTime().Add(-e.Options().PointInTimeBefore)
+	return rewriteAOF(ctx, env, inc, tl, func(dir string) (string, error) { return truncateLastIncr(dir, target.Unix()) })
 }
 
 // truncateLastIncr cuts the last incr file of an appendonlydir at the given

@@ -28,7 +28,7 @@ type PromoteReplica struct{}
 func (PromoteReplica) Name() string { return "promote-replica" }
 
 // Estimate implements Strategy.
-func (PromoteReplica) Estimate(ctx context.Context, inc *Incident) (Estimate, error) {
+func (PromoteReplica) Estimate(ctx context.Context, env Env, inc *Incident) (Estimate, error) {
 	if inc.Kind != PrimaryDown && inc.Kind != EmptyRestart && inc.Kind != RefusesStart && inc.Kind != StartedEmpty {
 		return Estimate{Why: "no failed primary"}, nil
 	}
@@ -99,15 +99,15 @@ func replicaKeys(ctx context.Context, n deploy.Node) (int64, error) {
 }
 
 // Execute implements Strategy.
-func (PromoteReplica) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
-	dep := inc.env.dep
+func (PromoteReplica) Execute(ctx context.Context, env Env, inc *Incident, tl *Timeline) error {
+	dep := env.Deployment()
 	var cand deploy.Node
 	var mode string
 	if inc.Kind == EmptyRestart && !inc.Guarded {
 		// The old primary answers, empty: stop it before anything else,
 		// so no replica can full-sync the empty dataset while the
 		// promotion is under way (a write pause does not stop that).
-		if err := inc.env.fenceNodes(ctx, inc, tl, []deploy.Node{inc.Failed}, true); err != nil {
+		if err := env.fenceNodes(ctx, inc, tl, []deploy.Node{inc.Failed}, true); err != nil {
 			return err
 		}
 	}
@@ -138,7 +138,7 @@ func (PromoteReplica) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 	// Fence the old primary before its role goes to cand; a fence that
 	// kills it makes it known dead, which the failover mode relies on.
 	if inc.Kind != EmptyRestart {
-		if err := inc.env.fenceNodes(ctx, inc, tl, []deploy.Node{inc.Failed}, false); err != nil {
+		if err := env.fenceNodes(ctx, inc, tl, []deploy.Node{inc.Failed}, false); err != nil {
 			return err
 		}
 	}
@@ -146,7 +146,7 @@ func (PromoteReplica) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 		if err := promoteStandalone(ctx, dep, inc, cand, tl); err != nil {
 			return err
 		}
-		return inc.env.releasePausedWrites(ctx, tl)
+		return env.releasePausedWrites(ctx, tl)
 	}
 	mode = failoverMode(ctx, dep, inc, cand)
 	err = tl.Do("promote", func() (string, error) {
@@ -183,7 +183,7 @@ func (PromoteReplica) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 	if err != nil {
 		return err
 	}
-	return inc.env.releasePausedWrites(ctx, tl)
+	return env.releasePausedWrites(ctx, tl)
 }
 
 // failoverMode picks how cand takes over the failed primary's slots. Redis

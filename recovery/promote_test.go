@@ -175,7 +175,7 @@ func TestPlannerPrefersRestoreOverWipedReplica(t *testing.T) {
 // A collapsed shard (the replica synced the emptied primary) is never
 // promoted: only a backup still holds its data.
 func TestPromoteRefusesCollapsedShard(t *testing.T) {
-	est, err := PromoteReplica{}.Estimate(context.Background(), &Incident{Kind: StartedEmpty, Collapsed: true, PreFaultKeys: 1000})
+	est, err := PromoteReplica{}.Estimate(context.Background(), &Engine{}, &Incident{Kind: StartedEmpty, Collapsed: true, PreFaultKeys: 1000})
 	if err != nil || est.Applicable {
 		t.Fatalf("collapsed shard: estimate %+v, %v; want not applicable", est, err)
 	}

@@ -36,8 +36,8 @@ func (RebuildManifest) Name() string { return "rebuild-manifest" }
 // on a manifest that is missing or does not parse. A manifest over files
 // that are all there loses nothing they hold: the forecast loss is 0,
 // proven in Execute.
-func (RebuildManifest) Estimate(ctx context.Context, inc *Incident) (Estimate, error) {
-	if why := aofRepairable(inc); why != "" {
+func (RebuildManifest) Estimate(ctx context.Context, env Env, inc *Incident) (Estimate, error) {
+	if why := aofRepairable(env, inc); why != "" {
 		return Estimate{Why: why}, nil
 	}
 	if f := refusedAOFFile(inc); f != "" {
@@ -72,8 +72,8 @@ func manifestEstimate(inc *Incident, v *aofView) Estimate {
 // and "scratch load" prove the rebuilt directory (a failure hands the
 // incident back with no file changed; see proveAndInstall), then the
 // node's appendonlydir is replaced.
-func (s RebuildManifest) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
-	return proveAndInstall(ctx, inc, tl, s.Name(), "rebuild manifest", manifestDir)
+func (s RebuildManifest) Execute(ctx context.Context, env Env, inc *Incident, tl *Timeline) error {
+	return proveAndInstall(ctx, env, inc, tl, s.Name(), "rebuild manifest", manifestDir)
 }
 
 // manifestDir is RebuildManifest's aofBuild: the manifest of the host copy

@@ -34,15 +34,15 @@ func (RepairAOF) Name() string { return "repair-aof" }
 // byte lies is known only once the copy is cut: the forecast is the
 // newest verified backup's loss (Execute hands the incident back when the
 // cut keeps less), unknown without a backup.
-func (RepairAOF) Estimate(ctx context.Context, inc *Incident) (Estimate, error) {
-	if why := aofRepairable(inc); why != "" {
+func (RepairAOF) Estimate(ctx context.Context, env Env, inc *Incident) (Estimate, error) {
+	if why := aofRepairable(env, inc); why != "" {
 		return Estimate{Why: why}, nil
 	}
 	var v *aofView
 	if f := refusedAOFFile(inc); f != "" && !isBaseFile(f) {
 		v = inc.aofFacts(ctx, false)
 	}
-	return repairEstimate(inc, v, func() int64 { return backupLoss(inc) }), nil
+	return repairEstimate(inc, v, func() int64 { return backupLoss(env, inc) }), nil
 }
 
 // repairEstimate is RepairAOF's forecast from the incident and, when Redis
@@ -71,7 +71,7 @@ func repairEstimate(inc *Incident, v *aofView, backup func() int64) Estimate {
 // Execute implements Strategy: the spans "copy AOF" and "repair copy" cut
 // and check a copy (a failure hands the incident back with nothing
 // changed), then the node's appendonlydir is replaced by it.
-func (s RepairAOF) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
+func (s RepairAOF) Execute(ctx context.Context, env Env, inc *Incident, tl *Timeline) error {
 	n := inc.Failed
 	src, err := copyAOF(ctx, inc, tl, s.Name())
 	if err != nil {
@@ -89,7 +89,7 @@ func (s RepairAOF) Execute(ctx context.Context, inc *Incident, tl *Timeline) err
 		if err != nil {
 			return "", err
 		}
-		if err := worseThanBackup(inc, s.Name(), plan.keys); err != nil {
+		if err := worseThanBackup(env, inc, s.Name(), plan.keys); err != nil {
 			return "", err
 		}
 		return plan.summary, nil
@@ -97,7 +97,7 @@ func (s RepairAOF) Execute(ctx context.Context, inc *Incident, tl *Timeline) err
 	if err != nil {
 		return notProven(s.Name(), err)
 	}
-	return reloadInPlace(ctx, inc, tl, dataFiles, func() (string, error) { return "repaired appendonlydir", copyDirInto(ctx, n, plan.out) })
+	return reloadInPlace(ctx, env, inc, tl, dataFiles, func() (string, error) { return "repaired appendonlydir", copyDirInto(ctx, n, plan.out) })
 }
 
 // aofRepair is a repaired copy of a node's appendonlydir, ready to load.

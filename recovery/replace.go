@@ -27,29 +27,27 @@ type ReplaceNode struct{}
 func (ReplaceNode) Name() string { return "replace-node" }
 
 // Estimate implements Strategy.
-func (ReplaceNode) Estimate(ctx context.Context, inc *Incident) (Estimate, error) {
-	if inc.env.dep.Topology().Kind != rediskit.KindCluster {
+func (ReplaceNode) Estimate(ctx context.Context, env Env, inc *Incident) (Estimate, error) {
+	if env.Deployment().Topology().Kind != rediskit.KindCluster {
 		return Estimate{Why: "needs a cluster"}, nil
 	}
 	if inc.Kind != ShardLost {
 		return Estimate{Why: "the shard still has a node to restore"}, nil
 	}
-	m, _, err := inc.env.shardBackup(inc.Shard)
+	m, _, err := env.shardBackup(inc.Shard)
 	if err != nil {
 		return Estimate{Why: err.Error()}, nil
 	}
 	how, took := "fresh node from ", 3*time.Second
-	inc.env.mu.Lock()
-	if inc.env.spare != nil {
-		how, took = "warm spare "+inc.env.spare.Name()+" from ", time.Second
+	if spare := env.spareNow(); spare != nil {
+		how, took = "warm spare "+spare.Name()+" from ", time.Second
 	}
-	inc.env.mu.Unlock()
 	return Estimate{Applicable: true, Why: how + m.ID, LostKeys: lossVersus(inc.PreFaultKeys, m.Keys), Duration: took}, nil
 }
 
 // Execute implements Strategy.
-func (ReplaceNode) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
-	e := inc.env
+func (ReplaceNode) Execute(ctx context.Context, env Env, inc *Incident, tl *Timeline) error {
+	e := env
 	var rdbPath string
 	fetch := func() (string, error) {
 		m, p, why, err := e.restoreSource(ctx, inc)

@@ -25,17 +25,17 @@ type ReplaceFromAOF struct{}
 func (ReplaceFromAOF) Name() string { return "replace-from-aof" }
 
 // Estimate implements Strategy.
-func (s ReplaceFromAOF) Estimate(ctx context.Context, inc *Incident) (Estimate, error) {
-	if inc.env.opts.Strategy != s.Name() {
+func (s ReplaceFromAOF) Estimate(ctx context.Context, env Env, inc *Incident) (Estimate, error) {
+	if env.Options().Strategy != s.Name() {
 		return Estimate{Why: "only when asked for by name"}, nil
 	}
-	if inc.env.dep.Topology().Kind != rediskit.KindCluster {
+	if env.Deployment().Topology().Kind != rediskit.KindCluster {
 		return Estimate{Why: "needs a cluster"}, nil
 	}
 	if inc.Kind != ShardLost || inc.Failed == nil {
 		return Estimate{Why: "the shard still has a node to restore"}, nil
 	}
-	m, dir, err := inc.env.nodeSnapshot(inc.Failed.Name())
+	m, dir, err := env.nodeSnapshot(inc.Failed.Name())
 	if err != nil {
 		return Estimate{Why: err.Error()}, nil
 	}
@@ -43,17 +43,15 @@ func (s ReplaceFromAOF) Estimate(ctx context.Context, inc *Incident) (Estimate, 
 		return Estimate{Why: "snapshot " + m.ID + " holds no " + rediskit.AOFDirName}, nil
 	}
 	how, took := "fresh node from snapshot ", 3*time.Second
-	inc.env.mu.Lock()
-	if inc.env.spare != nil {
-		how, took = "warm spare "+inc.env.spare.Name()+" from snapshot ", time.Second
+	if spare := env.spareNow(); spare != nil {
+		how, took = "warm spare "+spare.Name()+" from snapshot ", time.Second
 	}
-	inc.env.mu.Unlock()
 	return Estimate{Applicable: true, Why: how + m.ID, LostKeys: lossVersus(inc.PreFaultKeys, m.Keys+int64(m.AOFCommands)), Duration: took}, nil
 }
 
 // Execute implements Strategy.
-func (ReplaceFromAOF) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
-	e := inc.env
+func (ReplaceFromAOF) Execute(ctx context.Context, env Env, inc *Incident, tl *Timeline) error {
+	e := env
 	var dataDir string
 	fetch := func() (string, error) {
 		m, dir, err := e.nodeSnapshot(inc.Failed.Name())

@@ -9,8 +9,8 @@ import (
 // ReplaceFromAOF must never be the engine's own pick: it applies only when
 // forced by name, so adding it changes no other scenario's choice.
 func TestReplaceFromAOFOnlyWhenForced(t *testing.T) {
-	inc := &Incident{Kind: ShardLost, env: &Engine{}}
-	est, err := ReplaceFromAOF{}.Estimate(context.Background(), inc)
+	inc := &Incident{Kind: ShardLost}
+	est, err := ReplaceFromAOF{}.Estimate(context.Background(), &Engine{}, inc)
 	if err != nil || est.Applicable {
 		t.Fatalf("Estimate unforced = %+v, %v; want not applicable", est, err)
 	}

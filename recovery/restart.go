@@ -15,12 +15,12 @@ type RestartInPlace struct{}
 func (RestartInPlace) Name() string { return "restart-in-place" }
 
 // Estimate implements Strategy.
-func (RestartInPlace) Estimate(ctx context.Context, inc *Incident) (Estimate, error) {
+func (RestartInPlace) Estimate(ctx context.Context, env Env, inc *Incident) (Estimate, error) {
 	if inc.Kind != ShardLost && inc.Kind != PrimaryDown || inc.Failed == nil || !inc.PrimaryKnownDead {
 		return Estimate{Why: "the node is not simply down"}, nil
 	}
 	lost := int64(-1)
-	topo := inc.env.dep.Topology()
+	topo := env.Deployment().Topology()
 	if topo.WritesAOF() && topo.AppendFsync == "always" {
 		lost = 0
 	}
@@ -28,10 +28,10 @@ func (RestartInPlace) Estimate(ctx context.Context, inc *Incident) (Estimate, er
 }
 
 // Execute implements Strategy.
-func (RestartInPlace) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
+func (RestartInPlace) Execute(ctx context.Context, env Env, inc *Incident, tl *Timeline) error {
 	n := inc.Failed
 	if err := startSpan(ctx, tl, n); err != nil {
 		return err
 	}
-	return tl.Do("rejoin", func() (string, error) { return rejoin(ctx, inc.env, n) })
+	return tl.Do("rejoin", func() (string, error) { return rejoin(ctx, env.Deployment(), n) })
 }

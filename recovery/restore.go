@@ -23,7 +23,7 @@ type RestoreInPlace struct{}
 func (RestoreInPlace) Name() string { return "restore-in-place" }
 
 // Estimate implements Strategy.
-func (RestoreInPlace) Estimate(ctx context.Context, inc *Incident) (Estimate, error) {
+func (RestoreInPlace) Estimate(ctx context.Context, env Env, inc *Incident) (Estimate, error) {
 	switch inc.Kind {
 	case RefusesStart, StartedEmpty, EmptyRestart, PrimaryDown, ShardLost:
 	default:
@@ -32,7 +32,7 @@ func (RestoreInPlace) Estimate(ctx context.Context, inc *Incident) (Estimate, er
 	if inc.Failed == nil {
 		return Estimate{Why: "no failed node"}, nil
 	}
-	m, _, err := inc.env.shardBackup(inc.Shard)
+	m, _, err := env.shardBackup(inc.Shard)
 	if err != nil {
 		return Estimate{Why: err.Error()}, nil
 	}
@@ -40,8 +40,8 @@ func (RestoreInPlace) Estimate(ctx context.Context, inc *Incident) (Estimate, er
 }
 
 // Execute implements Strategy.
-func (RestoreInPlace) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
-	e, n := inc.env, inc.Failed
+func (RestoreInPlace) Execute(ctx context.Context, env Env, inc *Incident, tl *Timeline) error {
+	e, n := env, inc.Failed
 	var rdbPath string
 	err := tl.Do("fetch backup", func() (string, error) {
 		m, p, why, err := e.restoreSource(ctx, inc)
@@ -53,8 +53,8 @@ func (RestoreInPlace) Execute(ctx context.Context, inc *Incident, tl *Timeline) 
 		return err
 	}
 	identityBroken := inc.IdentityBroken
-	return reloadInPlace(ctx, inc, tl, restoreFiles(identityBroken), func() (string, error) {
-		what, err := stageRDB(ctx, n, e.dep.Topology(), rdbPath)
+	return reloadInPlace(ctx, env, inc, tl, restoreFiles(identityBroken), func() (string, error) {
+		what, err := stageRDB(ctx, n, e.Deployment().Topology(), rdbPath)
 		if err != nil || !identityBroken {
 			return what, err
 		}
@@ -71,7 +71,7 @@ func restoreFiles(identity bool) []string {
 
 // restoreIdentity puts the node's nodes.conf back from its newest verified
 // snapshot.
-func restoreIdentity(ctx context.Context, e *Engine, n deploy.Node) error {
+func restoreIdentity(ctx context.Context, e Env, n deploy.Node) error {
 	_, dir, err := e.nodeSnapshot(n.Name())
 	if err != nil {
 		return err
@@ -86,9 +86,9 @@ func restoreIdentity(ctx context.Context, e *Engine, n deploy.Node) error {
 // rejoin waits until a restored node is back in service: in a cluster, it
 // is a primary serving slots (or a replica of whoever took them over) and
 // sees cluster_state ok; standalone, it answers and is the primary again.
-func rejoin(ctx context.Context, e *Engine, n deploy.Node) (string, error) {
-	if e.dep.Topology().Kind != rediskit.KindCluster {
-		e.dep.SetPrimary(n)
+func rejoin(ctx context.Context, dep deploy.Deployment, n deploy.Node) (string, error) {
+	if dep.Topology().Kind != rediskit.KindCluster {
+		dep.SetPrimary(n)
 		return n.Name() + " is primary", nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)

@@ -31,16 +31,16 @@ func (SalvageAOF) Name() string { return "salvage-aof" }
 // file. The forecast loss is the one command a damaged range overlaps
 // (byte-level damage: a bad sector, a torn or stray write), never more
 // than the newest verified backup loses; Execute proves the real figure.
-func (SalvageAOF) Estimate(ctx context.Context, inc *Incident) (Estimate, error) {
-	if why := salvageable(inc); why != "" {
+func (SalvageAOF) Estimate(ctx context.Context, env Env, inc *Incident) (Estimate, error) {
+	if why := salvageable(env, inc); why != "" {
 		return Estimate{Why: why}, nil
 	}
-	return salvageEstimate(inc, backupLoss(inc)), nil
+	return salvageEstimate(inc, backupLoss(env, inc)), nil
 }
 
 // salvageable says why SalvageAOF does not apply ("" when it may).
-func salvageable(inc *Incident) string {
-	if why := aofRepairable(inc); why != "" {
+func salvageable(env Env, inc *Incident) string {
+	if why := aofRepairable(env, inc); why != "" {
 		return why
 	}
 	if inc.Kind != RefusesStart {
@@ -68,14 +68,14 @@ func salvageEstimate(inc *Incident, backup int64) Estimate {
 // "scratch load" prove the salvage (a failure hands the incident back
 // with no file changed; see proveAndInstall), then the node's
 // appendonlydir is replaced.
-func (s SalvageAOF) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
-	return proveAndInstall(ctx, inc, tl, s.Name(), "salvage copy", salvageDir)
+func (s SalvageAOF) Execute(ctx context.Context, env Env, inc *Incident, tl *Timeline) error {
+	return proveAndInstall(ctx, env, inc, tl, s.Name(), "salvage copy", salvageDir)
 }
 
 // aofRepairable says why no AOF repair of the failed node applies ("" when
 // one may).
-func aofRepairable(inc *Incident) string {
-	topo := inc.env.dep.Topology()
+func aofRepairable(env Env, inc *Incident) string {
+	topo := env.Deployment().Topology()
 	switch {
 	case !topo.WritesAOF() || inc.Failed == nil:
 		return "the node does not load an AOF"

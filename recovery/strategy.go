@@ -3,9 +3,11 @@ package recovery
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
+	"github.com/redisdrill/redisdrill/recovery/backup"
 	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
@@ -19,9 +21,46 @@ type Strategy interface {
 	// would cost. It must change nothing and start nothing, and be cheap:
 	// the engine asks every strategy. A proof that needs heavy work (a
 	// copy of the data, a scratch server) belongs in Execute.
-	Estimate(ctx context.Context, inc *Incident) (Estimate, error)
+	Estimate(ctx context.Context, env Env, inc *Incident) (Estimate, error)
 	// Execute recovers, recording its spans in tl.
-	Execute(ctx context.Context, inc *Incident, tl *Timeline) error
+	Execute(ctx context.Context, env Env, inc *Incident, tl *Timeline) error
+}
+
+// Env is everything a strategy may use besides its incident: the
+// deployment, the backups and the engine's shared steps (fencing, a
+// replacement, the rollback's shard map). The engine passes it to
+// Estimate and Execute; a strategy holds no pointer into the engine and
+// reaches none of its state but through these methods.
+type Env interface {
+	// Deployment is the deployment under recovery; Options the engine's.
+	Deployment() deploy.Deployment
+	Options() Options
+	log() *slog.Logger
+	// baselineKeys is the key count of the last baseline; shardsNow the
+	// shards as the last Refresh saw them; spareNow the warm spare (nil
+	// when none is ready); faultTime the fault's t0 when known.
+	baselineKeys() int64
+	shardsNow() []deploy.Shard
+	spareNow() deploy.Node
+	faultTime() time.Time
+	nodeAlive(ctx context.Context, n deploy.Node) bool
+	// The catalog: the newest verified backup of a shard, of a node, of
+	// the whole cluster; the source a restore loads (an archive point
+	// when the shard has an archive); a backup used, a salvage made.
+	Catalog() (*backup.Catalog, error)
+	shardBackup(shard int) (backup.Manifest, string, error)
+	nodeSnapshot(node string) (backup.Manifest, string, error)
+	clusterBackup() (backup.Manifest, []backup.Manifest, error)
+	restoreSource(ctx context.Context, inc *Incident) (backup.Manifest, string, string, error)
+	archiveRollback(ctx context.Context) (backup.Manifest, map[deploy.Node]string, string, error)
+	matchShards(children []backup.Manifest) (map[deploy.Node]string, error)
+	noteBackup(m backup.Manifest)
+	noteSalvage(s Salvage)
+	// Shared steps: fence old owners, release writes paused for a
+	// promotion, replace a shard's node.
+	fenceNodes(ctx context.Context, inc *Incident, tl *Timeline, old []deploy.Node, retire bool) error
+	releasePausedWrites(ctx context.Context, tl *Timeline) error
+	replaceShard(ctx context.Context, inc *Incident, tl *Timeline, fetch func() (string, error), load loadFunc) error
 }
 
 // Estimate is a strategy's own forecast for an incident.
@@ -78,7 +117,6 @@ type Incident struct {
 	// as it saw it, before the plan (see Engine.recover).
 	Guarded bool
 
-	env *Engine
 	// observed is what the failed node did, as classify read it with the
 	// node's outcome (see Engine.observeFailed); nil when it did not.
 	observed []string

@@ -23,8 +23,8 @@ type UndoFlush struct{}
 func (UndoFlush) Name() string { return "undo-flush" }
 
 // Estimate implements Strategy.
-func (UndoFlush) Estimate(ctx context.Context, inc *Incident) (Estimate, error) {
-	topo := inc.env.dep.Topology()
+func (UndoFlush) Estimate(ctx context.Context, env Env, inc *Incident) (Estimate, error) {
+	topo := env.Deployment().Topology()
 	if inc.Kind != AccidentalFlush {
 		return Estimate{Why: "no flush to undo"}, nil
 	}
@@ -35,15 +35,15 @@ func (UndoFlush) Estimate(ctx context.Context, inc *Incident) (Estimate, error) 
 }
 
 // Execute implements Strategy.
-func (UndoFlush) Execute(ctx context.Context, inc *Incident, tl *Timeline) error {
-	return rewriteAOF(ctx, inc, tl, removeLastFlush)
+func (UndoFlush) Execute(ctx context.Context, env Env, inc *Incident, tl *Timeline) error {
+	return rewriteAOF(ctx, env, inc, tl, removeLastFlush)
 }
 
 // rewriteAOF stops the failed node (its AOF must not change, or be
 // rewritten without its history, while it is edited), edits a copy of its
 // appendonlydir with edit, quarantines the originals, loads the copy and
 // restarts the node.
-func rewriteAOF(ctx context.Context, inc *Incident, tl *Timeline, edit func(dir string) (string, error)) error {
+func rewriteAOF(ctx context.Context, env Env, inc *Incident, tl *Timeline, edit func(dir string) (string, error)) error {
 	n := inc.Failed
 	work, err := os.MkdirTemp("", "redisdrill-aof-edit-")
 	if err != nil {
@@ -51,7 +51,7 @@ func rewriteAOF(ctx context.Context, inc *Incident, tl *Timeline, edit func(dir 
 	}
 	defer os.RemoveAll(work)
 	src, out := filepath.Join(work, "orig"), filepath.Join(work, "out", rediskit.AOFDirName)
-	release, err := holdFailover(ctx, inc, tl)
+	release, err := holdFailover(ctx, env, inc, tl)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func rewriteAOF(ctx context.Context, inc *Incident, tl *Timeline, edit func(dir 
 	if err != nil {
 		return err
 	}
-	return loadAndRejoin(ctx, inc, tl, dataFiles, func() (string, error) { return "edited appendonlydir", copyDirInto(ctx, n, filepath.Dir(out)) })
+	return loadAndRejoin(ctx, env, inc, tl, dataFiles, func() (string, error) { return "edited appendonlydir", copyDirInto(ctx, n, filepath.Dir(out)) })
 }
 
 // removeLastFlush finds the last FLUSHALL/FLUSHDB in the incr files of an

@@ -83,9 +83,44 @@ type medianRow struct {
 // medianRows groups the runs' scenarios by name and detect mode, in the
 // order they first appear.
 func medianRows(runs []reports.Run) []*medianRow {
-	var order []*medianRow
-	by := map[string]*medianRow{}
-	for _, run := range runs {
+	rows := grouped(runs, func(key string) *medianRow { return &medianRow{name: key} })
+	for _, c := range rows.cases {
+		r, s := c.row, c.s
+		r.runs++
+		if s.Ready {
+			r.rto = append(r.rto, s.RTO.D().Seconds())
+		}
+		r.lost = append(r.lost, float64(s.Loss.Lost))
+		detectEnd, decide := spanOf(s, "detect"), spanOf(s, "decide")
+		if detectEnd != nil && decide != nil {
+			r.decideWait = append(r.decideWait, ms(decide.Start-detectEnd.End))
+			r.decide = append(r.decide, ms(decide.Duration()))
+		}
+	}
+	return rows.order
+}
+
+// groupedRows is runs' scenarios grouped into rows by case (name and
+// detect mode): each case in run order with its row, and the rows in the
+// order their case first appears.
+type groupedRows[R any] struct {
+	order []R
+	cases []groupedCase[R]
+}
+
+// groupedCase is one scenario result of run number run, with its row.
+type groupedCase[R any] struct {
+	row R
+	run int
+	s   reports.ScenarioResult
+}
+
+// grouped groups the runs' scenarios by case name (reports.CaseName, with
+// " [probe]" for probe mode), making each row with newRow.
+func grouped[R any](runs []reports.Run, newRow func(key string) R) groupedRows[R] {
+	var g groupedRows[R]
+	by := map[string]R{}
+	for i, run := range runs {
 		for _, s := range run.Scenarios {
 			key := reports.CaseName(run, s)
 			if s.DetectMode == "probe" {
@@ -93,23 +128,14 @@ func medianRows(runs []reports.Run) []*medianRow {
 			}
 			r, ok := by[key]
 			if !ok {
-				r = &medianRow{name: key}
+				r = newRow(key)
 				by[key] = r
-				order = append(order, r)
+				g.order = append(g.order, r)
 			}
-			r.runs++
-			if s.Ready {
-				r.rto = append(r.rto, s.RTO.D().Seconds())
-			}
-			r.lost = append(r.lost, float64(s.Loss.Lost))
-			detectEnd, decide := spanOf(s, "detect"), spanOf(s, "decide")
-			if detectEnd != nil && decide != nil {
-				r.decideWait = append(r.decideWait, ms(decide.Start-detectEnd.End))
-				r.decide = append(r.decide, ms(decide.Duration()))
-			}
+			g.cases = append(g.cases, groupedCase[R]{row: r, run: i, s: s})
 		}
 	}
-	return order
+	return g
 }
 
 // spanOf returns the first span of s named name.

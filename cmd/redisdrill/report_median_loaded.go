@@ -22,43 +22,27 @@ type loadedRow struct {
 // those of the loaded runs, in the order they first appear in the quiet
 // runs, then those only the loaded runs hold.
 func loadedRows(quiet, loaded []reports.Run) []*loadedRow {
-	var order []*loadedRow
-	by := map[string]*loadedRow{}
-	add := func(runs []reports.Run, isLoaded bool) {
-		for _, run := range runs {
-			for _, s := range run.Scenarios {
-				key := reports.CaseName(run, s)
-				if s.DetectMode == "probe" {
-					key += " [probe]"
-				}
-				r, ok := by[key]
-				if !ok {
-					r = &loadedRow{name: key}
-					by[key] = r
-					order = append(order, r)
-				}
-				rto := "never"
-				if s.Ready {
-					rto = fmt.Sprintf("%.2f", s.RTO.D().Seconds())
-				}
-				if isLoaded {
-					r.loaded = append(r.loaded, rto)
-					r.verdicts = append(r.verdicts, string(s.Verdict.Status))
-					if s.Ready {
-						r.loadedRTO = append(r.loadedRTO, s.RTO.D().Seconds())
-					}
-					continue
-				}
-				r.quiet = append(r.quiet, rto)
-				if s.Ready {
-					r.quietRTO = append(r.quietRTO, s.RTO.D().Seconds())
-				}
+	rows := grouped(append(append([]reports.Run(nil), quiet...), loaded...), func(key string) *loadedRow { return &loadedRow{name: key} })
+	for _, c := range rows.cases {
+		r, s := c.row, c.s
+		rto := "never"
+		if s.Ready {
+			rto = fmt.Sprintf("%.2f", s.RTO.D().Seconds())
+		}
+		if c.run < len(quiet) {
+			r.quiet = append(r.quiet, rto)
+			if s.Ready {
+				r.quietRTO = append(r.quietRTO, s.RTO.D().Seconds())
 			}
+			continue
+		}
+		r.loaded = append(r.loaded, rto)
+		r.verdicts = append(r.verdicts, string(s.Verdict.Status))
+		if s.Ready {
+			r.loadedRTO = append(r.loadedRTO, s.RTO.D().Seconds())
 		}
 	}
-	add(quiet, false)
-	add(loaded, true)
-	return order
+	return rows.order
 }
 
 // writeLoadedTable prints the quiet and loaded RTOs of each scenario, the

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
@@ -44,54 +45,85 @@ func ClusterBackupWith(ctx context.Context, dep deploy.Deployment, cat *Catalog,
 	}
 	vc := via.Client()
 	defer vc.Close()
-	raw, err := vc.ClusterNodes(ctx).Result()
+	raw, view, err := healthyView(ctx, vc, via.Name())
 	if err != nil {
-		return Manifest{}, fmt.Errorf("cluster backup: cluster nodes via %s: %w", via.Name(), err)
+		return Manifest{}, err
 	}
-	view, err := rediskit.ParseClusterNodes(raw)
-	if err != nil {
-		return Manifest{}, fmt.Errorf("cluster backup: %w", err)
-	}
-	if err := rediskit.CheckSlotCoverage(view); err != nil {
-		return Manifest{}, fmt.Errorf("cluster backup: cluster not healthy: %w", err)
-	}
-	shards, err := dep.Shards(ctx, via)
-	if err != nil {
-		return Manifest{}, fmt.Errorf("cluster backup: %w", err)
-	}
-	idByAddr := map[string]string{}
-	for _, cn := range view {
-		idByAddr[cn.Addr] = cn.ID
-	}
-	parentID := NewID(start, "cluster-"+dep.RunID())
-	children := make([]Manifest, len(shards))
-	errs := make([]error, len(shards))
-	var wg sync.WaitGroup
-	for i, sh := range shards {
+	var sources []shardSource
+	for _, sh := range dep.ShardsOf(view) {
 		src, role := sh.Primary, "primary"
 		if opts.FromReplica && len(sh.Replicas) > 0 {
 			src, role = sh.Replicas[0], "replica"
 		}
 		if src == nil {
-			errs[i] = fmt.Errorf("shard %d: no known source node", sh.Index)
+			sources = append(sources, shardSource{shard: sh.Index, err: fmt.Errorf("shard %d: no known source node", sh.Index)})
 			continue
 		}
-		idx := sh.Index
-		meta := Meta{Node: src.Name(), NodeID: idByAddr[src.Addr()], Role: role, Slots: sh.Slots, Shard: &idx, Parent: parentID}
+		sources = append(sources, shardSource{addr: src.Addr(), node: src.Name(), role: role, slots: sh.Slots, shard: sh.Index})
+	}
+	parent := Manifest{Kind: KindCluster, Node: "cluster-" + dep.RunID(), Topology: view, ReplOffset: -1}
+	node := NodeOptions{Dial: dep.Dial, Password: dep.Topology().Password}
+	return backupShards(ctx, cat, raw, view, sources, node, parent, start)
+}
+
+// healthyView reads CLUSTER NODES through c (via names it in errors) and
+// requires every slot to be served once.
+func healthyView(ctx context.Context, c *redis.Client, via string) (string, []deploy.ClusterNode, error) {
+	raw, err := c.ClusterNodes(ctx).Result()
+	if err != nil {
+		return "", nil, fmt.Errorf("cluster backup: cluster nodes via %s: %w", via, err)
+	}
+	view, err := rediskit.ParseClusterNodes(raw)
+	if err != nil {
+		return "", nil, fmt.Errorf("cluster backup: %w", err)
+	}
+	if err := rediskit.CheckSlotCoverage(view); err != nil {
+		return "", nil, fmt.Errorf("cluster backup: cluster not healthy: %w", err)
+	}
+	return raw, view, nil
+}
+
+// shardSource is the node one shard's live RDB comes from (err when the
+// shard has none).
+type shardSource struct {
+	addr, node, role string
+	slots            [][2]int
+	shard            int
+	err              error
+}
+
+// backupShards takes one live RDB per source, in parallel, then writes
+// parent (the topology raw, view) listing them; if any shard fails, the
+// shard backups already written are removed and no parent is written.
+func backupShards(ctx context.Context, cat *Catalog, raw string, view []deploy.ClusterNode, sources []shardSource, node NodeOptions, parent Manifest, start time.Time) (Manifest, error) {
+	idByAddr := map[string]string{}
+	for _, cn := range view {
+		idByAddr[cn.Addr] = cn.ID
+	}
+	parentID := NewID(start, parent.Node)
+	children := make([]Manifest, len(sources))
+	errs := make([]error, len(sources))
+	var wg sync.WaitGroup
+	for i, src := range sources {
+		if src.err != nil {
+			errs[i] = src.err
+			continue
+		}
+		idx := src.shard
+		meta := Meta{Node: src.node, NodeID: idByAddr[src.addr], Role: src.role, Slots: src.slots, Shard: &idx, Parent: parentID}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			children[i], errs[i] = LiveRDB(ctx, src.Addr(), dep.Dial, dep.Topology().Password, cat, meta)
+			children[i], errs[i] = LiveRDBNode(ctx, src.addr, node, cat, meta)
 		}()
 	}
 	wg.Wait()
 	var firstErr error
 	for i, err := range errs {
 		if err != nil && firstErr == nil {
-			firstErr = fmt.Errorf("shard %d: %w", i, err)
+			firstErr = fmt.Errorf("shard %d (%s): %w", sources[i].shard, sources[i].addr, err)
 		}
 	}
-	parent := Manifest{Kind: KindCluster, Node: "cluster-" + dep.RunID(), Topology: view, ReplOffset: -1}
 	return commitCluster(cat, parentID, parent, children, firstErr, raw, start)
 }
 

@@ -5,13 +5,11 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
-	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redisdrill/redisdrill/internal/rediskit"
-	"github.com/redisdrill/redisdrill/recovery/deploy"
 	"github.com/redisdrill/redisdrill/recovery/remote"
 )
 
@@ -60,43 +58,24 @@ func ClusterBackupAddr(ctx context.Context, cat *Catalog, opts RemoteClusterOpti
 		Protocol: 2, DisableIdentity: true,
 	})
 	defer c.Close()
-	raw, err := c.ClusterNodes(ctx).Result()
+	raw, view, err := healthyView(ctx, c, opts.Addr)
 	if err != nil {
-		return Manifest{}, fmt.Errorf("cluster backup: cluster nodes via %s: %w", opts.Addr, err)
+		return Manifest{}, err
 	}
-	view, err := rediskit.ParseClusterNodes(raw)
-	if err != nil {
-		return Manifest{}, fmt.Errorf("cluster backup: %w", err)
-	}
-	if err := rediskit.CheckSlotCoverage(view); err != nil {
-		return Manifest{}, fmt.Errorf("cluster backup: cluster not healthy: %w", err)
-	}
-	var primaries []deploy.ClusterNode
+	var addrs []addrNode
 	for _, cn := range view {
-		if cn.IsPrimary() && !cn.Has("fail") && len(cn.Slots) > 0 {
-			primaries = append(primaries, cn)
-		}
+		addrs = append(addrs, addrNode(cn.Addr))
 	}
-	parentID := NewID(start, "cluster-"+opts.Addr)
-	children := make([]Manifest, len(primaries))
-	errs := make([]error, len(primaries))
-	var wg sync.WaitGroup
-	for i, cn := range primaries {
-		idx := i
-		meta := Meta{Node: cn.Addr, NodeID: cn.ID, Role: "primary", Slots: cn.Slots, Shard: &idx, Parent: parentID}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			children[i], errs[i] = LiveRDBNode(ctx, cn.Addr, opts.node(), cat, meta)
-		}()
-	}
-	wg.Wait()
-	var firstErr error
-	for i, err := range errs {
-		if err != nil && firstErr == nil {
-			firstErr = fmt.Errorf("shard %d (%s): %w", i, primaries[i].Addr, err)
-		}
+	var sources []shardSource
+	for _, sh := range rediskit.ShardsOf(addrs, view) {
+		sources = append(sources, shardSource{addr: string(sh.Primary), node: string(sh.Primary), role: "primary", slots: sh.Slots, shard: sh.Index})
 	}
 	parent := Manifest{Kind: KindCluster, Node: "cluster-" + opts.Addr, Addr: opts.Addr, Topology: view, ReplOffset: -1}
-	return commitCluster(cat, parentID, parent, children, firstErr, raw, start)
+	return backupShards(ctx, cat, raw, view, sources, opts.node(), parent, start)
 }
+
+// addrNode is a cluster node known only by its address.
+type addrNode string
+
+// Addr implements rediskit.Addressed.
+func (a addrNode) Addr() string { return string(a) }

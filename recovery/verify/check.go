@@ -34,24 +34,7 @@ func Check(ctx context.Context, dep deploy.Deployment, base *Baseline, opts Opti
 		return r
 	}
 	facts := gather(ctx, dep)
-	live := 0
-	for _, f := range facts {
-		r.add(CheckReachable, f.node.Name(), f.err == nil, "%s", errString(f.err))
-		if f.err == nil {
-			live++
-		}
-	}
-	if dep.Topology().Kind == rediskit.KindCluster {
-		checkCluster(&r, facts)
-	} else {
-		checkSinglePrimary(&r, facts)
-	}
-	for _, f := range facts {
-		if f.err == nil && f.repl["role"] == "slave" {
-			st := f.repl["master_link_status"]
-			r.add(CheckReplicationLink, f.node.Name(), st == "up", "master %s:%s master_link_status:%s", f.repl["master_host"], f.repl["master_port"], st)
-		}
-	}
+	judge(&r, answersOf(facts), dep.Topology().Kind == rediskit.KindCluster)
 	shards, err := currentShards(dep, facts)
 	if err != nil {
 		name := CheckSlotCoverage
@@ -66,44 +49,6 @@ func Check(ctx context.Context, dep deploy.Deployment, base *Baseline, opts Opti
 	}
 	r.Duration = time.Since(start)
 	return r
-}
-
-// checkCluster adds cluster-state and slot-coverage per live node, then
-// views-agree and split-brain over every live node's view.
-func checkCluster(r *Result, facts []nodeFacts) {
-	views := map[string][]deploy.ClusterNode{}
-	for _, f := range facts {
-		if f.err != nil {
-			continue
-		}
-		r.add(CheckClusterState, f.node.Name(), f.clusterState == "ok", "cluster_state:%s", f.clusterState)
-		if f.viewErr != nil {
-			r.add(CheckSlotCoverage, f.node.Name(), false, "%v", f.viewErr)
-			continue
-		}
-		views[f.node.Name()] = f.view
-		missing, double := coverage(f.view)
-		r.add(CheckSlotCoverage, f.node.Name(), missing == 0 && double == 0, "%d slots unserved, %d served twice", missing, double)
-	}
-	n, example := disagreements(views)
-	if example != "" {
-		example = "; e.g. " + example
-	}
-	r.add(CheckViewsAgree, "cluster", n == 0, "%d slots with different owners across %d views%s", n, len(views), example)
-	problems := splitBrain(views)
-	r.add(CheckSplitBrain, "cluster", len(problems) == 0, "%s", strings.Join(problems, "; "))
-}
-
-// checkSinglePrimary adds split-brain for a non-cluster deployment: at
-// most one live node may act as primary.
-func checkSinglePrimary(r *Result, facts []nodeFacts) {
-	var primaries []string
-	for _, f := range facts {
-		if f.err == nil && f.repl["role"] == "master" {
-			primaries = append(primaries, f.node.Name())
-		}
-	}
-	r.add(CheckSplitBrain, "deployment", len(primaries) <= 1, "live primaries: %s", strings.Join(primaries, ", "))
 }
 
 func checkReplicaCounts(r *Result, dep deploy.Deployment, facts []nodeFacts, shards []shard, opts Options) {
@@ -246,7 +191,7 @@ func NoSplitBrain(ctx context.Context, dep deploy.Deployment) error {
 		}
 		return nil
 	}
-	checkSinglePrimary(&r, facts)
+	checkSinglePrimary(&r, answersOf(facts))
 	if r.Has(CheckSplitBrain) {
 		return fmt.Errorf("split brain: %s", r.Find(CheckSplitBrain)[0].Detail)
 	}

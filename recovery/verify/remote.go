@@ -12,8 +12,6 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/redisdrill/redisdrill/internal/rediskit"
-	"github.com/redisdrill/redisdrill/recovery/deploy"
 	"github.com/redisdrill/redisdrill/recovery/remote"
 )
 
@@ -65,16 +63,6 @@ func IsAuthError(err error) bool {
 		strings.Contains(msg, "invalid password")
 }
 
-// remoteFacts is what one round of questions learned about one address.
-type remoteFacts struct {
-	addr         string
-	err          error
-	repl         map[string]string
-	clusterState string
-	view         []deploy.ClusterNode
-	viewErr      error
-}
-
 // ErrNotCluster is returned by CheckAddr when a cluster check was asked of
 // a node that runs without cluster support.
 var ErrNotCluster = errors.New("the node answers but runs without cluster support")
@@ -94,7 +82,7 @@ func CheckAddr(ctx context.Context, opts RemoteOptions) (Result, error) {
 		}
 		return r, fmt.Errorf("check %s: %w", opts.Addr, seed.err)
 	}
-	var facts []remoteFacts
+	var facts []answers
 	if opts.Cluster {
 		if seed.viewErr != nil {
 			if strings.Contains(seed.viewErr.Error(), "cluster support disabled") {
@@ -114,46 +102,7 @@ func CheckAddr(ctx context.Context, opts RemoteOptions) (Result, error) {
 		addrs = append(addrs, replicaAddrs(seed.repl)...)
 		facts = askAll(ctx, opts, addrs)
 	}
-	for _, f := range facts {
-		r.add(CheckReachable, f.addr, f.err == nil, "%s", errString(f.err))
-	}
-	if opts.Cluster {
-		views := map[string][]deploy.ClusterNode{}
-		for _, f := range facts {
-			if f.err != nil {
-				continue
-			}
-			r.add(CheckClusterState, f.addr, f.clusterState == "ok", "cluster_state:%s", f.clusterState)
-			if f.viewErr != nil {
-				r.add(CheckSlotCoverage, f.addr, false, "%v", f.viewErr)
-				continue
-			}
-			views[f.addr] = f.view
-			missing, double := coverage(f.view)
-			r.add(CheckSlotCoverage, f.addr, missing == 0 && double == 0, "%d slots unserved, %d served twice", missing, double)
-		}
-		n, example := disagreements(views)
-		if example != "" {
-			example = "; e.g. " + example
-		}
-		r.add(CheckViewsAgree, "cluster", n == 0, "%d slots with different owners across %d views%s", n, len(views), example)
-		problems := splitBrain(views)
-		r.add(CheckSplitBrain, "cluster", len(problems) == 0, "%s", strings.Join(problems, "; "))
-	} else {
-		var primaries []string
-		for _, f := range facts {
-			if f.err == nil && f.repl["role"] == "master" {
-				primaries = append(primaries, f.addr)
-			}
-		}
-		r.add(CheckSplitBrain, "deployment", len(primaries) <= 1, "live primaries: %s", strings.Join(primaries, ", "))
-	}
-	for _, f := range facts {
-		if f.err == nil && f.repl["role"] == "slave" {
-			st := f.repl["master_link_status"]
-			r.add(CheckReplicationLink, f.addr, st == "up", "master %s:%s master_link_status:%s", f.repl["master_host"], f.repl["master_port"], st)
-		}
-	}
+	judge(&r, facts, opts.Cluster)
 	r.Duration = time.Since(start)
 	return r, nil
 }
@@ -183,8 +132,8 @@ func replicaAddrs(repl map[string]string) []string {
 	}
 }
 
-func askAll(ctx context.Context, opts RemoteOptions, addrs []string) []remoteFacts {
-	out := make([]remoteFacts, len(addrs))
+func askAll(ctx context.Context, opts RemoteOptions, addrs []string) []answers {
+	out := make([]answers, len(addrs))
 	var wg sync.WaitGroup
 	for i, a := range addrs {
 		wg.Add(1)
@@ -197,10 +146,8 @@ func askAll(ctx context.Context, opts RemoteOptions, addrs []string) []remoteFac
 	return out
 }
 
-// askAddr asks one address for PING, INFO replication and, in a cluster,
-// CLUSTER INFO and CLUSTER NODES.
-func askAddr(ctx context.Context, opts RemoteOptions, addr string) remoteFacts {
-	f := remoteFacts{addr: addr}
+// askAddr asks one address for PING, then the questions of ask.
+func askAddr(ctx context.Context, opts RemoteOptions, addr string) answers {
 	ctx, cancel := context.WithTimeout(ctx, perNodeTimeout)
 	defer cancel()
 	c := redis.NewClient(&redis.Options{
@@ -211,29 +158,8 @@ func askAddr(ctx context.Context, opts RemoteOptions, addr string) remoteFacts {
 	})
 	defer c.Close()
 	if err := c.Ping(ctx).Err(); err != nil {
-		f.err = err
-		return f
+		return answers{subject: addr, err: err}
 	}
-	info, err := c.Info(ctx, "replication").Result()
-	if err != nil {
-		f.err = fmt.Errorf("info replication: %w", err)
-		return f
-	}
-	f.repl = rediskit.ParseInfo(info)
-	if !opts.Cluster {
-		return f
-	}
-	ci, err := c.ClusterInfo(ctx).Result()
-	if err != nil {
-		f.viewErr = fmt.Errorf("cluster info: %w", err)
-		return f
-	}
-	f.clusterState = rediskit.ParseInfo(ci)["cluster_state"]
-	raw, err := c.ClusterNodes(ctx).Result()
-	if err != nil {
-		f.viewErr = fmt.Errorf("cluster nodes: %w", err)
-		return f
-	}
-	f.view, f.viewErr = rediskit.ParseClusterNodes(raw)
-	return f
+	a, _ := ask(ctx, c, addr, opts.Cluster)
+	return a
 }

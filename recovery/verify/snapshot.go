@@ -13,15 +13,12 @@ import (
 	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
-// nodeFacts is what one round of questions learned about one node.
+// nodeFacts is what one round of questions learned about one node of a
+// deployment: its answers (subject: its name) and its key count.
 type nodeFacts struct {
-	node         deploy.Node
-	err          error // unreachable
-	repl         map[string]string
-	keys         int64
-	clusterState string
-	view         []deploy.ClusterNode
-	viewErr      error
+	answers
+	node deploy.Node
+	keys int64
 }
 
 // perNodeTimeout bounds the questions asked to one node.
@@ -96,7 +93,7 @@ func gatherNodes(ctx context.Context, dep deploy.Deployment, nodes []deploy.Node
 }
 
 func askNode(ctx context.Context, dep deploy.Deployment, n deploy.Node, cluster bool) nodeFacts {
-	f := nodeFacts{node: n}
+	f := nodeFacts{answers: answers{subject: n.Name()}, node: n}
 	ctx, cancel := context.WithTimeout(ctx, perNodeTimeout)
 	defer cancel()
 	c, err := nodeClient(ctx, dep, n, time.Second)
@@ -105,29 +102,7 @@ func askNode(ctx context.Context, dep deploy.Deployment, n deploy.Node, cluster 
 		return f
 	}
 	defer c.Close()
-	pipe := c.Pipeline()
-	info := pipe.Info(ctx, "replication")
-	size := pipe.DBSize(ctx)
-	var ci, cn *redis.StringCmd
-	if cluster {
-		ci = pipe.ClusterInfo(ctx)
-		cn = pipe.ClusterNodes(ctx)
-	}
-	_, _ = pipe.Exec(ctx)
-	if err := info.Err(); err != nil {
-		f.err = fmt.Errorf("ask %s: %w", n.Name(), err)
-		return f
-	}
-	f.repl = rediskit.ParseInfo(info.Val())
-	f.keys = size.Val()
-	if cluster {
-		if ci.Err() == nil {
-			f.clusterState = rediskit.ParseInfo(ci.Val())["cluster_state"]
-		}
-		if f.viewErr = cn.Err(); f.viewErr == nil {
-			f.view, f.viewErr = rediskit.ParseClusterNodes(cn.Val())
-		}
-	}
+	f.answers, f.keys = ask(ctx, c, n.Name(), cluster)
 	return f
 }
 

@@ -16,7 +16,9 @@ import (
 // its primary. In a cluster it uses CLUSTER FAILOVER FORCE when a majority of
 // primaries can vote, and TAKEOVER only when the old primary is known dead
 // (or came back empty) and no majority is reachable. For a replicated
-// deployment it runs REPLICAOF NO ONE and repoints the other replicas.
+// deployment it runs REPLICAOF NO ONE and repoints the other replicas;
+// where Sentinels watch the primary it asks them to fail over at once
+// (SENTINEL FAILOVER), so Sentinel never undoes the promotion.
 // It is also the guard against an empty-restarted primary: promoting the
 // replica before it full-syncs from the empty primary keeps the shard's data.
 // Its estimate compares the replica's DBSIZE with the shard's baseline, so a
@@ -347,6 +349,16 @@ func waitOwnsSlots(ctx context.Context, n deploy.Node) error {
 }
 
 func promoteStandalone(ctx context.Context, dep deploy.Deployment, inc *Incident, cand deploy.Node, tl *Timeline) error {
+	if sg, ok := sentinelsOf(dep); ok {
+		return tl.Do("promote", func() (string, error) {
+			n, via, err := sentinelFailover(ctx, dep, sg, inc.Failed.Addr())
+			if err != nil {
+				return "", err
+			}
+			dep.SetPrimary(n)
+			return fmt.Sprintf("SENTINEL FAILOVER %s via %s: %s is primary (Sentinel's choice; the engine's was %s)", sg.MasterName(), via, n.Name(), cand.Name()), nil
+		})
+	}
 	err := tl.Do("promote", func() (string, error) {
 		return "REPLICAOF NO ONE on " + cand.Name(), command(ctx, cand, "REPLICAOF", "NO", "ONE")
 	})

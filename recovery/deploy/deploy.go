@@ -194,6 +194,17 @@ type Provisioner interface {
 	Enlist(n Node)
 }
 
+// SentinelGroup is an optional capability of a Deployment: the Sentinels
+// that watch its primary. Where it exists the engine fails over through
+// Sentinel (SENTINEL FAILOVER), so Sentinel's view and the engine's never
+// disagree.
+type SentinelGroup interface {
+	// MasterName is the name the Sentinels monitor the primary under;
+	// SentinelAddrs their addresses (host:port), reachable with Dial.
+	MasterName() string
+	SentinelAddrs() []string
+}
+
 // MachineEvent is a change of a machine as its provider sees it: a crash,
 // a stop, a boot, a freeze.
 type MachineEvent struct {

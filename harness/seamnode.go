@@ -213,3 +213,11 @@ func machineEvent(m events.Message) deploy.MachineEvent {
 	}
 	return e
 }
+
+// NetDevice is the container's interface on the run network (what the
+// network faults act on).
+func (n *Node) NetDevice() string { return "eth0" }
+
+// SmallDiskDir is where the node's size-limited tmpfs is mounted (the
+// disk-full fault fills it).
+func (n *Node) SmallDiskDir() string { return SmallDiskDir }

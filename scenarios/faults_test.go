@@ -26,7 +26,7 @@ func applyFault(ctx context.Context, dep *harness.Deployment, name string, p fau
 	GinkgoHelper()
 	f, err := fault.New(name, p)
 	Expect(err).NotTo(HaveOccurred())
-	inj, err := fault.Apply(ctx, dep, f)
+	inj, err := fault.Apply(ctx, dep.Engine(), f)
 	Expect(inj).NotTo(BeNil())
 	DeferCleanup(func(ctx SpecContext) {
 		Expect(inj.Heal(ctx)).To(Succeed())
@@ -46,10 +46,10 @@ func mustApply(ctx context.Context, dep *harness.Deployment, name string, p faul
 // onlyNode resolves a target that must name exactly one node.
 func onlyNode(ctx context.Context, dep *harness.Deployment, t fault.Target) *harness.Node {
 	GinkgoHelper()
-	nodes, err := t.Resolve(ctx, dep)
+	nodes, err := t.Resolve(ctx, dep.Engine())
 	Expect(err).NotTo(HaveOccurred())
 	Expect(nodes).To(HaveLen(1))
-	return nodes[0]
+	return harness.AsNode(nodes[0])
 }
 
 // pingWithin pings n from the host with a deadline.
@@ -336,7 +336,7 @@ var _ = Describe("Faults", Label("faults"), func() {
 			Expect(pingFrom(ctx, majority, ip)).To(BeTrue(), "baseline")
 			f, err := fault.New("partition-minority", fault.Params{Target: t, Companions: 1})
 			Expect(err).NotTo(HaveOccurred())
-			inj, err := fault.Apply(ctx, dep, f)
+			inj, err := fault.Apply(ctx, dep.Engine(), f)
 			DeferCleanup(func(ctx SpecContext) { Expect(inj.Heal(ctx)).To(Succeed()) }, NodeTimeout(time.Minute))
 			Expect(err).NotTo(HaveOccurred())
 			Expect(f.(*fault.PartitionMinority).Minority()).To(HaveLen(2))

@@ -4,7 +4,7 @@ import (
 	"context"
 	"sync"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // base holds what every node fault shares: its parameters and the nodes
@@ -14,7 +14,7 @@ type base struct {
 	params Params
 
 	mu    sync.Mutex
-	nodes []*harness.Node
+	nodes []deploy.Node
 }
 
 // Params returns the fault's parameters.
@@ -32,26 +32,26 @@ func (b *base) Targets() []string {
 }
 
 // resolve resolves the target and remembers the nodes for Heal.
-func (b *base) resolve(ctx context.Context, dep *harness.Deployment) ([]*harness.Node, error) {
+func (b *base) resolve(ctx context.Context, dep deploy.Deployment) ([]deploy.Node, error) {
 	nodes, err := b.params.Target.Resolve(ctx, dep)
 	if err != nil {
 		return nil, err
 	}
 	b.mu.Lock()
-	b.nodes = append([]*harness.Node(nil), nodes...)
+	b.nodes = append([]deploy.Node(nil), nodes...)
 	b.mu.Unlock()
 	return nodes, nil
 }
 
 // resolved returns the nodes remembered by the last Inject.
-func (b *base) resolved() []*harness.Node {
+func (b *base) resolved() []deploy.Node {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return append([]*harness.Node(nil), b.nodes...)
+	return append([]deploy.Node(nil), b.nodes...)
 }
 
 // members keeps the nodes that are still part of dep (not retired).
-func members(dep *harness.Deployment, nodes []*harness.Node) []*harness.Node {
+func members(dep deploy.Deployment, nodes []deploy.Node) []deploy.Node {
 	if dep == nil {
 		return nodes
 	}
@@ -59,7 +59,7 @@ func members(dep *harness.Deployment, nodes []*harness.Node) []*harness.Node {
 	for _, n := range dep.Nodes() {
 		in[n.Name()] = true
 	}
-	var out []*harness.Node
+	var out []deploy.Node
 	for _, n := range nodes {
 		if in[n.Name()] {
 			out = append(out, n)

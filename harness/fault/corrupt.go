@@ -10,13 +10,14 @@ import (
 	"sync"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // corruptor changes files of a stopped node and reports what it changed. It
 // reads what it needs first and marks onset just before its first write or
 // delete (a no-op when Inject already marked it before stopping the node).
-type corruptor func(ctx context.Context, n *harness.Node, p Params, onset *Onset) ([]Change, error)
+type corruptor func(ctx context.Context, n deploy.Node, p Params, onset *Onset) ([]Change, error)
 
 // Corrupt is a data-dir corruption fault, as production meets one: the
 // damage is latent under the running server and shows when it next starts.
@@ -64,7 +65,7 @@ func (f *Corrupt) BackupDir(node string) string {
 // Inject backs up, freezes, corrupts and crashes every target in turn. The
 // onset is marked just before the first freeze; for a target whose server
 // is down, just before the first file write.
-func (f *Corrupt) Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error {
+func (f *Corrupt) Inject(ctx context.Context, dep deploy.Deployment, onset *Onset) error {
 	nodes, err := f.resolve(ctx, dep)
 	if err != nil {
 		return err
@@ -77,7 +78,7 @@ func (f *Corrupt) Inject(ctx context.Context, dep *harness.Deployment, onset *On
 	return nil
 }
 
-func (f *Corrupt) injectNode(ctx context.Context, n *harness.Node, onset *Onset) error {
+func (f *Corrupt) injectNode(ctx context.Context, n deploy.Node, onset *Onset) error {
 	running, err := thawed(ctx, n)
 	if err != nil {
 		return err
@@ -104,7 +105,7 @@ func (f *Corrupt) injectNode(ctx context.Context, n *harness.Node, onset *Onset)
 	if running {
 		onset.Mark()
 		if supervised {
-			if err := n.Freeze(ctx); err != nil {
+			if err := freezeNode(ctx, n); err != nil {
 				return err
 			}
 		} else if err := n.Stop(ctx, gracefulStop); err != nil {
@@ -117,16 +118,16 @@ func (f *Corrupt) injectNode(ctx context.Context, n *harness.Node, onset *Onset)
 	f.cmu.Unlock()
 	if err != nil {
 		if supervised {
-			_ = n.Crash(ctx) // never leave a frozen server behind
+			_ = crashNode(ctx, n) // never leave a frozen server behind
 		}
 		return fmt.Errorf("corrupt %s: %w", n.Name(), err)
 	}
 	if supervised {
-		if err := n.Crash(ctx); err != nil {
+		if err := crashNode(ctx, n); err != nil {
 			return err
 		}
 	}
-	if f.params.Restart && (!supervised || n.RestartPolicy() == harness.RestartNo) {
+	if f.params.Restart && (!supervised || n.RestartPolicy() == rediskit.RestartNo) {
 		if err := n.Start(ctx); err != nil {
 			return err
 		}
@@ -135,12 +136,12 @@ func (f *Corrupt) injectNode(ctx context.Context, n *harness.Node, onset *Onset)
 }
 
 // keepPristine copies n's /data to a host folder Heal can restore from.
-func (f *Corrupt) keepPristine(ctx context.Context, n *harness.Node) error {
+func (f *Corrupt) keepPristine(ctx context.Context, n deploy.Node) error {
 	dir, err := os.MkdirTemp("", "redisdrill-pristine-"+n.Name()+"-")
 	if err != nil {
 		return fmt.Errorf("create backup dir: %w", err)
 	}
-	if err := n.CopyDirOut(ctx, harness.DataDir, dir); err != nil {
+	if err := n.CopyDirOut(ctx, n.DataDir(), dir); err != nil {
 		_ = os.RemoveAll(dir)
 		return fmt.Errorf("back up data dir of %s: %w", n.Name(), err)
 	}
@@ -161,8 +162,8 @@ const firstStartTimeout = 30 * time.Second
 
 // Heal makes every target run again, restoring its pristine files if it
 // refuses to start as it is.
-func (f *Corrupt) Heal(ctx context.Context, _ *harness.Deployment) error {
-	return healAll(ctx, f.resolved(), func(ctx context.Context, n *harness.Node) error {
+func (f *Corrupt) Heal(ctx context.Context, _ deploy.Deployment) error {
+	return healAll(ctx, f.resolved(), func(ctx context.Context, n deploy.Node) error {
 		sctx, cancel := context.WithTimeout(ctx, firstStartTimeout)
 		first := ensureRunning(sctx, n)
 		cancel()
@@ -196,16 +197,16 @@ func (f *Corrupt) Heal(ctx context.Context, _ *harness.Deployment) error {
 }
 
 // restore stops n and replaces its /data with the pristine copy.
-func (f *Corrupt) restore(ctx context.Context, n *harness.Node, backup string) error {
+func (f *Corrupt) restore(ctx context.Context, n deploy.Node, backup string) error {
 	if running, err := n.Running(ctx); err == nil && running {
 		if err := n.Stop(ctx, gracefulStop); err != nil {
 			return err
 		}
 	}
-	if _, err := n.Shell(ctx, "find "+harness.DataDir+" -mindepth 1 -delete"); err != nil {
+	if _, err := n.Shell(ctx, "find "+n.DataDir()+" -mindepth 1 -delete"); err != nil {
 		return fmt.Errorf("clear data dir of %s: %w", n.Name(), err)
 	}
-	if err := n.CopyDirIn(ctx, backup, harness.DataDir); err != nil {
+	if err := n.CopyDirIn(ctx, backup, n.DataDir()); err != nil {
 		return fmt.Errorf("restore pristine files of %s: %w", n.Name(), err)
 	}
 	return nil

@@ -4,18 +4,19 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
-// aofDir is the multi-part AOF directory of every node.
-const aofDir = harness.DataDir + "/" + harness.AOFDirName
+// aofDir is a node's multi-part AOF directory.
+func aofDir(n deploy.Node) string { return n.DataDir() + "/" + rediskit.AOFDirName }
 
 // manifestPath is the AOF manifest (appendfilename is the default).
-const manifestPath = aofDir + "/appendonly.aof.manifest"
+func manifestPath(n deploy.Node) string { return aofDir(n) + "/appendonly.aof.manifest" }
 
 // lastIncrPath reads the manifest and returns the path of the last incr AOF.
-func lastIncrPath(ctx context.Context, n *harness.Node) (string, error) {
-	text, err := n.ReadFile(ctx, manifestPath)
+func lastIncrPath(ctx context.Context, n deploy.Node) (string, error) {
+	text, err := n.ReadFile(ctx, manifestPath(n))
 	if err != nil {
 		return "", fmt.Errorf("read aof manifest (is appendonly on?): %w", err)
 	}
@@ -27,13 +28,13 @@ func lastIncrPath(ctx context.Context, n *harness.Node) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return aofDir + "/" + name, nil
+	return aofDir(n) + "/" + name, nil
 }
 
 // truncateAOFTail cuts Params.Bytes (default 5) off the end of the last incr
 // AOF: the last command becomes partial, which Redis drops at load
 // (aof-load-truncated yes).
-func truncateAOFTail(ctx context.Context, n *harness.Node, p Params, onset *Onset) ([]Change, error) {
+func truncateAOFTail(ctx context.Context, n deploy.Node, p Params, onset *Onset) ([]Change, error) {
 	path, err := lastIncrPath(ctx, n)
 	if err != nil {
 		return nil, err
@@ -47,7 +48,7 @@ const garbage = "!REDISDRILL-GARBAGE!"
 // garbageAOFMiddle overwrites Params.Bytes (default 8) bytes at the start of
 // the command nearest the middle of the last incr AOF, so the parser meets a
 // byte that is not '*' mid-file and Redis refuses to load.
-func garbageAOFMiddle(ctx context.Context, n *harness.Node, p Params, onset *Onset) ([]Change, error) {
+func garbageAOFMiddle(ctx context.Context, n deploy.Node, p Params, onset *Onset) ([]Change, error) {
 	path, err := lastIncrPath(ctx, n)
 	if err != nil {
 		return nil, err
@@ -81,18 +82,18 @@ func garbageAOFMiddle(ctx context.Context, n *harness.Node, p Params, onset *Ons
 }
 
 // deleteManifest removes the AOF manifest: Redis then starts empty.
-func deleteManifest(ctx context.Context, n *harness.Node, _ Params, onset *Onset) ([]Change, error) {
-	return deleteFile(ctx, n, manifestPath, onset)
+func deleteManifest(ctx context.Context, n deploy.Node, _ Params, onset *Onset) ([]Change, error) {
+	return deleteFile(ctx, n, manifestPath(n), onset)
 }
 
 // corruptManifest replaces the AOF manifest with text Redis cannot parse.
-func corruptManifest(ctx context.Context, n *harness.Node, _ Params, onset *Onset) ([]Change, error) {
-	return overwriteFile(ctx, n, manifestPath, []byte("file\x00 "+garbage+" seq x type ?\n"), onset)
+func corruptManifest(ctx context.Context, n deploy.Node, _ Params, onset *Onset) ([]Change, error) {
+	return overwriteFile(ctx, n, manifestPath(n), []byte("file\x00 "+garbage+" seq x type ?\n"), onset)
 }
 
 // deleteFile removes path from a stopped node, marking onset just before
 // the delete.
-func deleteFile(ctx context.Context, n *harness.Node, path string, onset *Onset) ([]Change, error) {
+func deleteFile(ctx context.Context, n deploy.Node, path string, onset *Onset) ([]Change, error) {
 	data, err := n.ReadFile(ctx, path)
 	if err != nil {
 		return nil, err
@@ -107,7 +108,7 @@ func deleteFile(ctx context.Context, n *harness.Node, path string, onset *Onset)
 
 // overwriteFile replaces the whole content of path, marking onset just
 // before the write.
-func overwriteFile(ctx context.Context, n *harness.Node, path string, content []byte, onset *Onset) ([]Change, error) {
+func overwriteFile(ctx context.Context, n deploy.Node, path string, content []byte, onset *Onset) ([]Change, error) {
 	data, err := n.ReadFile(ctx, path)
 	if err != nil {
 		return nil, err

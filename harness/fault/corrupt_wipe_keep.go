@@ -4,7 +4,8 @@ import (
 	"context"
 	"strings"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // wipeDataKeepIdentity removes the data files (dump.rdb, appendonlydir) but
@@ -14,11 +15,11 @@ import (
 // empty dataset: the case the empty-restart-guard scenarios drill.
 //
 // The onset is marked just before the script that counts and deletes.
-func wipeDataKeepIdentity(ctx context.Context, n *harness.Node, _ Params, onset *Onset) ([]Change, error) {
+func wipeDataKeepIdentity(ctx context.Context, n deploy.Node, _ Params, onset *Onset) ([]Change, error) {
 	onset.Mark()
-	out, err := n.Shell(ctx, "cd "+harness.DataDir+" && ls -d "+harness.RDBFileName+" "+harness.AOFDirName+" 2>/dev/null | wc -l && rm -rf "+harness.RDBFileName+" "+harness.AOFDirName)
+	out, err := n.Shell(ctx, "cd "+n.DataDir()+" && ls -d "+rediskit.RDBFileName+" "+rediskit.AOFDirName+" 2>/dev/null | wc -l && rm -rf "+rediskit.RDBFileName+" "+rediskit.AOFDirName)
 	if err != nil {
 		return nil, err
 	}
-	return []Change{{Node: n.Name(), Path: harness.DataDir, Action: "wipe-data", Note: strings.TrimSpace(out) + " entries removed, nodes.conf kept"}}, nil
+	return []Change{{Node: n.Name(), Path: n.DataDir(), Action: "wipe-data", Note: strings.TrimSpace(out) + " entries removed, nodes.conf kept"}}, nil
 }

@@ -26,7 +26,7 @@ func applyAndHeal(t *testing.T, ctx context.Context, dep *harness.Deployment, na
 	if err != nil {
 		t.Fatal(err)
 	}
-	inj, err := Apply(ctx, dep, f)
+	inj, err := Apply(ctx, dep.Engine(), f)
 	if inj == nil {
 		t.Fatalf("apply %s: no injection (%v)", name, err)
 	}

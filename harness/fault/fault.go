@@ -1,6 +1,8 @@
-// Package fault injects and heals faults in a harness.Deployment: process
-// faults (kill, stop, restart, pause), network faults (partitions, netem),
-// a full disk and corruption of the data dir of a stopped node. Every fault
+// Package fault injects and heals faults in a deployment of any provider,
+// reached through the engine's seam (package deploy): process faults
+// (kill, crash, stop, restart, pause), network faults (partitions, netem;
+// container nodes only), a full disk (nodes with a small disk) and
+// corruption of a node's data dir. Every fault
 // is one small type behind the Fault interface; Apply wraps it with a
 // timeout and Start/Applied/End stamps, Start being the instant the fault's
 // first destructive action began (marked by the fault through an Onset).
@@ -14,7 +16,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // Fault is one kind of failure that can be injected into and healed from a
@@ -27,9 +29,9 @@ type Fault interface {
 	// stop, pause, network rule, FLUSHALL, config change, first file write),
 	// after every read-only step, so Apply stamps t0 when the harm began,
 	// not when Inject returns.
-	Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error
+	Inject(ctx context.Context, dep deploy.Deployment, onset *Onset) error
 	// Heal removes the fault. It is idempotent and safe after a partial Inject.
-	Heal(ctx context.Context, dep *harness.Deployment) error
+	Heal(ctx context.Context, dep deploy.Deployment) error
 }
 
 // ErrUnsupported is returned by Inject when the environment cannot produce

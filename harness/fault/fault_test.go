@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 func TestParseTarget(t *testing.T) {
@@ -89,7 +90,7 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("New(%s).Name() = %s", info.Name, f.Name())
 		}
 		// Heal before any Inject must be a harmless no-op.
-		if err := f.Heal(context.Background(), &harness.Deployment{}); err != nil {
+		if err := f.Heal(context.Background(), (&harness.Deployment{}).Engine()); err != nil {
 			t.Errorf("%s: heal without inject: %v", info.Name, err)
 		}
 	}
@@ -118,7 +119,7 @@ type countingFault struct {
 }
 
 func (f *countingFault) Name() string { return "counting" }
-func (f *countingFault) Inject(ctx context.Context, _ *harness.Deployment, onset *Onset) error {
+func (f *countingFault) Inject(ctx context.Context, _ deploy.Deployment, onset *Onset) error {
 	time.Sleep(f.prep)
 	if f.failEarly {
 		return f.inject
@@ -130,7 +131,7 @@ func (f *countingFault) Inject(ctx context.Context, _ *harness.Deployment, onset
 	time.Sleep(f.latency)
 	return f.inject
 }
-func (f *countingFault) Heal(ctx context.Context, _ *harness.Deployment) error {
+func (f *countingFault) Heal(ctx context.Context, _ deploy.Deployment) error {
 	f.heals++
 	f.ctxErr = ctx.Err()
 	return nil
@@ -199,7 +200,7 @@ func TestOnsetConcurrentMarks(t *testing.T) {
 func TestApplyStampsOnsetNotReturn(t *testing.T) {
 	f := &countingFault{prep: 20 * time.Millisecond, latency: 60 * time.Millisecond}
 	before := time.Now()
-	inj, err := Apply(context.Background(), &harness.Deployment{}, f)
+	inj, err := Apply(context.Background(), (&harness.Deployment{}).Engine(), f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +223,7 @@ func TestApplyStampsOnsetNotReturn(t *testing.T) {
 }
 
 func TestApplyRequiresOnsetMark(t *testing.T) {
-	inj, err := Apply(context.Background(), &harness.Deployment{}, &countingFault{noMark: true})
+	inj, err := Apply(context.Background(), (&harness.Deployment{}).Engine(), &countingFault{noMark: true})
 	if err == nil || !strings.Contains(err.Error(), "inject counting: fault did not mark its onset") {
 		t.Fatalf("Apply without Mark = %v; want the missing-onset error", err)
 	}
@@ -236,7 +237,7 @@ func TestApplyRequiresOnsetMark(t *testing.T) {
 
 func TestInjectionHealsOnceEvenCancelled(t *testing.T) {
 	f := &countingFault{}
-	inj, err := Apply(context.Background(), &harness.Deployment{}, f)
+	inj, err := Apply(context.Background(), (&harness.Deployment{}).Engine(), f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +266,7 @@ func TestInjectionHealsOnceEvenCancelled(t *testing.T) {
 
 func TestApplyReturnsInjectionOnError(t *testing.T) {
 	boom := errors.New("boom")
-	inj, err := Apply(context.Background(), &harness.Deployment{}, &countingFault{inject: boom, failEarly: true})
+	inj, err := Apply(context.Background(), (&harness.Deployment{}).Engine(), &countingFault{inject: boom, failEarly: true})
 	if !errors.Is(err, boom) || inj == nil {
 		t.Fatalf("Apply = %v, %v; want the injection and the error", inj, err)
 	}
@@ -275,7 +276,7 @@ func TestApplyReturnsInjectionOnError(t *testing.T) {
 	if !inj.Start.IsZero() || inj.Applied.IsZero() {
 		t.Fatalf("failed before the onset: Start = %v (want zero), Applied = %v (want set)", inj.Start, inj.Applied)
 	}
-	inj, err = Apply(context.Background(), &harness.Deployment{}, &countingFault{inject: boom})
+	inj, err = Apply(context.Background(), (&harness.Deployment{}).Engine(), &countingFault{inject: boom})
 	if !errors.Is(err, boom) || inj == nil || inj.Start.IsZero() {
 		t.Fatalf("failed after the onset: %v, Start %v; want the error and Start set", err, inj.Start)
 	}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // FlushAll is the operator error: FLUSHALL sent to the target primaries.
@@ -17,7 +17,7 @@ func (*FlushAll) Name() string { return "flushall" }
 
 // Inject sends FLUSHALL to every target. The onset is marked just before the
 // first FLUSHALL is sent.
-func (f *FlushAll) Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error {
+func (f *FlushAll) Inject(ctx context.Context, dep deploy.Deployment, onset *Onset) error {
 	nodes, err := f.resolve(ctx, dep)
 	if err != nil {
 		return err
@@ -35,4 +35,4 @@ func (f *FlushAll) Inject(ctx context.Context, dep *harness.Deployment, onset *O
 }
 
 // Heal implements Fault; an accidental flush cannot be healed by the fault.
-func (*FlushAll) Heal(context.Context, *harness.Deployment) error { return nil }
+func (*FlushAll) Heal(context.Context, deploy.Deployment) error { return nil }

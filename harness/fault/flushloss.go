@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // replicaSyncTimeout bounds the wait for every replica to show the flush.
@@ -22,7 +22,7 @@ const replicaSyncTimeout = 2 * time.Second
 // flush does. Heal boots the lost machine.
 type FlushAndLose struct {
 	base
-	lost    *harness.Node
+	lost    deploy.Node
 	changes []Change
 }
 
@@ -35,17 +35,17 @@ func (f *FlushAndLose) Changes() []Change { return f.changes }
 // Inject flushes every target, waits for the replicas to sync the flush,
 // then wipes and kills shard 0's primary. The onset is marked just before
 // the first FLUSHALL is sent.
-func (f *FlushAndLose) Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error {
+func (f *FlushAndLose) Inject(ctx context.Context, dep deploy.Deployment, onset *Onset) error {
 	nodes, err := f.resolve(ctx, dep)
 	if err != nil {
 		return err
 	}
-	shards, err := dep.LiveShards(ctx)
+	shards, err := liveShards(ctx, dep)
 	if err != nil || len(shards) == 0 || shards[0].Primary == nil {
 		return errors.Join(errors.New("flushall-machine-loss: no primary of shard 0"), err)
 	}
 	lost := shards[0].Primary
-	flushed := map[*harness.Node]int64{} // each primary's offset just after its FLUSHALL
+	flushed := map[deploy.Node]int64{} // each primary's offset just after its FLUSHALL
 	for _, n := range nodes {
 		c := n.Client()
 		onset.Mark()
@@ -72,7 +72,7 @@ func (f *FlushAndLose) Inject(ctx context.Context, dep *harness.Deployment, onse
 			}
 		}
 	}
-	out, err := lost.Shell(ctx, "cd "+harness.DataDir+" && find . -mindepth 1 | wc -l && find . -mindepth 1 -delete")
+	out, err := lost.Shell(ctx, "cd "+lost.DataDir()+" && find . -mindepth 1 | wc -l && find . -mindepth 1 -delete")
 	if err != nil {
 		return fmt.Errorf("wipe %s: %w", lost.Name(), err)
 	}
@@ -83,13 +83,13 @@ func (f *FlushAndLose) Inject(ctx context.Context, dep *harness.Deployment, onse
 		return err
 	}
 	f.lost = lost
-	f.changes = []Change{{Node: lost.Name(), Path: harness.DataDir, Action: "wipe", Note: strings.TrimSpace(out) + " entries removed, then the machine was killed"}}
+	f.changes = []Change{{Node: lost.Name(), Path: lost.DataDir(), Action: "wipe", Note: strings.TrimSpace(out) + " entries removed, then the machine was killed"}}
 	return nil
 }
 
 // waitOffset waits until the replica n has processed its primary's
 // stream up to offset (the flush), as INFO replication reports it.
-func waitOffset(ctx context.Context, n *harness.Node, offset int64) error {
+func waitOffset(ctx context.Context, n deploy.Node, offset int64) error {
 	ctx, cancel := context.WithTimeout(ctx, replicaSyncTimeout)
 	defer cancel()
 	var got int64
@@ -109,9 +109,9 @@ func waitOffset(ctx context.Context, n *harness.Node, offset int64) error {
 }
 
 // Heal boots the lost machine when it is still part of the deployment.
-func (f *FlushAndLose) Heal(ctx context.Context, dep *harness.Deployment) error {
+func (f *FlushAndLose) Heal(ctx context.Context, dep deploy.Deployment) error {
 	if f.lost == nil {
 		return nil
 	}
-	return healAll(ctx, members(dep, []*harness.Node{f.lost}), ensureRunning)
+	return healAll(ctx, members(dep, []deploy.Node{f.lost}), ensureRunning)
 }

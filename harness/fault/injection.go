@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // Default bounds of Apply and Injection.Heal.
@@ -33,7 +33,7 @@ type Injection struct {
 	// Err is the Inject error, if any.
 	Err error
 
-	dep     *harness.Deployment
+	dep     deploy.Deployment
 	once    sync.Once
 	mu      sync.Mutex
 	healErr error
@@ -45,7 +45,7 @@ type Injection struct {
 // is a bug and makes Apply fail. The Injection is returned even when Inject
 // fails, so the caller can always Heal it (a partial Inject may have done
 // harm; Start is then set if it got as far as its first destructive action).
-func Apply(ctx context.Context, dep *harness.Deployment, f Fault) (*Injection, error) {
+func Apply(ctx context.Context, dep deploy.Deployment, f Fault) (*Injection, error) {
 	if f == nil {
 		return nil, errors.New("apply fault: nil fault")
 	}

@@ -3,7 +3,7 @@ package fault
 import (
 	"context"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // Kill crashes the target nodes' machines (SIGKILL to the container: the
@@ -27,12 +27,12 @@ func (f *Kill) Name() string {
 // Inject kills every target at once (all SIGKILLs in flight together) and
 // returns once their containers have exited. The onset is marked just
 // before the SIGKILLs.
-func (f *Kill) Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error {
+func (f *Kill) Inject(ctx context.Context, dep deploy.Deployment, onset *Onset) error {
 	nodes, err := f.resolve(ctx, dep)
 	if err != nil {
 		return err
 	}
-	return atOnce(ctx, nodes, onset, func(ctx context.Context, n *harness.Node) error {
+	return atOnce(ctx, nodes, onset, func(ctx context.Context, n deploy.Node) error {
 		if err := n.Kill(ctx, "SIGKILL"); err != nil {
 			return err
 		}
@@ -44,6 +44,6 @@ func (f *Kill) Inject(ctx context.Context, dep *harness.Deployment, onset *Onset
 // waits until it answers PING. A node the recovery engine retired (replaced
 // by a fresh one) is left down: starting it would resurrect a member the
 // cluster has forgotten.
-func (f *Kill) Heal(ctx context.Context, dep *harness.Deployment) error {
+func (f *Kill) Heal(ctx context.Context, dep deploy.Deployment) error {
 	return healAll(ctx, members(dep, f.resolved()), ensureRunning)
 }

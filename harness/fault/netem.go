@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // Netem adds latency (delay) or packet loss (loss) to the target nodes'
@@ -49,14 +49,18 @@ func (f *Netem) qdiscArgs() string {
 // before the first tc call (on a kernel without sch_netem that call fails
 // harmlessly and the nftables fallback follows one exec later, so t0 is early
 // by at most that exec: it never under-measures).
-func (f *Netem) Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error {
+func (f *Netem) Inject(ctx context.Context, dep deploy.Deployment, onset *Onset) error {
 	nodes, err := f.resolve(ctx, dep)
 	if err != nil {
 		return err
 	}
+	if err := requireNetworked(nodes); err != nil {
+		return err
+	}
 	for _, n := range nodes {
+		dev, _ := netDevice(n)
 		onset.Mark()
-		out, err := n.Shell(ctx, "tc qdisc replace dev "+netDevice+" root netem "+f.qdiscArgs())
+		out, err := n.Shell(ctx, "tc qdisc replace dev "+dev+" root netem "+f.qdiscArgs())
 		if err == nil {
 			continue
 		}
@@ -86,7 +90,7 @@ const nftTable = "redisdrill_loss"
 // dropRandom drops pct % of the node's packets in both directions with
 // nftables (needs the nft binary in the image and nf_tables in the kernel).
 // It marks onset just before the nft script runs.
-func dropRandom(ctx context.Context, n *harness.Node, pct float64, onset *Onset) error {
+func dropRandom(ctx context.Context, n deploy.Node, pct float64, onset *Onset) error {
 	cond := fmt.Sprintf("numgen random mod 10000 '<' %d ", int(pct*100)) // 0..9999
 	if pct >= 100 {
 		cond = ""
@@ -110,19 +114,23 @@ nft add rule inet %[1]s out %[2]sdrop`, nftTable, cond)
 
 // Heal deletes the netem qdisc where one is installed; a node the recovery
 // engine fenced (killed) is left down for it to readmit.
-func (f *Netem) Heal(ctx context.Context, _ *harness.Deployment) error {
-	return healAll(ctx, f.resolved(), leftToEngine(func(ctx context.Context, n *harness.Node) error {
+func (f *Netem) Heal(ctx context.Context, _ deploy.Deployment) error {
+	return healAll(ctx, f.resolved(), leftToEngine(func(ctx context.Context, n deploy.Node) error {
+		dev, err := netDevice(n)
+		if err != nil {
+			return nil // nothing was installed on it
+		}
 		if _, err := n.Shell(ctx, "if command -v nft >/dev/null && nft list table inet "+nftTable+" >/dev/null 2>&1; then nft delete table inet "+nftTable+"; fi"); err != nil {
 			return fmt.Errorf("delete packet loss on %s: %w", n.Name(), err)
 		}
-		out, err := n.Shell(ctx, "tc qdisc show dev "+netDevice)
+		out, err := n.Shell(ctx, "tc qdisc show dev "+dev)
 		if err != nil {
 			return fmt.Errorf("show qdisc of %s: %w", n.Name(), err)
 		}
 		if !strings.Contains(out, "netem") {
 			return nil
 		}
-		if _, err := n.Shell(ctx, "tc qdisc del dev "+netDevice+" root"); err != nil {
+		if _, err := n.Shell(ctx, "tc qdisc del dev "+dev+" root"); err != nil {
 			return fmt.Errorf("delete netem qdisc on %s: %w", n.Name(), err)
 		}
 		return nil

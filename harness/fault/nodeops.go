@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // gracefulStop is how long a graceful stop waits before SIGKILL.
@@ -15,7 +15,7 @@ const gracefulStop = 10 * time.Second
 
 // ensureRunning unpauses or starts n as needed and waits until it answers
 // PING. It returns an error if redis-server exits (e.g. refuses its files).
-func ensureRunning(ctx context.Context, n *harness.Node) error {
+func ensureRunning(ctx context.Context, n deploy.Node) error {
 	running, err := thawed(ctx, n)
 	if err != nil {
 		return err
@@ -31,7 +31,7 @@ func ensureRunning(ctx context.Context, n *harness.Node) error {
 // thawed unpauses n when it is frozen and reports whether its server runs
 // (one inspect, and one status read of a supervised server, when it was
 // not frozen).
-func thawed(ctx context.Context, n *harness.Node) (bool, error) {
+func thawed(ctx context.Context, n deploy.Node) (bool, error) {
 	running, paused, err := n.State(ctx)
 	if err != nil || !paused {
 		return running, err
@@ -43,7 +43,7 @@ func thawed(ctx context.Context, n *harness.Node) (bool, error) {
 }
 
 // waitExited polls until the node's container has exited.
-func waitExited(ctx context.Context, n *harness.Node) error {
+func waitExited(ctx context.Context, n deploy.Node) error {
 	for {
 		_, exited, err := n.Exited(ctx)
 		if err != nil {
@@ -66,8 +66,8 @@ func waitExited(ctx context.Context, n *harness.Node) error {
 // includes a node killed while its heal runs (the heal's exec then fails
 // with "cannot exec in a stopped state"), so a failed heal counts as done
 // when the node is found stopped afterwards.
-func leftToEngine(heal func(context.Context, *harness.Node) error) func(context.Context, *harness.Node) error {
-	return func(ctx context.Context, n *harness.Node) error {
+func leftToEngine(heal func(context.Context, deploy.Node) error) func(context.Context, deploy.Node) error {
+	return func(ctx context.Context, n deploy.Node) error {
 		if stoppedByEngine(ctx, n) {
 			return nil
 		}
@@ -82,7 +82,7 @@ func leftToEngine(heal func(context.Context, *harness.Node) error) func(context.
 // stoppedByEngine reports whether n's machine is down (the engine fences
 // by crashing the machine; an inspect error counts as not stopped, so the
 // heal reports it).
-func stoppedByEngine(ctx context.Context, n *harness.Node) bool {
+func stoppedByEngine(ctx context.Context, n deploy.Node) bool {
 	up, err := n.MachineRunning(ctx)
 	return err == nil && !up
 }
@@ -92,7 +92,7 @@ func stoppedByEngine(ctx context.Context, n *harness.Node) bool {
 // cut or a mass kill does, instead of one Docker call after another (six
 // of those spread over about a second on a small host, and that second
 // counted in the RTO).
-func atOnce(ctx context.Context, nodes []*harness.Node, onset *Onset, act func(context.Context, *harness.Node) error) error {
+func atOnce(ctx context.Context, nodes []deploy.Node, onset *Onset, act func(context.Context, deploy.Node) error) error {
 	if len(nodes) == 0 {
 		return nil
 	}
@@ -107,7 +107,7 @@ func atOnce(ctx context.Context, nodes []*harness.Node, onset *Onset, act func(c
 }
 
 // healAll runs heal on every node and joins the errors.
-func healAll(ctx context.Context, nodes []*harness.Node, heal func(context.Context, *harness.Node) error) error {
+func healAll(ctx context.Context, nodes []deploy.Node, heal func(context.Context, deploy.Node) error) error {
 	var errs []error
 	for _, n := range nodes {
 		if err := heal(ctx, n); err != nil {

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 	"golang.org/x/sync/errgroup"
-
-	"github.com/redisdrill/redisdrill/harness"
 )
 
 // PartitionMinority isolates the target (a primary) with Params.Companions
@@ -20,7 +20,7 @@ import (
 type PartitionMinority struct {
 	base
 	routesMu sync.Mutex
-	routes   map[*harness.Node][]string // node -> IPs blackholed in it
+	routes   map[deploy.Node][]string // node -> IPs blackholed in it
 	minority []string
 }
 
@@ -36,20 +36,23 @@ func (f *PartitionMinority) Minority() []string {
 
 // Inject installs the blackhole routes. The onset is marked after the sides
 // are picked, just before the first route is installed.
-func (f *PartitionMinority) Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error {
+func (f *PartitionMinority) Inject(ctx context.Context, dep deploy.Deployment, onset *Onset) error {
 	targets, err := f.resolve(ctx, dep)
 	if err != nil {
+		return err
+	}
+	if err := requireNetworked(dep.Nodes()); err != nil {
 		return err
 	}
 	minority, err := f.pickMinority(ctx, dep, targets)
 	if err != nil {
 		return err
 	}
-	inMinority := map[*harness.Node]bool{}
+	inMinority := map[deploy.Node]bool{}
 	for _, n := range minority {
 		inMinority[n] = true
 	}
-	var majority []*harness.Node
+	var majority []deploy.Node
 	for _, n := range dep.Nodes() {
 		if !inMinority[n] {
 			majority = append(majority, n)
@@ -58,7 +61,7 @@ func (f *PartitionMinority) Inject(ctx context.Context, dep *harness.Deployment,
 	if len(majority) == 0 {
 		return errors.New("partition minority: no node left on the majority side")
 	}
-	routes := map[*harness.Node][]string{}
+	routes := map[deploy.Node][]string{}
 	for _, a := range minority {
 		for _, b := range majority {
 			routes[a] = append(routes[a], b.IP())
@@ -95,18 +98,18 @@ func (f *PartitionMinority) Inject(ctx context.Context, dep *harness.Deployment,
 // pickMinority returns the targets plus Companions other nodes, replicas of
 // other shards first (so the majority keeps the target's replica and can
 // fail it over), then any other node.
-func (f *PartitionMinority) pickMinority(ctx context.Context, dep *harness.Deployment, targets []*harness.Node) ([]*harness.Node, error) {
-	out := append([]*harness.Node(nil), targets...)
+func (f *PartitionMinority) pickMinority(ctx context.Context, dep deploy.Deployment, targets []deploy.Node) ([]deploy.Node, error) {
+	out := append([]deploy.Node(nil), targets...)
 	if f.params.Companions == 0 {
 		return out, nil
 	}
-	taken := map[*harness.Node]bool{}
+	taken := map[deploy.Node]bool{}
 	for _, n := range targets {
 		taken[n] = true
 	}
-	var preferred, rest []*harness.Node
-	if dep.Topology.Kind == harness.KindCluster {
-		shards, err := dep.LiveShards(ctx)
+	var preferred, rest []deploy.Node
+	if dep.Topology().Kind == rediskit.KindCluster {
+		shards, err := liveShards(ctx, dep)
 		if err != nil {
 			return nil, fmt.Errorf("pick minority: %w", err)
 		}
@@ -146,7 +149,7 @@ func (f *PartitionMinority) pickMinority(ctx context.Context, dep *harness.Deplo
 	return out, nil
 }
 
-func inList(list []*harness.Node, n *harness.Node) bool {
+func inList(list []deploy.Node, n deploy.Node) bool {
 	for _, m := range list {
 		if m == n {
 			return true
@@ -157,7 +160,7 @@ func inList(list []*harness.Node, n *harness.Node) bool {
 
 // Heal deletes the blackhole routes and checks none is left. A node the
 // recovery engine fenced (killed) meanwhile is left down for it to readmit.
-func (f *PartitionMinority) Heal(ctx context.Context, _ *harness.Deployment) error {
+func (f *PartitionMinority) Heal(ctx context.Context, _ deploy.Deployment) error {
 	f.routesMu.Lock()
 	routes := f.routes
 	f.routesMu.Unlock()

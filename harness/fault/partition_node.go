@@ -6,7 +6,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // PartitionNode cuts the target nodes off the Docker network: their link is
@@ -29,12 +29,16 @@ func (*PartitionNode) Name() string { return "partition-node" }
 
 // Inject takes every target's interface down. The onset is marked after the
 // default route is read, just before the first link goes down.
-func (f *PartitionNode) Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error {
+func (f *PartitionNode) Inject(ctx context.Context, dep deploy.Deployment, onset *Onset) error {
 	nodes, err := f.resolve(ctx, dep)
 	if err != nil {
 		return err
 	}
+	if err := requireNetworked(nodes); err != nil {
+		return err
+	}
 	for _, n := range nodes {
+		dev, _ := netDevice(n)
 		out, err := n.Shell(ctx, "ip route show default")
 		if err != nil {
 			return fmt.Errorf("read default route of %s: %w", n.Name(), err)
@@ -46,7 +50,7 @@ func (f *PartitionNode) Inject(ctx context.Context, dep *harness.Deployment, ons
 		f.gw[n.Name()] = parseDefaultGateway(out)
 		f.gwMu.Unlock()
 		onset.Mark()
-		if _, err := n.Shell(ctx, "ip link set "+netDevice+" down"); err != nil {
+		if _, err := n.Shell(ctx, "ip link set "+dev+" down"); err != nil {
 			return fmt.Errorf("cut %s off the network: %w", n.Name(), err)
 		}
 	}
@@ -57,14 +61,18 @@ func (f *PartitionNode) Inject(ctx context.Context, dep *harness.Deployment, ons
 // waits until the host reaches it again. A target that is no longer running
 // was fenced (killed) by the recovery engine while cut off: it is left
 // down, for the engine to readmit (a restart brings its link back up).
-func (f *PartitionNode) Heal(ctx context.Context, _ *harness.Deployment) error {
-	return healAll(ctx, f.resolved(), leftToEngine(func(ctx context.Context, n *harness.Node) error {
+func (f *PartitionNode) Heal(ctx context.Context, _ deploy.Deployment) error {
+	return healAll(ctx, f.resolved(), leftToEngine(func(ctx context.Context, n deploy.Node) error {
+		dev, err := netDevice(n)
+		if err != nil {
+			return nil // never cut off
+		}
 		f.gwMu.Lock()
 		gw := f.gw[n.Name()]
 		f.gwMu.Unlock()
-		script := "ip link set " + netDevice + " up"
+		script := "ip link set " + dev + " up"
 		if gw != "" {
-			script += " && ip route replace default via " + gw + " dev " + netDevice
+			script += " && ip route replace default via " + gw + " dev " + dev
 		}
 		if _, err := n.Shell(ctx, script); err != nil {
 			return fmt.Errorf("reconnect %s: %w", n.Name(), err)
@@ -72,9 +80,6 @@ func (f *PartitionNode) Heal(ctx context.Context, _ *harness.Deployment) error {
 		return n.WaitPing(ctx)
 	}))
 }
-
-// netDevice is the container's interface on the run network.
-const netDevice = "eth0"
 
 // parseDefaultGateway reads the gateway from `ip route show default`.
 func parseDefaultGateway(out string) string {

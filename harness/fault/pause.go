@@ -3,7 +3,7 @@ package fault
 import (
 	"context"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // Pause freezes the target nodes (cgroup freezer): the process stays alive,
@@ -15,21 +15,21 @@ func (*Pause) Name() string { return "pause" }
 
 // Inject freezes every target at once. The onset is marked just before
 // the docker pauses.
-func (f *Pause) Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error {
+func (f *Pause) Inject(ctx context.Context, dep deploy.Deployment, onset *Onset) error {
 	nodes, err := f.resolve(ctx, dep)
 	if err != nil {
 		return err
 	}
-	return atOnce(ctx, nodes, onset, func(ctx context.Context, n *harness.Node) error {
-		return n.Pause(ctx)
+	return atOnce(ctx, nodes, onset, func(ctx context.Context, n deploy.Node) error {
+		return pauseNode(ctx, n)
 	})
 }
 
 // Heal thaws every paused target and waits until it answers PING. A
 // target that is no longer running was fenced (killed) by the recovery
 // engine while frozen: it is left down, for the engine to readmit.
-func (f *Pause) Heal(ctx context.Context, _ *harness.Deployment) error {
-	return healAll(ctx, f.resolved(), leftToEngine(func(ctx context.Context, n *harness.Node) error {
+func (f *Pause) Heal(ctx context.Context, _ deploy.Deployment) error {
+	return healAll(ctx, f.resolved(), leftToEngine(func(ctx context.Context, n deploy.Node) error {
 		paused, err := n.Paused(ctx)
 		if err != nil {
 			return err

@@ -3,7 +3,7 @@ package fault
 import (
 	"context"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // Restart stops the target nodes gracefully and starts them again; Inject
@@ -15,7 +15,7 @@ func (*Restart) Name() string { return "restart" }
 
 // Inject restarts every target. The onset is marked just before the first
 // docker stop, so t0 covers the whole stop and start.
-func (f *Restart) Inject(ctx context.Context, dep *harness.Deployment, onset *Onset) error {
+func (f *Restart) Inject(ctx context.Context, dep deploy.Deployment, onset *Onset) error {
 	nodes, err := f.resolve(ctx, dep)
 	if err != nil {
 		return err
@@ -35,6 +35,6 @@ func (f *Restart) Inject(ctx context.Context, dep *harness.Deployment, onset *On
 }
 
 // Heal makes sure every target runs (in case Inject stopped half way).
-func (f *Restart) Heal(ctx context.Context, _ *harness.Deployment) error {
+func (f *Restart) Heal(ctx context.Context, _ deploy.Deployment) error {
 	return healAll(ctx, f.resolved(), ensureRunning)
 }

@@ -7,7 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/redisdrill/redisdrill/harness"
+	"github.com/redisdrill/redisdrill/internal/rediskit"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // Role selects nodes by what they do in the topology.
@@ -98,7 +99,7 @@ func (t Target) Validate() error {
 
 // Resolve returns the nodes the target names now. Cluster roles are read
 // from the first node that answers CLUSTER NODES.
-func (t Target) Resolve(ctx context.Context, dep *harness.Deployment) ([]*harness.Node, error) {
+func (t Target) Resolve(ctx context.Context, dep deploy.Deployment) ([]deploy.Node, error) {
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
@@ -114,9 +115,9 @@ func (t Target) Resolve(ctx context.Context, dep *harness.Deployment) ([]*harnes
 		if !ok {
 			return nil, fmt.Errorf("resolve target: no node named %q", t.Node)
 		}
-		return []*harness.Node{n}, nil
+		return []deploy.Node{n}, nil
 	}
-	if dep.Topology.Kind == harness.KindCluster {
+	if dep.Topology().Kind == rediskit.KindCluster {
 		return t.resolveCluster(ctx, dep)
 	}
 	primary := dep.Primary()
@@ -127,25 +128,25 @@ func (t Target) Resolve(ctx context.Context, dep *harness.Deployment) ([]*harnes
 	case RoleReplica:
 		for _, n := range dep.Nodes() {
 			if n != primary {
-				return []*harness.Node{n}, nil
+				return []deploy.Node{n}, nil
 			}
 		}
-		return nil, fmt.Errorf("resolve target replica: %s topology has no replica", dep.Topology.Kind)
+		return nil, fmt.Errorf("resolve target replica: %s topology has no replica", dep.Topology().Kind)
 	case RoleShardPrimary, RoleShard:
 		if t.Shard != 0 {
-			return nil, fmt.Errorf("resolve target %s: %s topology has only shard 0", t, dep.Topology.Kind)
+			return nil, fmt.Errorf("resolve target %s: %s topology has only shard 0", t, dep.Topology().Kind)
 		}
 	}
-	return []*harness.Node{primary}, nil
+	return []deploy.Node{primary}, nil
 }
 
-func (t Target) resolveCluster(ctx context.Context, dep *harness.Deployment) ([]*harness.Node, error) {
-	shards, err := dep.LiveShards(ctx)
+func (t Target) resolveCluster(ctx context.Context, dep deploy.Deployment) ([]deploy.Node, error) {
+	shards, err := liveShards(ctx, dep)
 	if err != nil {
 		return nil, fmt.Errorf("resolve target %s: %w", t, err)
 	}
 	if t.Role == RolePrimaries {
-		var out []*harness.Node
+		var out []deploy.Node
 		for _, sh := range shards {
 			if sh.Primary == nil {
 				return nil, fmt.Errorf("resolve target %s: primary %s of shard %d is not a node of the deployment", t, sh.PrimaryID, sh.Index)
@@ -166,15 +167,15 @@ func (t Target) resolveCluster(ctx context.Context, dep *harness.Deployment) ([]
 		if len(sh.Replicas) == 0 {
 			return nil, fmt.Errorf("resolve target %s: shard %d has no healthy replica", t, k)
 		}
-		return []*harness.Node{sh.Replicas[0]}, nil
+		return []deploy.Node{sh.Replicas[0]}, nil
 	}
 	if sh.Primary == nil {
 		return nil, fmt.Errorf("resolve target %s: primary %s of shard %d is not a node of the deployment", t, sh.PrimaryID, k)
 	}
 	if t.Role == RoleShard {
-		return append([]*harness.Node{sh.Primary}, sh.Replicas...), nil
+		return append([]deploy.Node{sh.Primary}, sh.Replicas...), nil
 	}
-	return []*harness.Node{sh.Primary}, nil
+	return []deploy.Node{sh.Primary}, nil
 }
 
 // MarshalText renders the target as ParseTarget reads it.

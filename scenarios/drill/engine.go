@@ -125,7 +125,7 @@ func (e *Engine) Inject(ctx context.Context, name, target string) error {
 	}
 	e.watch.Stop() // a watch no Recover collected (its fault failed to apply)
 	e.watch = e.eng.Watch(context.WithoutCancel(ctx))
-	inj, err := fault.Apply(ctx, e.d.dep, f)
+	inj, err := fault.Apply(ctx, e.d.dep.Engine(), f)
 	e.inj = inj
 	if err != nil {
 		e.watch.Stop()

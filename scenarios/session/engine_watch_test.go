@@ -16,6 +16,7 @@ import (
 	"github.com/redisdrill/redisdrill/harness/workload"
 	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // slowFault is a fault step that does not return before the engine's
@@ -28,7 +29,7 @@ type slowFault struct {
 	limit time.Duration
 }
 
-func (f *slowFault) Inject(ctx context.Context, dep *harness.Deployment, onset *fault.Onset) error {
+func (f *slowFault) Inject(ctx context.Context, dep deploy.Deployment, onset *fault.Onset) error {
 	if err := f.Fault.Inject(ctx, dep, onset); err != nil {
 		return err
 	}
@@ -57,7 +58,7 @@ func TestEngineActsWhileFaultStepRuns(t *testing.T) {
 	env := Env{
 		Docker: d, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), OutDir: t.TempDir(), Seed: 1,
 		applyFault: func(ctx context.Context, dep *harness.Deployment, f fault.Fault, w *recovery.Watch) (*fault.Injection, error) {
-			inj, err := fault.Apply(ctx, dep, &slowFault{Fault: f, watch: w, limit: 20 * time.Second})
+			inj, err := fault.Apply(ctx, dep.Engine(), &slowFault{Fault: f, watch: w, limit: 20 * time.Second})
 			if inj != nil {
 				applied = inj.Applied
 			}

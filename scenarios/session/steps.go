@@ -150,7 +150,7 @@ func (s *session) apply(ctx context.Context, f fault.Fault) (*fault.Injection, e
 	if s.env.applyFault != nil {
 		return s.env.applyFault(ctx, s.dep, f, s.pending)
 	}
-	return fault.Apply(ctx, s.dep, f)
+	return fault.Apply(ctx, s.dep.Engine(), f)
 }
 
 // nodeName maps a plan's node name "nK" to the K-th node's container name;

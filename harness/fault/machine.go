@@ -1,0 +1,107 @@
+package fault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/redisdrill/redisdrill/recovery/deploy"
+)
+
+// Faults act on any provider's deployment through the engine's seam
+// (package deploy), plus what only faults do to a machine. A provider's
+// node offers these by implementing the interfaces below; a fault whose
+// capability a node lacks returns ErrUnsupported.
+
+// freezer is a node whose whole machine can be frozen (SIGSTOP to every
+// process) and whose server alone can be frozen (Freeze).
+type freezer interface {
+	Pause(ctx context.Context) error
+	Freeze(ctx context.Context) error
+}
+
+// crasher is a node whose server process can be killed while its machine
+// stays up.
+type crasher interface {
+	Crash(ctx context.Context) error
+}
+
+// pauseNode freezes n's machine.
+func pauseNode(ctx context.Context, n deploy.Node) error {
+	f, ok := n.(freezer)
+	if !ok {
+		return fmt.Errorf("pause %s: %w", n.Name(), ErrUnsupported)
+	}
+	return f.Pause(ctx)
+}
+
+// freezeNode freezes n's server.
+func freezeNode(ctx context.Context, n deploy.Node) error {
+	f, ok := n.(freezer)
+	if !ok {
+		return fmt.Errorf("freeze %s: %w", n.Name(), ErrUnsupported)
+	}
+	return f.Freeze(ctx)
+}
+
+// crashNode kills n's server, its machine staying up.
+func crashNode(ctx context.Context, n deploy.Node) error {
+	c, ok := n.(crasher)
+	if !ok {
+		return fmt.Errorf("crash %s: %w", n.Name(), ErrUnsupported)
+	}
+	return c.Crash(ctx)
+}
+
+// containerNet is a node that is a container on a network of its own
+// provider: its interface can go down and routes and packet filters can
+// be set inside it (partitions, packet loss, delay). Only such nodes get
+// network faults: the same commands on a local process would act on the
+// host's own network.
+type containerNet interface {
+	// NetDevice is the container's interface on the run network.
+	NetDevice() string
+}
+
+// netDevice returns n's interface on the run network, or ErrUnsupported
+// when n is not a container on a network of its own.
+func netDevice(n deploy.Node) (string, error) {
+	c, ok := n.(containerNet)
+	if !ok {
+		return "", fmt.Errorf("network fault on %s: not a container on its own network: %w", n.Name(), ErrUnsupported)
+	}
+	return c.NetDevice(), nil
+}
+
+// requireNetworked returns ErrUnsupported unless every node is a
+// container on a network of its own (see containerNet).
+func requireNetworked(nodes []deploy.Node) error {
+	for _, n := range nodes {
+		if _, err := netDevice(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// smallDisker is a node with a size-limited file system mounted for the
+// disk-full fault.
+type smallDisker interface {
+	// SmallDiskDir is where the small file system is mounted.
+	SmallDiskDir() string
+}
+
+// liveShards returns the shards as the first node that answers sees them.
+func liveShards(ctx context.Context, dep deploy.Deployment) ([]deploy.Shard, error) {
+	var last error = errors.New("no nodes")
+	for _, n := range dep.Nodes() {
+		shards, err := dep.Shards(ctx, n)
+		if err == nil && len(shards) > 0 {
+			return shards, nil
+		}
+		if err != nil {
+			last = err
+		}
+	}
+	return nil, fmt.Errorf("read shards: %w", last)
+}

@@ -85,8 +85,9 @@ type Service interface {
 	Stop(ctx context.Context, timeout time.Duration) error
 	Kill(ctx context.Context, signal string) error
 	Unpause(ctx context.Context) error
-	// HoldDown tells the service manager not to restart the server
-	// after its next exit, without stopping it now.
+	// HoldDown tells the service manager to keep the server down and
+	// kills the server process at once (SIGKILL): a fence that holds
+	// while the machine stays up. Start lifts it.
 	HoldDown(ctx context.Context) error
 	// State, Running, MachineRunning and Paused read the machine; Exited
 	// its last exit code once it is down.

@@ -21,7 +21,8 @@ type ClientOptions struct {
 	PoolSize     int           // default 16
 }
 
-func (o ClientOptions) withDefaults() ClientOptions {
+// WithDefaults fills the zero fields with their defaults.
+func (o ClientOptions) WithDefaults() ClientOptions {
 	if o.DialTimeout == 0 {
 		o.DialTimeout = 500 * time.Millisecond
 	}
@@ -41,9 +42,13 @@ func (o ClientOptions) withDefaults() ClientOptions {
 }
 
 // Client returns a host client for the deployment: a ClusterClient for a
-// cluster, otherwise a client that always dials the current primary.
+// cluster, a failover client that asks the Sentinels for the primary for
+// KindSentinel, otherwise a client that always dials the current primary.
 func (dep *Deployment) Client(opts ClientOptions) redis.UniversalClient {
-	o := opts.withDefaults()
+	o := opts.WithDefaults()
+	if dep.Topology.Kind == KindSentinel {
+		return dep.sentinelClient(o)
+	}
 	if dep.Topology.Kind == KindCluster {
 		var addrs []string
 		for _, n := range dep.Nodes() {

@@ -53,8 +53,11 @@ type Deployment struct {
 	nodes   []*Node // by Index
 	next    int     // Index of the next node created
 	primary *Node
-	retired map[string]bool // nodes taken out of the topology (kept until cleanup)
-	spares  map[string]bool // warm spares (also retired until enlisted)
+	// sentinels are a KindSentinel deployment's Sentinels (Sentinels),
+	// by Index; not nodes of the topology.
+	sentinels []*Node
+	retired   map[string]bool // nodes taken out of the topology (kept until cleanup)
+	spares    map[string]bool // warm spares (also retired until enlisted)
 }
 
 // NewRunID returns a short unique run id.

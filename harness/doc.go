@@ -1,7 +1,8 @@
 // Package harness runs Redis deployments in Docker containers for
 // redisdrill: a Redis Cluster of any shards × replicas, a primary with
-// replicas, or a standalone node, each node a testcontainers-go container
-// on a private network with its data dir on a named volume.
+// replicas (alone, or watched by Sentinels on nodes of their own), or a
+// standalone node, each node a testcontainers-go container on a private
+// network with its data dir on a named volume.
 //
 // Start forms a Topology and waits until it serves (every slot covered,
 // replicas synced); a Deployment then knows its nodes by role (Primary,

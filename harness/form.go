@@ -87,7 +87,7 @@ func (f *former) join(ctx context.Context, i int, n *Node, listening func()) err
 	case KindStandalone:
 		f.announce(i, n, "")
 		return nil
-	case KindReplicated:
+	case KindReplicated, KindSentinel:
 		return f.joinReplicated(ctx, c, i, n)
 	}
 	return f.joinCluster(ctx, c, i, n)

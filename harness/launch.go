@@ -29,6 +29,16 @@ func (dep *Deployment) launch(ctx context.Context, clock *setupClock) error {
 	gate := newCountdown(primaries)
 	var probe sync.Once
 	g, gctx := errgroup.WithContext(ctx)
+	// Sentinels start with the replicas and monitor the primary once
+	// every server is formed (formSentinels).
+	for i := range dep.Topology.SentinelCount() {
+		g.Go(func() error {
+			if err := gate.wait(gctx); err != nil {
+				return err
+			}
+			return dep.startSentinel(gctx, i, clock)
+		})
+	}
 	for i := range count {
 		g.Go(func() error {
 			primary := i < primaries
@@ -68,6 +78,12 @@ func (dep *Deployment) launch(ctx context.Context, clock *setupClock) error {
 	}
 	if err := g.Wait(); err != nil {
 		return fmt.Errorf("launch %s: %w", dep.Topology, err)
+	}
+	if dep.Topology.Kind == KindSentinel {
+		if err := dep.formSentinels(ctx); err != nil {
+			return fmt.Errorf("launch %s: %w", dep.Topology, err)
+		}
+		clock.mark(atFormed)
 	}
 	return nil
 }

@@ -49,7 +49,19 @@ func (dep *Deployment) reserve(count int) int {
 // createTimeout): a request given up on may still create its container
 // after the caller's cleanup has looked for it.
 func (dep *Deployment) createNode(ctx context.Context, idx int, spare bool) (*Node, error) {
-	name := fmt.Sprintf("rd-%s-n%d", dep.RunID, idx)
+	n, err := dep.createMachine(ctx, fmt.Sprintf("rd-%s-n%d", dep.RunID, idx), idx, dep.Server.Binary, renderConf(dep.Topology))
+	if err != nil {
+		return nil, err
+	}
+	dep.register(n, spare)
+	return n, nil
+}
+
+// createMachine creates the volume and the (stopped) container of a node
+// called name whose machine runs binary on conf (written to ConfPath at
+// its first boot), and returns the node without recording it: createNode's
+// Redis servers and the Sentinels share it.
+func (dep *Deployment) createMachine(ctx context.Context, name string, idx int, binary, conf string) (*Node, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("create node %s: %w", name, err)
 	}
@@ -70,8 +82,8 @@ func (dep *Deployment) createNode(ctx context.Context, idx int, spare bool) (*No
 	res, err := dep.docker.api.ContainerCreate(ctx, client.ContainerCreateOptions{
 		Name: name,
 		Config: &container.Config{
-			Image: dep.Image, Cmd: nodeCmd(dep.Server.Binary), Labels: labels,
-			Env:          nodeEnv(renderConf(dep.Topology), dep.Server.Supervisor, dep.Topology.Restart),
+			Image: dep.Image, Cmd: nodeCmd(binary), Labels: labels,
+			Env:          nodeEnv(conf, dep.Server.Supervisor, dep.Topology.Restart),
 			ExposedPorts: network.PortSet{port: {}},
 		},
 		HostConfig: &container.HostConfig{
@@ -91,7 +103,6 @@ func (dep *Deployment) createNode(ctx context.Context, idx int, spare bool) (*No
 	n := &Node{name: name, index: idx, Volume: vol, docker: dep.docker, id: res.ID, network: dep.network.Name,
 		image: dep.Image, runID: dep.RunID, password: dep.Topology.Password, dialer: dep.dialer,
 		supervisor: dep.Server.Supervisor, policy: dep.Topology.Restart, server: dep.Server}
-	dep.register(n, spare)
 	return n, nil
 }
 

@@ -66,7 +66,9 @@ func (dep *Deployment) waitReady(ctx context.Context, timeout, interval time.Dur
 // asked in parallel, one connection each; replicas are read again after
 // every primary, so a replica is compared with an offset its primary had
 // already reached. The reason given is that of the first node, in node
-// order, that is not ready.
+// order, that is not ready. A KindSentinel deployment is ready once its
+// Sentinels agree on the one primary and know every replica, linked up,
+// and each other.
 func (dep *Deployment) Ready(ctx context.Context) error {
 	clients := newClientCache()
 	defer clients.close()
@@ -112,6 +114,11 @@ func (dep *Deployment) ready(ctx context.Context, cc *clientCache) error {
 		if err := eachNode(cc, nodes, func(i int, n *Node) error {
 			return clusterOK(ctx, clients[i], n, len(nodes), len(replicas), spareAddrs)
 		}); err != nil {
+			return err
+		}
+	}
+	if dep.Topology.Kind == KindSentinel {
+		if err := dep.sentinelReady(ctx, cc, nodes, infos); err != nil {
 			return err
 		}
 	}

@@ -24,6 +24,7 @@ const (
 	KindStandalone = rediskit.KindStandalone
 	KindReplicated = rediskit.KindReplicated
 	KindCluster    = rediskit.KindCluster
+	KindSentinel   = rediskit.KindSentinel
 	PersistNone    = rediskit.PersistNone
 	PersistRDB     = rediskit.PersistRDB
 	PersistAOF     = rediskit.PersistAOF

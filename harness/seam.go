@@ -36,7 +36,14 @@ var (
 	_ deploy.Node           = (*Node)(nil)
 	_ deploy.Deployment     = engineView{}
 	_ deploy.MachineWatcher = engineView{}
+	_ deploy.SentinelGroup  = engineView{}
 )
+
+// MasterName is the name the deployment's Sentinels monitor its primary
+// under; SentinelAddrs their addresses (none unless it is a sentinel
+// topology).
+func (v engineView) MasterName() string      { return SentinelMaster }
+func (v engineView) SentinelAddrs() []string { return v.dep.SentinelAddrs() }
 
 func (v engineView) RunID() string             { return v.dep.RunID }
 func (v engineView) Topology() deploy.Topology { return v.dep.Topology }

@@ -20,7 +20,8 @@ type Server struct {
 	Suite string `json:"suite"`
 	// ExtraSuites are suites packages may also come from (backports).
 	ExtraSuites []string `json:"extra_suites,omitempty"`
-	// Packages are the server's Debian packages (server, then tools).
+	// Packages are the server's Debian packages (server, then tools, then
+	// Sentinel).
 	Packages []string `json:"packages"`
 	// Binary is the server executable nodes run.
 	Binary string `json:"binary"`
@@ -33,7 +34,7 @@ type Server struct {
 
 // serverRecipe names the image recipe: bump it when the package list or
 // the import changes, so old images are rebuilt.
-const serverRecipe = "r5"
+const serverRecipe = "r6"
 
 // CustomServer is the Name of a server run from a user image
 // (REDISDRILL_IMAGE) that is not one of Servers.
@@ -48,11 +49,11 @@ const DefaultServerName = "redis-7.0"
 func Servers() []Server {
 	redis := func(name, suite string, aliases ...string) Server {
 		return Server{Name: name, Aliases: aliases, Product: "redis", Suite: suite,
-			Packages: []string{"redis-server", "redis-tools"}, Binary: "redis-server", CLI: "redis-cli", Supervisor: SupervisorS6}
+			Packages: []string{"redis-server", "redis-tools", "redis-sentinel"}, Binary: "redis-server", CLI: "redis-cli", Supervisor: SupervisorS6}
 	}
 	valkey := func(name, suite string, extra []string, aliases ...string) Server {
 		return Server{Name: name, Aliases: aliases, Product: "valkey", Suite: suite, ExtraSuites: extra,
-			Packages: []string{"valkey-server", "valkey-tools"}, Binary: "valkey-server", CLI: "valkey-cli", Supervisor: SupervisorS6}
+			Packages: []string{"valkey-server", "valkey-tools", "valkey-sentinel"}, Binary: "valkey-server", CLI: "valkey-cli", Supervisor: SupervisorS6}
 	}
 	return []Server{
 		redis("redis-7.0", "bookworm", "redis-7", "redis7", "redis"),
@@ -110,6 +111,16 @@ func ServerNames() []string {
 func DefaultServer() Server {
 	s, _ := LookupServer(DefaultServerName)
 	return s
+}
+
+// SentinelBinary is the Sentinel executable of the server's image: the
+// server binary's name with "-sentinel" for "-server" (redis-sentinel,
+// valkey-sentinel, as Debian's packages and the official images name it).
+func (s Server) SentinelBinary() string {
+	if base, ok := strings.CutSuffix(s.Binary, "-server"); ok {
+		return base + "-sentinel"
+	}
+	return "redis-sentinel"
 }
 
 // ImageRef is the local tag of the server's image: redisdrill/<name>:<recipe>.

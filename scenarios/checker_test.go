@@ -28,7 +28,7 @@ var _ = Describe("checker", Label("checker"), func() {
 		p := sc.Plan()
 		p.Name = "checker-planted-defects"
 		var deleted, rewritten string
-		p.BeforeFinalRead = func(ctx context.Context, dep *harness.Deployment, ledger *workload.Ledger) error {
+		p.BeforeFinalRead = func(ctx context.Context, dep session.Deployment, ledger *workload.Ledger) error {
 			var acked []workload.Op
 			for _, op := range ledger.Ops() {
 				if op.Outcome == workload.OK {

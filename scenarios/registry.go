@@ -351,6 +351,7 @@ func All() []Scenario {
 	list = append(list, archiveVariants(list)...)
 	list = append(list, archivePointInTime())
 	list = append(list, standaloneScenarios()...)
+	list = append(list, sentinelScenarios()...)
 	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
 	return list
 }

@@ -40,7 +40,7 @@ func (f *FlushAndLose) Inject(ctx context.Context, dep deploy.Deployment, onset 
 	if err != nil {
 		return err
 	}
-	shards, err := liveShards(ctx, dep)
+	shards, err := deploy.LiveShards(ctx, dep)
 	if err != nil || len(shards) == 0 || shards[0].Primary == nil {
 		return errors.Join(errors.New("flushall-machine-loss: no primary of shard 0"), err)
 	}

@@ -2,7 +2,6 @@ package fault
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/redisdrill/redisdrill/recovery/deploy"
@@ -89,19 +88,4 @@ func requireNetworked(nodes []deploy.Node) error {
 type smallDisker interface {
 	// SmallDiskDir is where the small file system is mounted.
 	SmallDiskDir() string
-}
-
-// liveShards returns the shards as the first node that answers sees them.
-func liveShards(ctx context.Context, dep deploy.Deployment) ([]deploy.Shard, error) {
-	var last error = errors.New("no nodes")
-	for _, n := range dep.Nodes() {
-		shards, err := dep.Shards(ctx, n)
-		if err == nil && len(shards) > 0 {
-			return shards, nil
-		}
-		if err != nil {
-			last = err
-		}
-	}
-	return nil, fmt.Errorf("read shards: %w", last)
 }

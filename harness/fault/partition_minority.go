@@ -109,7 +109,7 @@ func (f *PartitionMinority) pickMinority(ctx context.Context, dep deploy.Deploym
 	}
 	var preferred, rest []deploy.Node
 	if dep.Topology().Kind == rediskit.KindCluster {
-		shards, err := liveShards(ctx, dep)
+		shards, err := deploy.LiveShards(ctx, dep)
 		if err != nil {
 			return nil, fmt.Errorf("pick minority: %w", err)
 		}

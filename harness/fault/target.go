@@ -141,7 +141,7 @@ func (t Target) Resolve(ctx context.Context, dep deploy.Deployment) ([]deploy.No
 }
 
 func (t Target) resolveCluster(ctx context.Context, dep deploy.Deployment) ([]deploy.Node, error) {
-	shards, err := liveShards(ctx, dep)
+	shards, err := deploy.LiveShards(ctx, dep)
 	if err != nil {
 		return nil, fmt.Errorf("resolve target %s: %w", t, err)
 	}

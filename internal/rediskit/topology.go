@@ -14,6 +14,10 @@ const (
 	KindStandalone Kind = "standalone" // one redis-server
 	KindReplicated Kind = "replicated" // one primary and N replicas, no cluster
 	KindCluster    Kind = "cluster"    // Redis Cluster, M primaries × R replicas
+	// KindSentinel is one primary and N replicas watched by Sentinels
+	// (Topology.Sentinels, each on a node of its own), which fail over on
+	// their own and tell clients where the primary is.
+	KindSentinel Kind = "sentinel"
 )
 
 // Persistence selects which files Redis writes.
@@ -32,7 +36,10 @@ type Topology struct {
 	Kind        Kind
 	Primaries   int           // shards (Cluster) — 1 otherwise
 	Replicas    int           // replicas per primary
-	NodeTimeout time.Duration // cluster-node-timeout
+	NodeTimeout time.Duration // cluster-node-timeout; Sentinel's down-after-milliseconds
+	// Sentinels is the number of Sentinels of a KindSentinel topology, each
+	// on a node of its own; 0 means DefaultSentinels. Other kinds have none.
+	Sentinels   int
 	Persistence Persistence
 	AppendFsync string   // always, everysec, no (AOF only)
 	Password    string   // requirepass / masterauth; empty for none
@@ -71,8 +78,21 @@ func (t Topology) Validate() error {
 		if t.NodeTimeout <= 0 {
 			return errors.New("validate topology: cluster node-timeout must be > 0")
 		}
+	case KindSentinel:
+		if t.Replicas < 1 {
+			return fmt.Errorf("validate topology: sentinel needs at least 1 replica to fail over to, got %d", t.Replicas)
+		}
+		if t.NodeTimeout <= 0 {
+			return errors.New("validate topology: sentinel down-after-milliseconds (node timeout) must be > 0")
+		}
+		if t.Sentinels < 0 {
+			return fmt.Errorf("validate topology: sentinels must be >= 0, got %d", t.Sentinels)
+		}
 	default:
-		return fmt.Errorf("validate topology: unknown kind %q (want standalone, replicated or cluster)", t.Kind)
+		return fmt.Errorf("validate topology: unknown kind %q (want standalone, replicated, sentinel or cluster)", t.Kind)
+	}
+	if t.Kind != KindSentinel && t.Sentinels != 0 {
+		return fmt.Errorf("validate topology: %s has no sentinels, got %d", t.Kind, t.Sentinels)
 	}
 	if t.Replicas < 0 {
 		return fmt.Errorf("validate topology: replicas must be >= 0, got %d", t.Replicas)
@@ -106,16 +126,24 @@ func (t Topology) ShardCount() int {
 	return 1
 }
 
-// NodeCount is the number of containers the topology starts.
+// NodeCount is the number of Redis servers the topology starts, each on
+// a node (container) of its own; a KindSentinel topology starts
+// SentinelCount more nodes for its Sentinels.
 func (t Topology) NodeCount() int { return t.ShardCount() * (1 + t.Replicas) }
 
-// String renders the topology for reports, e.g. "cluster 3x1".
+// String renders the topology for reports, e.g. "cluster 3x1" or
+// "sentinel 1+2".
 func (t Topology) String() string {
 	switch t.Kind {
 	case KindCluster:
 		return fmt.Sprintf("cluster %dx%d", t.Primaries, t.Replicas)
 	case KindReplicated:
 		return fmt.Sprintf("primary+%d replicas", t.Replicas)
+	case KindSentinel:
+		if n := t.SentinelCount(); n != DefaultSentinels {
+			return fmt.Sprintf("sentinel 1+%d (%d sentinels)", t.Replicas, n)
+		}
+		return fmt.Sprintf("sentinel 1+%d", t.Replicas)
 	default:
 		return string(t.Kind)
 	}

@@ -16,6 +16,11 @@ func TestTopologyValidate(t *testing.T) {
 		"standalone+rep":    {Kind: KindStandalone, Replicas: 1},
 		"bad persistence":   {Kind: KindStandalone, Persistence: "tape"},
 		"bad fsync":         {Kind: KindStandalone, AppendFsync: "sometimes"},
+		"sentinel alone":    {Kind: KindSentinel, NodeTimeout: time.Second},
+		"sentinel no down":  {Kind: KindSentinel, Replicas: 1},
+		"sentinel negative": {Kind: KindSentinel, Replicas: 1, NodeTimeout: time.Second, Sentinels: -1},
+		"sentinels outside": {Kind: KindReplicated, Replicas: 1, Sentinels: 3},
+		"sentinel 2 shards": {Kind: KindSentinel, Primaries: 2, Replicas: 1, NodeTimeout: time.Second},
 	}
 	for name, topo := range bad {
 		if err := topo.Validate(); err == nil {
@@ -24,7 +29,8 @@ func TestTopologyValidate(t *testing.T) {
 			t.Errorf("%s: error is not one line: %q", name, err)
 		}
 	}
-	good := []Topology{DefaultCluster(), {Kind: KindStandalone}, {Kind: KindReplicated, Replicas: 2}}
+	good := []Topology{DefaultCluster(), {Kind: KindStandalone}, {Kind: KindReplicated, Replicas: 2},
+		{Kind: KindSentinel, Replicas: 2, NodeTimeout: time.Second}, {Kind: KindSentinel, Replicas: 1, NodeTimeout: time.Second, Sentinels: 5}}
 	for _, topo := range good {
 		if err := topo.Validate(); err != nil {
 			t.Errorf("Validate(%v) = %v", topo, err)
@@ -32,6 +38,13 @@ func TestTopologyValidate(t *testing.T) {
 	}
 	if got := DefaultCluster().NodeCount(); got != 6 {
 		t.Errorf("default cluster has %d nodes, want 6", got)
+	}
+	s := Topology{Kind: KindSentinel, Replicas: 2, NodeTimeout: time.Second}
+	if s.NodeCount() != 3 || s.SentinelCount() != 3 || s.SentinelQuorum() != 2 {
+		t.Errorf("sentinel 1+2: %d servers, %d sentinels, quorum %d; want 3, 3, 2", s.NodeCount(), s.SentinelCount(), s.SentinelQuorum())
+	}
+	if DefaultCluster().SentinelCount() != 0 {
+		t.Errorf("a cluster has %d sentinels", DefaultCluster().SentinelCount())
 	}
 }
 

@@ -6,7 +6,8 @@ import (
 )
 
 func TestParseTopologyName(t *testing.T) {
-	for name, want := range map[string]string{"3x1": "cluster 3x1", "3X0": "cluster 3x0", " 1+2 ": "primary+2 replicas", "standalone": "standalone"} {
+	for name, want := range map[string]string{"3x1": "cluster 3x1", "3X0": "cluster 3x0", " 1+2 ": "primary+2 replicas", "standalone": "standalone",
+		"1+2s": "sentinel 1+2", "1+1S": "sentinel 1+1", "1+2s5": "sentinel 1+2 (5 sentinels)", "1+2s3": "sentinel 1+2"} {
 		topo, err := ParseTopologyName(name)
 		if err != nil {
 			t.Errorf("%q: %v", name, err)
@@ -22,7 +23,10 @@ func TestParseTopologyName(t *testing.T) {
 	if topo, _ := ParseTopologyName("3x1"); topo.NodeTimeout != DefaultCluster().NodeTimeout || topo.Persistence != PersistAOF {
 		t.Errorf("3x1 lacks the default cluster settings: %+v", topo)
 	}
-	for _, bad := range []string{"", "ring", "0x1", "3x", "x1", "2+1", "1+0", "1+x", "3x-1"} {
+	if topo, _ := ParseTopologyName("1+2s"); topo.NodeTimeout != DefaultCluster().NodeTimeout || topo.SentinelCount() != DefaultSentinels {
+		t.Errorf("1+2s lacks the default sentinel settings: %+v", topo)
+	}
+	for _, bad := range []string{"", "ring", "0x1", "3x", "x1", "2+1", "1+0", "1+x", "3x-1", "1+0s", "1+2s0", "1+2sx", "1+s", "2+1s"} {
 		_, err := ParseTopologyName(bad)
 		if err == nil {
 			t.Errorf("%q accepted", bad)

@@ -14,6 +14,8 @@ package deploy
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"time"
 
@@ -221,4 +223,20 @@ type MachineEvent struct {
 // missed; since, when not zero, replays from that instant.
 type MachineWatcher interface {
 	WatchMachines(ctx context.Context, since time.Time) (<-chan MachineEvent, <-chan error)
+}
+
+// LiveShards returns the shards as the first node of dep that answers
+// sees them.
+func LiveShards(ctx context.Context, dep Deployment) ([]Shard, error) {
+	var last error = errors.New("no nodes")
+	for _, n := range dep.Nodes() {
+		shards, err := dep.Shards(ctx, n)
+		if err == nil && len(shards) > 0 {
+			return shards, nil
+		}
+		if err != nil {
+			last = err
+		}
+	}
+	return nil, fmt.Errorf("read shards: %w", last)
 }

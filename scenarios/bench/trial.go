@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -109,7 +110,11 @@ func (b *runner) faultTrial(ctx context.Context, keys int, strategy string) (Sam
 		Topology: b.cfg.topology(),
 		Workload: workload.Profile{Clients: workloadConns, Rate: workloadRate, ValueSize: 64},
 		WarmUp:   trialWarmUp, RTOTimeout: rtoTimeout,
-		Setup: func(ctx context.Context, dep *harness.Deployment) error {
+		Setup: func(ctx context.Context, sd session.Deployment) error {
+			dep := sd.Docker()
+			if dep == nil {
+				return errors.New("bench trial: needs the Docker provider")
+			}
 			b.noteRedis(dep)
 			gen, err := populate(ctx, dep, keys, b.cfg.ValueSize)
 			s.GenMS = ms(gen)

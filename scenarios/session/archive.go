@@ -12,6 +12,7 @@ import (
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/recovery/backup"
 	"github.com/redisdrill/redisdrill/recovery/backup/archive"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 	"github.com/redisdrill/redisdrill/reports"
 )
 
@@ -73,13 +74,13 @@ type archivers struct {
 // startArchivers starts a streaming archiver following every shard's
 // primary (the primary of a deployment that is not a cluster as shard 0),
 // each into the run catalog's stream folder (backups/stream/shard-<k>). They run until stop.
-func startArchivers(ctx context.Context, dep *harness.Deployment, evidenceDir string, logger *slog.Logger) (*archivers, error) {
+func startArchivers(ctx context.Context, dep deploy.Deployment, evidenceDir string, logger *slog.Logger) (*archivers, error) {
 	type target struct {
 		shard int
 		addr  string
 	}
 	var targets []target
-	if dep.Topology.Kind == harness.KindCluster {
+	if dep.Topology().Kind == harness.KindCluster {
 		shards, err := dep.Shards(ctx, dep.Nodes()[0])
 		if err != nil {
 			return nil, fmt.Errorf("start archivers: %w", err)
@@ -108,7 +109,7 @@ func startArchivers(ctx context.Context, dep *harness.Deployment, evidenceDir st
 		}
 		arc, err := archive.Start(actx, archive.Options{
 			Addr: t.addr, Dir: dir, Logger: logger.With("archive", t.shard), LagLog: lag,
-			Node: backup.NodeOptions{Dial: dep.Dialer().DialContext, Password: dep.Topology.Password},
+			Node: backup.NodeOptions{Dial: dep.Dial, Password: dep.Topology().Password},
 		})
 		if err != nil {
 			lag.Close()
@@ -128,11 +129,11 @@ func startArchivers(ctx context.Context, dep *harness.Deployment, evidenceDir st
 // now sees it (after a recovery moved a shard to another node): the
 // archiver continues with PSYNC, which gives a new base when the new
 // primary has another history.
-func (a *archivers) refollow(ctx context.Context, dep *harness.Deployment) {
-	if a == nil || dep.Topology.Kind != harness.KindCluster {
+func (a *archivers) refollow(ctx context.Context, dep deploy.Deployment) {
+	if a == nil || dep.Topology().Kind != harness.KindCluster {
 		return
 	}
-	var shards []harness.Shard
+	var shards []deploy.Shard
 	for _, n := range dep.Nodes() {
 		cctx, cancel := context.WithTimeout(ctx, time.Second)
 		view, err := dep.Shards(cctx, n)

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/fault"
 	"github.com/redisdrill/redisdrill/harness/testenv"
 	"github.com/redisdrill/redisdrill/harness/workload"
@@ -57,8 +56,8 @@ func TestEngineActsWhileFaultStepRuns(t *testing.T) {
 	var applied time.Time
 	env := Env{
 		Docker: d, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), OutDir: t.TempDir(), Seed: 1,
-		applyFault: func(ctx context.Context, dep *harness.Deployment, f fault.Fault, w *recovery.Watch) (*fault.Injection, error) {
-			inj, err := fault.Apply(ctx, dep.Engine(), &slowFault{Fault: f, watch: w, limit: 20 * time.Second})
+		applyFault: func(ctx context.Context, dep deploy.Deployment, f fault.Fault, w *recovery.Watch) (*fault.Injection, error) {
+			inj, err := fault.Apply(ctx, dep, &slowFault{Fault: f, watch: w, limit: 20 * time.Second})
 			if inj != nil {
 				applied = inj.Applied
 			}

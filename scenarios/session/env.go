@@ -9,6 +9,7 @@ import (
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/fault"
 	"github.com/redisdrill/redisdrill/recovery"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 	"github.com/redisdrill/redisdrill/recovery/detect"
 	"github.com/redisdrill/redisdrill/reports"
 )
@@ -17,7 +18,13 @@ import (
 type Env struct {
 	// Live, when set, is updated while the run goes on (traffic, each
 	// recovery as it ends, the result): a metrics endpoint reads it.
-	Live   *Live
+	Live *Live
+	// Provider starts the deployment: ProviderDocker (the default, with
+	// Docker) or ProviderProcess (local server processes, with Binary).
+	Provider string
+	// Binary is the server executable of ProviderProcess; empty takes
+	// redis-server, else valkey-server, from PATH.
+	Binary string
 	Docker *harness.Docker
 	// Image is the Redis image; empty = harness.EnsureImage's.
 	Image string
@@ -50,7 +57,7 @@ type Env struct {
 
 	// applyFault, when set, replaces fault.Apply (tests); watch is the
 	// engine's watch armed before the fault, nil when none.
-	applyFault func(ctx context.Context, dep *harness.Deployment, f fault.Fault, watch *recovery.Watch) (*fault.Injection, error)
+	applyFault func(ctx context.Context, dep deploy.Deployment, f fault.Fault, watch *recovery.Watch) (*fault.Injection, error)
 }
 
 // EvidenceDir is the folder a plan's evidence goes to: OutDir/<name>.

@@ -51,12 +51,12 @@ type Plan struct {
 	Engine *EngineSpec
 	// Setup runs on the fresh deployment before any traffic (e.g. loading a
 	// dataset for the bench); nil for none.
-	Setup func(ctx context.Context, dep *harness.Deployment) error
+	Setup func(ctx context.Context, dep Deployment) error
 	Steps []Step
 	// BeforeFinalRead runs after the heal and settle, just before the final
 	// read (e.g. a spec planting a defect the checker must catch); nil for
 	// none.
-	BeforeFinalRead func(ctx context.Context, dep *harness.Deployment, ledger *workload.Ledger) error
+	BeforeFinalRead func(ctx context.Context, dep Deployment, ledger *workload.Ledger) error
 	// Limits are the drill's own thresholds; a thresholds file can override
 	// them (see Thresholds).
 	Limits reports.Thresholds

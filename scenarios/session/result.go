@@ -38,12 +38,11 @@ func (s *session) result() reports.ScenarioResult {
 		Error:            ev.Error,
 	}
 	if s.dep != nil {
-		res.Image = s.dep.Image
-		res.Server, res.ServerVersion = s.dep.Server.Name, s.dep.ServerVersion
-		for _, n := range s.dep.Nodes() {
-			if v := n.RedisVersion(); v != "" {
+		res.Image, res.Server, res.ServerVersion = s.dep.Describe()
+		for _, n := range s.dep.Engine().Nodes() {
+			if v := redisVersion(n); v != "" {
 				res.RedisVersion = v
-				if _, sv := n.ServerVersion(); sv != "" {
+				if _, sv := serverVersion(n); sv != "" {
 					res.ServerVersion = sv
 				}
 				break

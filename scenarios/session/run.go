@@ -12,6 +12,7 @@ import (
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/fault"
+	"github.com/redisdrill/redisdrill/harness/process"
 	"github.com/redisdrill/redisdrill/harness/workload"
 	"github.com/redisdrill/redisdrill/recovery"
 	"github.com/redisdrill/redisdrill/recovery/backup"
@@ -69,7 +70,7 @@ type session struct {
 	started time.Time
 	dir     string
 
-	dep     *harness.Deployment
+	dep     Deployment
 	eng     *recovery.Engine
 	cat     *backup.Catalog
 	arch    *archivers // streaming archivers (EngineSpec.Archive), nil without
@@ -94,12 +95,29 @@ type session struct {
 	out       Outcome
 }
 
+// start starts the plan's topology with the run's provider. A partial
+// deployment comes back with the error, for cleanup.
+func (s *session) start(ctx context.Context, topo harness.Topology) (Deployment, error) {
+	if s.env.Provider == ProviderProcess {
+		dep, err := process.Start(ctx, topo, process.StartOptions{Binary: s.env.Binary, Logger: s.logger})
+		if dep == nil {
+			return nil, err
+		}
+		return processDeployment{dep}, err
+	}
+	dep, err := harness.Start(ctx, s.env.Docker, topo, harness.StartOptions{Image: s.env.Image, Logger: s.logger, Pool: s.env.Pool})
+	if dep == nil {
+		return nil, err
+	}
+	return dockerDeployment{dep}, err
+}
+
 func (s *session) run(ctx context.Context) (err error) {
 	p := s.plan
 	if err := os.MkdirAll(s.dir, 0o755); err != nil {
 		return fmt.Errorf("create evidence dir: %w", err)
 	}
-	s.dep, err = harness.Start(ctx, s.env.Docker, p.Topology, harness.StartOptions{Image: s.env.Image, Logger: s.logger, Pool: s.env.Pool})
+	s.dep, err = s.start(ctx, p.Topology)
 	if err != nil {
 		return fmt.Errorf("start deployment: %w", err)
 	}
@@ -113,7 +131,7 @@ func (s *session) run(ctx context.Context) (err error) {
 	}
 	var archives map[int]string
 	if p.Engine != nil && p.Engine.Archive {
-		if s.arch, err = startArchivers(ctx, s.dep, s.dir, s.logger); err != nil {
+		if s.arch, err = startArchivers(ctx, s.dep.Engine(), s.dir, s.logger); err != nil {
 			return err
 		}
 		archives = s.arch.dirs
@@ -134,7 +152,7 @@ func (s *session) run(ctx context.Context) (err error) {
 	if s.eng != nil {
 		fences = s.eng.Fences
 	}
-	s.watch = startWatcher(ctx, s.dep, fences)
+	s.watch = startWatcher(ctx, s.dep.Engine(), fences)
 	profile := p.Workload
 	profile.Seed = s.env.Seed
 	if s.traffic, err = StartTraffic(ctx, s.dep, profile); err != nil {
@@ -144,7 +162,7 @@ func (s *session) run(ctx context.Context) (err error) {
 	if err := s.warmUp(ctx); err != nil {
 		return err
 	}
-	s.ev.PrimariesBefore = shardPrimaries(ctx, s.dep)
+	s.ev.PrimariesBefore = shardPrimaries(ctx, s.dep.Engine())
 	for i, st := range p.Steps {
 		rec := StepRecord{Index: i, ID: st.ID, Action: st.Action(), Start: time.Now()}
 		rec.Detail, rec.Err = s.step(ctx, i)
@@ -156,7 +174,7 @@ func (s *session) run(ctx context.Context) (err error) {
 			rec.Error = rec.Err.Error()
 		}
 		s.ev.Steps = append(s.ev.Steps, rec)
-		s.arch.refollow(ctx, s.dep)
+		s.arch.refollow(ctx, s.dep.Engine())
 		var ie *injectError
 		if errors.As(rec.Err, &ie) {
 			return rec.Err
@@ -183,7 +201,7 @@ func (s *session) run(ctx context.Context) (err error) {
 		s.logger.Warn("deployment not ready after heal: no final read", "err", err)
 		return nil
 	}
-	s.ev.PrimariesAfter = shardPrimaries(ctx, s.dep)
+	s.ev.PrimariesAfter = shardPrimaries(ctx, s.dep.Engine())
 	if p.BeforeFinalRead != nil {
 		if err := p.BeforeFinalRead(ctx, s.dep, s.ledger); err != nil {
 			return fmt.Errorf("before final read: %w", err)
@@ -351,10 +369,14 @@ func (s *session) finish(ctx context.Context, runErr error) *Outcome {
 	if s.eng != nil {
 		s.eng.Close()
 	}
-	if s.env.Keep && runErr == nil && s.dep != nil {
-		s.out.Deployment = s.dep
-	} else if err := s.dep.Terminate(context.WithoutCancel(cctx)); err != nil {
-		s.logger.Warn("cleanup failed", "err", err)
+	switch {
+	case s.dep == nil:
+	case s.env.Keep && runErr == nil && s.dep.Docker() != nil:
+		s.out.Deployment = s.dep.Docker()
+	default:
+		if err := s.dep.Terminate(context.WithoutCancel(cctx)); err != nil {
+			s.logger.Warn("cleanup failed", "err", err)
+		}
 	}
 	return &s.out
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/redisdrill/redisdrill/harness/fault"
 	"github.com/redisdrill/redisdrill/recovery"
 	"github.com/redisdrill/redisdrill/recovery/backup"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 	"github.com/redisdrill/redisdrill/recovery/verify"
 )
 
@@ -81,7 +82,7 @@ func (s *session) engineRecoversNext(i int) bool {
 func (s *session) inject(ctx context.Context, st Step, watch bool) (string, error) {
 	params := st.Fault.Params
 	if params.Target.Role == fault.RoleNode {
-		name, err := nodeName(s.dep, params.Target.Node)
+		name, err := nodeName(s.dep.Engine(), params.Target.Node)
 		if err != nil {
 			return "", &injectError{err}
 		}
@@ -148,20 +149,20 @@ func (s *session) inject(ctx context.Context, st Step, watch bool) (string, erro
 // apply injects f (fault.Apply, or the test's Env.applyFault).
 func (s *session) apply(ctx context.Context, f fault.Fault) (*fault.Injection, error) {
 	if s.env.applyFault != nil {
-		return s.env.applyFault(ctx, s.dep, f, s.pending)
+		return s.env.applyFault(ctx, s.dep.Engine(), f, s.pending)
 	}
 	return fault.Apply(ctx, s.dep.Engine(), f)
 }
 
 // nodeName maps a plan's node name "nK" to the K-th node's container name;
 // any other name is taken as a container name.
-func nodeName(dep *harness.Deployment, name string) (string, error) {
+func nodeName(dep deploy.Deployment, name string) (string, error) {
 	k, ok := NodeIndex(name)
 	if !ok {
 		return name, nil
 	}
 	for _, n := range dep.AllNodes() {
-		if n.Index() == k {
+		if in, ok := n.(interface{ Index() int }); ok && in.Index() == k {
 			return n.Name(), nil
 		}
 	}
@@ -289,14 +290,14 @@ func (s *session) verify(ctx context.Context, v VerifyStep) (string, error) {
 
 // shardPrimaries names the primary of each shard (by lowest slot) as the
 // first node that answers sees it; nil when none answers.
-func shardPrimaries(ctx context.Context, dep *harness.Deployment) []string {
-	if dep.Topology.Kind != harness.KindCluster {
+func shardPrimaries(ctx context.Context, dep deploy.Deployment) []string {
+	if dep.Topology().Kind != harness.KindCluster {
 		if p := dep.Primary(); p != nil {
 			return []string{p.Name()}
 		}
 		return nil
 	}
-	shards, err := dep.LiveShards(ctx)
+	shards, err := deploy.LiveShards(ctx, dep)
 	if err != nil {
 		return nil
 	}

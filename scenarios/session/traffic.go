@@ -9,6 +9,7 @@ import (
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/harness/workload"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 	"github.com/redisdrill/redisdrill/reports"
 )
 
@@ -25,11 +26,11 @@ type Traffic struct {
 
 // StartTraffic starts the prober (one key per shard) and the workload.
 // Close it in every case; Stop ends both and returns the ledger.
-func StartTraffic(ctx context.Context, dep *harness.Deployment, profile workload.Profile) (*Traffic, error) {
+func StartTraffic(ctx context.Context, dep Deployment, profile workload.Profile) (*Traffic, error) {
 	t := &Traffic{probeClient: dep.Client(harness.ClientOptions{
 		ReadTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond, DialTimeout: 200 * time.Millisecond,
 	})}
-	keys, err := probeKeys(ctx, dep, t.probeClient)
+	keys, err := probeKeys(ctx, dep.Engine(), t.probeClient)
 	if err != nil {
 		t.Close()
 		return nil, err
@@ -74,9 +75,9 @@ func (t *Traffic) Close() {
 }
 
 // probeKeys picks one probe key per shard (by slot) of dep.
-func probeKeys(ctx context.Context, dep *harness.Deployment, client redis.UniversalClient) ([]string, error) {
+func probeKeys(ctx context.Context, dep deploy.Deployment, client redis.UniversalClient) ([]string, error) {
 	var shards [][][2]int
-	if dep.Topology.Kind == harness.KindCluster {
+	if dep.Topology().Kind == harness.KindCluster {
 		view, err := dep.Shards(ctx, dep.Nodes()[0])
 		if err != nil {
 			return nil, fmt.Errorf("pick probe keys: %w", err)

@@ -17,6 +17,7 @@ import (
 	"github.com/redisdrill/redisdrill/harness/workload"
 	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
 // WatchEvery is how often the split-brain watcher polls every node.
@@ -71,7 +72,7 @@ type Violation struct {
 // confirmation tells a real breach from a view that is a few milliseconds
 // stale, or from an old primary whose writes are held by CLIENT PAUSE.
 type watcher struct {
-	dep     *harness.Deployment
+	dep     deploy.Deployment
 	cluster bool
 	fences  func() []recovery.Fence
 
@@ -93,10 +94,10 @@ type watcher struct {
 
 // startWatcher starts the watcher; fences (may be nil) returns the engine's
 // fences so far.
-func startWatcher(ctx context.Context, dep *harness.Deployment, fences func() []recovery.Fence) *watcher {
+func startWatcher(ctx context.Context, dep deploy.Deployment, fences func() []recovery.Fence) *watcher {
 	ctx, cancel := context.WithCancel(ctx)
 	w := &watcher{
-		dep: dep, cluster: dep.Topology.Kind == harness.KindCluster, fences: fences,
+		dep: dep, cluster: dep.Topology().Kind == harness.KindCluster, fences: fences,
 		last: map[string]NodeView{}, keys: map[int]string{}, clients: map[string]*redis.Client{}, replicaAt: map[string]time.Time{},
 		cancel: cancel, done: make(chan struct{}),
 	}
@@ -132,7 +133,7 @@ func (w *watcher) stop() {
 }
 
 // client returns the watcher's client of n at its current address.
-func (w *watcher) client(n *harness.Node) *redis.Client {
+func (w *watcher) client(n deploy.Node) *redis.Client {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	addr := n.Addr()
@@ -174,7 +175,7 @@ func (w *watcher) poll(ctx context.Context) {
 // dealias drops the views of stopped nodes whose old address was given to
 // a node created later: a poll of the stopped node reaches the new one.
 // Only nodes that share an address are asked Docker whether they run.
-func (w *watcher) dealias(ctx context.Context, nodes []*harness.Node, views []NodeView) {
+func (w *watcher) dealias(ctx context.Context, nodes []deploy.Node, views []NodeView) {
 	byAddr := map[string][]int{}
 	for i, n := range nodes {
 		byAddr[n.Addr()] = append(byAddr[n.Addr()], i)
@@ -192,7 +193,7 @@ func (w *watcher) dealias(ctx context.Context, nodes []*harness.Node, views []No
 	}
 }
 
-func (w *watcher) view(ctx context.Context, n *harness.Node) NodeView {
+func (w *watcher) view(ctx context.Context, n deploy.Node) NodeView {
 	v := NodeView{At: time.Now(), Node: n.Name()}
 	pctx, cancel := context.WithTimeout(ctx, watchTimeout)
 	defer cancel()
@@ -233,7 +234,7 @@ func (w *watcher) view(ctx context.Context, n *harness.Node) NodeView {
 }
 
 // confirm writes to every node suspected of a breach in this poll.
-func (w *watcher) confirm(ctx context.Context, nodes []*harness.Node, views []NodeView) {
+func (w *watcher) confirm(ctx context.Context, nodes []deploy.Node, views []NodeView) {
 	var writable []int
 	for i, v := range views {
 		if v.looksWritable(w.cluster) {
@@ -297,7 +298,7 @@ func firstSharedSlot(a, b [][2]int) (int, bool) {
 
 // writeTest writes the watch key of slot to each node given, without
 // following redirects, and returns the names of those that acknowledged.
-func (w *watcher) writeTest(ctx context.Context, nodes []*harness.Node, idx []int, slot int) []string {
+func (w *watcher) writeTest(ctx context.Context, nodes []deploy.Node, idx []int, slot int) []string {
 	key := w.slotKey(slot)
 	var mu sync.Mutex
 	var took []string

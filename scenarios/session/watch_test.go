@@ -34,7 +34,7 @@ func TestWatcherConfirmsSplitBrain(t *testing.T) {
 	var fenced []recovery.Fence
 	setFences := func(f []recovery.Fence) { mu.Lock(); fenced = f; mu.Unlock() }
 	fences := func() []recovery.Fence { mu.Lock(); defer mu.Unlock(); return fenced }
-	w := startWatcher(ctx, dep, fences)
+	w := startWatcher(ctx, dep.Engine(), fences)
 	defer w.stop()
 	time.Sleep(time.Second)
 	if v := w.result().Violations; len(v) != 0 {

@@ -67,7 +67,7 @@ func (s *session) writeEvidence(ctx context.Context) {
 	write(reports.FileWatch, ev.Watch.WriteJSONL)
 	if s.dep != nil {
 		a.NodeLogs = map[string]string{}
-		for _, n := range s.dep.AllNodes() {
+		for _, n := range append(s.dep.Engine().AllNodes(), s.dep.Extra()...) {
 			logs, err := n.Logs(ctx)
 			if err != nil {
 				continue
@@ -81,7 +81,7 @@ func (s *session) writeEvidence(ctx context.Context) {
 		a.DataDirs = map[string]string{}
 		for _, n := range s.eng.FailedNodes() {
 			p := filepath.Join(dir, "datadir-"+n.Name())
-			if err := n.CopyDirOut(ctx, "/data", p); err == nil {
+			if err := n.CopyDirOut(ctx, n.DataDir(), p); err == nil {
 				a.DataDirs[n.Name()] = p
 			}
 		}

@@ -29,6 +29,11 @@ type drillOptions struct {
 	shard shardFlag
 	// list is --list: print the split, run nothing.
 	list bool
+	// provider is --provider (docker or process) and binary --binary,
+	// the server executable of the process provider.
+	provider, binary string
+	// serverChosen is true when --server or --matrix was given.
+	serverChosen bool
 }
 
 func newDrillCmd(a *app) *cobra.Command {
@@ -54,6 +59,10 @@ func newDrillCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			o.serverChosen = cmd.Flags().Changed("server") || cmd.Flags().Changed("matrix")
+			if err := o.checkProvider(); err != nil {
+				return err
+			}
 			if o.list {
 				return a.listShards(o, servers)
 			}
@@ -73,6 +82,8 @@ func newDrillCmd(a *app) *cobra.Command {
 	addDetectFlag(f, &o.detect)
 	addServerFlags(cmd, &o.servers)
 	f.Var(&o.shard, "shard", "run only shard `i/n` (1-based) of a stable split of the selected scenarios into n shards balanced by expected time; an empty shard writes an empty report and exits 0")
+	f.StringVar(&o.provider, "provider", session.ProviderDocker, "what runs the nodes: docker (containers) or process (supervised server processes on this host, no Docker; scenarios whose fault needs a container are skipped)")
+	f.StringVar(&o.binary, "binary", "", "server executable for --provider process (default: redis-server, else valkey-server, from PATH)")
 	f.BoolVar(&o.list, "list", false, "print the split (each scenario's shard and estimate, each shard's total; only shard i with --shard i/n, every shard with --shard all/n) and run nothing")
 	return cmd
 }
@@ -92,6 +103,9 @@ func (a *app) drill(ctx context.Context, o drillOptions, servers []harness.Serve
 	}
 	if len(list) == 0 {
 		return a.emptyShard(o)
+	}
+	if o.provider == session.ProviderProcess {
+		return a.drillProcesses(ctx, o, list, cfg)
 	}
 	d, imgs, err := a.dockerImages(ctx, servers)
 	if err != nil {

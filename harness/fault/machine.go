@@ -89,3 +89,17 @@ type smallDisker interface {
 	// SmallDiskDir is where the small file system is mounted.
 	SmallDiskDir() string
 }
+
+// NeedsContainer says why the fault called name can only act on a node
+// that is a container of its own ("" when any provider's node will do):
+// network faults change the node's own interface, routes and packet
+// filters, the disk-full fault fills a small disk mounted in it.
+func NeedsContainer(name string) string {
+	switch name {
+	case "partition-node", "partition-minority", "delay", "loss":
+		return "fault " + name + " needs a container network of its own"
+	case "disk-full":
+		return "fault disk-full needs a small disk mounted in the node"
+	}
+	return ""
+}

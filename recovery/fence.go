@@ -28,11 +28,12 @@ const (
 	// replica of the new owner (then CLIENT UNPAUSE) — the way Redis's own
 	// manual failover holds the old primary.
 	FencePauseWrites = "client-pause-write"
-	// FenceKill: the node is silent (frozen, cut off, hung) but its container
-	// runs: SIGKILL through Docker. It comes back only when the engine
-	// readmits it (Engine.Readmit), as a replica.
-	FenceKill = "docker-kill"
-	// FenceEpochOnly: neither Docker nor the node answers; only Redis's
+	// FenceKill: the node is silent (frozen, cut off, hung) but its machine
+	// runs: the machine is crashed through its provider (SIGKILL to the
+	// container, or to the process and its supervisor). It comes back only
+	// when the engine readmits it (Engine.Readmit), as a replica.
+	FenceKill = "machine-kill"
+	// FenceEpochOnly: neither the provider nor the node answers; only Redis's
 	// epochs (and node-timeout on the old primary's side) protect the slots.
 	FenceEpochOnly = "epoch-only"
 )

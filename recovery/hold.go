@@ -28,7 +28,7 @@ const FenceServiceStop = "service-stop"
 // data. Silence (a frozen or cut-off node) is not held: it waits the
 // detect window and the normal fence.
 func (e *Engine) holdCrashedPrimary(ctx context.Context, ev detect.Event, tl *Timeline) {
-	if !processGone(ev) || ev.Source == detect.SourceDocker {
+	if !processGone(ev) || ev.Source == detect.SourceMachine {
 		return // a machine crash (Docker's die): the machine holds it down
 	}
 	n, ok := e.dep.NodeByName(ev.Node)

@@ -90,13 +90,36 @@ type smallDisker interface {
 	SmallDiskDir() string
 }
 
+// isolator is a node whose provider cuts it off the network itself (a
+// local process: packet filter rules on the host for its address).
+type isolator interface {
+	// Isolate drops all its traffic; Blackhole only that with ips;
+	// Reconnect lifts both.
+	Isolate(ctx context.Context) error
+	Blackhole(ctx context.Context, ips []string) error
+	Reconnect(ctx context.Context) error
+}
+
+// isolators returns nodes as isolators when every one is.
+func isolators(nodes []deploy.Node) ([]isolator, bool) {
+	out := make([]isolator, 0, len(nodes))
+	for _, n := range nodes {
+		i, ok := n.(isolator)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, i)
+	}
+	return out, true
+}
+
 // NeedsContainer says why the fault called name can only act on a node
 // that is a container of its own ("" when any provider's node will do):
 // network faults change the node's own interface, routes and packet
 // filters, the disk-full fault fills a small disk mounted in it.
 func NeedsContainer(name string) string {
 	switch name {
-	case "partition-node", "partition-minority", "delay", "loss":
+	case "partition-minority", "delay", "loss":
 		return "fault " + name + " needs a container network of its own"
 	case "disk-full":
 		return "fault disk-full needs a small disk mounted in the node"

@@ -34,6 +34,15 @@ func (f *PartitionNode) Inject(ctx context.Context, dep deploy.Deployment, onset
 	if err != nil {
 		return err
 	}
+	if iso, ok := isolators(nodes); ok {
+		onset.Mark()
+		for _, n := range iso {
+			if err := n.Isolate(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	if err := requireNetworked(nodes); err != nil {
 		return err
 	}
@@ -62,6 +71,16 @@ func (f *PartitionNode) Inject(ctx context.Context, dep deploy.Deployment, onset
 // was fenced (killed) by the recovery engine while cut off: it is left
 // down, for the engine to readmit (a restart brings its link back up).
 func (f *PartitionNode) Heal(ctx context.Context, _ deploy.Deployment) error {
+	if iso, ok := isolators(f.resolved()); ok {
+		// A provider's own rules outlive a fence (unlike a container's
+		// link): lift them first, then wait for the nodes still running.
+		for _, n := range iso {
+			if err := n.Reconnect(ctx); err != nil {
+				return err
+			}
+		}
+		return healAll(ctx, f.resolved(), leftToEngine(func(ctx context.Context, n deploy.Node) error { return n.WaitPing(ctx) }))
+	}
 	return healAll(ctx, f.resolved(), leftToEngine(func(ctx context.Context, n deploy.Node) error {
 		dev, err := netDevice(n)
 		if err != nil {

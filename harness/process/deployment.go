@@ -137,6 +137,7 @@ func (dep *Deployment) Terminate(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for i, n := range nodes {
 		wg.Go(func() {
+			_ = n.Reconnect(ctx) // a network fault's rules end with the run
 			errs[i] = n.sup.terminate(ctx)
 			if errs[i] == nil {
 				_ = n.sup.log.Close()

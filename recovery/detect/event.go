@@ -60,8 +60,10 @@ const (
 
 // Sources of events.
 const (
-	SourceDocker = "docker"
-	SourceProbe  = "probe"
+	// SourceMachine marks the provider's machine events (Docker's container
+	// events, a process supervisor's own).
+	SourceMachine = "machine"
+	SourceProbe   = "probe"
 )
 
 // Event is one thing the detector saw happen to one node.
@@ -69,7 +71,7 @@ type Event struct {
 	Time   time.Time `json:"time"`
 	Node   string    `json:"node"` // container name
 	Kind   Kind      `json:"kind"`
-	Source string    `json:"source"` // SourceDocker, SourceSupervisor or SourceProbe
+	Source string    `json:"source"` // SourceMachine, SourceSupervisor or SourceProbe
 	// Role is the node's role (master / slave) as last seen by its probe
 	// when the event was recorded, so e.g. a "die" of a primary is
 	// recognisable without asking the (dead) node.

@@ -59,5 +59,5 @@ func (d *Detector) drainMachineEvents(ctx context.Context, events <-chan deploy.
 
 // machineEvent converts a provider's machine event into an Event.
 func machineEvent(m deploy.MachineEvent) Event {
-	return Event{Time: m.Time, Node: m.Node, Kind: Kind(m.Action), Source: SourceDocker, Detail: m.Detail}
+	return Event{Time: m.Time, Node: m.Node, Kind: Kind(m.Action), Source: SourceMachine, Detail: m.Detail}
 }

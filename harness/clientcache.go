@@ -1,78 +1,33 @@
 package harness
 
 import (
-	"errors"
-	"sync"
+	"context"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redisdrill/redisdrill/internal/form"
 )
 
-// clientCache keeps one single-node client per node and address, so
-// repeated probes (WaitReady's polls) reuse their connections. A node whose
-// address changed (restarted with a new IP) gets a new client.
-type clientCache struct {
-	mu      sync.Mutex
-	clients map[*Node]cachedClient
-}
+// clientCache is form.Clients keyed by *Node: one single-node client per
+// node and address, reused across polls (Ready, the Sentinel checks).
+type clientCache struct{ *form.Clients }
 
-type cachedClient struct {
-	addr string
-	c    *redis.Client
-}
+func newClientCache() *clientCache { return &clientCache{form.NewClients()} }
 
-func newClientCache() *clientCache { return &clientCache{clients: map[*Node]cachedClient{}} }
-
-// client returns the cached client of n, made (or remade) for its current
-// address.
-func (cc *clientCache) client(n *Node) *redis.Client {
-	addr := n.Addr()
-	cc.mu.Lock()
-	defer cc.mu.Unlock()
-	if e, ok := cc.clients[n]; ok {
-		if e.addr == addr {
-			return e.c
-		}
-		_ = e.c.Close()
-	}
-	c := n.Client()
-	cc.clients[n] = cachedClient{addr: addr, c: c}
-	return c
-}
+// client returns the cached client of n.
+func (cc *clientCache) client(n *Node) *redis.Client { return cc.Client(n) }
 
 // close closes every client.
-func (cc *clientCache) close() {
-	cc.mu.Lock()
-	defer cc.mu.Unlock()
-	for n, e := range cc.clients {
-		_ = e.c.Close()
-		delete(cc.clients, n)
-	}
+func (cc *clientCache) close() { cc.Close() }
+
+// eachNode runs check on every node in parallel (form.Each).
+func eachNode(cc *clientCache, nodes []*Node, check func(i int, n *Node) error) error {
+	return form.Each(cc.Clients, nodes, check)
 }
 
-// evict closes and forgets the client of n.
-func (cc *clientCache) evict(n *Node) {
-	cc.mu.Lock()
-	defer cc.mu.Unlock()
-	if e, ok := cc.clients[n]; ok {
-		_ = e.c.Close()
-		delete(cc.clients, n)
-	}
-}
+// transport marks err as an error of the connection (form.Transport).
+func transport(err error) error { return form.Transport(err) }
 
-// transportError marks an error of the connection to a node, as opposed
-// to an error reply of the node.
-type transportError struct{ err error }
-
-func (e transportError) Error() string { return e.err.Error() }
-
-func (e transportError) Unwrap() error { return e.err }
-
-// transport wraps err as a transportError unless it is nil or a reply of
-// the server.
-func transport(err error) error {
-	var reply redis.Error
-	if err == nil || errors.As(err, &reply) {
-		return err
-	}
-	return transportError{err}
+// run runs one command on n through c (form.Run).
+func run(ctx context.Context, c *redis.Client, n *Node, args ...string) error {
+	return form.Run(ctx, c, n.Name(), args...)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 
+	"github.com/redisdrill/redisdrill/internal/form"
 	"github.com/redisdrill/redisdrill/internal/rediskit"
 )
 
@@ -28,35 +29,15 @@ func (dep *Deployment) ShardsOf(view []ClusterNode) []Shard {
 
 // ClusterNodes returns CLUSTER NODES as seen by this node.
 func (n *Node) ClusterNodes(ctx context.Context) ([]ClusterNode, error) {
-	c := n.Client()
-	defer c.Close()
-	text, err := c.ClusterNodes(ctx).Result()
-	if err != nil {
-		return nil, fmt.Errorf("read cluster nodes from %s: %w", n.Name(), err)
-	}
-	return rediskit.ParseClusterNodes(text)
+	return form.ClusterNodes(ctx, n)
 }
 
 // RedisID returns the node's cluster node id (CLUSTER MYID).
-func (n *Node) RedisID(ctx context.Context) (string, error) {
-	c := n.Client()
-	defer c.Close()
-	id, err := c.Do(ctx, "CLUSTER", "MYID").Text()
-	if err != nil {
-		return "", fmt.Errorf("read node id of %s: %w", n.Name(), err)
-	}
-	return id, nil
-}
+func (n *Node) RedisID(ctx context.Context) (string, error) { return form.RedisID(ctx, n) }
 
 // Info returns one INFO section as key/value pairs.
 func (n *Node) Info(ctx context.Context, section string) (map[string]string, error) {
-	c := n.Client()
-	defer c.Close()
-	text, err := c.Info(ctx, section).Result()
-	if err != nil {
-		return nil, fmt.Errorf("read info %s from %s: %w", section, n.Name(), err)
-	}
-	return rediskit.ParseInfo(text), nil
+	return form.Info(ctx, n, section)
 }
 
 // hostOf returns the host part of ip:port.

@@ -6,11 +6,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/redisdrill/redisdrill/internal/form"
 	"golang.org/x/sync/errgroup"
 )
 
 // launch creates, starts and forms every node of the topology, each node in
-// its own goroutine: a node is formed (former.join) as soon as its server
+// its own goroutine: a node is formed (form.Former.Join) as soon as its server
 // answers, while other nodes are still starting. The first error cancels
 // the others; nodes created so far stay recorded for Terminate.
 //
@@ -25,7 +26,11 @@ func (dep *Deployment) launch(ctx context.Context, clock *setupClock) error {
 	count := dep.Topology.NodeCount()
 	primaries := dep.Topology.ShardCount()
 	first := dep.reserve(count)
-	f := newFormer(dep, count)
+	// The shared formation (internal/form). Primaries do not confirm
+	// their slots (form.Options.ConfirmSlots): the formation was tuned
+	// without it.
+	f := form.NewFormer(form.Options[*Node]{Topology: dep.Topology, Primary: dep.setPrimary,
+		Listen: func(ctx context.Context, n *Node) error { return n.waitListening(ctx) }})
 	gate := newCountdown(primaries)
 	var probe sync.Once
 	g, gctx := errgroup.WithContext(ctx)
@@ -66,7 +71,7 @@ func (dep *Deployment) launch(ctx context.Context, clock *setupClock) error {
 				probe.Do(func() { dep.dialer.probeRoute(gctx, n.Addr()) })
 			}
 			var listening time.Duration
-			if err := f.join(gctx, i, n, func() { listening = time.Since(t1); clock.mark(atListening) }); err != nil {
+			if err := f.Join(gctx, i, n, func() { listening = time.Since(t1); clock.mark(atListening) }); err != nil {
 				return err
 			}
 			clock.mark(atFormed)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/redisdrill/redisdrill/internal/form"
 )
 
 func TestCountdown(t *testing.T) {
@@ -98,7 +100,7 @@ func TestRawPing(t *testing.T) {
 		"-LOADING Redis is loading the dataset\r\n": false,
 		"HTTP/1.1 400 Bad Request\r\n":              false,
 	} {
-		err := n.rawPing(ctx, fakeServer(t, reply))
+		err := form.RawPing(ctx, n.dialer.DialContext, fakeServer(t, reply))
 		if (err == nil) != ok {
 			t.Errorf("reply %q: err = %v, want ok=%v", strings.TrimSpace(reply), err, ok)
 		}
@@ -119,7 +121,7 @@ func TestRawPing(t *testing.T) {
 			_ = conn.Close()
 		}
 	}()
-	if err := n.rawPing(ctx, ln.Addr().String()); err == nil {
+	if err := form.RawPing(ctx, n.dialer.DialContext, ln.Addr().String()); err == nil {
 		t.Error("a port that closes every connection counted as listening")
 	}
 }

@@ -3,8 +3,9 @@ package harness
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
+
+	"github.com/redisdrill/redisdrill/internal/form"
 )
 
 // scratchSaveSuffix makes a scratch script save an RDB before it shuts
@@ -36,7 +37,7 @@ func (n *Node) copyRDBOut(ctx context.Context, dir, rdbOut string) error {
 	if err != nil {
 		return fmt.Errorf("read the scratch server's rdb: %w", err)
 	}
-	return writeHostFile(rdbOut, data)
+	return form.WriteRDB(rdbOut, data)
 }
 
 // scratchSaveScript is scratchScript with a SAVE before the shutdown: the
@@ -51,21 +52,4 @@ func scratchSaveScript(srv Server, dir string, aof bool) string {
 	loaded := fmt.Sprintf(`echo "keys=$n"; %s -p 6399 shutdown nosave`, srv.CLI)
 	saved := fmt.Sprintf(`r=$(%s -p 6399 %s 2>&1); [ "$r" = OK ] || { echo "save: $r"; exit 6; }; echo "keys=$n"; %s -p 6399 shutdown nosave`, srv.CLI, scratchSaveSuffix, srv.CLI)
 	return strings.Replace(s, loaded, saved, 1)
-}
-
-// writeHostFile writes data to a new host file, synced before it returns.
-func writeHostFile(p string, data []byte) error {
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return fmt.Errorf("create %s: %w", p, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("sync %s: %w", p, err)
-	}
-	return f.Close()
 }

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/redisdrill/redisdrill/internal/form"
 )
 
 // launch creates, starts and forms every node of the topology, each node
-// in its own goroutine: a node is formed (former.join) as soon as its
+// in its own goroutine: a node is formed (form.Former.Join) as soon as its
 // server answers, while the others are still starting. The first error
 // cancels the others; nodes created so far stay recorded for Terminate.
 //
@@ -23,7 +25,13 @@ func (dep *Deployment) launch(ctx context.Context) error {
 	count := dep.topo.NodeCount()
 	primaries := dep.topo.ShardCount()
 	first := dep.reserve(count)
-	f := newFormer(dep, count)
+	// The shared formation (internal/form). Each cluster primary confirms
+	// its slots (form.Options.ConfirmSlots): it meets again every node
+	// that does not list them yet, rather than leave that node's
+	// cluster_state fail until the primary's next periodic ping.
+	f := form.NewFormer(form.Options[*Node]{Topology: dep.topo, ConfirmSlots: true,
+		Primary: func(n *Node) { dep.SetPrimary(n) },
+		Listen:  func(ctx context.Context, n *Node) error { return n.waitListening(ctx) }})
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	t0 := time.Now()
@@ -65,7 +73,7 @@ func (dep *Deployment) launch(ctx context.Context) error {
 
 // launchNode creates node idx, boots it and forms it as position i;
 // listening is called once its server answers.
-func (dep *Deployment) launchNode(ctx context.Context, f *former, idx, i int, t0 time.Time, listening func()) error {
+func (dep *Deployment) launchNode(ctx context.Context, f *form.Former[*Node], idx, i int, t0 time.Time, listening func()) error {
 	n, err := dep.createNode(idx, false)
 	if err != nil {
 		return err
@@ -74,7 +82,7 @@ func (dep *Deployment) launchNode(ctx context.Context, f *former, idx, i int, t0
 		return err
 	}
 	started := time.Since(t0)
-	if err := f.join(ctx, i, n, listening); err != nil {
+	if err := f.Join(ctx, i, n, listening); err != nil {
 		return err
 	}
 	dep.logger.Debug("node formed", "node", n.Name(), "addr", n.Addr(),

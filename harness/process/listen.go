@@ -1,70 +1,52 @@
 package process
 
 import (
-	"bufio"
 	"context"
-	"errors"
-	"fmt"
-	"net"
-	"strings"
 	"time"
+
+	"github.com/redisdrill/redisdrill/internal/form"
 )
 
-// Bounds of waitListening: how long one probe may take and how often the
-// node is probed.
-const (
-	listenProbeTimeout = 500 * time.Millisecond
-	listenPollInterval = 5 * time.Millisecond
-)
+// listenPollInterval is how often waitListening probes the node.
+const listenPollInterval = 5 * time.Millisecond
 
 // waitListening waits until the node's server answers a RESP PING on a
-// raw connection, or ctx ends. Any reply counts (+PONG, or -NOAUTH with a
-// password) except -LOADING. A raw probe is used because go-redis stops
-// dialling a pool for a while after a few failed dials, which would delay
-// a node that comes up right after them. It reports the server's exit if
-// it exits meanwhile.
+// raw connection (form.RawPing: -NOAUTH counts, -LOADING does not), or
+// ctx ends. It reports the server's exit if it fails meanwhile (the
+// supervisor's state, asked after every probe: it costs nothing).
 func (n *Node) waitListening(ctx context.Context) error {
-	for {
-		err := rawPing(ctx, n.Addr())
-		if err == nil {
-			return nil
-		}
-		if code, failed := n.serverFailed(); failed {
-			return fmt.Errorf("wait for node %s: redis-server exited with code %d", n.Name(), code)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("wait for node %s: %w (last error: %v)", n.Name(), ctx.Err(), err)
-		case <-time.After(listenPollInterval):
-		}
-	}
+	addr := n.Addr()
+	return form.Waiter{
+		Probe:    func(ctx context.Context) error { return form.RawPing(ctx, nil, addr) },
+		Interval: listenPollInterval,
+		Failed:   n.failed,
+	}.Wait(ctx, n.Name())
 }
 
-// rawPing sends one PING to addr and reads the first reply line.
-func rawPing(ctx context.Context, addr string) error {
-	ctx, cancel := context.WithTimeout(ctx, listenProbeTimeout)
-	defer cancel()
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(dl)
-	}
-	if _, err := conn.Write([]byte("*1\r\n$4\r\nPING\r\n")); err != nil {
-		return fmt.Errorf("send ping: %w", err)
-	}
-	line, err := bufio.NewReader(conn).ReadString('\n')
-	if err != nil {
-		return fmt.Errorf("read ping reply: %w", err)
-	}
-	switch {
-	case strings.HasPrefix(line, "-LOADING"):
-		return errors.New("node is loading its dataset")
-	case strings.HasPrefix(line, "+"), strings.HasPrefix(line, "-"):
-		return nil
-	}
-	return fmt.Errorf("unexpected ping reply %q", strings.TrimSpace(line))
+// How often WaitPing probes the node, and how long one probe may take.
+const (
+	pingPollInterval = 10 * time.Millisecond
+	pingProbeTimeout = 500 * time.Millisecond
+)
+
+// WaitPing waits until the node answers PING after loading its data, or
+// ctx ends. It returns an error as soon as the server exits with an error
+// (e.g. refuses a corrupt file), whether or not its supervisor will try
+// again, or goes down for good. Every attempt dials anew: a go-redis pool
+// whose dials failed a few times (the server not listening yet) stops
+// dialling for a second, which would delay a server that comes up right
+// after.
+func (n *Node) WaitPing(ctx context.Context) error {
+	return form.Waiter{
+		Probe: func(ctx context.Context) error {
+			c := n.QuickClient(pingProbeTimeout)
+			defer c.Close()
+			return c.Ping(ctx).Err()
+		},
+		Interval: pingPollInterval,
+		Failed:   n.failed,
+	}.Wait(ctx, n.Name())
 }
+
+// failed is serverFailed as form.Waiter asks it.
+func (n *Node) failed(context.Context) (int, bool) { return n.serverFailed() }

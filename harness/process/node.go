@@ -2,12 +2,12 @@ package process
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redisdrill/redisdrill/internal/form"
 	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
@@ -71,62 +71,16 @@ func (n *Node) QuickClient(d time.Duration) *redis.Client {
 
 // ClusterNodes reads CLUSTER NODES from the node.
 func (n *Node) ClusterNodes(ctx context.Context) ([]deploy.ClusterNode, error) {
-	c := n.Client()
-	defer c.Close()
-	text, err := c.ClusterNodes(ctx).Result()
-	if err != nil {
-		return nil, fmt.Errorf("read cluster nodes from %s: %w", n.Name(), err)
-	}
-	return rediskit.ParseClusterNodes(text)
+	return form.ClusterNodes(ctx, n)
 }
 
 // Info returns one INFO section as key/value pairs.
 func (n *Node) Info(ctx context.Context, section string) (map[string]string, error) {
-	c := n.Client()
-	defer c.Close()
-	text, err := c.Info(ctx, section).Result()
-	if err != nil {
-		return nil, fmt.Errorf("read info %s from %s: %w", section, n.Name(), err)
-	}
-	return rediskit.ParseInfo(text), nil
+	return form.Info(ctx, n, section)
 }
 
 // RedisID returns the node's cluster node id (CLUSTER MYID).
-func (n *Node) RedisID(ctx context.Context) (string, error) {
-	c := n.Client()
-	defer c.Close()
-	id, err := c.Do(ctx, "CLUSTER", "MYID").Text()
-	if err != nil {
-		return "", fmt.Errorf("read node id of %s: %w", n.Name(), err)
-	}
-	return id, nil
-}
-
-// WaitPing waits until the node answers PING after loading its data, or
-// ctx ends. It returns an error as soon as the server exits with an error
-// (e.g. refuses a corrupt file), whether or not its supervisor will try
-// again, or goes down for good. Every attempt dials anew: a go-redis pool
-// whose dials failed a few times (the server not listening yet) stops
-// dialling for a second, which would delay a server that comes up right
-// after.
-func (n *Node) WaitPing(ctx context.Context) error {
-	for {
-		c := n.QuickClient(500 * time.Millisecond)
-		err := c.Ping(ctx).Err()
-		_ = c.Close()
-		if err == nil {
-			return nil
-		}
-		if code, failed := n.serverFailed(); failed {
-			return fmt.Errorf("wait for node %s: redis-server exited with code %d", n.Name(), code)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("wait for node %s: %w (last error: %v)", n.Name(), ctx.Err(), err)
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-}
+func (n *Node) RedisID(ctx context.Context) (string, error) { return form.RedisID(ctx, n) }
 
 // serverFailed reports whether the server is down after an error exit
 // (code > 0, as on a refused file) or down for good, with the exit code.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redisdrill/redisdrill/internal/form"
 	"github.com/redisdrill/redisdrill/internal/rediskit"
 )
 
@@ -125,7 +126,7 @@ func (dep *Deployment) scratch(ctx context.Context, hostDir string, aof bool, rd
 	if err != nil {
 		return 0, fmt.Errorf("read the scratch server's rdb: %w", err)
 	}
-	return keys, writeHostFile(rdbOut, data)
+	return keys, form.WriteRDB(rdbOut, data)
 }
 
 // waitScratchLoaded asks the scratch server for DBSIZE until it answers
@@ -163,21 +164,4 @@ func scratchLastLine(dir string, out *bytes.Buffer) string {
 	}
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
 	return strings.TrimSpace(lines[len(lines)-1])
-}
-
-// writeHostFile writes data to a new host file, synced before it returns.
-func writeHostFile(p string, data []byte) error {
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return fmt.Errorf("create %s: %w", p, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("sync %s: %w", p, err)
-	}
-	return f.Close()
 }

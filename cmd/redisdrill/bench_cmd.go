@@ -11,6 +11,7 @@ import (
 
 	"github.com/redisdrill/redisdrill/harness"
 	"github.com/redisdrill/redisdrill/scenarios/bench"
+	"github.com/redisdrill/redisdrill/scenarios/session"
 )
 
 // newBenchCmd is `redisdrill bench` with its subcommands.
@@ -136,6 +137,9 @@ type benchSetupOptions struct {
 	topologies string
 	runs       int
 	pooled     bool
+	// provider is --provider (docker or process), binary --binary and
+	// from --from (render a saved result instead of running).
+	provider, binary, from string
 }
 
 // newBenchSetupCmd is `redisdrill bench setup`: how long a deployment takes
@@ -163,8 +167,16 @@ func newBenchSetupCmd(a *app) *cobra.Command {
 	f.StringVar(&o.topologies, "topology", o.topologies, "comma-separated `LIST` of topologies: PxR for a cluster (3x1), 1+R for a primary and replicas (1+2), standalone")
 	f.IntVar(&o.runs, "runs", o.runs, "deployments started per server and topology")
 	f.BoolVar(&o.pooled, "pooled", o.pooled, "also time --runs starts through a pool that begins each start while the previous deployment is torn down, as a suite of drills does (--pooled=false: cold starts only)")
+	f.StringVar(&o.provider, "provider", session.ProviderDocker, "what runs the nodes: docker (containers) or process (local server processes; --pooled does not apply)")
+	f.StringVar(&o.binary, "binary", "", "server executable for --provider process (default: redis-server, else valkey-server, from PATH)")
+	f.StringVar(&o.from, "from", "", "print a saved result (`FILE`, from -o json) instead of running, its summaries recomputed from its samples")
 	addServerFlags(cmd, &o.servers)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return runBenchSetup(cmd, a, o, out) }
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if o.from != "" {
+			return showBenchSetup(a, o.from, out)
+		}
+		return runBenchSetup(cmd, a, o, out)
+	}
 	return cmd
 }
 
@@ -181,17 +193,32 @@ func runBenchSetup(cmd *cobra.Command, a *app, o benchSetupOptions, out *outputF
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	servers, err := o.servers.chosen(cmd.Flags())
-	if err != nil {
-		return err
+	env := bench.SetupEnv{Logger: a.logger}
+	switch o.provider {
+	case session.ProviderProcess:
+		if cmd.Flags().Changed("server") || cmd.Flags().Changed("matrix") {
+			return errors.New("bench setup: --server and --matrix pick images; with --provider process use --binary")
+		}
+		env.Process, env.Binary = true, o.binary
+	case session.ProviderDocker:
+		if o.binary != "" {
+			return errors.New("bench setup: --binary is for --provider process")
+		}
+		servers, err := o.servers.chosen(cmd.Flags())
+		if err != nil {
+			return err
+		}
+		d, imgs, err := a.dockerImages(ctx, servers)
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		env.Docker, env.Images = d, imgs
+		harness.QuietRedisLogs()
+	default:
+		return fmt.Errorf("bench setup: unknown --provider %q (want docker or process)", o.provider)
 	}
-	d, imgs, err := a.dockerImages(ctx, servers)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	harness.QuietRedisLogs()
-	res, runErr := bench.RunSetup(ctx, bench.SetupEnv{Docker: d, Images: imgs, Logger: a.logger}, cfg)
+	res, runErr := bench.RunSetup(ctx, env, cfg)
 	if res == nil {
 		return runErr
 	}

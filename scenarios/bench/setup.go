@@ -76,7 +76,12 @@ func ParseTopologies(list string) ([]string, error) {
 
 // SetupEnv is what a setup bench needs from its surroundings.
 type SetupEnv struct {
-	Docker *harness.Docker
+	// Process starts local server processes (package harness/process)
+	// instead of containers, with Binary (empty: from PATH); Docker and
+	// Images are then unused.
+	Process bool
+	Binary  string
+	Docker  *harness.Docker
 	// Images are the servers' images to start, in order.
 	Images []harness.ImageInfo
 	Logger *slog.Logger
@@ -135,7 +140,7 @@ func RunSetup(ctx context.Context, env SetupEnv, cfg SetupConfig) (*SetupResult,
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if env.Docker == nil {
+	if env.Docker == nil && !env.Process {
 		return nil, errors.New("run setup bench: no docker connection")
 	}
 	logger := env.Logger
@@ -148,6 +153,9 @@ func RunSetup(ctx context.Context, env SetupEnv, cfg SetupConfig) (*SetupResult,
 	}
 	res := &SetupResult{Version: SetupFormatVersion, Started: time.Now().UTC(), Config: cfg, Machine: machine("")}
 	defer func() { res.Finished = time.Now().UTC() }()
+	if env.Process {
+		return res, runProcessSetup(ctx, res, env.Binary, cfg, logger, quiet)
+	}
 	for _, img := range env.Images {
 		for _, name := range cfg.Topologies {
 			topo, _ := rediskit.ParseTopologyName(name)
@@ -268,4 +276,12 @@ func summarizeReady(samples []SetupSample) (Summary, int) {
 		ready = append(ready, s.ReadyMS)
 	}
 	return Summarize(ready), failed
+}
+
+// Recompute sets every cell's summaries from its samples (a saved result
+// is shown from its raw samples, not from the summaries it carries).
+func (r *SetupResult) Recompute() {
+	for i := range r.Cells {
+		r.Cells[i] = r.Cells[i].summarized()
+	}
 }

@@ -39,11 +39,12 @@ func WriteSetupTable(w io.Writer, r *SetupResult) error {
 }
 
 // milestone is the median of one milestone over the cell's successful
-// samples, as seconds ("-" without any).
+// samples, as seconds ("-" without any, or when no sample has it: a
+// process start has no container milestones).
 func (c SetupCell) milestone(of func(SetupSample) float64) string {
 	var xs []float64
 	for _, s := range c.Samples {
-		if s.Error == "" {
+		if s.Error == "" && of(s) > 0 {
 			xs = append(xs, of(s))
 		}
 	}

@@ -2,8 +2,6 @@ package harness
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net"
 
 	"github.com/redisdrill/redisdrill/internal/form"
@@ -51,15 +49,5 @@ func hostOf(addr string) string {
 
 // LiveShards returns the shards as the first node that answers sees them.
 func (dep *Deployment) LiveShards(ctx context.Context) ([]Shard, error) {
-	var last error = errors.New("no nodes")
-	for _, n := range dep.Nodes() {
-		shards, err := dep.Shards(ctx, n)
-		if err == nil && len(shards) > 0 {
-			return shards, nil
-		}
-		if err != nil {
-			last = err
-		}
-	}
-	return nil, fmt.Errorf("read shards: %w", last)
+	return rediskit.FirstShards(ctx, dep.Nodes(), dep.Shards)
 }

@@ -5,6 +5,8 @@
 package rediskit
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -167,4 +169,20 @@ func ShardsOf[N Addressed](nodes []N, view []ClusterNode) []Shard[N] {
 		shards[i].Index = i
 	}
 	return shards
+}
+
+// FirstShards returns the shards as the first of nodes that answers sees
+// them (shards reads one node's view).
+func FirstShards[N any](ctx context.Context, nodes []N, shards func(context.Context, N) ([]Shard[N], error)) ([]Shard[N], error) {
+	var last error = errors.New("no nodes")
+	for _, n := range nodes {
+		view, err := shards(ctx, n)
+		if err == nil && len(view) > 0 {
+			return view, nil
+		}
+		if err != nil {
+			last = err
+		}
+	}
+	return nil, fmt.Errorf("read shards: %w", last)
 }

@@ -14,8 +14,6 @@ package deploy
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net"
 	"time"
 
@@ -228,15 +226,5 @@ type MachineWatcher interface {
 // LiveShards returns the shards as the first node of dep that answers
 // sees them.
 func LiveShards(ctx context.Context, dep Deployment) ([]Shard, error) {
-	var last error = errors.New("no nodes")
-	for _, n := range dep.Nodes() {
-		shards, err := dep.Shards(ctx, n)
-		if err == nil && len(shards) > 0 {
-			return shards, nil
-		}
-		if err != nil {
-			last = err
-		}
-	}
-	return nil, fmt.Errorf("read shards: %w", last)
+	return rediskit.FirstShards(ctx, dep.Nodes(), dep.Shards)
 }

@@ -167,13 +167,7 @@ func RunSetup(ctx context.Context, env SetupEnv, cfg SetupConfig) (*SetupResult,
 					return res, fmt.Errorf("run setup bench: %w", ctx.Err())
 				}
 				cell.Samples = append(cell.Samples, s)
-				attrs := []any{"server", cell.Server, "topology", cell.Topology, "run", fmt.Sprintf("%d/%d", i+1, cfg.Runs),
-					"ready", time.Duration(s.ReadyMS * float64(time.Millisecond)).Round(time.Millisecond)}
-				if s.Error != "" {
-					logger.Warn("setup sample failed", append(attrs, "err", s.Error)...)
-				} else {
-					logger.Info("setup sample", attrs...)
-				}
+				logSample(logger, cell, s, i+1, cfg.Runs)
 			}
 			if cfg.Pooled {
 				cell.PooledSamples = pooledStarts(ctx, env.Docker, topo, img.Ref, cfg.Runs, quiet)
@@ -284,4 +278,15 @@ func (r *SetupResult) Recompute() {
 	for i := range r.Cells {
 		r.Cells[i] = r.Cells[i].summarized()
 	}
+}
+
+// logSample logs sample run of runs of the cell.
+func logSample(logger *slog.Logger, cell SetupCell, s SetupSample, run, runs int) {
+	attrs := []any{"server", cell.Server, "topology", cell.Topology, "run", fmt.Sprintf("%d/%d", run, runs),
+		"ready", time.Duration(s.ReadyMS * float64(time.Millisecond)).Round(time.Millisecond)}
+	if s.Error != "" {
+		logger.Warn("setup sample failed", append(attrs, "err", s.Error)...)
+		return
+	}
+	logger.Info("setup sample", attrs...)
 }

@@ -30,13 +30,7 @@ func runProcessSetup(ctx context.Context, res *SetupResult, binary string, cfg S
 				cell.Server, cell.ServerVersion, cell.Image = info.product+"-process", info.version, info.binary
 			}
 			cell.Samples = append(cell.Samples, s)
-			attrs := []any{"server", cell.Server, "topology", cell.Topology, "run", fmt.Sprintf("%d/%d", i+1, cfg.Runs),
-				"ready", time.Duration(s.ReadyMS * float64(time.Millisecond)).Round(time.Millisecond)}
-			if s.Error != "" {
-				logger.Warn("setup sample failed", append(attrs, "err", s.Error)...)
-			} else {
-				logger.Info("setup sample", attrs...)
-			}
+			logSample(logger, cell, s, i+1, cfg.Runs)
 		}
 		res.Cells = append(res.Cells, cell.summarized())
 	}

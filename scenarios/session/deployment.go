@@ -118,24 +118,3 @@ func clientOf(dep deploy.Deployment, o harness.ClientOptions) redis.UniversalCli
 
 // errNoPrimary is a dial with no primary to reach.
 var errNoPrimary = errors.New("dial primary: the deployment has no primary")
-
-// redisVersion is a node's redis_version (INFO server), "" when it does
-// not answer; serverVersion its product and version (valkey_version on
-// Valkey).
-func redisVersion(n deploy.Node) string {
-	return serverInfo(n)["redis_version"]
-}
-
-func serverVersion(n deploy.Node) (product, version string) {
-	return rediskit.ServerVersionOf(serverInfo(n))
-}
-
-func serverInfo(n deploy.Node) map[string]string {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	info, err := n.Info(ctx, "server")
-	if err != nil {
-		return nil
-	}
-	return info
-}

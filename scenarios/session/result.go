@@ -7,6 +7,7 @@ import (
 	"github.com/redisdrill/redisdrill/harness/fault"
 	"github.com/redisdrill/redisdrill/harness/history"
 	"github.com/redisdrill/redisdrill/recovery"
+	"github.com/redisdrill/redisdrill/recovery/deploy"
 	"github.com/redisdrill/redisdrill/reports"
 )
 
@@ -40,9 +41,9 @@ func (s *session) result() reports.ScenarioResult {
 	if s.dep != nil {
 		res.Image, res.Server, res.ServerVersion = s.dep.Describe()
 		for _, n := range s.dep.Engine().Nodes() {
-			if v := redisVersion(n); v != "" {
+			if v := deploy.RedisVersion(n); v != "" {
 				res.RedisVersion = v
-				if _, sv := serverVersion(n); sv != "" {
+				if _, sv := deploy.ServerVersion(n); sv != "" {
 					res.ServerVersion = sv
 				}
 				break

@@ -45,6 +45,10 @@ var (
 func (v engineView) MasterName() string      { return SentinelMaster }
 func (v engineView) SentinelAddrs() []string { return v.dep.SentinelAddrs() }
 
+// SentinelNodes returns the Sentinels' machines, for the faults that must
+// put them on one side of a network split (fault.SentinelMachines).
+func (v engineView) SentinelNodes() []deploy.Node { return EngineNodes(v.dep.Sentinels()) }
+
 func (v engineView) RunID() string             { return v.dep.RunID }
 func (v engineView) Topology() deploy.Topology { return v.dep.Topology }
 func (v engineView) Server() (product, version string) {

@@ -356,7 +356,22 @@ func promoteStandalone(ctx context.Context, dep deploy.Deployment, inc *Incident
 				return "", err
 			}
 			dep.SetPrimary(n)
-			return fmt.Sprintf("SENTINEL FAILOVER %s via %s: %s is primary (Sentinel's choice; the engine's was %s)", sg.MasterName(), via, n.Name(), cand.Name()), nil
+			detail := fmt.Sprintf("SENTINEL FAILOVER %s via %s: %s is primary (Sentinel's choice; the engine's was %s)", sg.MasterName(), via, n.Name(), cand.Name())
+			if n == cand {
+				return detail, nil
+			}
+			// Sentinel picks by its own last view of the replicas' offsets
+			// (the highest wins, so one that full-synced an emptied
+			// primary loses to one that kept the data); the engine checked
+			// its own candidate only, so it checks Sentinel's now.
+			keys, kerr := replicaKeys(ctx, n)
+			if kerr != nil {
+				return detail + ", keys unknown", nil
+			}
+			if check := promotionLoss(inc.PreFaultKeys, keys); !check.Applicable {
+				return detail, fmt.Errorf("promote through sentinel: %s: %s", n.Name(), check.Why)
+			}
+			return fmt.Sprintf("%s, %d keys", detail, keys), nil
 		})
 	}
 	err := tl.Do("promote", func() (string, error) {

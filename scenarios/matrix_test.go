@@ -27,8 +27,10 @@ const (
 )
 
 // matrixScenarios is what `make test` runs on every server: the smoke
-// scenario, a promote, a replace, a corruption and a standalone restore.
-var matrixScenarios = []string{"smoke-primary-kill-native", "primary-kill-engine", "shard-lost-replace", "rdb-bitflip-restore", "standalone-rdb-bitflip-restore"}
+// scenario, a promote, a replace, a corruption, a standalone restore and
+// the Sentinel smoke (Sentinel's own failover, with the server's own
+// Sentinel from the same Debian suite).
+var matrixScenarios = []string{"smoke-primary-kill-native", "primary-kill-engine", "shard-lost-replace", "rdb-bitflip-restore", "standalone-rdb-bitflip-restore", "sentinel-primary-kill-native"}
 
 // The server matrix: each selected scenario on each server of
 // $REDISDRILL_MATRIX, judged by its per-server rules (ForServer). A

@@ -88,6 +88,13 @@ func (a *app) printKept(dep *harness.Deployment) {
 	for _, n := range dep.AllNodes() {
 		a.printf("  %s  %s\n", n.Name(), n.Addr())
 	}
+	if sentinels := dep.Sentinels(); len(sentinels) > 0 {
+		a.printf("sentinels (master name %s):\n", harness.SentinelMaster)
+		for _, s := range sentinels {
+			a.printf("  %s  %s\n", s.Name(), s.Addr())
+		}
+		a.printf("ask them: redis-cli -h %s -p 6379 SENTINEL GET-MASTER-ADDR-BY-NAME %s\n", sentinels[0].IP(), harness.SentinelMaster)
+	}
 	if nodes := dep.Nodes(); len(nodes) > 0 {
 		flag := ""
 		if dep.Topology.Kind == harness.KindCluster {

@@ -13,7 +13,7 @@ import (
 )
 
 // scenarioTableHeader is the header of the scenario table in docs/scenarios.md.
-var scenarioTableHeader = []string{"scenario", "topology", "fault", "level", "recovery", "acked-loss bound", "RTO bound"}
+var scenarioTableHeader = []string{"scenario", "topology", "fault", "level", "recovery", "acked-loss bound", "RTO bound", "on processes"}
 
 // writeScenarioMarkdown writes the scenarios as docs/scenarios.md's markdown table,
 // every cell derived from the registry.
@@ -33,12 +33,21 @@ func writeScenarioMarkdown(w io.Writer, list []scenarios.Scenario) error {
 		if err != nil {
 			return err
 		}
-		row([]string{"`" + s.Name + "`", s.Topology.String(), faultCell(s), levelCell(s), recoveryCell(s), loss, seconds(s.Expect.RTOMax)})
+		row([]string{"`" + s.Name + "`", s.Topology.String(), faultCell(s), levelCell(s), recoveryCell(s), loss, seconds(s.Expect.RTOMax), processCell(s)})
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write markdown: %w", err)
 	}
 	return nil
+}
+
+// processCell says whether the scenario runs on the process provider, and
+// why not when it does not.
+func processCell(s scenarios.Scenario) string {
+	if why := s.NotOnProcesses(); why != "" {
+		return "no: " + why
+	}
+	return "yes"
 }
 
 // faultCell is the fault's name with what differs from the usual set-up:

@@ -17,6 +17,10 @@ import (
 // added for each node on the other side, in both directions. The host still
 // reaches both sides, so clients keep writing to the isolated primary —
 // writes it acks after the majority failed it over are lost on heal.
+// A deployment's Sentinels (see SentinelMachines) are on the majority
+// side: the routes to and from the minority are blackholed in their
+// machines too, so they lose the primary as the replicas do and fail it
+// over; otherwise they would keep reaching it and never act.
 type PartitionMinority struct {
 	base
 	routesMu sync.Mutex
@@ -41,7 +45,8 @@ func (f *PartitionMinority) Inject(ctx context.Context, dep deploy.Deployment, o
 	if err != nil {
 		return err
 	}
-	if err := requireNetworked(dep.Nodes()); err != nil {
+	sentinels := sentinelNodes(dep)
+	if err := requireNetworked(append(dep.Nodes(), sentinels...)); err != nil {
 		return err
 	}
 	minority, err := f.pickMinority(ctx, dep, targets)
@@ -61,6 +66,7 @@ func (f *PartitionMinority) Inject(ctx context.Context, dep deploy.Deployment, o
 	if len(majority) == 0 {
 		return errors.New("partition minority: no node left on the majority side")
 	}
+	majority = append(majority, sentinels...)
 	routes := map[deploy.Node][]string{}
 	for _, a := range minority {
 		for _, b := range majority {
@@ -78,7 +84,7 @@ func (f *PartitionMinority) Inject(ctx context.Context, dep deploy.Deployment, o
 	// Every node at once: one exec per node took 2.7 s in a row on a loaded
 	// 2-core host, a partition that builds up over seconds.
 	var g errgroup.Group
-	for _, n := range dep.Nodes() {
+	for _, n := range append(dep.Nodes(), sentinels...) {
 		ips := routes[n]
 		if len(ips) == 0 {
 			continue

@@ -20,8 +20,15 @@ func dur(d *reports.YAMLDuration, def time.Duration) time.Duration {
 	return time.Duration(*d)
 }
 
+// sentinelReplicas is how many replicas a plan's sentinel topology has
+// when it names none: two, as the catalog's Sentinel drills, so a
+// failover leaves the new primary a replica.
+const sentinelReplicas = 2
+
 // harnessTopology converts the plan's topology; an empty kind is the
-// default cluster.
+// default cluster. A sentinel topology is one primary with replicas
+// (default sentinelReplicas) under Sentinels (default three), whose
+// down-after-milliseconds is node_timeout.
 func (p Plan) harnessTopology() (harness.Topology, error) {
 	t := p.Topology
 	out := rediskit.DefaultCluster()
@@ -30,8 +37,11 @@ func (p Plan) harnessTopology() (harness.Topology, error) {
 	case string(harness.KindReplicated), string(harness.KindStandalone):
 		out.Kind = harness.Kind(t.Kind)
 		out.Primaries, out.Replicas = 1, 0
+	case string(harness.KindSentinel):
+		out.Kind = harness.KindSentinel
+		out.Primaries, out.Replicas = 1, sentinelReplicas
 	default:
-		return harness.Topology{}, fmt.Errorf("kind: want cluster, replicated or standalone, got %q", t.Kind)
+		return harness.Topology{}, fmt.Errorf("kind: want cluster, sentinel, replicated or standalone, got %q", t.Kind)
 	}
 	if t.Primaries != 0 {
 		out.Primaries = t.Primaries
@@ -39,6 +49,7 @@ func (p Plan) harnessTopology() (harness.Topology, error) {
 	if t.Replicas != nil {
 		out.Replicas = *t.Replicas
 	}
+	out.Sentinels = t.Sentinels
 	out.NodeTimeout = dur(t.NodeTimeout, out.NodeTimeout)
 	if t.Persistence != "" {
 		out.Persistence = harness.Persistence(t.Persistence)

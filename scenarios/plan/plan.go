@@ -42,9 +42,14 @@ type Plan struct {
 
 // Topology is the deployment a plan starts (see harness.Topology).
 type Topology struct {
-	Kind          string                `yaml:"kind"` // cluster, replicated, standalone
-	Primaries     int                   `yaml:"primaries"`
-	Replicas      *int                  `yaml:"replicas"`
+	Kind      string `yaml:"kind"` // cluster (default), sentinel, replicated, standalone
+	Primaries int    `yaml:"primaries"`
+	Replicas  *int   `yaml:"replicas"`
+	// Sentinels is the number of Sentinels of a sentinel topology, each on
+	// a machine of its own (0: three); other kinds have none.
+	Sentinels int `yaml:"sentinels"`
+	// NodeTimeout is the cluster's node-timeout, and a sentinel
+	// topology's down-after-milliseconds.
 	NodeTimeout   *reports.YAMLDuration `yaml:"node_timeout"`
 	Persistence   string                `yaml:"persistence"` // none, rdb, aof, both
 	AppendFsync   string                `yaml:"appendfsync"`

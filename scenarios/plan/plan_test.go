@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -170,5 +171,60 @@ func TestArchiveReachesTheEngine(t *testing.T) {
 	_, err = Parse([]byte("name: x\narchive: true\nsteps:\n  - fault: {name: kill}\n  - recover: native\n"))
 	if err == nil || !strings.Contains(err.Error(), "$.archive") {
 		t.Fatalf("archive without the engine: want a $.archive error, got %v", err)
+	}
+}
+
+// TestSentinelAndStandaloneTopologies checks that plans accept the
+// sentinel topology (replicas and sentinels counts, node_timeout as
+// down-after-milliseconds) and the standalone one, and refuse what those
+// topologies cannot be.
+func TestSentinelAndStandaloneTopologies(t *testing.T) {
+	steps := "steps:\n  - fault: {name: kill}\n  - recover: native\n"
+	cases := []struct {
+		yaml, kind          string
+		replicas, sentinels int // as the plan says them (0 sentinels: the default)
+		nodeTimeout         int // seconds
+		started             int // Sentinels the topology starts
+	}{
+		{"name: s\ntopology: {kind: sentinel}\n" + steps, "sentinel", 2, 0, 5, 3},
+		{"name: s\ntopology: {kind: sentinel, replicas: 1, sentinels: 5, node_timeout: 3s}\n" + steps, "sentinel", 1, 5, 3, 5},
+		{"name: s\ntopology: {kind: standalone, persistence: aof}\nsteps:\n  - fault: {name: crash}\n  - recover: native\n", "standalone", 0, 0, 5, 0},
+	}
+	for _, c := range cases {
+		p, err := Parse([]byte(c.yaml))
+		if err != nil {
+			t.Errorf("Parse(%q): %v", c.yaml, err)
+			continue
+		}
+		sp, err := p.Session()
+		if err != nil {
+			t.Errorf("Session(%q): %v", c.yaml, err)
+			continue
+		}
+		topo := sp.Topology
+		if string(topo.Kind) != c.kind || topo.Primaries != 1 || topo.Replicas != c.replicas || topo.Sentinels != c.sentinels ||
+			topo.NodeTimeout.Seconds() != float64(c.nodeTimeout) || topo.SentinelCount() != c.started {
+			t.Errorf("%q: topology %s, %d primary, %d replicas, %d sentinels (%d started), node timeout %s",
+				c.yaml, topo.Kind, topo.Primaries, topo.Replicas, topo.Sentinels, topo.SentinelCount(), topo.NodeTimeout)
+		}
+		if got := p.AllLabels(); !slices.Contains(got, "topology:"+c.kind) {
+			t.Errorf("%q: labels %v lack topology:%s", c.yaml, got, c.kind)
+		}
+	}
+	bad := []struct{ yaml, want string }{
+		{"name: x\ntopology: {kind: sentinel, replicas: 0}\n" + steps, "sentinel needs at least 1 replica"},
+		{"name: x\ntopology: {kind: sentinel, primaries: 2}\n" + steps, "sentinel has exactly one primary"},
+		{"name: x\ntopology: {kind: sentinel, sentinels: -1}\n" + steps, "sentinels must be >= 0"},
+		{"name: x\ntopology: {kind: cluster, sentinels: 3}\n" + steps, "cluster has no sentinels"},
+		{"name: x\ntopology: {kind: standalone, replicas: 1}\n" + steps, "standalone has no replicas"},
+		{"name: x\ntopology: {kind: sentinel}\nsteps:\n  - fault: {name: kill, target: \"shard-primary:1\"}\n  - recover: native\n", "has 1 shard(s)"},
+		{"name: x\ntopology: {kind: swarm}\n" + steps, "want cluster, sentinel, replicated or standalone"},
+	}
+	for _, c := range bad {
+		_, err := Parse([]byte(c.yaml))
+		var pe *Error
+		if err == nil || !errors.As(err, &pe) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Parse(%q) = %v; want an *Error containing %q", c.yaml, err, c.want)
+		}
 	}
 }

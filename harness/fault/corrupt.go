@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/deploy"
@@ -83,22 +86,21 @@ func (f *Corrupt) injectNode(ctx context.Context, n deploy.Node, onset *Onset) e
 	if err != nil {
 		return err
 	}
+	paused := false
 	if running && f.needRDB {
 		// The damage must hit the newest dump.rdb, holding every acked
 		// write: writes are paused (clients wait, nothing fails: the onset)
 		// before the SAVE, and the crash ends the pause.
 		onset.Mark()
-		c := n.Client()
-		err := c.Do(ctx, "CLIENT", "PAUSE", strconv.Itoa(int(gracefulStop/time.Millisecond)), "WRITE").Err()
-		if err == nil {
-			err = c.Save(ctx).Err()
+		if err := pauseAndSave(ctx, n); err != nil {
+			return err
 		}
-		_ = c.Close()
-		if err != nil {
-			return fmt.Errorf("save rdb on %s before corrupting: %w", n.Name(), err)
-		}
+		paused = true
 	}
 	if err := f.keepPristine(ctx, n); err != nil {
+		if paused {
+			unpauseWrites(ctx, n) // nothing changed: the server serves on
+		}
 		return err
 	}
 	supervised := running && n.Supervised()
@@ -106,6 +108,9 @@ func (f *Corrupt) injectNode(ctx context.Context, n deploy.Node, onset *Onset) e
 		onset.Mark()
 		if supervised {
 			if err := freezeNode(ctx, n); err != nil {
+				if paused {
+					unpauseWrites(ctx, n)
+				}
 				return err
 			}
 		} else if err := n.Stop(ctx, gracefulStop); err != nil {
@@ -218,4 +223,43 @@ func hexOf(b []byte) string {
 		b = b[:64]
 	}
 	return hex.EncodeToString(b)
+}
+
+// pauseAndSave pauses n's writes (CLIENT PAUSE WRITE) and SAVEs. When the
+// SAVE fails the pause is lifted again: a fault that could not be set up
+// leaves the server serving writes, not stalled for gracefulStop.
+func pauseAndSave(ctx context.Context, n deploy.Node) error {
+	c := n.Client()
+	defer c.Close()
+	if err := c.Do(ctx, "CLIENT", "PAUSE", strconv.Itoa(int(gracefulStop/time.Millisecond)), "WRITE").Err(); err != nil {
+		return fmt.Errorf("pause writes on %s before corrupting: %w", n.Name(), err)
+	}
+	if err := saveWhenIdle(ctx, c); err != nil {
+		_ = c.Do(context.WithoutCancel(ctx), "CLIENT", "UNPAUSE").Err()
+		return fmt.Errorf("save rdb on %s before corrupting: %w", n.Name(), err)
+	}
+	return nil
+}
+
+// saveWhenIdle runs SAVE once no background save runs. Redis refuses SAVE
+// while an RDB child runs ("Background save already in progress"), and a
+// replica's full resync starts one at any moment, so a refusal of that kind
+// waits for the child and tries again.
+func saveWhenIdle(ctx context.Context, c *redis.Client) error {
+	for {
+		if err := waitNoBGSave(ctx, c); err != nil {
+			return err
+		}
+		err := c.Save(ctx).Err()
+		if err == nil || !strings.Contains(err.Error(), "in progress") {
+			return err
+		}
+	}
+}
+
+// unpauseWrites lifts a CLIENT PAUSE on n, best effort.
+func unpauseWrites(ctx context.Context, n deploy.Node) {
+	c := n.Client()
+	defer c.Close()
+	_ = c.Do(context.WithoutCancel(ctx), "CLIENT", "UNPAUSE").Err()
 }

@@ -45,33 +45,48 @@ func (o ClientOptions) WithDefaults() ClientOptions {
 // cluster, a failover client that asks the Sentinels for the primary for
 // KindSentinel, otherwise a client that always dials the current primary.
 func (dep *Deployment) Client(opts ClientOptions) redis.UniversalClient {
-	o := opts.WithDefaults()
-	if dep.Topology.Kind == KindSentinel {
-		return dep.sentinelClient(o)
-	}
-	if dep.Topology.Kind == KindCluster {
-		var addrs []string
-		for _, n := range dep.Nodes() {
-			addrs = append(addrs, n.Addr())
-		}
-		cc := redis.NewClusterClient(&redis.ClusterOptions{
-			Addrs: addrs, Password: dep.Topology.Password, Dialer: dep.dialer.DialContext,
-			DialTimeout: o.DialTimeout, ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout,
-			MaxRetries: o.MaxRetries, MaxRedirects: 3, PoolSize: o.PoolSize, DialerRetries: 1,
-			ContextTimeoutEnabled: true,
-		})
+	switch dep.Topology.Kind {
+	case KindSentinel:
+		return redis.NewFailoverClient(dep.FailoverOptions(opts))
+	case KindCluster:
+		cc := redis.NewClusterClient(dep.ClusterOptions(opts))
 		RefreshSlotsOnNetError(cc)
 		return cc
 	}
+	return redis.NewClient(dep.PrimaryOptions(opts))
+}
+
+// ClusterOptions returns options for a cluster client of a KindCluster
+// deployment: every node's address, the password and the dialer that
+// reaches the nodes from the host.
+func (dep *Deployment) ClusterOptions(opts ClientOptions) *redis.ClusterOptions {
+	o := opts.WithDefaults()
+	var addrs []string
+	for _, n := range dep.Nodes() {
+		addrs = append(addrs, n.Addr())
+	}
+	return &redis.ClusterOptions{
+		Addrs: addrs, Password: dep.Topology.Password, Dialer: dep.dialer.DialContext,
+		DialTimeout: o.DialTimeout, ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout,
+		MaxRetries: o.MaxRetries, MaxRedirects: 3, PoolSize: o.PoolSize, DialerRetries: 1,
+		ContextTimeoutEnabled: true,
+	}
+}
+
+// PrimaryOptions returns options for a client of a standalone or replicated
+// deployment that always dials the node that is the primary now (the dialer
+// resolves the address to it).
+func (dep *Deployment) PrimaryOptions(opts ClientOptions) *redis.Options {
+	o := opts.WithDefaults()
 	dep.dialer.setResolver(func(addr string) string {
 		if addr == primaryAlias {
 			return net.JoinHostPort(dep.Primary().IP(), strconv.Itoa(RedisPort))
 		}
 		return addr
 	})
-	return redis.NewClient(&redis.Options{
+	return &redis.Options{
 		Addr: primaryAlias, Password: dep.Topology.Password, Dialer: dep.dialer.DialContext,
 		DialTimeout: o.DialTimeout, ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout,
 		MaxRetries: o.MaxRetries, PoolSize: o.PoolSize, ContextTimeoutEnabled: true, DialerRetries: 1,
-	})
+	}
 }

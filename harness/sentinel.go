@@ -216,15 +216,16 @@ func (dep *Deployment) nodeAt(addr string) *Node {
 	return nil
 }
 
-// sentinelClient is Client for a KindSentinel deployment: a go-redis
-// failover client that asks the Sentinels where the primary is at every
-// dial and follows their +switch-master, as a Sentinel user's application
-// does, so the outage it sees is the one such a user feels.
-func (dep *Deployment) sentinelClient(o ClientOptions) *redis.Client {
-	return redis.NewFailoverClient(&redis.FailoverOptions{
+// FailoverOptions returns options for a go-redis failover client of a
+// KindSentinel deployment: it asks the deployment's Sentinels for the
+// primary of SentinelMaster, through the dialer that reaches the nodes from
+// the host.
+func (dep *Deployment) FailoverOptions(opts ClientOptions) *redis.FailoverOptions {
+	o := opts.WithDefaults()
+	return &redis.FailoverOptions{
 		MasterName: SentinelMaster, SentinelAddrs: dep.SentinelAddrs(),
 		Password: dep.Topology.Password, Dialer: dep.dialer.DialContext,
 		DialTimeout: o.DialTimeout, ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout,
 		MaxRetries: o.MaxRetries, PoolSize: o.PoolSize, ContextTimeoutEnabled: true, DialerRetries: 1,
-	})
+	}
 }

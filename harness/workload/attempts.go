@@ -66,7 +66,10 @@ func (attemptHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		err := next(ctx, cmd)
 		if log, ok := ctx.Value(attemptKey{}).(*attemptLog); ok && writes(cmd.Name()) {
-			log.note(cmd.Err())
+			// The returned error, not cmd.Err(): go-redis puts a network
+			// error (a read timeout: ambiguous) on the command only after
+			// every hook returned.
+			log.note(err)
 		}
 		return err
 	}
@@ -78,7 +81,11 @@ func (attemptHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pro
 		if log, ok := ctx.Value(attemptKey{}).(*attemptLog); ok {
 			for _, c := range cmds {
 				if writes(c.Name()) {
-					log.note(c.Err())
+					cerr := c.Err()
+					if cerr == nil {
+						cerr = err // the pipeline's own failure (a dial or read error)
+					}
+					log.note(cerr)
 				}
 			}
 		}

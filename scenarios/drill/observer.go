@@ -39,7 +39,14 @@ func (o *Observer) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		start := time.Now()
 		err := next(ctx, cmd)
-		o.record(cmd, start, time.Now())
+		// go-redis sets a connection error on cmd only after every hook
+		// returned, so the error next returns is the outcome: a SET whose
+		// dial failed has cmd.Err() == nil here and was never acknowledged.
+		var failed error
+		if err != nil && !errors.Is(err, redis.Nil) {
+			failed = err
+		}
+		o.recordWith(cmd, start, time.Now(), failed)
 		return err
 	}
 }
@@ -62,8 +69,6 @@ func (o *Observer) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pro
 		return err
 	}
 }
-
-func (o *Observer) record(cmd redis.Cmder, start, end time.Time) { o.recordWith(cmd, start, end, nil) }
 
 // recordWith records cmd when it is a SET; failed overrides a nil command
 // error (the pipeline it was part of failed).

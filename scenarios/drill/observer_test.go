@@ -3,6 +3,7 @@ package drill
 import (
 	"context"
 	"errors"
+	"net"
 	"testing"
 	"time"
 
@@ -14,7 +15,7 @@ func set(o *Observer, key, val string, invoke, complete time.Time, err error) {
 	if err != nil {
 		cmd.SetErr(err)
 	}
-	o.record(cmd, invoke, complete)
+	o.recordWith(cmd, invoke, complete, nil)
 }
 
 func TestObserverOutage(t *testing.T) {
@@ -32,7 +33,7 @@ func TestObserverOutage(t *testing.T) {
 	set(o, "a", "4", at(950), at(960), nil)
 	set(o, "d", "1", at(905), at(970), nil)
 	set(o, "x", "1", at(10), at(11), nil)
-	o.record(redis.NewStringCmd(context.Background(), "get", "a"), at(20), at(21)) // not a write
+	o.recordWith(redis.NewStringCmd(context.Background(), "get", "a"), at(20), at(21), nil) // not a write
 	first, rec := o.Outage(t0)
 	if !first.Equal(at(10)) || !rec.Equal(at(960)) {
 		t.Fatalf("outage from %v to %v, want t0+10ms to t0+960ms", first.Sub(t0), rec.Sub(t0))
@@ -50,5 +51,34 @@ func TestResultRTO(t *testing.T) {
 	r.Measured, r.ClientRTO = true, 700*time.Millisecond
 	if r.RTO() != 700*time.Millisecond {
 		t.Fatalf("measured RTO %v", r.RTO())
+	}
+}
+
+// TestObserverHookSeesDialFailures runs SETs through a real go-redis client
+// whose server is gone: go-redis puts a dial error on the command only
+// after the hooks returned, and the observer must still count the writes
+// as failed, not acknowledged.
+func TestObserverHookSeesDialFailures(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close() // nothing listens there now
+	client := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: 2, DialTimeout: 100 * time.Millisecond, MinRetryBackoff: time.Millisecond, MaxRetryBackoff: 2 * time.Millisecond, DialerRetries: 1})
+	defer client.Close()
+	o := NewObserver()
+	client.AddHook(o)
+	t0 := time.Now()
+	for i := range 3 {
+		if err := client.Set(context.Background(), "k", i, 0).Err(); err == nil {
+			t.Fatal("SET to a closed port succeeded")
+		}
+	}
+	if got := o.Acked(); got != 0 {
+		t.Errorf("acked %d of 3 SETs that never reached a server, want 0", got)
+	}
+	if first, _ := o.Outage(t0); first.IsZero() {
+		t.Error("no outage recorded for 3 failed SETs")
 	}
 }

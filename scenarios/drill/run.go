@@ -39,7 +39,26 @@ func WithReplicated(replicas int) Option {
 	}
 }
 
-// WithNodeTimeout sets cluster-node-timeout (default 5 s).
+// WithSentinel makes the deployment one primary with replicas replicas,
+// watched by three Sentinels (each on a node of its own, from the same
+// Debian suite as the server) that fail over after the node timeout
+// (down-after-milliseconds, default 5 s, as WithNodeTimeout sets it).
+// Client is then a failover client that asks the Sentinels for the primary.
+func WithSentinel(replicas int) Option {
+	return func(c *config) {
+		c.topo.Kind, c.topo.Primaries, c.topo.Replicas = harness.KindSentinel, 1, replicas
+	}
+}
+
+// WithStandalone makes the deployment a single server, no replicas.
+func WithStandalone() Option {
+	return func(c *config) {
+		c.topo.Kind, c.topo.Primaries, c.topo.Replicas = harness.KindStandalone, 1, 0
+	}
+}
+
+// WithNodeTimeout sets the node timeout (default 5 s): cluster-node-timeout
+// on a cluster, the Sentinels' down-after-milliseconds under Sentinel.
 func WithNodeTimeout(d time.Duration) Option {
 	return func(c *config) { c.topo.NodeTimeout = d }
 }
@@ -158,8 +177,8 @@ func (d *Deployment) Terminate(ctx context.Context) error {
 }
 
 // Addrs returns each node's address as the nodes announce it (container
-// ip:port). Reach them from the host through ClusterOptions or Options,
-// whose dialer maps these addresses to the published ports.
+// ip:port). Reach them from the host through ClusterOptions, FailoverOptions
+// or Options, whose dialer maps these addresses to the published ports.
 func (d *Deployment) Addrs() []string {
 	var out []string
 	for _, n := range d.dep.Nodes() {
@@ -172,20 +191,6 @@ func (d *Deployment) Addrs() []string {
 // for a cluster, otherwise a *redis.Client that follows the primary. It is
 // closed by Terminate.
 func (d *Deployment) Client() redis.UniversalClient { return d.client }
-
-// ClusterOptions returns options for a cluster client of your own (your
-// timeouts, retries and hooks): addresses, password and the dialer that
-// reaches the containers from the host are filled in.
-func (d *Deployment) ClusterOptions() *redis.ClusterOptions {
-	cc, ok := d.dep.Client(harness.ClientOptions{}).(*redis.ClusterClient)
-	if !ok {
-		return nil
-	}
-	opt := *cc.Options()
-	_ = cc.Close()
-	opt.MaxRetries = 3 // go-redis's default, where redisdrill's own clients never retry
-	return &opt
-}
 
 // Harness returns the underlying harness deployment, for what this package
 // does not wrap (node files, single nodes, faults by hand).

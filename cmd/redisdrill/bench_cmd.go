@@ -52,10 +52,13 @@ func newBenchRollbackCmd(a *app) *cobra.Command {
 		Long: "Runs each strategy on a fresh 3x1 cluster per sample at each dataset size, measures RTO with the per-shard\n" +
 			"write prober (t_ready - t0), acked writes lost, the engine's spans, the floors of a restore (copy +\n" +
 			"container start + raw RDB/AOF load) and backup speed against redis-cli --rdb. Prints a table and the\n" +
-			"targets, writes bench.json (every raw sample) and bench.html into --out.",
+			"targets, writes bench.json (every raw sample) and bench.html into --out. The sentinel-* strategies run on\n" +
+			"a primary with two replicas under three Sentinels (down-after-milliseconds = --node-timeout): Sentinel's\n" +
+			"own failover against the engine's failover through SENTINEL FAILOVER, on a crash and on silence.",
 		Example: `  redisdrill bench rollback
   redisdrill bench rollback --keys 100000 --repeat 5 --strategies native-failover,engine-promote
-  redisdrill bench rollback --node-timeout 2s --no-floors --out out/bench-fast`,
+  redisdrill bench rollback --node-timeout 2s --no-floors --out out/bench-fast
+  redisdrill bench rollback --detect probe --no-floors --keys 100000 --strategies sentinel-failover,sentinel-engine-promote`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runBenchRollback(cmd, a, o) },
 	}

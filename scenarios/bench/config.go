@@ -35,11 +35,33 @@ const (
 	ReplaceAOFWarm = "replace-aof-warm-spare"
 	ReplicaResync  = "replica-resync"
 	ClusterRoll    = "cluster-rollback"
+	// The Sentinel comparison: a primary with two replicas under three
+	// Sentinels whose down-after-milliseconds is the node timeout. On a
+	// crash (kill) or silence (freeze) of the primary, Sentinel's own
+	// failover against the engine's, which fails over through SENTINEL
+	// FAILOVER as soon as it detects the failure.
+	SentinelNative       = "sentinel-failover"
+	SentinelEngine       = "sentinel-engine-promote"
+	SentinelNativeSilent = "sentinel-failover-silent"
+	SentinelEngineSilent = "sentinel-engine-promote-silent"
 )
+
+// sentinelReplicas is the replica count of the Sentinel trials' topology.
+const sentinelReplicas = 2
 
 // AllStrategies lists every bench strategy in run order.
 func AllStrategies() []string {
-	return []string{NativeFailover, EnginePromote, NativeSilent, EngineSilent, ReplaceFromRDB, ReplaceWarm, ReplaceFromAOF, ReplaceAOFWarm, ReplicaResync, ClusterRoll}
+	return []string{NativeFailover, EnginePromote, NativeSilent, EngineSilent, ReplaceFromRDB, ReplaceWarm, ReplaceFromAOF, ReplaceAOFWarm, ReplicaResync, ClusterRoll,
+		SentinelNative, SentinelEngine, SentinelNativeSilent, SentinelEngineSilent}
+}
+
+// onSentinel says whether a strategy's trial runs on the Sentinel topology.
+func onSentinel(s string) bool {
+	switch s {
+	case SentinelNative, SentinelEngine, SentinelNativeSilent, SentinelEngineSilent:
+		return true
+	}
+	return false
 }
 
 // Config is what one bench run measures.
@@ -139,10 +161,23 @@ func ParseStrategies(list string) ([]string, error) {
 	return out, nil
 }
 
-// topology is the 3x1 cluster every trial runs on.
+// topology is the 3x1 cluster every trial but the Sentinel ones runs on.
 func (c Config) topology() harness.Topology {
 	t := rediskit.DefaultCluster()
 	t.NodeTimeout = c.NodeTimeout
+	return t
+}
+
+// topologyFor is the deployment a strategy's trial runs on: the 3x1
+// cluster, or for the Sentinel strategies one primary with two replicas
+// under three Sentinels, with the same node timeout (as
+// down-after-milliseconds) and persistence, so the two compare like with
+// like.
+func (c Config) topologyFor(strategy string) harness.Topology {
+	t := c.topology()
+	if onSentinel(strategy) {
+		t.Kind, t.Primaries, t.Replicas = harness.KindSentinel, 1, sentinelReplicas
+	}
 	return t
 }
 

@@ -23,6 +23,8 @@ func TestOwnFloor(t *testing.T) {
 		NativeFailover: {"", ""},
 		NativeSilent:   {"", ""},
 		EngineSilent:   {"", ""},
+		SentinelNative: {"", ""}, SentinelEngine: {"", ""},
+		SentinelNativeSilent: {"", ""}, SentinelEngineSilent: {"", ""},
 	}
 	for _, s := range AllStrategies() {
 		want, ok := cases[s]

@@ -20,11 +20,23 @@ const populateBatch = 2000
 func KeyName(i int) string { return "bench:" + strconv.Itoa(i) }
 
 // populate writes keys "bench:<i>" with valueSize-byte values straight to
-// the primary owning each key's slot (big pipelines, one writer per shard,
+// the primary owning each key's slot (the one primary off a cluster) (big pipelines, one writer per shard,
 // no redirections), then waits until every replica acknowledged them (WAIT).
 // DEBUG POPULATE is not used: it is not replicated and ignores slots.
 func populate(ctx context.Context, dep *harness.Deployment, keys, valueSize int) (time.Duration, error) {
 	start := time.Now()
+	if dep.Topology.Kind != harness.KindCluster {
+		// One primary holds every key; its replicas acknowledge them.
+		ids := make([]int, keys)
+		for i := range ids {
+			ids[i] = i
+		}
+		err := writeShard(ctx, dep.Primary(), ids, valuePool(valueSize), valueSize, dep.Topology.Replicas)
+		if err != nil {
+			return 0, fmt.Errorf("populate: %w", err)
+		}
+		return time.Since(start), nil
+	}
 	shards, err := dep.Shards(ctx, dep.Nodes()[0])
 	if err != nil {
 		return 0, fmt.Errorf("populate: %w", err)

@@ -15,7 +15,11 @@ const (
 	promoteVsNative = 10.0
 	// silentVsNative: on silence the engine must wait its detect window
 	// (1.5 s) before it may act, so the goal is lower than on a crash.
-	silentVsNative    = 2.0
+	silentVsNative = 2.0
+	// sentinelVsNative: issue 24's goal for a failover through Sentinel
+	// against Sentinel's own, at equal down-after-milliseconds, on a crash
+	// and on silence.
+	sentinelVsNative  = 3.0
 	restoreFloorRatio = 1.3
 	backupVsRedisCLI  = 0.9
 )
@@ -37,6 +41,8 @@ func Targets(r *Result) []Target {
 		}
 		out = append(out, r.versusNative(k, EnginePromote, NativeFailover, "crash", promoteVsNative)...)
 		out = append(out, r.versusNative(k, EngineSilent, NativeSilent, "silence", silentVsNative)...)
+		out = append(out, r.versusNative(k, SentinelEngine, SentinelNative, "crash", sentinelVsNative)...)
+		out = append(out, r.versusNative(k, SentinelEngineSilent, SentinelNativeSilent, "silence", sentinelVsNative)...)
 	}
 	for _, k := range sizes {
 		for _, s := range []string{ReplaceFromRDB, ReplaceWarm, ReplaceFromAOF, ReplaceAOFWarm} {
@@ -114,8 +120,12 @@ func (r *Result) versusNative(k int, engine, native, kind string, goal float64) 
 	if mode == "" {
 		mode = "auto"
 	}
+	what, timeout := "promote vs native failover", "node-timeout"
+	if onSentinel(engine) {
+		what, timeout = "promote through Sentinel vs Sentinel's own failover", "down-after-milliseconds"
+	}
 	return []Target{{
-		Name: fmt.Sprintf("promote vs native failover on %s @%s keys, node-timeout %d ms, detect %s", kind, human(k), r.Config.NodeTimeout.Milliseconds(), mode),
+		Name: fmt.Sprintf("%s on %s @%s keys, %s %d ms, detect %s", what, kind, human(k), timeout, r.Config.NodeTimeout.Milliseconds(), mode),
 		Goal: fmt.Sprintf(">= %.0fx faster", goal), Measured: fmt.Sprintf("%.1fx (%.2f s vs %.2f s)", x, p.RTO.Median/1000, n.RTO.Median/1000),
 		Met: yes(x >= goal),
 	}}

@@ -27,7 +27,7 @@ const (
 // ("" = Redis recovers by itself).
 func engineStrategy(s string) string {
 	switch s {
-	case EnginePromote, EngineSilent:
+	case EnginePromote, EngineSilent, SentinelEngine, SentinelEngineSilent:
 		return "promote-replica"
 	case ReplaceFromRDB, ReplaceWarm:
 		return "replace-node"
@@ -47,6 +47,9 @@ func faultTarget(s string) fault.Target {
 	case ClusterRoll:
 		return fault.Target{Role: fault.RoleAll}
 	}
+	if onSentinel(s) {
+		return fault.Target{Role: fault.RolePrimary}
+	}
 	return fault.Target{Role: fault.RoleShardPrimary, Shard: 0}
 }
 
@@ -54,7 +57,8 @@ func faultTarget(s string) fault.Target {
 // crash: connections are refused at once), or a freeze for the silent
 // variants (healed after the recovery).
 func faultName(s string) string {
-	if s == NativeSilent || s == EngineSilent {
+	switch s {
+	case NativeSilent, EngineSilent, SentinelNativeSilent, SentinelEngineSilent:
 		return "pause"
 	}
 	return "kill"
@@ -107,7 +111,7 @@ func (b *runner) faultTrial(ctx context.Context, keys int, strategy string) (Sam
 	p := session.Plan{
 		Name:     fmt.Sprintf("bench-%s-%d-%d", strategy, keys, b.seq),
 		Labels:   []string{"bench", "strategy:" + strategy},
-		Topology: b.cfg.topology(),
+		Topology: b.cfg.topologyFor(strategy),
 		Workload: workload.Profile{Clients: workloadConns, Rate: workloadRate, ValueSize: 64},
 		WarmUp:   trialWarmUp, RTOTimeout: rtoTimeout,
 		Setup: func(ctx context.Context, sd session.Deployment) error {
@@ -134,7 +138,7 @@ func (b *runner) faultTrial(ctx context.Context, keys int, strategy string) (Sam
 		p.Expect.Strategy = name
 	}
 	env := session.Env{Docker: b.env.Docker, Image: b.env.Image, Logger: b.quiet, OutDir: b.env.WorkDir, Seed: 1, DetectMode: b.cfg.DetectMode,
-		Pool: b.pool, Next: &harness.Spec{Topology: b.cfg.topology(), Image: b.env.Image}}
+		Pool: b.pool, Next: &harness.Spec{Topology: b.cfg.topologyFor(strategy), Image: b.env.Image}}
 	out, err := session.Run(ctx, env, p)
 	if out == nil {
 		return s, err

@@ -59,6 +59,9 @@ const startedFile = "/run/redisdrill/started"
 // throttles one. The hurried start is only asked for while s6 still wants
 // the server up: a stop (s6-svc -d) is never undone.
 //
+// A machine booted by BootHeld finds holdMarker: its service starts down
+// (s6's down file) and the server waits for Start.
+//
 // Writing the config here rather than copying it into the created
 // container spares the engine a mount and unmount of the container's
 // filesystem per node: on Docker 20.10 with fuse-overlayfs, six copies
@@ -89,6 +92,7 @@ fi
 exit 0
 EOF
 chmod +x "$d/run" "$d/finish"
+if [ -e ` + holdMarker + ` ]; then rm -f ` + holdMarker + `; touch "$d/down"; fi
 exec s6-supervise "$d"
 `
 

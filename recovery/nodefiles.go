@@ -139,6 +139,9 @@ func startAndLoad(ctx context.Context, n deploy.Node) error {
 const (
 	spanBootMachine = "boot machine"
 	spanStartServer = "start server"
+	// spanBootHeld boots machines with their servers held down, beside
+	// the fetch of what will be installed (see bootHeld).
+	spanBootHeld = "boot machines"
 )
 
 // startSpan starts the node and waits for it to load as one span of tl,

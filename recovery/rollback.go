@@ -2,6 +2,7 @@ package recovery
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -37,6 +38,20 @@ func (ClusterRollback) Execute(ctx context.Context, env Env, inc *Incident, tl *
 	e, dep := env, env.Deployment()
 	var point backup.Manifest
 	var shardRDB map[deploy.Node]string
+	// Rolling back from archives, machines that are down boot first, their
+	// servers held down: each shard's scratch load then runs inside its
+	// primary's machine (not in a scratch container of its own), files go
+	// through running machines (no toolbox) and the start below is the
+	// servers' alone: 6.05 s -> 5.25 s for cluster-crash-rollback-archive
+	// (probe, 2 cores). From a snapshot there is no scratch load to move;
+	// there the boots that start the servers at once are quicker, as the
+	// primaries' 2 s writable delay then runs while the replicas boot
+	// (3.9 s against 5.1 s booted held).
+	if len(e.Options().Archives) > 0 {
+		if err := bootHeld(ctx, tl, dep.Nodes()); err != nil {
+			return err
+		}
+	}
 	err := tl.Do("fetch backup", func() (string, error) {
 		if len(e.Options().Archives) > 0 {
 			m, rdbs, what, err := e.archiveRollback(ctx)
@@ -66,8 +81,9 @@ func (ClusterRollback) Execute(ctx context.Context, env Env, inc *Incident, tl *
 		return err
 	}
 	err = tl.Do("load data", func() (string, error) {
-		// One toolbox quarantines every node's files: a container start
-		// per node cost ~2.5 s more on 2 cores.
+		// Through each running machine; the machines that are still
+		// down (a provider that cannot boot one held) share one toolbox:
+		// a container start per node cost ~2.5 s more on 2 cores.
 		if err := quarantineStopped(ctx, dep, nodes, dataFiles...); err != nil {
 			return "", err
 		}
@@ -128,5 +144,35 @@ func (ClusterRollback) Execute(ctx context.Context, env Env, inc *Incident, tl *
 			return "standalone primary back", nil
 		}
 		return "cluster_state ok everywhere", waitClusterOK(ctx, nodes)
+	})
+}
+
+// bootHeld boots every machine among nodes that is down and can boot with
+// its server held down (deploy.HeldBooter), all at once, as one span "boot
+// machines". A cluster whose every machine crashed then has its scratch
+// loads and files go through running machines, and its start is the
+// servers' alone. Nothing to boot records no span.
+func bootHeld(ctx context.Context, tl *Timeline, nodes []deploy.Node) error {
+	var down []deploy.HeldBooter
+	for _, n := range nodes {
+		hb, ok := n.(deploy.HeldBooter)
+		if !ok {
+			continue
+		}
+		if up, err := n.MachineRunning(ctx); err == nil && !up {
+			down = append(down, hb)
+		}
+	}
+	if len(down) == 0 {
+		return nil
+	}
+	return tl.Do(spanBootHeld, func() (string, error) {
+		var wg sync.WaitGroup
+		errs := make([]error, len(down))
+		for i, hb := range down {
+			wg.Go(func() { errs[i] = hb.BootHeld(ctx) })
+		}
+		wg.Wait()
+		return fmt.Sprintf("%d machines, servers held down", len(down)), errors.Join(errs...)
 	})
 }

@@ -1,6 +1,7 @@
 package recovery
 
 import (
+	"slices"
 	"sync"
 	"time"
 )
@@ -42,9 +43,13 @@ func (t *Timeline) Add(s Span) {
 	t.spans = append(t.spans, s)
 }
 
-// Spans returns a copy of the recorded spans in order.
+// Spans returns a copy of the recorded spans in the order they began (a
+// span run beside others, as a machine's boot beside a backup's fetch,
+// ends later than it began).
 func (t *Timeline) Spans() []Span {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return append([]Span(nil), t.spans...)
+	out := append([]Span(nil), t.spans...)
+	slices.SortStableFunc(out, func(a, b Span) int { return a.Start.Compare(b.Start) })
+	return out
 }

@@ -195,6 +195,16 @@ type Provisioner interface {
 	Enlist(n Node)
 }
 
+// HeldBooter is an optional capability of a Node: boot its machine, when
+// it is down, with the server held down (the service manager runs, the
+// server does not), as an operator powers a host on with the service
+// disabled before laying files out. Files then go through the running
+// machine and Start only starts the server, so the machine's boot can
+// run while the engine still fetches what it will install.
+type HeldBooter interface {
+	BootHeld(ctx context.Context) error
+}
+
 // SentinelGroup is an optional capability of a Deployment: the Sentinels
 // that watch its primary. Where it exists the engine fails over through
 // Sentinel (SENTINEL FAILOVER), so Sentinel's view and the engine's never

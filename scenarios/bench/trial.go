@@ -178,7 +178,7 @@ func warmSpare(s string) bool { return s == ReplaceWarm || s == ReplaceAOFWarm }
 // start (a new node, or a crashed machine booted again).
 func startedContainer(spans []SpanTime) bool {
 	for _, sp := range spans {
-		if sp.Name == "start container" || sp.Name == "create container" || sp.Name == "boot machine" {
+		if sp.Name == "start container" || sp.Name == "create container" || sp.Name == "boot machine" || sp.Name == "boot machines" {
 			return true
 		}
 	}

@@ -172,11 +172,16 @@ func (c Config) topology() harness.Topology {
 // cluster, or for the Sentinel strategies one primary with two replicas
 // under three Sentinels, with the same node timeout (as
 // down-after-milliseconds) and persistence, so the two compare like with
-// like.
+// like, and min-replicas-to-write as the Sentinel scenarios have it.
 func (c Config) topologyFor(strategy string) harness.Topology {
 	t := c.topology()
 	if onSentinel(strategy) {
 		t.Kind, t.Primaries, t.Replicas = harness.KindSentinel, 1, sentinelReplicas
+		// What the Redis docs advise against Sentinel's split brain: an
+		// old primary that comes back (a reboot, an unfreeze) without a
+		// replica acknowledging within 2 s refuses writes, instead of
+		// acking writes Sentinel's reconfiguration will discard.
+		t.ExtraConf = append(slices.Clone(t.ExtraConf), "min-replicas-to-write 1", "min-replicas-max-lag 2")
 	}
 	return t
 }

@@ -59,6 +59,19 @@ func WriteMarkdown(w io.Writer, run Run) error {
 	return nil
 }
 
+// WriteMarkdownGrid writes the scenario × server grid of a matrix run as
+// a Markdown table (verdict · RTO · acked writes lost per cell), without
+// the heading summary.md puts above it.
+func WriteMarkdownGrid(w io.Writer, g Grid) error {
+	var b strings.Builder
+	writeMarkdownGrid(&b, g)
+	_, table, _ := strings.Cut(b.String(), "\n\n")
+	if _, err := io.WriteString(w, table); err != nil {
+		return fmt.Errorf("write markdown grid: %w", err)
+	}
+	return nil
+}
+
 // writeMarkdownGrid writes the scenario × server grid of a matrix run:
 // verdict, RTO and acked writes lost per cell.
 func writeMarkdownGrid(b *strings.Builder, g Grid) {

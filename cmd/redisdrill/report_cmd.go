@@ -26,7 +26,7 @@ func newReportCmd(a *app) *cobra.Command {
 			return fmt.Errorf("report: missing subcommand (try: redisdrill report compare OLD.json NEW.json, or redisdrill report merge REPORT... --out DIR)")
 		},
 	}
-	cmd.AddCommand(newReportCompareCmd(a), newReportMergeCmd(a), newReportMedianCmd(a))
+	cmd.AddCommand(newReportCompareCmd(a), newReportMergeCmd(a), newReportMedianCmd(a), newReportGridCmd(a))
 	return cmd
 }
 
@@ -129,10 +129,17 @@ func compareInputs(args []string, servers string) (oldRun, newRun reports.Run, o
 }
 
 // reportFile is the report.json an argument names: the file itself, or
-// the report.json of a folder (a drill's or a merge's out folder).
+// the report.json (else report.json.gz) of a folder (a drill's or a
+// merge's out folder, or a committed run).
 func reportFile(arg string) string {
 	if st, err := os.Stat(arg); err == nil && st.IsDir() {
-		return filepath.Join(arg, reports.FileJSON)
+		p := filepath.Join(arg, reports.FileJSON)
+		if _, err := os.Stat(p); err != nil {
+			if _, gzErr := os.Stat(p + ".gz"); gzErr == nil {
+				return p + ".gz" // a committed run keeps its report compressed
+			}
+		}
+		return p
 	}
 	return arg
 }

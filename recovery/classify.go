@@ -76,8 +76,13 @@ func (e *Engine) classify(ctx context.Context, ev detect.Event) (*Incident, erro
 			e.checkCollapsed(ctx, inc, 0)
 			return inc, nil
 		}
-		if inc.Kind == EmptyRestart || (inc.Kind == PrimaryDown && fate.aliveOr(func() bool { return e.nodeAlive(ctx, node) })) {
+		switch {
+		case inc.Kind == EmptyRestart:
 			e.checkEmptied(ctx, inc)
+		case inc.Kind == PrimaryDown && fate.aliveOr(func() bool { return e.nodeAlive(ctx, node) }):
+			e.checkEmptied(ctx, inc)
+		case inc.Kind == PrimaryDown:
+			e.checkFlushedBefore(ctx, inc)
 		}
 		return inc, nil
 	}
@@ -390,6 +395,35 @@ func (e *Engine) cameBackEmpty(node deploy.Node) bool {
 		}
 	}
 	return false
+}
+
+// checkFlushedBefore marks a down primary's incident an accidental flush
+// when every live replica holds less than half the shard's baseline: the
+// data went before the primary did (a FLUSHALL they replicated, then the
+// machine was lost), and promoting one of them would serve the empty set.
+// A flush and a machine loss close together (20 ms on local processes)
+// otherwise reach the engine as a plain primary-down: the probes never
+// saw the keyspace drop before the node stopped answering.
+func (e *Engine) checkFlushedBefore(ctx context.Context, inc *Incident) {
+	if inc.PreFaultKeys <= 0 {
+		return
+	}
+	var counts []string
+	for _, r := range inc.Replicas {
+		if !e.nodeAlive(ctx, r) {
+			continue
+		}
+		keys, err := replicaKeys(ctx, r)
+		if err != nil || keys*2 >= inc.PreFaultKeys {
+			return // a replica holds the data (or cannot tell): promotion decides
+		}
+		counts = append(counts, fmt.Sprintf("%s %d", r.Name(), keys))
+	}
+	if len(counts) == 0 {
+		return
+	}
+	inc.Kind = AccidentalFlush
+	inc.Detail = fmt.Sprintf("%s down and its replicas emptied before it: %s (baseline %d)", inc.Failed.Name(), strings.Join(counts, ", "), inc.PreFaultKeys)
 }
 
 // checkCollapsed marks an emptied primary's shard collapsed when no live

@@ -405,45 +405,40 @@ func (e *Engine) cameBackEmpty(node deploy.Node) bool {
 // otherwise reach the engine as a plain primary-down: the probes never
 // saw the keyspace drop before the node stopped answering.
 func (e *Engine) checkFlushedBefore(ctx context.Context, inc *Incident) {
-	if inc.PreFaultKeys <= 0 {
-		return
-	}
-	var counts []string
-	for _, r := range inc.Replicas {
-		if !e.nodeAlive(ctx, r) {
-			continue
-		}
-		keys, err := replicaKeys(ctx, r)
-		if err != nil || keys*2 >= inc.PreFaultKeys {
-			return // a replica holds the data (or cannot tell): promotion decides
-		}
-		counts = append(counts, fmt.Sprintf("%s %d", r.Name(), keys))
-	}
-	if len(counts) == 0 {
+	counts, ok := e.emptiedReplicas(ctx, inc)
+	if !ok {
 		return
 	}
 	inc.Kind = AccidentalFlush
 	inc.Detail = fmt.Sprintf("%s down and its replicas emptied before it: %s (baseline %d)", inc.Failed.Name(), strings.Join(counts, ", "), inc.PreFaultKeys)
 }
 
-// checkCollapsed marks an emptied primary's shard collapsed when no live
-// replica still holds the data either (each full-synced the empty set).
-func (e *Engine) checkCollapsed(ctx context.Context, inc *Incident, primaryKeys int64) {
+// emptiedReplicas reads DBSIZE of every live replica of inc's shard and
+// returns "name keys" of each when all of them (at least one) hold less
+// than half the shard's baseline; ok is false when a replica holds the
+// data, cannot tell, or none answers.
+func (e *Engine) emptiedReplicas(ctx context.Context, inc *Incident) (counts []string, ok bool) {
 	if inc.PreFaultKeys <= 0 {
-		return
+		return nil, false
 	}
-	var counts []string
 	for _, r := range inc.Replicas {
 		if !e.nodeAlive(ctx, r) {
 			continue
 		}
 		keys, err := replicaKeys(ctx, r)
 		if err != nil || keys*2 >= inc.PreFaultKeys {
-			return // a replica holds the data (or cannot tell): promotion decides
+			return nil, false // a replica holds the data (or cannot tell): promotion decides
 		}
 		counts = append(counts, fmt.Sprintf("%s %d", r.Name(), keys))
 	}
-	if len(counts) == 0 {
+	return counts, len(counts) > 0
+}
+
+// checkCollapsed marks an emptied primary's shard collapsed when no live
+// replica still holds the data either (each full-synced the empty set).
+func (e *Engine) checkCollapsed(ctx context.Context, inc *Incident, primaryKeys int64) {
+	counts, ok := e.emptiedReplicas(ctx, inc)
+	if !ok {
 		return
 	}
 	inc.Kind, inc.KeysNow, inc.Collapsed = StartedEmpty, primaryKeys, true

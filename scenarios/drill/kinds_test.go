@@ -33,6 +33,30 @@ func writeEvery(ctx context.Context, client redis.UniversalClient) (stop func())
 	return func() { close(done); wg.Wait() }
 }
 
+// injectAndMeasure injects fault at target under writeEvery's traffic
+// through client, waits for the engine's recovery and measures what the
+// client saw.
+func injectAndMeasure(t *testing.T, ctx context.Context, eng *drill.Engine, client redis.UniversalClient, obs *drill.Observer, fault, target string) *drill.Result {
+	t.Helper()
+	stop := writeEvery(ctx, client)
+	time.Sleep(time.Second)
+	if err := eng.Inject(ctx, fault, target); err != nil {
+		stop()
+		t.Fatal(err)
+	}
+	res, err := eng.Recover(ctx)
+	time.Sleep(time.Second)
+	stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := res.Measure(ctx, obs, client); err != nil {
+		t.Fatal(err)
+	}
+	t.Log(res)
+	return res
+}
+
 // TestSentinelDeploymentPromotesThroughSentinel kills the primary of a
 // WithSentinel deployment under a failover client of the test's own: the
 // engine (probe mode) promotes a replica through SENTINEL FAILOVER, the
@@ -60,22 +84,7 @@ func TestSentinelDeploymentPromotesThroughSentinel(t *testing.T) {
 	}
 	defer eng.Close()
 	old := d.Harness().Primary().Name()
-	stop := writeEvery(ctx, client)
-	time.Sleep(time.Second)
-	if err := eng.Inject(ctx, "kill", "primary"); err != nil {
-		stop()
-		t.Fatal(err)
-	}
-	res, err := eng.Recover(ctx)
-	time.Sleep(time.Second)
-	stop()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := res.Measure(ctx, obs, client); err != nil {
-		t.Fatal(err)
-	}
-	t.Log(res)
+	res := injectAndMeasure(t, ctx, eng, client, obs, "kill", "primary")
 	if res.Strategy != "promote-replica" || !res.Verified {
 		t.Errorf("engine: strategy %q verified %v, want promote-replica, verified", res.Strategy, res.Verified)
 	}
@@ -114,22 +123,7 @@ func TestStandaloneDeploymentUndoesFlush(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Close()
-	stop := writeEvery(ctx, client)
-	time.Sleep(time.Second)
-	if err := eng.Inject(ctx, "flushall", "primary"); err != nil {
-		stop()
-		t.Fatal(err)
-	}
-	res, err := eng.Recover(ctx)
-	time.Sleep(time.Second)
-	stop()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := res.Measure(ctx, obs, client); err != nil {
-		t.Fatal(err)
-	}
-	t.Log(res)
+	res := injectAndMeasure(t, ctx, eng, client, obs, "flushall", "primary")
 	if res.Strategy != "undo-flush" || !res.Verified {
 		t.Errorf("engine: strategy %q verified %v, want undo-flush, verified", res.Strategy, res.Verified)
 	}

@@ -2,7 +2,6 @@ package recovery
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -51,7 +50,7 @@ func (ClusterRollback) Execute(ctx context.Context, env Env, inc *Incident, tl *
 	var held []deploy.Node
 	if len(e.Options().Archives) > 0 {
 		var err error
-		if held, err = bootHeld(ctx, tl, dep.Nodes()); err != nil {
+		if held, err = bootHeld(ctx, tl, dep.Nodes(), e.shardsNow()); err != nil {
 			return err
 		}
 	}
@@ -141,13 +140,11 @@ func (ClusterRollback) Execute(ctx context.Context, env Env, inc *Incident, tl *
 		}
 	}
 	err = tl.Do(spanStartServer, func() (string, error) {
+		// Primaries first, replicas once their primaries serve: a replica
+		// started beside them was seen (CI rehearsal, 2026-12-07) to dial
+		// its primary's address from before the crash, by then another
+		// replica's, and stay unsynced ("NOMASTERLINK") past the heal.
 		what := fmt.Sprintf("%d primaries, %d replicas", len(primaries), len(replicas))
-		if len(held) == len(nodes) {
-			// Every machine is up: starting a server is an s6 command, so
-			// the replicas start beside their primaries (each retries its
-			// sync until its primary answers) rather than a load later.
-			return what + " at once", forEach(nodes, func(n deploy.Node) error { return startAndLoad(ctx, n) })
-		}
 		if err := forEach(primaries, func(n deploy.Node) error { return startAndLoad(ctx, n) }); err != nil {
 			return "", err
 		}
@@ -168,34 +165,41 @@ func (ClusterRollback) Execute(ctx context.Context, env Env, inc *Incident, tl *
 }
 
 // bootHeld boots every machine among nodes that is down and can boot with
-// its server held down (deploy.HeldBooter), all at once, as one span "boot
-// machines". A cluster whose every machine crashed then has its scratch
+// its server held down (deploy.HeldBooter) as one span "boot machines":
+// the primaries of shards (the shards known before the failure) at once
+// first, then the rest at once, the order in which a rollback used to boot
+// them with their servers, so the machines take their addresses in the
+// same order. A cluster whose every machine crashed then has its scratch
 // loads and files go through running machines, and its start is the
 // servers' alone. It returns the nodes it booted; nothing to boot records
 // no span.
-func bootHeld(ctx context.Context, tl *Timeline, nodes []deploy.Node) ([]deploy.Node, error) {
-	var down []deploy.HeldBooter
-	var booted []deploy.Node
+func bootHeld(ctx context.Context, tl *Timeline, nodes []deploy.Node, shards []deploy.Shard) ([]deploy.Node, error) {
+	var first, then []deploy.Node
 	for _, n := range nodes {
-		hb, ok := n.(deploy.HeldBooter)
-		if !ok {
+		if _, ok := n.(deploy.HeldBooter); !ok {
 			continue
 		}
-		if up, err := n.MachineRunning(ctx); err == nil && !up {
-			down = append(down, hb)
-			booted = append(booted, n)
+		if up, err := n.MachineRunning(ctx); err != nil || up {
+			continue
+		}
+		if slices.ContainsFunc(shards, func(s deploy.Shard) bool { return s.Primary == n }) {
+			first = append(first, n)
+		} else {
+			then = append(then, n)
 		}
 	}
-	if len(down) == 0 {
+	booted := append(slices.Clone(first), then...)
+	if len(booted) == 0 {
 		return nil, nil
 	}
+	boot := func(wave []deploy.Node) error {
+		return forEach(wave, func(n deploy.Node) error { return n.(deploy.HeldBooter).BootHeld(ctx) })
+	}
 	return booted, tl.Do(spanBootHeld, func() (string, error) {
-		var wg sync.WaitGroup
-		errs := make([]error, len(down))
-		for i, hb := range down {
-			wg.Go(func() { errs[i] = hb.BootHeld(ctx) })
+		what := fmt.Sprintf("%d machines (%d primaries first), servers held down", len(booted), len(first))
+		if err := boot(first); err != nil {
+			return what, err
 		}
-		wg.Wait()
-		return fmt.Sprintf("%d machines, servers held down", len(down)), errors.Join(errs...)
+		return what, boot(then)
 	})
 }

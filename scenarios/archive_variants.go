@@ -18,16 +18,6 @@ func archiveBaselines() []string {
 	return []string{"rdb-bitflip-restore", "corrupt-backup-skipped", "shard-lost-replace", "shard-lost-replace-cold", "cluster-crash-rollback", "empty-restart-guard-late-3s"}
 }
 
-// wholeClusterArchiveRTOMax bounds a whole-cluster rollback from the
-// streaming archives: 2.5x its quiet median (4.7-4.8 s, probe, 2 cores,
-// 2026-12-07, with the machines booted held), the most issue 21 allows a
-// loaded machine. At 10 s, the snapshot rollback's bound, a CI machine
-// about twice as slow as the one it was built on failed
-// cluster-crash-rollback-archive at 11.9 s (then 6.05 s quiet): each shard's
-// point is materialised and proven by a scratch load first, work the
-// snapshot rollback does not do.
-const wholeClusterArchiveRTOMax = 12 * time.Second
-
 // archiveVariants returns "<name>-archive" for every archive baseline in
 // list: loss bounded by t0 less the archive allowance instead of the
 // snapshot's start.
@@ -43,9 +33,6 @@ func archiveVariants(list []Scenario) []Scenario {
 		v.Labels = append(slices.Clone(s.Labels), "archive")
 		v.Archive = true
 		v.Expect.Loss = session.LossAfterArchive
-		if s.Name == "cluster-crash-rollback" {
-			v.Expect.RTOMax = wholeClusterArchiveRTOMax
-		}
 		out = append(out, v)
 		if s.Name == "rdb-bitflip-restore" {
 			out = append(out, archiveWaitVariant(v), archiveCorruptVariant(v))
@@ -94,6 +81,6 @@ func archivePointInTime() Scenario {
 		Fault: "flushall-machine-loss", FaultParams: fault.Params{Target: fault.Target{Role: fault.RolePrimaries}}, Recovery: Engine,
 		Strategy: "cluster-rollback", PointInTimeBefore: time.Second, Archive: true,
 		ProbeDetectable: true,
-		Expect:          Expect{AckedLostMax: -1, Loss: session.LossAfterTarget, RTOMax: wholeClusterArchiveRTOMax, Strategy: "cluster-rollback", Incident: "accidental-flush"},
+		Expect:          Expect{AckedLostMax: -1, Loss: session.LossAfterTarget, RTOMax: 10 * time.Second, Strategy: "cluster-rollback", Incident: "accidental-flush"},
 	}
 }

@@ -33,22 +33,29 @@ func writeEvery(ctx context.Context, client redis.UniversalClient) (stop func())
 	return func() { close(done); wg.Wait() }
 }
 
-// injectAndMeasure injects fault at target under writeEvery's traffic
-// through client, waits for the engine's recovery and measures what the
-// client saw.
-func injectAndMeasure(t *testing.T, ctx context.Context, eng *drill.Engine, client redis.UniversalClient, obs *drill.Observer, fault, target string) *drill.Result {
+// injectAndMeasure observes client, arms the engine (probe mode), injects
+// fault at target under writeEvery's traffic through client, waits for the
+// engine's recovery and measures what the client saw.
+func injectAndMeasure(t *testing.T, ctx context.Context, d *drill.Deployment, client redis.UniversalClient, fault, target string) *drill.Result {
 	t.Helper()
+	obs := drill.NewObserver()
+	client.AddHook(obs)
+	eng, err := d.StartEngine(ctx, drill.WithProbeDetection())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
 	stop := writeEvery(ctx, client)
 	time.Sleep(time.Second)
 	if err := eng.Inject(ctx, fault, target); err != nil {
 		stop()
 		t.Fatal(err)
 	}
-	res, err := eng.Recover(ctx)
+	res, rerr := eng.Recover(ctx)
 	time.Sleep(time.Second)
 	stop()
-	if err != nil {
-		t.Fatal(err)
+	if rerr != nil {
+		t.Fatal(rerr)
 	}
 	if err := res.Measure(ctx, obs, client); err != nil {
 		t.Fatal(err)
@@ -76,15 +83,8 @@ func TestSentinelDeploymentPromotesThroughSentinel(t *testing.T) {
 	}
 	client := redis.NewFailoverClient(d.FailoverOptions())
 	defer client.Close()
-	obs := drill.NewObserver()
-	client.AddHook(obs)
-	eng, err := d.StartEngine(ctx, drill.WithProbeDetection())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
 	old := d.Harness().Primary().Name()
-	res := injectAndMeasure(t, ctx, eng, client, obs, "kill", "primary")
+	res := injectAndMeasure(t, ctx, d, client, "kill", "primary")
 	if res.Strategy != "promote-replica" || !res.Verified {
 		t.Errorf("engine: strategy %q verified %v, want promote-replica, verified", res.Strategy, res.Verified)
 	}
@@ -116,14 +116,7 @@ func TestStandaloneDeploymentUndoesFlush(t *testing.T) {
 	}
 	client := redis.NewClient(d.Options())
 	defer client.Close()
-	obs := drill.NewObserver()
-	client.AddHook(obs)
-	eng, err := d.StartEngine(ctx, drill.WithProbeDetection())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Close()
-	res := injectAndMeasure(t, ctx, eng, client, obs, "flushall", "primary")
+	res := injectAndMeasure(t, ctx, d, client, "flushall", "primary")
 	if res.Strategy != "undo-flush" || !res.Verified {
 		t.Errorf("engine: strategy %q verified %v, want undo-flush, verified", res.Strategy, res.Verified)
 	}

@@ -97,15 +97,21 @@ func (n *Node) scratch(ctx context.Context, hostDir string, aof bool, rdbOut str
 	if err := copyTree(ctx, n.docker.api, n.ID(), hostDir, dir); err != nil {
 		return 0, err
 	}
-	defer func() {
+	cleanup := func() {
 		_, _, _ = execIn(context.WithoutCancel(ctx), n.docker, n.ID(), []string{"rm", "-rf", dir})
-	}()
-	script := scratchScript(srv, dir, aof)
+	}
+	// Without an RDB to copy out, the script removes the copy itself on
+	// every exit: no second exec on the proof's path.
+	script := scratchSelfCleaning(scratchScript(srv, dir, aof), dir)
 	if rdbOut != "" {
 		script = scratchSaveScript(srv, dir, aof)
+		defer cleanup()
 	}
 	code, out, err := execIn(ctx, n.docker, n.ID(), []string{"sh", "-c", script})
 	if err != nil {
+		if rdbOut == "" {
+			cleanup()
+		}
 		return 0, fmt.Errorf("load files in a scratch server on %s: %w", n.Name(), err)
 	}
 	keys, err := scratchResult(code, out)
@@ -113,6 +119,12 @@ func (n *Node) scratch(ctx context.Context, hostDir string, aof bool, rdbOut str
 		return keys, err
 	}
 	return keys, n.copyRDBOut(ctx, dir, rdbOut)
+}
+
+// scratchSelfCleaning runs a scratch script in a subshell, then kills its
+// server if it still runs and removes dir, keeping the script's exit code.
+func scratchSelfCleaning(script, dir string) string {
+	return fmt.Sprintf("(\n%s\n); rc=$?; p=$(cat %s/scratch.pid 2>/dev/null); [ -n \"$p\" ] && kill -9 \"$p\" 2>/dev/null; rm -rf %s; exit $rc", script, dir, dir)
 }
 
 // scratchScript starts a scratch server of srv on loopback port 6399 over

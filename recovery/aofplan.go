@@ -401,7 +401,7 @@ func proveAndInstall(ctx context.Context, env Env, inc *Incident, tl *Timeline, 
 			if err := scratchProve(ctx, env, inc, tl, strategy, p); err != nil {
 				return err
 			}
-			return loadAndRejoin(ctx, env, inc, tl, dataFiles, installLoad(ctx, env, inc, p))
+			return loadAndRejoin(ctx, env, inc, tl, dataFiles, installPayload(env, p))
 		}
 	}
 	p, err := buildAOFPlan(ctx, inc, tl, strategy, span, build)
@@ -422,18 +422,22 @@ func proveAndInstall(ctx context.Context, env Env, inc *Incident, tl *Timeline, 
 		}
 		downErr = tl.Do("stop node", func() (string, error) { return n.Name(), ensureStopped(ctx, n) })
 	}()
+	pl := installPayload(env, p)
+	staged := make(chan stagedResult, 1)
+	go func() { staged <- stageSpan(ctx, tl, inc, pl) }()
 	err = scratchProve(ctx, env, inc, tl, strategy, p)
 	<-down
+	st := <-staged
 	if release != nil {
 		defer release()
 	}
-	if err != nil {
-		return err
+	for _, e := range []error{err, downErr, st.err} {
+		if e != nil {
+			dropStaged(ctx, n, st.name)
+			return e
+		}
 	}
-	if downErr != nil {
-		return downErr
-	}
-	return loadAndRejoin(ctx, env, inc, tl, dataFiles, installLoad(ctx, env, inc, p))
+	return swapAndRejoin(ctx, env, inc, tl, dataFiles, st.name, pl)
 }
 
 // pauseServing pauses the writes of a failed node whose server still
@@ -461,26 +465,21 @@ func pauseServing(ctx context.Context, n deploy.Node, tl *Timeline) (bool, error
 	return err == nil, err
 }
 
-// installLoad is the "load data" step of a proven plan: the repaired
-// appendonlydir copied into the stopped node, its salvage evidence
-// recorded.
-func installLoad(ctx context.Context, env Env, inc *Incident, p *aofPlan) func() (string, error) {
-	return func() (string, error) {
-		stage, err := os.MkdirTemp("", "redisdrill-stage-")
-		if err != nil {
-			return "", fmt.Errorf("create staging dir: %w", err)
-		}
-		defer os.RemoveAll(stage)
-		if err := writeRepairedDir(filepath.Join(stage, rediskit.AOFDirName), p.files); err != nil {
-			return "", err
-		}
-		if err := copyDirInto(ctx, inc.Failed, stage); err != nil {
-			return "", err
-		}
-		for _, s := range p.salvages {
-			env.noteSalvage(s)
-		}
-		return "repaired " + rediskit.AOFDirName, nil
+// installPayload is what a proven plan installs: the repaired
+// appendonlydir, its salvage evidence recorded once it is in place.
+func installPayload(env Env, p *aofPlan) payload {
+	return payload{
+		lay: func(dir string) (string, error) {
+			if err := writeRepairedDir(filepath.Join(dir, rediskit.AOFDirName), p.files); err != nil {
+				return "", err
+			}
+			return "repaired " + rediskit.AOFDirName, nil
+		},
+		installed: func() {
+			for _, s := range p.salvages {
+				env.noteSalvage(s)
+			}
+		},
 	}
 }
 

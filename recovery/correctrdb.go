@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/redisdrill/redisdrill/internal/rediskit"
@@ -46,12 +48,14 @@ func (CorrectRDB) Execute(ctx context.Context, env Env, inc *Incident, tl *Timel
 	if err != nil {
 		return err
 	}
-	return reloadInPlace(ctx, env, inc, tl, []string{rediskit.RDBFileName}, func() (string, error) {
-		if err := n.WriteFile(ctx, rdbFilePath(n), fixed, 0o644); err != nil {
-			return "", err
-		}
-		noteCorrection(env, inc, corr)
-		return "corrected " + rediskit.RDBFileName, nil
+	return reloadInPlace(ctx, env, inc, tl, []string{rediskit.RDBFileName}, payload{
+		lay: func(dir string) (string, error) {
+			if err := os.WriteFile(filepath.Join(dir, rediskit.RDBFileName), fixed, 0o644); err != nil {
+				return "", fmt.Errorf("write corrected %s: %w", rediskit.RDBFileName, err)
+			}
+			return "corrected " + rediskit.RDBFileName, nil
+		},
+		installed: func() { noteCorrection(env, inc, corr) },
 	})
 }
 

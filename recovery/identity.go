@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/redisdrill/redisdrill/internal/rediskit"
 )
 
 // RestoreIdentity repairs a cluster node that refuses its nodes.conf
@@ -38,5 +40,7 @@ func (RestoreIdentity) Execute(ctx context.Context, env Env, inc *Incident, tl *
 	if err != nil {
 		return err
 	}
-	return reloadInPlace(ctx, env, inc, tl, identityFiles, func() (string, error) { return "nodes.conf", restoreIdentity(ctx, e, n) })
+	return reloadInPlace(ctx, env, inc, tl, identityFiles, payload{lay: func(dir string) (string, error) {
+		return rediskit.NodesConfName, layIdentity(e, n, dir)
+	}})
 }

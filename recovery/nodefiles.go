@@ -42,46 +42,41 @@ func quarantineName() string {
 	return quarantinePrefix + time.Now().UTC().Format("20060102T150405.000")
 }
 
-// stageRDB lays out a verified RDB the way the node's config loads it — as
-// dump.rdb, or with AOF on as the base file of a fresh one-entry manifest
-// (with AOF on, Redis ignores a lone dump.rdb and starts empty) — and copies
-// it into the stopped node's data dir.
+// layRDB lays out a verified RDB in dir the way the node's config loads
+// it: as dump.rdb, or with AOF on as the base file of a fresh one-entry
+// manifest (with AOF on, Redis ignores a lone dump.rdb and starts empty).
+func layRDB(dir string, topo deploy.Topology, rdbPath string) (string, error) {
+	if !topo.WritesAOF() {
+		return rediskit.RDBFileName, copyFile(rdbPath, filepath.Join(dir, rediskit.RDBFileName))
+	}
+	aofDir := filepath.Join(dir, rediskit.AOFDirName)
+	if err := os.MkdirAll(aofDir, 0o755); err != nil {
+		return "", fmt.Errorf("create staging dir: %w", err)
+	}
+	base := "appendonly.aof.1.base.rdb"
+	manifest := "file " + base + " seq 1 type b\n"
+	if err := os.WriteFile(filepath.Join(aofDir, "appendonly.aof.manifest"), []byte(manifest), 0o644); err != nil {
+		return "", fmt.Errorf("write staged manifest: %w", err)
+	}
+	return "AOF base " + base, copyFile(rdbPath, filepath.Join(aofDir, base))
+}
+
+// stageRDB copies a verified RDB, laid out by layRDB, into the stopped
+// node's data dir.
 func stageRDB(ctx context.Context, n deploy.Node, topo deploy.Topology, rdbPath string) (string, error) {
 	stage, err := os.MkdirTemp("", "redisdrill-stage-")
 	if err != nil {
 		return "", fmt.Errorf("create staging dir: %w", err)
 	}
 	defer os.RemoveAll(stage)
-	var dst, what string
-	if topo.WritesAOF() {
-		dir := filepath.Join(stage, rediskit.AOFDirName)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return "", fmt.Errorf("create staging dir: %w", err)
-		}
-		base := "appendonly.aof.1.base.rdb"
-		manifest := "file " + base + " seq 1 type b\n"
-		if err := os.WriteFile(filepath.Join(dir, "appendonly.aof.manifest"), []byte(manifest), 0o644); err != nil {
-			return "", fmt.Errorf("write staged manifest: %w", err)
-		}
-		dst, what = filepath.Join(dir, base), "AOF base "+base
-	} else {
-		dst, what = filepath.Join(stage, rediskit.RDBFileName), rediskit.RDBFileName
-	}
-	if err := copyFile(rdbPath, dst); err != nil {
+	what, err := layRDB(stage, topo, rdbPath)
+	if err != nil {
 		return "", err
 	}
 	if err := n.CopyDirIn(ctx, stage, n.DataDir()); err != nil {
 		return "", fmt.Errorf("load backup into %s: %w", n.Name(), err)
 	}
 	return what, nil
-}
-
-// copyDirInto copies a host data dir (from a snapshot) into the node.
-func copyDirInto(ctx context.Context, n deploy.Node, hostDir string) error {
-	if err := n.CopyDirIn(ctx, hostDir, n.DataDir()); err != nil {
-		return fmt.Errorf("copy files into %s: %w", n.Name(), err)
-	}
-	return nil
 }
 
 func copyFile(src, dst string) error {

@@ -72,7 +72,6 @@ func repairEstimate(inc *Incident, v *aofView, backup func() int64) Estimate {
 // and check a copy (a failure hands the incident back with nothing
 // changed), then the node's appendonlydir is replaced by it.
 func (s RepairAOF) Execute(ctx context.Context, env Env, inc *Incident, tl *Timeline) error {
-	n := inc.Failed
 	src, err := copyAOF(ctx, inc, tl, s.Name())
 	if err != nil {
 		return err
@@ -97,7 +96,9 @@ func (s RepairAOF) Execute(ctx context.Context, env Env, inc *Incident, tl *Time
 	if err != nil {
 		return notProven(s.Name(), err)
 	}
-	return reloadInPlace(ctx, env, inc, tl, dataFiles, func() (string, error) { return "repaired appendonlydir", copyDirInto(ctx, n, plan.out) })
+	return reloadInPlace(ctx, env, inc, tl, dataFiles, payload{lay: func(dir string) (string, error) {
+		return "repaired " + rediskit.AOFDirName, copyAll(plan.out, dir)
+	}})
 }
 
 // aofRepair is a repaired copy of a node's appendonlydir, ready to load.

@@ -53,13 +53,13 @@ func (RestoreInPlace) Execute(ctx context.Context, env Env, inc *Incident, tl *T
 		return err
 	}
 	identityBroken := inc.IdentityBroken
-	return reloadInPlace(ctx, env, inc, tl, restoreFiles(identityBroken), func() (string, error) {
-		what, err := stageRDB(ctx, n, e.Deployment().Topology(), rdbPath)
+	return reloadInPlace(ctx, env, inc, tl, restoreFiles(identityBroken), payload{lay: func(dir string) (string, error) {
+		what, err := layRDB(dir, e.Deployment().Topology(), rdbPath)
 		if err != nil || !identityBroken {
 			return what, err
 		}
-		return what + " + nodes.conf", restoreIdentity(ctx, e, n)
-	})
+		return what + " + " + rediskit.NodesConfName, layIdentity(e, n, dir)
+	}})
 }
 
 func restoreFiles(identity bool) []string {
@@ -81,6 +81,16 @@ func restoreIdentity(ctx context.Context, e Env, n deploy.Node) error {
 		return fmt.Errorf("read snapshot nodes.conf: %w", err)
 	}
 	return n.WriteFile(ctx, n.DataDir()+"/"+rediskit.NodesConfName, data, 0o644)
+}
+
+// layIdentity copies the node's nodes.conf from its newest verified
+// snapshot into dir.
+func layIdentity(e Env, n deploy.Node, dir string) error {
+	_, snap, err := e.nodeSnapshot(n.Name())
+	if err != nil {
+		return err
+	}
+	return copyFile(filepath.Join(snap, rediskit.NodesConfName), filepath.Join(dir, rediskit.NodesConfName))
 }
 
 // rejoin waits until a restored node is back in service: in a cluster, it

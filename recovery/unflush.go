@@ -71,7 +71,9 @@ func rewriteAOF(ctx context.Context, env Env, inc *Incident, tl *Timeline, edit 
 	if err != nil {
 		return err
 	}
-	return loadAndRejoin(ctx, env, inc, tl, dataFiles, func() (string, error) { return "edited appendonlydir", copyDirInto(ctx, n, filepath.Dir(out)) })
+	return loadAndRejoin(ctx, env, inc, tl, dataFiles, payload{lay: func(dir string) (string, error) {
+		return "edited " + rediskit.AOFDirName, copyAll(filepath.Dir(out), dir)
+	}})
 }
 
 // removeLastFlush finds the last FLUSHALL/FLUSHDB in the incr files of an

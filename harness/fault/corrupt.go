@@ -24,12 +24,16 @@ type corruptor func(ctx context.Context, n deploy.Node, p Params, onset *Onset) 
 
 // Corrupt is a data-dir corruption fault, as production meets one: the
 // damage is latent under the running server and shows when it next starts.
-// Inject keeps a pristine copy of /data on the host, freezes the server
-// (SIGSTOP: clients stall, its files stay still), changes the files, then
-// crashes the server (SIGKILL): the freeze is the one destructive instant
-// and its onset. A fault on dump.rdb first pauses writes (CLIENT PAUSE
-// WRITE: the onset then) and SAVEs, so the file it damages holds every
-// acked write, as the RDB a graceful shutdown leaves would. The node's
+// Inject keeps a pristine copy of /data on the host, changes the files and
+// crashes the server (SIGKILL). How the change meets the running server
+// depends on the file (corruptMode): a change the server cannot notice (a
+// few bytes in the middle of its append-only file, the AOF manifest it
+// reads only at start) is made under the running server, and the crash is
+// the one destructive instant and the onset; any other is made with the
+// server frozen (SIGSTOP: clients stall, its files stay still), and the
+// freeze is the onset. A fault on dump.rdb first pauses writes (CLIENT
+// PAUSE WRITE: the onset then) and SAVEs, so the file it damages holds
+// every acked write, as the RDB a graceful shutdown leaves would. The node's
 // service manager then restarts the server by the deployment's restart
 // policy and that start meets the damage: Redis refuses the files or
 // starts empty. With restart policy "no" the server stays down, unless
@@ -40,13 +44,30 @@ type corruptor func(ctx context.Context, n deploy.Node, p Params, onset *Onset) 
 type Corrupt struct {
 	base
 	name    string
-	needRDB bool
+	mode    corruptMode
 	corrupt corruptor
 
 	cmu     sync.Mutex
 	changes []Change
 	backups map[string]string // node name -> host dir with the pristine /data
 }
+
+// corruptMode says how a corruption meets a running server.
+type corruptMode int
+
+const (
+	// whileFrozen changes files the running server may rewrite (nodes.conf,
+	// the AOF tail it appends to, the whole dir): with the server frozen.
+	whileFrozen corruptMode = iota
+	// afterSave is whileFrozen for dump.rdb, after writes are paused and a
+	// SAVE wrote every acked write into it.
+	afterSave
+	// underRunning changes bytes the running server neither rewrites nor
+	// reads again before its next start: no freeze, and the crash that
+	// follows is the onset. The corruptor must change files in place (the
+	// server keeps appending through its open descriptor).
+	underRunning
+)
 
 // Name implements Fault.
 func (f *Corrupt) Name() string { return f.name }
@@ -86,8 +107,14 @@ func (f *Corrupt) injectNode(ctx context.Context, n deploy.Node, onset *Onset) e
 	if err != nil {
 		return err
 	}
+	// The pristine copy Heal falls back on is taken before any pause: it
+	// is rig work, not part of the fault, and under a pause every client
+	// would wait for it.
+	if err := f.keepPristine(ctx, n); err != nil {
+		return err
+	}
 	paused := false
-	if running && f.needRDB {
+	if running && f.mode == afterSave {
 		// The damage must hit the newest dump.rdb, holding every acked
 		// write: writes are paused (clients wait, nothing fails: the onset)
 		// before the SAVE, and the crash ends the pause.
@@ -97,13 +124,10 @@ func (f *Corrupt) injectNode(ctx context.Context, n deploy.Node, onset *Onset) e
 		}
 		paused = true
 	}
-	if err := f.keepPristine(ctx, n); err != nil {
-		if paused {
-			unpauseWrites(ctx, n) // nothing changed: the server serves on
-		}
-		return err
-	}
 	supervised := running && n.Supervised()
+	if supervised && f.mode == underRunning {
+		return f.damageUnderServer(ctx, n, onset)
+	}
 	if running {
 		onset.Mark()
 		if supervised {
@@ -136,6 +160,27 @@ func (f *Corrupt) injectNode(ctx context.Context, n deploy.Node, onset *Onset) e
 		if err := n.Start(ctx); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// damageUnderServer changes n's files under its running server, then
+// crashes the server: the crash is the onset (the change alone is latent,
+// no client notices it). A failed change leaves the server serving.
+func (f *Corrupt) damageUnderServer(ctx context.Context, n deploy.Node, onset *Onset) error {
+	changes, err := f.corrupt(ctx, n, f.params, nil)
+	f.cmu.Lock()
+	f.changes = append(f.changes, changes...)
+	f.cmu.Unlock()
+	if err != nil {
+		return fmt.Errorf("corrupt %s: %w", n.Name(), err)
+	}
+	onset.Mark()
+	if err := crashNode(ctx, n); err != nil {
+		return err
+	}
+	if f.params.Restart && n.RestartPolicy() == rediskit.RestartNo {
+		return n.Start(ctx)
 	}
 	return nil
 }

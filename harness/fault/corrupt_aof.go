@@ -3,6 +3,7 @@ package fault
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/deploy"
@@ -70,15 +71,31 @@ func garbageAOFMiddle(ctx context.Context, n deploy.Node, p Params, onset *Onset
 		count = int64(len(data)) - off
 	}
 	before := append([]byte(nil), data[off:off+count]...)
-	for i := int64(0); i < count; i++ {
-		data[off+i] = garbage[i%int64(len(garbage))]
+	after := make([]byte, count)
+	for i := range after {
+		after[i] = garbage[i%len(garbage)]
 	}
 	onset.Mark()
-	if err := n.WriteFile(ctx, path, data, 0o644); err != nil {
+	if err := overwriteInPlace(ctx, n, path, off, after); err != nil {
 		return nil, err
 	}
 	return []Change{{Node: n.Name(), Path: path, Action: "overwrite", Offset: off, Length: count,
-		Before: hexOf(before), After: hexOf(data[off : off+count]), Size: int64(len(data))}}, nil
+		Before: hexOf(before), After: hexOf(after), Size: int64(len(data))}}, nil
+}
+
+// overwriteInPlace writes b at offset off of path on n's machine without
+// truncating or replacing the file: a server that appends to it through
+// an open descriptor goes on appending to the same file, after the damage.
+func overwriteInPlace(ctx context.Context, n deploy.Node, path string, off int64, b []byte) error {
+	var esc strings.Builder
+	for _, c := range b {
+		fmt.Fprintf(&esc, "\\%03o", c)
+	}
+	script := fmt.Sprintf("printf '%s' | dd of='%s' bs=1 seek=%d conv=notrunc status=none", esc.String(), path, off)
+	if _, err := n.Shell(ctx, script); err != nil {
+		return fmt.Errorf("overwrite %d bytes of %s on %s: %w", len(b), path, n.Name(), err)
+	}
+	return nil
 }
 
 // deleteManifest removes the AOF manifest: Redis then starts empty.

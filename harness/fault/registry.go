@@ -21,9 +21,9 @@ type entry struct {
 // registry returns the known faults. It is built on each call: no
 // package-level mutable state.
 func registry() map[string]entry {
-	corrupt := func(name string, needRDB bool, c corruptor) func(Params) Fault {
+	corrupt := func(name string, how corruptMode, c corruptor) func(Params) Fault {
 		return func(p Params) Fault {
-			return &Corrupt{base: base{params: p}, name: name, needRDB: needRDB, corrupt: c}
+			return &Corrupt{base: base{params: p}, name: name, mode: how, corrupt: c}
 		}
 	}
 	return map[string]entry{
@@ -41,20 +41,20 @@ func registry() map[string]entry {
 		"delay":              {"add Delay latency to the target's traffic (tc netem)", func(p Params) Fault { return &Netem{base: base{params: p}, name: "delay"} }},
 		"loss":               {"drop LossPercent of the target's packets (tc netem)", func(p Params) Fault { return &Netem{base: base{params: p}, name: "loss"} }},
 		"disk-full":          {"fill the disk under the target's dir so BGSAVE fails and writes get -MISCONF", func(p Params) Fault { return &DiskFull{base: base{params: p}} }},
-		"rdb-bitflip":        {"flip bytes in the middle of dump.rdb of the target (bad CRC64)", corrupt("rdb-bitflip", true, flipRDB)},
-		"rdb-bit":            {"flip one bit in the middle of dump.rdb of the target (bad CRC64, correctable)", corrupt("rdb-bit", true, flipRDBBit)},
-		"rdb-truncate":       {"cut the tail off dump.rdb of the target", corrupt("rdb-truncate", true, truncateRDB)},
-		"aof-truncate-tail":  {"cut bytes off the end of the last incr AOF of the target", corrupt("aof-truncate-tail", false, truncateAOFTail)},
-		"aof-garbage-middle": {"overwrite a command in the middle of the last incr AOF with garbage", corrupt("aof-garbage-middle", false, garbageAOFMiddle)},
+		"rdb-bitflip":        {"flip bytes in the middle of dump.rdb of the target (bad CRC64)", corrupt("rdb-bitflip", afterSave, flipRDB)},
+		"rdb-bit":            {"flip one bit in the middle of dump.rdb of the target (bad CRC64, correctable)", corrupt("rdb-bit", afterSave, flipRDBBit)},
+		"rdb-truncate":       {"cut the tail off dump.rdb of the target", corrupt("rdb-truncate", afterSave, truncateRDB)},
+		"aof-truncate-tail":  {"cut bytes off the end of the last incr AOF of the target", corrupt("aof-truncate-tail", whileFrozen, truncateAOFTail)},
+		"aof-garbage-middle": {"overwrite a command in the middle of the last incr AOF with garbage", corrupt("aof-garbage-middle", underRunning, garbageAOFMiddle)},
 		"aof-manifest-delete": {"delete the AOF manifest of the target (Redis starts empty)",
-			corrupt("aof-manifest-delete", false, deleteManifest)},
+			corrupt("aof-manifest-delete", underRunning, deleteManifest)},
 		"aof-manifest-corrupt": {"replace the AOF manifest of the target with garbage",
-			corrupt("aof-manifest-corrupt", false, corruptManifest)},
-		"nodes-conf-garbage": {"replace nodes.conf of the cluster node with garbage", corrupt("nodes-conf-garbage", false, garbleNodesConf)},
-		"nodes-conf-delete":  {"delete nodes.conf of the cluster node (new id, outside the cluster)", corrupt("nodes-conf-delete", false, deleteNodesConf)},
-		"wipe-data-dir":      {"remove everything in /data of the target", corrupt("wipe-data-dir", false, wipeDataDir)},
+			corrupt("aof-manifest-corrupt", underRunning, corruptManifest)},
+		"nodes-conf-garbage": {"replace nodes.conf of the cluster node with garbage", corrupt("nodes-conf-garbage", whileFrozen, garbleNodesConf)},
+		"nodes-conf-delete":  {"delete nodes.conf of the cluster node (new id, outside the cluster)", corrupt("nodes-conf-delete", whileFrozen, deleteNodesConf)},
+		"wipe-data-dir":      {"remove everything in /data of the target", corrupt("wipe-data-dir", whileFrozen, wipeDataDir)},
 		"wipe-data-keep-identity": {"remove the RDB and AOF of the target but keep nodes.conf: it comes back empty as the same node",
-			corrupt("wipe-data-keep-identity", false, wipeDataKeepIdentity)},
+			corrupt("wipe-data-keep-identity", whileFrozen, wipeDataKeepIdentity)},
 	}
 }
 

@@ -53,9 +53,7 @@ func TestAuditMovedEvidence(t *testing.T) {
 	docker(t)
 	work := t.TempDir()
 	const name = "primary-kill-engine"
-	if r := runIn(t, work, "drill", "--scenario", name, "--out", "drill"); r.code != 0 {
-		t.Fatalf("drill: want exit 0\n%s", r)
-	}
+	drillForAudit(t, work, name)
 	run, err := reports.ReadRun(filepath.Join(work, "drill", reports.FileJSON))
 	if err != nil {
 		t.Fatal(err)
@@ -189,4 +187,21 @@ func copyOut(t *testing.T, from string) string {
 		t.Fatalf("copy %s: %v", from, err)
 	}
 	return to
+}
+
+// drillForAudit runs one drill of scenario name into work/drill for an
+// audit test to take apart. The audit tests are about the evidence, not
+// the machine's speed: the drill runs with a 60 s RTO bound (recorded in
+// report.json, so the audit judges by it too), so a loaded test machine
+// cannot fail them on time (it did: primary-kill-engine at 5.2 s against
+// its 4 s bound while three test packages shared two cores).
+func drillForAudit(t *testing.T, work, name string) {
+	t.Helper()
+	th := filepath.Join(work, "thresholds.yaml")
+	if err := os.WriteFile(th, []byte("scenarios:\n  "+name+": {rto_max: 60s}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runIn(t, work, "drill", "--scenario", name, "--out", "drill", "--thresholds", th); r.code != 0 {
+		t.Fatalf("drill: want exit 0\n%s", r)
+	}
 }

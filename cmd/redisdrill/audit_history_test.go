@@ -27,9 +27,7 @@ func TestAuditHistoryLies(t *testing.T) {
 	docker(t)
 	work := t.TempDir()
 	const name = "primary-kill-engine"
-	if r := runIn(t, work, "drill", "--scenario", name, "--out", "drill"); r.code != 0 {
-		t.Fatalf("drill: want exit 0\n%s", r)
-	}
+	drillForAudit(t, work, name)
 	orig := filepath.Join(work, "drill")
 	run, err := reports.ReadRun(filepath.Join(orig, reports.FileJSON))
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -69,6 +70,12 @@ func watchPing(ctx context.Context, t *testing.T, dep *harness.Deployment, n *ha
 	go func() {
 		defer close(w.done)
 		defer c.Close()
+		// A refused or reset PING marks the node down at once; a timed-out
+		// one only when the next PING times out too: one PING alone can
+		// time out on a loaded host (a CI machine running three test
+		// packages on two cores did, 0.5 s before any fault acted) while a
+		// frozen or cut-off node fails every one.
+		var failedAt time.Time
 		for wctx.Err() == nil {
 			pctx, pcancel := context.WithTimeout(wctx, 200*time.Millisecond)
 			err := c.Ping(pctx).Err()
@@ -79,10 +86,19 @@ func watchPing(ctx context.Context, t *testing.T, dep *harness.Deployment, n *ha
 			}
 			w.mu.Lock()
 			if err != nil {
-				w.firstBad, w.badErr = now, err
+				if failedAt.IsZero() && isTimeout(err) {
+					failedAt = now
+					w.mu.Unlock()
+					continue
+				}
+				if failedAt.IsZero() {
+					failedAt = now
+				}
+				w.firstBad, w.badErr = failedAt, err
 				w.mu.Unlock()
 				return
 			}
+			failedAt = time.Time{}
 			w.lastOK = now
 			w.mu.Unlock()
 			select {
@@ -102,6 +118,13 @@ func (w *pingWatch) stop() {
 }
 
 // down waits (bounded by d) for the first failed PING and returns its time.
+// isTimeout reports whether a PING failed by running out of time (rather
+// than being refused or reset).
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+}
+
 func (w *pingWatch) down(d time.Duration) (time.Time, error) {
 	select {
 	case <-w.done:

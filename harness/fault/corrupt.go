@@ -107,12 +107,6 @@ func (f *Corrupt) injectNode(ctx context.Context, n deploy.Node, onset *Onset) e
 	if err != nil {
 		return err
 	}
-	// The pristine copy Heal falls back on is taken before any pause: it
-	// is rig work, not part of the fault, and under a pause every client
-	// would wait for it.
-	if err := f.keepPristine(ctx, n); err != nil {
-		return err
-	}
 	paused := false
 	if running && f.mode == afterSave {
 		// The damage must hit the newest dump.rdb, holding every acked
@@ -123,6 +117,14 @@ func (f *Corrupt) injectNode(ctx context.Context, n deploy.Node, onset *Onset) e
 			return err
 		}
 		paused = true
+	}
+	// The pristine copy Heal falls back on must hold every acked write:
+	// for dump.rdb it is taken after the SAVE, inside the pause.
+	if err := f.keepPristine(ctx, n); err != nil {
+		if paused {
+			unpauseWrites(ctx, n) // nothing changed: the server serves on
+		}
+		return err
 	}
 	supervised := running && n.Supervised()
 	if supervised && f.mode == underRunning {

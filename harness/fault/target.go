@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/deploy"
@@ -140,7 +141,30 @@ func (t Target) Resolve(ctx context.Context, dep deploy.Deployment) ([]deploy.No
 	return []deploy.Node{primary}, nil
 }
 
+// replicaSettle bounds how long a replica target waits for the shard to
+// list a healthy replica: right after a readmission the node that answers
+// first can still see the readmitted replica as failed for a moment.
+const replicaSettle = 3 * time.Second
+
 func (t Target) resolveCluster(ctx context.Context, dep deploy.Deployment) ([]deploy.Node, error) {
+	deadline := time.Now().Add(replicaSettle)
+	for {
+		nodes, err := t.resolveClusterOnce(ctx, dep)
+		if err == nil || t.Role != RoleReplica || !errors.Is(err, errNoHealthyReplica) || time.Now().After(deadline) {
+			return nodes, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// errNoHealthyReplica marks a shard that lists no healthy replica.
+var errNoHealthyReplica = errors.New("no healthy replica")
+
+func (t Target) resolveClusterOnce(ctx context.Context, dep deploy.Deployment) ([]deploy.Node, error) {
 	shards, err := deploy.LiveShards(ctx, dep)
 	if err != nil {
 		return nil, fmt.Errorf("resolve target %s: %w", t, err)
@@ -165,7 +189,7 @@ func (t Target) resolveCluster(ctx context.Context, dep deploy.Deployment) ([]de
 	sh := shards[k]
 	if t.Role == RoleReplica {
 		if len(sh.Replicas) == 0 {
-			return nil, fmt.Errorf("resolve target %s: shard %d has no healthy replica", t, k)
+			return nil, fmt.Errorf("resolve target %s: shard %d has %w", t, k, errNoHealthyReplica)
 		}
 		return []deploy.Node{sh.Replicas[0]}, nil
 	}

@@ -21,6 +21,15 @@ func archiveBaselines() []string {
 // archiveVariants returns "<name>-archive" for every archive baseline in
 // list: loss bounded by t0 less the archive allowance instead of the
 // snapshot's start.
+// archiveClusterRollbackRTO bounds a whole-cluster rollback from the
+// archives. It boots six crashed machines (two waves, servers held) before
+// it can materialize each shard's point inside its primary's machine, and
+// that boot is the rig's container starts: 1.2 s on 2026-12-07 morning's
+// machine, 4.8 s on the same VM that evening (quiet RTO 11.0-12.0 s, a
+// rehearsal of CI failed all three specs at the old 10 s bound). The
+// bound follows the slow machine; docs/benchmarks.md keeps both figures.
+const archiveClusterRollbackRTO = 18 * time.Second
+
 func archiveVariants(list []Scenario) []Scenario {
 	var out []Scenario
 	for _, s := range list {
@@ -33,6 +42,9 @@ func archiveVariants(list []Scenario) []Scenario {
 		v.Labels = append(slices.Clone(s.Labels), "archive")
 		v.Archive = true
 		v.Expect.Loss = session.LossAfterArchive
+		if v.Strategy == "cluster-rollback" {
+			v.Expect.RTOMax = archiveClusterRollbackRTO
+		}
 		out = append(out, v)
 		if s.Name == "rdb-bitflip-restore" {
 			out = append(out, archiveWaitVariant(v), archiveCorruptVariant(v))
@@ -81,6 +93,6 @@ func archivePointInTime() Scenario {
 		Fault: "flushall-machine-loss", FaultParams: fault.Params{Target: fault.Target{Role: fault.RolePrimaries}}, Recovery: Engine,
 		Strategy: "cluster-rollback", PointInTimeBefore: time.Second, Archive: true,
 		ProbeDetectable: true,
-		Expect:          Expect{AckedLostMax: -1, Loss: session.LossAfterTarget, RTOMax: 10 * time.Second, Strategy: "cluster-rollback", Incident: "accidental-flush"},
+		Expect:          Expect{AckedLostMax: -1, Loss: session.LossAfterTarget, RTOMax: archiveClusterRollbackRTO, Strategy: "cluster-rollback", Incident: "accidental-flush"},
 	}
 }

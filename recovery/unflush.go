@@ -63,7 +63,7 @@ func rewriteAOF(ctx context.Context, env Env, inc *Incident, tl *Timeline, edit 
 		if err := n.CopyDirOut(ctx, n.DataDir()+"/"+rediskit.AOFDirName, src); err != nil {
 			return "", err
 		}
-		if err := copyTree(src, out); err != nil {
+		if err := copyAll(src, out); err != nil {
 			return "", err
 		}
 		return edit(out)
@@ -111,24 +111,4 @@ func removeLastFlush(dir string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("undo flush: no FLUSHALL/FLUSHDB in the AOF of %s", filepath.Base(dir))
-}
-
-// copyTree copies a flat folder of files.
-func copyTree(src, dst string) error {
-	if err := os.MkdirAll(dst, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", dst, err)
-	}
-	files, err := os.ReadDir(src)
-	if err != nil {
-		return fmt.Errorf("list %s: %w", src, err)
-	}
-	for _, f := range files {
-		if f.IsDir() {
-			continue
-		}
-		if err := copyFile(filepath.Join(src, f.Name()), filepath.Join(dst, f.Name())); err != nil {
-			return err
-		}
-	}
-	return nil
 }

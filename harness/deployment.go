@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/testcontainers/testcontainers-go"
-	tcnetwork "github.com/testcontainers/testcontainers-go/network"
 )
 
 // StartOptions tune how a deployment starts.
@@ -47,6 +46,7 @@ type Deployment struct {
 	docker  *Docker
 	logger  *slog.Logger
 	network *testcontainers.DockerNetwork
+	subnet  pinnedSubnet // where the machines' addresses are pinned (netpin.go)
 	dialer  *Dialer
 
 	mu      sync.Mutex
@@ -137,12 +137,12 @@ func Start(ctx context.Context, d *Docker, topo Topology, opts StartOptions) (*D
 	// Like a node's, the network's create runs to its end once asked for,
 	// so a cancelled Start never leaves a network its cleanup did not see.
 	nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), createTimeout)
-	net, err := tcnetwork.New(nctx, tcnetwork.WithLabels(d.labels(opts.RunID, nil)), tcnetwork.WithDriver("bridge"))
+	net, subnet, err := d.createRunNetwork(nctx, d.labels(opts.RunID, nil))
 	cancel()
 	if err != nil {
-		return dep, fmt.Errorf("create network: %w", err)
+		return dep, err
 	}
-	dep.network = net
+	dep.network, dep.subnet = net, subnet
 	clock.mark(atNetwork)
 	start := time.Now()
 	if err := dep.launch(ctx, clock); err != nil {

@@ -40,6 +40,7 @@ type Node struct {
 	supervisor string
 	policy     RestartPolicy
 	server     Server // the server the node's image runs
+	pinned     bool   // its address on the run's network is fixed (netpin.go)
 
 	mu       sync.Mutex
 	ip       string
@@ -206,6 +207,11 @@ func (n *Node) Start(ctx context.Context) error {
 	}
 	return n.startServer(ctx)
 }
+
+// KeepsAddress reports whether the node's machine has a pinned address on
+// the run's network: it comes back at it after every boot, whatever the
+// order its peers boot in (deploy.AddressKeeper).
+func (n *Node) KeepsAddress() bool { return n.pinned }
 
 // Boot starts the node's stopped machine and refreshes its address; a
 // supervised node's service manager starts the server as it boots.

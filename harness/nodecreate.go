@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"slices"
 	"sort"
 	"time"
@@ -49,7 +50,7 @@ func (dep *Deployment) reserve(count int) int {
 // createTimeout): a request given up on may still create its container
 // after the caller's cleanup has looked for it.
 func (dep *Deployment) createNode(ctx context.Context, idx int, spare bool) (*Node, error) {
-	n, err := dep.createMachine(ctx, fmt.Sprintf("rd-%s-n%d", dep.RunID, idx), idx, dep.Server.Binary, renderConf(dep.Topology))
+	n, err := dep.createMachine(ctx, fmt.Sprintf("rd-%s-n%d", dep.RunID, idx), idx, dep.subnet.node(idx), dep.Server.Binary, renderConf(dep.Topology))
 	if err != nil {
 		return nil, err
 	}
@@ -60,8 +61,10 @@ func (dep *Deployment) createNode(ctx context.Context, idx int, spare bool) (*No
 // createMachine creates the volume and the (stopped) container of a node
 // called name whose machine runs binary on conf (written to ConfPath at
 // its first boot), and returns the node without recording it: createNode's
-// Redis servers and the Sentinels share it.
-func (dep *Deployment) createMachine(ctx context.Context, name string, idx int, binary, conf string) (*Node, error) {
+// Redis servers and the Sentinels share it. A valid addr is the machine's
+// address on the run's network for its whole life (netpin.go); otherwise
+// Docker gives it one at each boot.
+func (dep *Deployment) createMachine(ctx context.Context, name string, idx int, addr netip.Addr, binary, conf string) (*Node, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("create node %s: %w", name, err)
 	}
@@ -79,6 +82,10 @@ func (dep *Deployment) createMachine(ctx context.Context, name string, idx int, 
 	if err != nil {
 		return nil, fmt.Errorf("create node %s: %w", name, err)
 	}
+	endpoint := &network.EndpointSettings{NetworkID: dep.network.ID, Aliases: []string{name}}
+	if addr.IsValid() {
+		endpoint.IPAMConfig = &network.EndpointIPAMConfig{IPv4Address: addr}
+	}
 	res, err := dep.docker.api.ContainerCreate(ctx, client.ContainerCreateOptions{
 		Name: name,
 		Config: &container.Config{
@@ -94,7 +101,7 @@ func (dep *Deployment) createMachine(ctx context.Context, name string, idx int, 
 			Mounts:       []mount.Mount{{Type: mount.TypeVolume, Source: vol, Target: DataDir}},
 		},
 		NetworkingConfig: &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
-			dep.network.Name: {NetworkID: dep.network.ID, Aliases: []string{name}},
+			dep.network.Name: endpoint,
 		}},
 	})
 	if err != nil {
@@ -102,7 +109,7 @@ func (dep *Deployment) createMachine(ctx context.Context, name string, idx int, 
 	}
 	n := &Node{name: name, index: idx, Volume: vol, docker: dep.docker, id: res.ID, network: dep.network.Name,
 		image: dep.Image, runID: dep.RunID, password: dep.Topology.Password, dialer: dep.dialer,
-		supervisor: dep.Server.Supervisor, policy: dep.Topology.Restart, server: dep.Server}
+		supervisor: dep.Server.Supervisor, policy: dep.Topology.Restart, server: dep.Server, pinned: addr.IsValid()}
 	return n, nil
 }
 

@@ -51,7 +51,7 @@ func (dep *Deployment) SentinelAddrs() []string {
 // configuration names no primary yet (formSentinels).
 func (dep *Deployment) startSentinel(ctx context.Context, idx int, clock *setupClock) error {
 	name := fmt.Sprintf("rd-%s-s%d", dep.RunID, idx)
-	n, err := dep.createMachine(ctx, name, idx, dep.Server.SentinelBinary(), rediskit.SentinelConf("0.0.0.0", DataDir))
+	n, err := dep.createMachine(ctx, name, idx, dep.subnet.sentinel(idx), dep.Server.SentinelBinary(), rediskit.SentinelConf("0.0.0.0", DataDir))
 	if err != nil {
 		return err
 	}

@@ -22,13 +22,12 @@ func archiveBaselines() []string {
 // list: loss bounded by t0 less the archive allowance instead of the
 // snapshot's start.
 // archiveClusterRollbackRTO bounds a whole-cluster rollback from the
-// archives. It boots six crashed machines (two waves, servers held) before
-// it can materialize each shard's point inside its primary's machine, and
-// that boot is the rig's container starts: 1.2 s on 2026-12-07 morning's
-// machine, 4.8 s on the same VM that evening (quiet RTO 11.0-12.0 s, a
-// rehearsal of CI failed all three specs at the old 10 s bound). The
-// bound follows the slow machine; docs/benchmarks.md keeps both figures.
-const archiveClusterRollbackRTO = 18 * time.Second
+// archives. It was raised to 18 s on 2026-12-07 evening, when six machine
+// boots took 4.8 s on a slow Docker; it is back at 10 s since the rig
+// pins every machine's address (no boot order) and the replicas' machines
+// boot beside the primaries' restore, inside Redis's writable delay:
+// 4.7-4.8 s quiet, 6.2-6.9 s with a busy loop per core (2 cores).
+const archiveClusterRollbackRTO = 10 * time.Second
 
 func archiveVariants(list []Scenario) []Scenario {
 	var out []Scenario

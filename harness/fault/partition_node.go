@@ -14,10 +14,10 @@ import (
 // The endpoint and its IP stay allocated, so Heal brings the node back at
 // the same address (cluster and replication addresses stay valid).
 //
-// Why not NetworkDisconnect: reconnecting with the old IP (IPAMConfig) is
-// refused by the engine for networks without a user-configured subnet
-// ("user specified IP address is supported only when connecting to networks
-// with user configured subnets"), which is how the harness creates them.
+// Why not NetworkDisconnect: a disconnect removes the endpoint, which is
+// a cable pulled and the port reconfigured, not a partition; and on a
+// network without a configured subnet (where the harness cannot pin
+// addresses, see harness/netpin.go) the reconnect would get another IP.
 type PartitionNode struct {
 	base
 	gwMu sync.Mutex

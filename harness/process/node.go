@@ -37,6 +37,10 @@ func (n *Node) Index() int { return n.index }
 // IP returns the node's loopback address.
 func (n *Node) IP() string { return n.ip }
 
+// KeepsAddress reports that the node keeps its loopback address for the
+// run, through every restart (deploy.AddressKeeper).
+func (n *Node) KeepsAddress() bool { return true }
+
 // Addr returns ip:port as Redis Cluster announces it.
 func (n *Node) Addr() string { return net.JoinHostPort(n.ip, strconv.Itoa(rediskit.RedisPort)) }
 

@@ -205,6 +205,16 @@ type HeldBooter interface {
 	BootHeld(ctx context.Context) error
 }
 
+// AddressKeeper is an optional capability of a Node: KeepsAddress
+// reports whether its machine comes back at the address it had after a
+// crash and a boot, in whatever order its peers boot, as a host with a
+// configured address does. Machines that do need no boot order: a
+// replica never finds its primary's old address taken by another node.
+// A Node without it is taken not to keep its address.
+type AddressKeeper interface {
+	KeepsAddress() bool
+}
+
 // SentinelGroup is an optional capability of a Deployment: the Sentinels
 // that watch its primary. Where it exists the engine fails over through
 // Sentinel (SENTINEL FAILOVER), so Sentinel's view and the engine's never

@@ -33,3 +33,32 @@ func TestNotAnsweringInProbeMode(t *testing.T) {
 		})
 	}
 }
+
+func TestMachineGoneFromMachineEvents(t *testing.T) {
+	armed := time.Unix(1000, 0)
+	at := func(s int) time.Time { return armed.Add(time.Duration(s) * time.Second) }
+	ev := func(s int, node string, kind detect.Kind, source, detail string) detect.Event {
+		return detect.Event{Time: at(s), Node: node, Kind: kind, Source: source, Detail: detail}
+	}
+	cases := []struct {
+		name   string
+		events []detect.Event
+		want   bool
+	}{
+		{"no events", nil, false},
+		{"SIGKILL sent", []detect.Event{ev(1, "n0", detect.KindKill, detect.SourceMachine, "signal=9")}, true},
+		{"SIGSTOP is not a kill", []detect.Event{ev(1, "n0", detect.KindKill, detect.SourceMachine, "signal=19")}, false},
+		{"died", []detect.Event{ev(1, "n0", detect.KindDie, detect.SourceMachine, "exitCode=137")}, true},
+		{"died, then booted", []detect.Event{ev(1, "n0", detect.KindDie, detect.SourceMachine, ""), ev(2, "n0", detect.KindStart, detect.SourceMachine, "")}, false},
+		{"the server died, the machine is up", []detect.Event{ev(1, "n0", detect.KindDie, detect.SourceSupervisor, "exitCode=-1 signal=9")}, false},
+		{"before the engine was armed", []detect.Event{ev(-1, "n0", detect.KindDie, detect.SourceMachine, "")}, false},
+		{"another node", []detect.Event{ev(1, "n1", detect.KindDie, detect.SourceMachine, "")}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := machineGoneIn(c.events, "n0", armed); got != c.want {
+				t.Fatalf("machineGoneIn = %v, want %v", got, c.want)
+			}
+		})
+	}
+}

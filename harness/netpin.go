@@ -67,19 +67,20 @@ func (s pinnedSubnet) host(n int) netip.Addr {
 	if !s.prefix.IsValid() || n <= 0 || n >= pinnedHostsMax {
 		return netip.Addr{}
 	}
-	a := s.prefix.Masked().Addr().As4()
-	v := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
-	v += uint32(n)
-	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+	return plus(s.prefix.Masked().Addr(), uint32(n))
 }
 
 // dynamicHalf is the upper half of a subnet: Docker's own allocations.
 func dynamicHalf(p netip.Prefix) netip.Prefix {
-	base := p.Masked().Addr().As4()
 	bits := p.Bits() + 1
-	v := uint32(base[0])<<24 | uint32(base[1])<<16 | uint32(base[2])<<8 | uint32(base[3])
-	v |= 1 << (32 - bits)
-	return netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), bits)
+	return netip.PrefixFrom(plus(p.Masked().Addr(), 1<<(32-bits)), bits)
+}
+
+// plus returns the IPv4 address n after a.
+func plus(a netip.Addr, n uint32) netip.Addr {
+	b := a.As4()
+	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]) + n
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
 }
 
 // pinnable reports whether p can hold the run's pinned addresses: IPv4,

@@ -150,34 +150,37 @@ func (ClusterRollback) Execute(ctx context.Context, env Env, inc *Incident, tl *
 			replicas = append(replicas, n)
 		}
 	}
+	startAll := func(ns []deploy.Node) error {
+		return forEach(ns, func(n deploy.Node) error { return startAndLoad(ctx, n) })
+	}
 	err = tl.Do(spanStartServer, func() (string, error) {
 		what := fmt.Sprintf("%d primaries, %d replicas", len(primaries), len(replicas))
 		if replicasBoot != nil {
 			// The primaries first, then the replicas once their boot
 			// beside the restore is done: the primaries' writable
 			// delay runs meanwhile.
-			if err := forEach(primaries, func(n deploy.Node) error { return startAndLoad(ctx, n) }); err != nil {
+			if err := startAll(primaries); err != nil {
 				return "", err
 			}
 			if err := replicasBoot.wait(); err != nil {
 				return "", err
 			}
-			return what + ", the replicas once booted", forEach(replicas, func(n deploy.Node) error { return startAndLoad(ctx, n) })
+			return what + ", the replicas once booted", startAll(replicas)
 		}
 		if keepAddresses(nodes) {
 			// Every machine is where it was: a replica dials its own
 			// primary whenever it starts, so all start at once.
-			return what + " at once (addresses kept)", forEach(nodes, func(n deploy.Node) error { return startAndLoad(ctx, n) })
+			return what + " at once (addresses kept)", startAll(nodes)
 		}
 		// Primaries first, replicas once their primaries serve: where
 		// machines take new addresses at boot, a replica started beside
 		// them was seen (CI rehearsal, 2026-12-07) to dial its primary's
 		// address from before the crash, by then another replica's, and
 		// stay unsynced ("NOMASTERLINK") past the heal.
-		if err := forEach(primaries, func(n deploy.Node) error { return startAndLoad(ctx, n) }); err != nil {
+		if err := startAll(primaries); err != nil {
 			return "", err
 		}
-		return what, forEach(replicas, func(n deploy.Node) error { return startAndLoad(ctx, n) })
+		return what, startAll(replicas)
 	})
 	if err != nil {
 		return err

@@ -77,6 +77,10 @@ type Engine struct {
 	// Refresh saw them: a dead node's id is known even after its address
 	// was given to a new container.
 	clusterIDs map[string]string
+	// runIDs maps each shard primary's name to its redis-server run_id as
+	// the last Refresh saw it: a keyspace drop on a server with another
+	// run_id is a restart that lost the files, not a flush.
+	runIDs map[string]string
 
 	// recovering is held while a Watch runs (from its goroutine's start
 	// until its recovery ends) and by Readmit: a fenced node is never
@@ -203,7 +207,8 @@ func (e *Engine) Refresh(ctx context.Context) error {
 		return fmt.Errorf("refresh baseline: %w", err)
 	}
 	e.mu.Lock()
-	e.shards, e.baseline, e.armedAt, e.clusterIDs = shards, base, time.Now(), ids
+	runIDs := primaryRunIDs(ctx, shards)
+	e.shards, e.baseline, e.armedAt, e.clusterIDs, e.runIDs = shards, base, time.Now(), ids, runIDs
 	e.mu.Unlock()
 	return nil
 }
@@ -504,46 +509,6 @@ func (e *Engine) waitFailure(ctx context.Context, armed time.Time, w *Watch) (de
 // anything, that it no longer applies: Recover then decides once more
 // without it.
 var errReplan = errors.New("the incident changed before anything was done")
-
-// KindKeyspaceDrop is the engine's own event for a primary that answers but
-// lost most of its keys without restarting.
-const KindKeyspaceDrop detect.Kind = "keyspace-drop"
-
-// watchKeyspace polls each shard primary's DBSIZE every 50 ms and reports a
-// drop below half of the baseline (for shards that held ≥ 100 keys).
-func (e *Engine) watchKeyspace(ctx context.Context, out chan<- detect.Event) {
-	e.mu.Lock()
-	base := e.baseline
-	shards := e.shards
-	e.mu.Unlock()
-	want := map[deploy.Node]int64{}
-	for _, sb := range base.Shards {
-		for _, s := range shards {
-			if s.Index == sb.Index && s.Primary != nil && sb.Keys >= 100 {
-				want[s.Primary] = sb.Keys
-			}
-		}
-	}
-	t := time.NewTicker(50 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		for n, keys := range want {
-			pctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
-			now, err := dbSize(pctx, n)
-			cancel()
-			if err == nil && now*2 < keys {
-				out <- detect.Event{Time: time.Now(), Node: n.Name(), Kind: KindKeyspaceDrop, Source: detect.SourceProbe,
-					Detail: fmt.Sprintf("DBSIZE %d, baseline %d", now, keys)}
-				return
-			}
-		}
-	}
-}
 
 // plan asks every strategy for an estimate and picks the one that loses
 // least, then the fastest. A forced strategy is used when it applies.

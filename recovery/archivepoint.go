@@ -127,10 +127,7 @@ func (e *Engine) scratchRDB(ctx context.Context, n deploy.Node, hostDir, rdbOut 
 			}
 		}
 	}
-	e.mu.Lock()
-	spare := e.spare
-	e.mu.Unlock()
-	if spare != nil {
+	if spare := e.spareNow(); spare != nil {
 		return spare.ScratchRDB(ctx, hostDir, true, rdbOut)
 	}
 	return e.dep.ScratchRDB(ctx, hostDir, true, rdbOut)

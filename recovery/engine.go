@@ -38,9 +38,11 @@ type Options struct {
 	// in any decision — liveness, "known dead" and the outcome of a node
 	// without replicas come from the probes (see probeview.go).
 	Detect detect.Options
-	// WarmSpare keeps one started, empty node ready (cluster only): a lost
+	// WarmSpare keeps a started, empty node ready (cluster only): a lost
 	// shard is then rebuilt on it without a container start or Redis's 2 s
-	// writable delay after start.
+	// writable delay after start. Where the shards have replicas a second
+	// one waits to become the rebuilt shard's new replica, so a recovery
+	// starts no machine after the shard serves again (see spare.go).
 	WarmSpare bool
 	// PointInTimeBefore is how far before the fault the point-in-time
 	// strategy rolls a node back (used only with Strategy "point-in-time").
@@ -67,7 +69,7 @@ type Engine struct {
 	watch    *Watch          // the recovery in progress, nil between recoveries
 	used     backup.Manifest // backup the recovery in progress restored
 	salvaged []Salvage       // repairs the recovery in progress made
-	spare    deploy.Node     // warm spare, not part of the topology
+	spares   []deploy.Node   // warm spares, not part of the topology (spare.go)
 	verified map[string]bool // backups verified during the recovery in progress
 	baseline verify.Baseline
 	failed   []deploy.Node
@@ -140,7 +142,7 @@ func New(ctx context.Context, dep deploy.Deployment, opts Options) (*Engine, err
 	e.det = det
 	// A spare is only warm once it has been up a while (Redis Cluster keeps
 	// a primary from serving for 2 s after start), so start it now.
-	if err := e.ensureSpare(ctx); err != nil {
+	if err := e.ensureSpares(ctx); err != nil {
 		det.Stop()
 		return nil, err
 	}
@@ -168,15 +170,17 @@ func (e *Engine) Prepare(ctx context.Context) error {
 	if err := e.Refresh(ctx); err != nil {
 		return err
 	}
-	if err := e.TakeBackups(ctx); err != nil {
-		return err
-	}
-	return e.ensureSpare(ctx)
+	return e.TakeBackups(ctx)
 }
 
 // Refresh re-reads the topology and the baseline (key counts per shard)
 // just before a fault, so plans and checks compare against the latest state.
+// It first starts the warm spares a past recovery used up: between
+// incidents, never inside one.
 func (e *Engine) Refresh(ctx context.Context) error {
+	if err := e.ensureSpares(ctx); err != nil {
+		return err
+	}
 	var shards []deploy.Shard
 	ids := map[string]string{}
 	if e.dep.Topology().Kind == rediskit.KindCluster {

@@ -32,5 +32,8 @@ func (e *Engine) shardsNow() []deploy.Shard {
 func (e *Engine) spareNow() deploy.Node {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.spare
+	if len(e.spares) == 0 {
+		return nil
+	}
+	return e.spares[0]
 }

@@ -63,8 +63,11 @@ func (ReplaceNode) Execute(ctx context.Context, env Env, inc *Incident, tl *Time
 // adoptSlots forgets the dead nodes on every live node, meets the fresh node
 // into the cluster and has it claim the orphaned slots with a new epoch.
 // known are the dead nodes' ids as the engine last saw them; the ids found
-// by address in a live node's view are added to them.
-func adoptSlots(ctx context.Context, dep deploy.Deployment, fresh deploy.Node, dead []deploy.Node, known []string, slots [][2]int) (string, error) {
+// by address in a live node's view are added to them. spares are warm
+// spares still waiting: slotless members that saw the dead nodes fail, so
+// they forget them too (one enlisted later would otherwise keep listing
+// them, and gossip them back once the others' forget ban ran out).
+func adoptSlots(ctx context.Context, dep deploy.Deployment, fresh deploy.Node, dead []deploy.Node, known []string, slots [][2]int, spares []deploy.Node) (string, error) {
 	freshID, err := fresh.RedisID(ctx)
 	if err != nil {
 		return "", err
@@ -85,7 +88,7 @@ func adoptSlots(ctx context.Context, dep deploy.Deployment, fresh deploy.Node, d
 	if len(live) == 0 {
 		return "", errors.New("adopt slots: no live node to join")
 	}
-	for _, n := range append([]deploy.Node{fresh}, live...) {
+	for _, n := range append(append([]deploy.Node{fresh}, live...), spares...) {
 		for _, id := range deadIDs {
 			if err := command(ctx, n, "CLUSTER", "FORGET", id); err != nil && !strings.Contains(err.Error(), "Unknown node") {
 				return "", fmt.Errorf("adopt slots: %w", err)
@@ -265,10 +268,10 @@ func waitClusterOK(ctx context.Context, nodes []deploy.Node) error {
 	}
 }
 
-// addReplica starts one more fresh node and makes it a replica of primary,
-// waiting until its link is up.
-func addReplica(ctx context.Context, dep deploy.Deployment, primary deploy.Node) (string, error) {
-	r, err := dep.AddNode(ctx)
+// addReplica makes a new member, from machine, a replica of primary, and
+// waits until its link is up.
+func addReplica(ctx context.Context, machine func(context.Context) (deploy.Node, error), primary deploy.Node) (string, error) {
+	r, err := machine(ctx)
 	if err != nil {
 		return "", err
 	}

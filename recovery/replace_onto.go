@@ -78,7 +78,7 @@ func (e *Engine) replaceShard(ctx context.Context, inc *Incident, tl *Timeline, 
 		if spareID != "" {
 			known = append(known, spareID)
 		}
-		return adoptSlots(ctx, dep, fresh, forget, known, inc.Slots)
+		return adoptSlots(ctx, dep, fresh, forget, known, inc.Slots, e.waitingSpares())
 	})
 	if err != nil {
 		return err
@@ -89,13 +89,7 @@ func (e *Engine) replaceShard(ctx context.Context, inc *Incident, tl *Timeline, 
 	if err := tl.Do("persist", func() (string, error) { return waitPersisted(ctx, fresh, dep.Topology()) }); err != nil {
 		return err
 	}
-	if err := tl.Do("re-replicate", func() (string, error) { return addReplica(ctx, dep, fresh) }); err != nil {
-		return err
-	}
-	if e.opts.WarmSpare {
-		return tl.Do("new spare", func() (string, error) { return "", e.ensureSpare(ctx) })
-	}
-	return nil
+	return tl.Do("re-replicate", func() (string, error) { return addReplica(ctx, e.replicaMachine, fresh) })
 }
 
 // startBlankSpan starts a node on demand as the timeline's "start

@@ -2,41 +2,88 @@ package recovery
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
 
-// ensureSpare starts the engine's warm spare when the options ask for one
-// and none is waiting.
-func (e *Engine) ensureSpare(ctx context.Context) error {
-	if !e.opts.WarmSpare || e.dep.Topology().Kind != rediskit.KindCluster {
-		return nil
+// sparesWanted is how many warm spares the engine keeps: none without
+// WarmSpare or outside a cluster; one to rebuild a lost shard on; and, where
+// the shards have replicas, one more to become the rebuilt shard's replica.
+// With both waiting, a replace starts no machine: on one host a container
+// start stalls every node for a moment (0.2-1 s measured under load), and
+// inside a drill's measured window that stall failed probe writes on
+// shards the fault never touched.
+func (e *Engine) sparesWanted() int {
+	topo := e.dep.Topology()
+	switch {
+	case !e.opts.WarmSpare || topo.Kind != rediskit.KindCluster:
+		return 0
+	case topo.Replicas > 0:
+		return 2
 	}
+	return 1
+}
+
+// ensureSpares starts the warm spares the engine is short of, at once, and
+// makes each a slotless cluster member. It runs when the engine is made
+// and when it is armed for a fault (Refresh): a recovery that used a spare
+// does not replace it itself, so its measured window holds no machine
+// start.
+func (e *Engine) ensureSpares(ctx context.Context) error {
 	e.mu.Lock()
-	have := e.spare != nil
+	missing := e.sparesWanted() - len(e.spares)
 	e.mu.Unlock()
-	if have {
+	if missing <= 0 {
 		return nil
 	}
+	started := make([]deploy.Node, missing)
+	errs := make([]error, missing)
+	var wg sync.WaitGroup
+	for i := range missing {
+		wg.Go(func() { started[i], errs[i] = e.startSpare(ctx) })
+	}
+	wg.Wait()
+	e.mu.Lock()
+	for _, n := range started {
+		if n != nil {
+			e.spares = append(e.spares, n)
+		}
+	}
+	e.mu.Unlock()
+	return errors.Join(errs...)
+}
+
+// startSpare starts one warm spare: a new node, joined to the cluster
+// without slots.
+func (e *Engine) startSpare(ctx context.Context) (deploy.Node, error) {
 	n, err := e.dep.AddSpare(ctx)
 	if err != nil {
-		return fmt.Errorf("start warm spare: %w", err)
+		return nil, fmt.Errorf("start warm spare: %w", err)
 	}
 	if err := joinSlotless(ctx, n, e.dep.Nodes()); err != nil {
-		return err
+		return nil, fmt.Errorf("start warm spare: %w", err)
 	}
-	e.mu.Lock()
-	e.spare = n
-	e.mu.Unlock()
 	e.logger.Info("warm spare ready", "node", n.Name())
-	return nil
+	return n, nil
+}
+
+// replicaMachine returns a member to make a replica of: a warm spare when
+// one waits (enlisted), else a node started now.
+func (e *Engine) replicaMachine(ctx context.Context) (deploy.Node, error) {
+	if n := e.takeSpare(); n != nil {
+		e.dep.Enlist(n)
+		return n, nil
+	}
+	return e.dep.AddNode(ctx)
 }
 
 // joinSlotless makes n a primary without slots of the cluster the members
@@ -64,12 +111,22 @@ func joinSlotless(ctx context.Context, n deploy.Node, members []deploy.Node) err
 	return waitKnown(ctx, members, id)
 }
 
-// takeSpare hands out the warm spare, if any.
+// waitingSpares returns the warm spares not handed out yet.
+func (e *Engine) waitingSpares() []deploy.Node {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]deploy.Node(nil), e.spares...)
+}
+
+// takeSpare hands out a warm spare, if one waits.
 func (e *Engine) takeSpare() deploy.Node {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	n := e.spare
-	e.spare = nil
+	if len(e.spares) == 0 {
+		return nil
+	}
+	n := e.spares[0]
+	e.spares = e.spares[1:]
 	return n
 }
 

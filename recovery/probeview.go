@@ -3,6 +3,8 @@ package recovery
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redisdrill/redisdrill/recovery/deploy"
@@ -85,6 +87,37 @@ func machineGoneIn(events []detect.Event, node string, armed time.Time) bool {
 		}
 	}
 	return gone
+}
+
+// machineExit returns the exit code of n's machine when the provider's
+// machine events since the engine was armed say it was killed with SIGKILL
+// and died (no start after): what such a machine did needs no look at it.
+func (e *Engine) machineExit(n deploy.Node) (int, bool) {
+	e.mu.Lock()
+	armed := e.armedAt
+	e.mu.Unlock()
+	return machineExitIn(e.det.All(), n.Name(), armed)
+}
+
+// machineExitIn is machineExit over events (ordered by time) of node since
+// armed.
+func machineExitIn(events []detect.Event, node string, armed time.Time) (int, bool) {
+	killed, code, died := false, 0, false
+	for _, ev := range events {
+		if ev.Node != node || ev.Source != detect.SourceMachine || ev.Time.Before(armed) {
+			continue
+		}
+		switch ev.Kind {
+		case detect.KindKill:
+			killed = killed || ev.Detail == "signal=9" || ev.Detail == "signal=SIGKILL" || ev.Detail == "signal=KILL"
+		case detect.KindDie:
+			c, err := strconv.Atoi(strings.TrimPrefix(ev.Detail, "exitCode="))
+			code, died = c, err == nil && strings.HasPrefix(ev.Detail, "exitCode=")
+		case detect.KindStart, detect.KindRestart:
+			killed, died = false, false
+		}
+	}
+	return code, killed && died
 }
 
 // silent reports whether the detector's last probe round of n failed.

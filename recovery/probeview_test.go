@@ -62,3 +62,38 @@ func TestMachineGoneFromMachineEvents(t *testing.T) {
 		})
 	}
 }
+
+// TestMachineExitFromMachineEvents: a machine Docker reported killed with
+// SIGKILL and dead gives its exit code without a look at it; a death
+// without the kill (the server could have refused its files first), a
+// kill without the death yet, or a boot after, gives nothing.
+func TestMachineExitFromMachineEvents(t *testing.T) {
+	armed := time.Unix(1000, 0)
+	ev := func(s int, kind detect.Kind, source, detail string) detect.Event {
+		return detect.Event{Time: armed.Add(time.Duration(s) * time.Second), Node: "n0", Kind: kind, Source: source, Detail: detail}
+	}
+	kill := ev(1, detect.KindKill, detect.SourceMachine, "signal=9")
+	die := ev(2, detect.KindDie, detect.SourceMachine, "exitCode=137")
+	cases := []struct {
+		name     string
+		events   []detect.Event
+		wantCode int
+		want     bool
+	}{
+		{"killed and died", []detect.Event{kill, die}, 137, true},
+		{"killed, not dead yet", []detect.Event{kill}, 0, false},
+		{"died without a kill", []detect.Event{die}, 0, false},
+		{"SIGTERM, then died", []detect.Event{ev(1, detect.KindKill, detect.SourceMachine, "signal=15"), die}, 0, false},
+		{"killed, died, booted", []detect.Event{kill, die, ev(3, detect.KindStart, detect.SourceMachine, "")}, 0, false},
+		{"the supervisor's events are not the machine's", []detect.Event{ev(1, detect.KindKill, detect.SourceSupervisor, "signal=9"), ev(2, detect.KindDie, detect.SourceSupervisor, "exitCode=137")}, 0, false},
+		{"before the engine was armed", []detect.Event{ev(-2, detect.KindKill, detect.SourceMachine, "signal=9"), ev(-1, detect.KindDie, detect.SourceMachine, "exitCode=137")}, 0, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, ok := machineExitIn(c.events, "n0", armed)
+			if ok != c.want || (ok && code != c.wantCode) {
+				t.Fatalf("machineExitIn = %d, %v; want %d, %v", code, ok, c.wantCode, c.want)
+			}
+		})
+	}
+}

@@ -81,7 +81,7 @@ func machineGoneIn(events []detect.Event, node string, armed time.Time) bool {
 		case detect.KindDie, detect.KindStop:
 			gone = true
 		case detect.KindKill:
-			gone = gone || ev.Detail == "signal=9" || ev.Detail == "signal=SIGKILL" || ev.Detail == "signal=KILL"
+			gone = gone || sigkill(ev.Detail)
 		case detect.KindStart, detect.KindRestart:
 			gone = false
 		}
@@ -109,7 +109,7 @@ func machineExitIn(events []detect.Event, node string, armed time.Time) (int, bo
 		}
 		switch ev.Kind {
 		case detect.KindKill:
-			killed = killed || ev.Detail == "signal=9" || ev.Detail == "signal=SIGKILL" || ev.Detail == "signal=KILL"
+			killed = killed || sigkill(ev.Detail)
 		case detect.KindDie:
 			c, err := strconv.Atoi(strings.TrimPrefix(ev.Detail, "exitCode="))
 			code, died = c, err == nil && strings.HasPrefix(ev.Detail, "exitCode=")
@@ -118,6 +118,11 @@ func machineExitIn(events []detect.Event, node string, armed time.Time) (int, bo
 		}
 	}
 	return code, killed && died
+}
+
+// sigkill reports whether a machine kill event's detail names SIGKILL.
+func sigkill(detail string) bool {
+	return detail == "signal=9" || detail == "signal=SIGKILL" || detail == "signal=KILL"
 }
 
 // silent reports whether the detector's last probe round of n failed.

@@ -18,8 +18,8 @@ func TestRenderConf(t *testing.T) {
 			t.Errorf("conf lacks %q:\n%s", want, conf)
 		}
 	}
-	if !strings.HasSuffix(conf, "maxmemory 64mb\n") {
-		t.Error("extra lines must come last so they override defaults")
+	if !strings.HasSuffix(conf, "maxmemory 64mb\ninclude "+DataDir+"/conf.d/*.conf\n") {
+		t.Error("extra lines must come after the defaults so they override them, and the drop-in include last")
 	}
 	rdb := renderConf(Topology{Kind: KindStandalone, Persistence: PersistRDB})
 	if strings.Contains(rdb, "cluster-enabled") || !strings.Contains(rdb, "appendonly no") || strings.Contains(rdb, `save ""`) {

@@ -137,6 +137,9 @@ const (
 	// spanBootHeld boots machines with their servers held down, beside
 	// the fetch of what will be installed (see bootHeld).
 	spanBootHeld = "boot machines"
+	// spanStartClosed starts servers closed beside the fetch (see
+	// startClosedBeside).
+	spanStartClosed = "start closed"
 )
 
 // startSpan starts the node and waits for it to load as one span of tl,

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/deploy"
 )
@@ -223,6 +225,12 @@ func mustBeEmpty(ctx context.Context, n deploy.Node) error {
 func debugLoad(ctx context.Context, n deploy.Node, args ...string) (int64, error) {
 	c := n.Client()
 	defer c.Close()
+	return debugLoadVia(ctx, c, n.Name(), args...)
+}
+
+// debugLoadVia runs DEBUG args through c (a client of the node named
+// name) and returns DBSIZE after it.
+func debugLoadVia(ctx context.Context, c *redis.Client, name string, args ...string) (int64, error) {
 	rctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	cmd := []any{"DEBUG"}
@@ -230,11 +238,11 @@ func debugLoad(ctx context.Context, n deploy.Node, args ...string) (int64, error
 		cmd = append(cmd, a)
 	}
 	if err := c.Do(rctx, cmd...).Err(); err != nil {
-		return 0, fmt.Errorf("debug %s on %s: %w", strings.ToLower(strings.Join(args, " ")), n.Name(), err)
+		return 0, fmt.Errorf("debug %s on %s: %w", strings.ToLower(strings.Join(args, " ")), name, err)
 	}
 	keys, err := c.DBSize(ctx).Result()
 	if err != nil {
-		return 0, fmt.Errorf("count keys on %s: %w", n.Name(), err)
+		return 0, fmt.Errorf("count keys on %s: %w", name, err)
 	}
 	return keys, nil
 }
@@ -246,14 +254,20 @@ func debugLoad(ctx context.Context, n deploy.Node, args ...string) (int64, error
 // starts BGSAVE. Called before the spare takes slots, so no acked write
 // ever lands only in a file no manifest lists.
 func startPersist(ctx context.Context, n deploy.Node, topo deploy.Topology) (string, error) {
+	c := n.Client()
+	defer c.Close()
+	return startPersistVia(ctx, c, n.Name(), topo)
+}
+
+// startPersistVia is startPersist through c, a client of the node named
+// name.
+func startPersistVia(ctx context.Context, c *redis.Client, name string, topo deploy.Topology) (string, error) {
 	cmd := "BGSAVE"
 	if topo.WritesAOF() {
 		cmd = "BGREWRITEAOF"
 	}
-	c := n.Client()
-	defer c.Close()
 	if err := c.Do(ctx, cmd).Err(); err != nil && !strings.Contains(err.Error(), "in progress") {
-		return "", fmt.Errorf("persist %s: %w", n.Name(), err)
+		return "", fmt.Errorf("persist %s: %w", name, err)
 	}
 	if cmd != "BGREWRITEAOF" {
 		return cmd + " started", nil
@@ -263,13 +277,13 @@ func startPersist(ctx context.Context, n deploy.Node, topo deploy.Topology) (str
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	for {
-		info, err := n.Info(wctx, "persistence")
-		if err == nil && info["aof_rewrite_scheduled"] != "1" {
+		text, err := c.Info(wctx, "persistence").Result()
+		if err == nil && rediskit.ParseInfo(text)["aof_rewrite_scheduled"] != "1" {
 			return cmd + " started", nil
 		}
 		select {
 		case <-wctx.Done():
-			return "", fmt.Errorf("persist %s: rewrite still scheduled: %w", n.Name(), wctx.Err())
+			return "", fmt.Errorf("persist %s: rewrite still scheduled: %w", name, wctx.Err())
 		case <-time.After(10 * time.Millisecond):
 		}
 	}

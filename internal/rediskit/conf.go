@@ -59,5 +59,8 @@ func ServerConf(t Topology, bind, dir string) string {
 	for _, l := range t.ExtraConf {
 		line("%s", l)
 	}
+	// Last, so a drop-in overrides everything above (Redis 7.0 and Valkey
+	// skip a glob include that matches nothing).
+	line("include %s/%s/*.conf", dir, ConfDropInDir)
 	return b.String()
 }

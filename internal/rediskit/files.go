@@ -8,4 +8,9 @@ const (
 	AOFDirName    = "appendonlydir"
 	RDBFileName   = "dump.rdb"
 	NodesConfName = "nodes.conf"
+	// ConfDropInDir is the folder of the data dir whose *.conf files the
+	// server's config includes last (none is fine): the engine puts a
+	// temporary requirepass there to start a server that serves nobody
+	// yet (recovery's closed start).
+	ConfDropInDir = "conf.d"
 )

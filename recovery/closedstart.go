@@ -6,14 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"log/slog"
-	"maps"
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -146,6 +142,12 @@ func (s *closedServer) load(ctx context.Context, topo deploy.Topology, rdbPath s
 	if err != nil {
 		return 0, err
 	}
+	// A new replication ID: whoever follows this server's stream (a
+	// replica, the archiver) must full-sync the data loaded, never
+	// continue a partial sync from before it.
+	if err := c.Do(ctx, "DEBUG", "CHANGE-REPL-ID").Err(); err != nil {
+		return 0, fmt.Errorf("change replication id of %s: %w", s.n.Name(), err)
+	}
 	if _, err := startPersistVia(ctx, c, s.n.Name(), topo); err != nil {
 		return 0, err
 	}
@@ -183,120 +185,4 @@ func (s *closedServer) abandon(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	return errors.Join(ensureStopped(ctx, s.n), s.reopenFiles(ctx))
-}
-
-// closedBeside is the primaries' closed start in a rollback, run beside
-// the fetch of the backup: their data files are quarantined, a lost
-// nodes.conf comes back from the node's snapshot, and each server starts
-// closed.
-type closedBeside struct {
-	nodes   []deploy.Node
-	done    chan struct{}
-	servers map[deploy.Node]*closedServer
-	err     error
-}
-
-// startClosedBeside starts nodes (machines up, servers held down) closed
-// as the span "start closed", beside what the caller does next.
-func startClosedBeside(ctx context.Context, tl *Timeline, e Env, nodes []deploy.Node) *closedBeside {
-	b := &closedBeside{nodes: nodes, done: make(chan struct{}), servers: map[deploy.Node]*closedServer{}}
-	go func() {
-		defer close(b.done)
-		b.err = tl.Do(spanStartClosed, func() (string, error) {
-			cluster := e.Deployment().Topology().Kind == rediskit.KindCluster
-			var mu sync.Mutex
-			err := forEach(nodes, func(n deploy.Node) error {
-				s, err := startClosed(ctx, e, n, cluster)
-				if err != nil {
-					return err
-				}
-				mu.Lock()
-				b.servers[n] = s
-				mu.Unlock()
-				return nil
-			})
-			return fmt.Sprintf("%d primaries: data files quarantined, started empty behind a temporary password (Redis's writable delay runs meanwhile)", len(nodes)), err
-		})
-	}()
-	return b
-}
-
-// wait waits for the closed starts; on an error every node b was to start
-// is abandoned (its server stopped, its drop-in removed), so the restore
-// can go on as it does without a closed start, and the error returned. A
-// nil b has none.
-func (b *closedBeside) wait(ctx context.Context) error {
-	if b == nil {
-		return nil
-	}
-	<-b.done
-	if b.err == nil {
-		return nil
-	}
-	_ = forEach(b.nodes, func(n deploy.Node) error { return (&closedServer{n: n}).abandon(ctx) })
-	clear(b.servers)
-	return b.err
-}
-
-// release abandons every server b started that was not opened: a
-// rollback that failed leaves no server closed (and none serving empty).
-func (b *closedBeside) release(ctx context.Context, log *slog.Logger) {
-	if b == nil {
-		return
-	}
-	<-b.done
-	var left []*closedServer
-	for _, s := range b.servers {
-		if !s.opened {
-			left = append(left, s)
-		}
-	}
-	var wg sync.WaitGroup
-	for _, s := range left {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := s.abandon(ctx); err != nil {
-				log.Warn("abandon closed server", "node", s.n.Name(), "err", err)
-			}
-		}()
-	}
-	wg.Wait()
-}
-
-// owns reports whether n's server was started closed by b.
-func (b *closedBeside) owns(n deploy.Node) bool {
-	if b == nil {
-		return false
-	}
-	<-b.done
-	_, ok := b.servers[n]
-	return ok
-}
-
-// loadClosed loads each server b started closed with its shard's RDB
-// (rdbs, by node) and opens it, and describes what it did ("" when b
-// started none).
-func loadClosed(ctx context.Context, topo deploy.Topology, b *closedBeside, rdbs map[deploy.Node]string) (string, error) {
-	if b == nil || len(b.servers) == 0 {
-		return "", nil
-	}
-	var mu sync.Mutex
-	var keys int64
-	err := forEach(slices.Collect(maps.Keys(b.servers)), func(n deploy.Node) error {
-		rdb, ok := rdbs[n]
-		if !ok {
-			return fmt.Errorf("load %s: no backup for a server started closed", n.Name())
-		}
-		s := b.servers[n]
-		k, err := s.load(ctx, topo, rdb)
-		if err != nil {
-			return err
-		}
-		mu.Lock()
-		keys += k
-		mu.Unlock()
-		return s.open(ctx, topo)
-	})
-	return fmt.Sprintf("; %d primaries started closed loaded %d keys (DEBUG RELOAD, no restart) and opened", len(b.servers), keys), err
 }

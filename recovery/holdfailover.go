@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/redisdrill/redisdrill/internal/rediskit"
 	"github.com/redisdrill/redisdrill/recovery/deploy"
@@ -19,6 +20,15 @@ import (
 // release puts each replica's setting back; it runs after the rejoin. A
 // replica that cannot be held is named in the span, not an error.
 func holdFailover(ctx context.Context, env Env, inc *Incident, tl *Timeline) (func(), error) {
+	return holdReplicas(ctx, env, inc.Replicas, tl)
+}
+
+// holdReplicas is holdFailover for every live node of replicas: a
+// whole-cluster rollback holds every replica that survived, so none takes
+// its primary's slots while that primary is restored (a loaded CI-like
+// run saw a replica win an election 8.7 s after a FLUSHALL and a machine
+// loss, and the restored primary full-sync its empty dataset).
+func holdReplicas(ctx context.Context, env Env, replicas []deploy.Node, tl *Timeline) (func(), error) {
 	e := env
 	if e.Deployment().Topology().Kind != rediskit.KindCluster {
 		return func() {}, nil
@@ -35,9 +45,21 @@ func holdFailover(ctx context.Context, env Env, inc *Incident, tl *Timeline) (fu
 			c.Close()
 		}
 	}
+	// Asked at once: a dead node costs a PING timeout (quickTimeout) in
+	// probe mode, and a whole-cluster crash has every replica dead.
+	alive := make([]bool, len(replicas))
+	var wg sync.WaitGroup
+	for i, r := range replicas {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			alive[i] = e.nodeAlive(ctx, r)
+		}()
+	}
+	wg.Wait()
 	var live []deploy.Node
-	for _, r := range inc.Replicas {
-		if e.nodeAlive(ctx, r) {
+	for i, r := range replicas {
+		if alive[i] {
 			live = append(live, r)
 		}
 	}

@@ -59,6 +59,11 @@ const startedFile = "/run/redisdrill/started"
 // throttles one. The hurried start is only asked for while s6 still wants
 // the server up: a stop (s6-svc -d) is never undone.
 //
+// While fencedMarker exists (a server fence, FenceServer) the run script
+// starts no server: it tells s6 to keep the service down and exits with
+// fencedExit, after which the finish script logs nothing and asks for no
+// restart.
+//
 // A machine booted by BootHeld finds holdMarker: its service starts down
 // (s6's down file) and the server waits for Start.
 //
@@ -76,12 +81,14 @@ mkdir -p "$d"
 cat > "$d/run" <<EOF
 #!/bin/sh
 exec 2>&1
+if [ -e ` + fencedMarker + ` ]; then s6-svc -d .; exit ` + fencedExit + `; fi
 date +%s%N > ` + startedFile + `
 echo "` + LogServerStart + `"
 exec $1 $0
 EOF
 cat > "$d/finish" <<'EOF'
 #!/bin/sh
+[ "$1" = ` + fencedExit + ` ] && [ -e ` + fencedMarker + ` ] && exit 0
 c=$1; [ "$c" = 256 ] && c=-1
 echo "` + LogServerExit + ` code=$c signal=$2"
 if [ "$` + envRestart + `" = no ]; then exec s6-svc -O .; fi
@@ -169,19 +176,6 @@ func parseServerStatus(out string) (ServerStatus, bool) {
 	return st, true
 }
 
-// svc runs s6-svc with args on the server's service and reports failure
-// as "what on node: ...".
-func (n *Node) svc(ctx context.Context, what string, args ...string) error {
-	code, out, err := execIn(ctx, n.docker, n.ID(), append(append([]string{"s6-svc"}, args...), ServiceDir))
-	if err != nil {
-		return fmt.Errorf("%s on %s: %w", what, n.Name(), err)
-	}
-	if code != 0 {
-		return fmt.Errorf("%s on %s: s6-svc %s: exit %d: %s", what, n.Name(), strings.Join(args, " "), code, strings.TrimSpace(out))
-	}
-	return nil
-}
-
 // stopServer takes the server down through the service manager (SIGTERM,
 // then SIGKILL after timeout) and waits until it is down and its finish
 // script ran; the machine stays up and s6 keeps the server down.
@@ -204,7 +198,15 @@ func (n *Node) stopServer(ctx context.Context, timeout time.Duration) error {
 // startServer asks the service manager to start the server and returns
 // once s6 runs it (it may still load, or exit refusing its files).
 func (n *Node) startServer(ctx context.Context) error {
-	return n.svc(ctx, "start server", "-uwu", "-T", "10000")
+	// One exec: a fenced server (fencedMarker) starts again only here.
+	code, out, err := execIn(ctx, n.docker, n.ID(), []string{"sh", "-c", `rm -f ` + fencedMarker + ` && exec s6-svc -uwu -T 10000 ` + ServiceDir})
+	if err != nil {
+		return fmt.Errorf("start server on %s: %w", n.Name(), err)
+	}
+	if code != 0 {
+		return fmt.Errorf("start server on %s: s6-svc -uwu: exit %d: %s", n.Name(), code, strings.TrimSpace(out))
+	}
+	return nil
 }
 
 // Crash kills the node's server process with SIGKILL while its machine

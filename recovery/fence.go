@@ -118,14 +118,29 @@ func fenceNode(ctx context.Context, n deploy.Node, silent, retire bool) (Fence, 
 			return pf, nil
 		}
 	}
+	if sf, ok := n.(deploy.ServerFencer); ok && !retire {
+		// The machine stays up: readmitting it is a server start, not a
+		// boot (a boot inside the measured window cost pause-long-fenced
+		// its bound under load).
+		f.Method, f.At = FenceServiceStop, time.Now()
+		err := sf.FenceServer(ctx)
+		if err == nil {
+			f.Detail = "SIGKILL to the server, kept down by its service manager; the machine stays up"
+			if paused {
+				f.Detail = "SIGKILL to the frozen server (delivered at thaw, before it runs again), kept down by its service manager; the machine stays up"
+			}
+			return f, nil
+		}
+		f.Detail = "server fence failed (" + err.Error() + "): "
+	}
 	f.Method = FenceKill
 	f.At = time.Now()
 	if err := n.Kill(ctx, "SIGKILL"); err != nil {
 		return f, fmt.Errorf("fence %s: %w", n.Name(), err)
 	}
-	f.Detail = "SIGKILL"
+	f.Detail += "SIGKILL"
 	if paused {
-		f.Detail = "SIGKILL while frozen"
+		f.Detail += " while frozen"
 	}
 	return f, waitDown(ctx, n)
 }
@@ -340,6 +355,14 @@ func (e *Engine) readmit(ctx context.Context, f Fence) (Fence, error) {
 	if !e.dep.IsMember(n) {
 		f.Outcome = "stays out (retired)"
 		return f, nil
+	}
+	if paused, err := n.Paused(ctx); err == nil && paused && f.Method == FenceServiceStop {
+		// Still frozen (no heal thawed it): the server fence took the
+		// server (its kill lands at the thaw), so the freeze guards
+		// nothing any more; a machine kill thawed it too.
+		if err := n.Unpause(ctx); err != nil {
+			return f, fmt.Errorf("readmit %s: %w", n.Name(), err)
+		}
 	}
 	if err := n.Start(ctx); err != nil {
 		return f, fmt.Errorf("readmit %s: %w", n.Name(), err)

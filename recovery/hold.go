@@ -9,11 +9,14 @@ import (
 	"github.com/redisdrill/redisdrill/recovery/detect"
 )
 
-// FenceServiceStop: the failed primary's server died on a machine that
-// stays up, and its service manager would start it again at once (restart
-// policy always): the engine told the service manager to keep it down and
-// killed whatever it had started meanwhile (s6-svc -d, SIGKILL). Readmit
-// starts it again through the service manager.
+// FenceServiceStop: the node's server is down and its service manager
+// keeps it down while the machine stays up. Either the failed primary's
+// server died and its service manager would start it again at once
+// (restart policy always): the engine told the service manager to keep it
+// down and killed whatever it had started meanwhile (s6-svc -d, SIGKILL);
+// or a silent (frozen, cut-off) node was fenced through its provider
+// (deploy.ServerFencer). Readmit starts it again through the service
+// manager.
 const FenceServiceStop = "service-stop"
 
 // holdCrashedPrimary fences, before anything else, a shard primary with

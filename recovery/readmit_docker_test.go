@@ -71,8 +71,8 @@ func TestReadmitWaitsForTheFenceInProgress(t *testing.T) {
 		t.Fatalf("readmit: %v", readmitErr)
 	}
 	fences := eng.Fences()
-	if len(fences) != 1 || fences[0].Node != victim.Name() || fences[0].Method != FenceKill {
-		t.Fatalf("fences = %+v, want one kill fence of %s", fences, victim.Name())
+	if len(fences) != 1 || fences[0].Node != victim.Name() || fences[0].Method != FenceServiceStop {
+		t.Fatalf("fences = %+v, want one server fence of %s (its machine kept up)", fences, victim.Name())
 	}
 	if !strings.HasPrefix(fences[0].Outcome, "replica of") || fences[0].Returned.IsZero() {
 		t.Fatalf("fence outcome = %q (returned %v), want the node back as a replica", fences[0].Outcome, fences[0].Returned)

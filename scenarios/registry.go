@@ -287,7 +287,7 @@ func All() []Scenario {
 			Expect:          Expect{AckedLostMax: 0, RTOMax: 3 * time.Second, NoAction: true},
 		},
 		fencedPrimary("pause-long-fenced", "pause", "pause",
-			"freeze shard 0's primary for 4 s (beyond the detect window, within node-timeout 5 s): the engine fences it (SIGKILL through Docker while frozen), promotes the replica and readmits the old primary as a replica after the heal; no node ever acks a write for slots it lost"),
+			"freeze shard 0's primary for 4 s (beyond the detect window, within node-timeout 5 s): the engine fences it (SIGKILL to the frozen server, delivered at the thaw; its machine stays up), promotes the replica and readmits the old primary as a replica after the heal; no node ever acks a write for slots it lost"),
 		fencedPrimary("partition-primary-fenced", "partition-node", "partition",
 			"cut shard 0's primary off the network for 4 s (within node-timeout 5 s): the engine fences it, promotes the replica and readmits the old primary as a replica after the heal; no node ever acks a write for slots it lost"),
 		{

@@ -141,7 +141,10 @@ func TestCluster(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(300 * time.Millisecond)
+		// Enough traffic before the fault (CheckTraffic below): on a
+		// busy machine a fixed 300 ms gave 62 acked writes (a CI
+		// rehearsal, 2026-12-08), so wait for them instead.
+		waitAcked(t, r.Ledger(), 100, 20*time.Second)
 		// Within node-timeout (15 s) nobody marks the primary failed: the
 		// other shard keeps serving and no failover starts.
 		if err := shards[0].Primary.Kill(ctx, "SIGKILL"); err != nil {
@@ -182,4 +185,17 @@ func TestCluster(t *testing.T) {
 			t.Error(err)
 		}
 	})
+}
+
+// waitAcked waits until l holds at least n acked writes, failing t after
+// within.
+func waitAcked(t *testing.T, l *Ledger, n int, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for l.AckedBefore(time.Now()) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d acked writes after %s, want %d", l.AckedBefore(time.Now()), within, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

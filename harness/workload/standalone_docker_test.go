@@ -150,7 +150,7 @@ func TestStandalone(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(300 * time.Millisecond)
+		waitAcked(t, r.Ledger(), 100, 20*time.Second) // CheckTraffic below
 		t0 := time.Now()
 		if err := node.Pause(ctx); err != nil {
 			r.Stop()

@@ -205,6 +205,17 @@ type HeldBooter interface {
 	BootHeld(ctx context.Context) error
 }
 
+// ServerFencer is an optional capability of a Node: FenceServer fences
+// its server and leaves its machine up, as a STONITH agent that kills the
+// service on a host it can still reach. The server is SIGKILLed (on a
+// frozen machine the kill is delivered at thaw, before the server runs
+// again) and its service manager keeps it down until Start, so a
+// readmission starts a server instead of booting a machine. An error
+// means nothing was fenced: the caller kills the machine.
+type ServerFencer interface {
+	FenceServer(ctx context.Context) error
+}
+
 // AddressKeeper is an optional capability of a Node: KeepsAddress
 // reports whether its machine comes back at the address it had after a
 // crash and a boot, in whatever order its peers boot, as a host with a

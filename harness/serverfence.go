@@ -76,6 +76,14 @@ func fenceFrozen(pid int) error {
 	if err := os.WriteFile(filepath.Join(root, fencedMarker), nil, 0o644); err != nil {
 		return fmt.Errorf("write marker: %w", err)
 	}
+	// "d" into s6-supervise's control FIFO (read at the thaw): it wants
+	// the service down before it could respawn it, so the run script
+	// that would find the marker is not even started. Best effort: the
+	// marker alone keeps the server from starting.
+	if f, err := os.OpenFile(filepath.Join(root, ServiceDir, "supervise", "control"), os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+		_, _ = f.Write([]byte("d"))
+		_ = f.Close()
+	}
 	kids, err := childrenOf(pid)
 	if err != nil {
 		_ = os.Remove(filepath.Join(root, fencedMarker))

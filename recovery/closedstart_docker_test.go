@@ -26,13 +26,7 @@ import (
 func TestClosedStartServesNobodyUntilOpened(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	hdep := testenv.StartDeployment(ctx, t, rediskit.DefaultCluster())
-	dep := hdep.Engine()
-	eng, err := New(ctx, dep, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), CatalogDir: t.TempDir()})
-	if err != nil {
-		t.Fatalf("create engine: %v", err)
-	}
-	defer eng.Close()
+	dep, eng := clusterEngine(ctx, t)
 	shards, err := deploy.LiveShards(ctx, dep)
 	if err != nil || len(shards) == 0 || shards[0].Primary == nil {
 		t.Fatalf("read shards: %v (%d shards)", err, len(shards))
@@ -121,13 +115,7 @@ func TestClosedStartServesNobodyUntilOpened(t *testing.T) {
 func TestClosedStartAbandonLeavesNoDropIn(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	hdep := testenv.StartDeployment(ctx, t, rediskit.DefaultCluster())
-	dep := hdep.Engine()
-	eng, err := New(ctx, dep, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), CatalogDir: t.TempDir()})
-	if err != nil {
-		t.Fatalf("create engine: %v", err)
-	}
-	defer eng.Close()
+	dep, eng := clusterEngine(ctx, t)
 	n := dep.Nodes()[0]
 	if err := ensureStopped(ctx, n); err != nil {
 		t.Fatalf("stop: %v", err)
@@ -151,6 +139,20 @@ func TestClosedStartAbandonLeavesNoDropIn(t *testing.T) {
 	}
 }
 
+// clusterEngine starts a 3x1 cluster and an engine on it (closed with the
+// test).
+func clusterEngine(ctx context.Context, t *testing.T) (deploy.Deployment, *Engine) {
+	t.Helper()
+	dep := testenv.StartDeployment(ctx, t, rediskit.DefaultCluster()).Engine()
+	eng, err := New(ctx, dep, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), CatalogDir: t.TempDir()})
+	if err != nil {
+		t.Fatalf("create engine: %v", err)
+	}
+	t.Cleanup(eng.Close)
+	return dep, eng
+}
+
+// inSlots reports whether slot lies in one of ranges.
 func inSlots(slot int, ranges [][2]int) bool {
 	for _, r := range ranges {
 		if slot >= r[0] && slot <= r[1] {

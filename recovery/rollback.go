@@ -84,10 +84,11 @@ func (ClusterRollback) Execute(ctx context.Context, env Env, inc *Incident, tl *
 			// cost 1.3-3 s of RTO (2 cores, 2026-12-08).
 			after = make(chan struct{})
 			primariesLoaded = sync.OnceFunc(func() { close(after) })
-			defer primariesLoaded()
 		}
 		replicasBoot = bootReplicasBeside(ctx, tl, dep, replicas, after)
-		defer replicasBoot.wait()
+		// The gate opens before the wait: a rollback that fails before
+		// its primaries are loaded must not wait on boots that wait on it.
+		defer func() { primariesLoaded(); _ = replicasBoot.wait() }()
 	}
 	err = tl.Do("fetch backup", func() (string, error) {
 		if len(e.Options().Archives) > 0 {

@@ -84,9 +84,8 @@ func TestAuditHistoryLies(t *testing.T) {
 }
 
 // plantStaleRead edits a register read invoked after tReady to return
-// the value of an acked write that another acked write, completed at or
-// after tReady and before the read began, had overwritten. It returns the
-// read.
+// the value of an acked write that another acked write, completed before
+// the read began, had overwritten. It returns the read.
 func plantStaleRead(t *testing.T, ops []history.Op, tReady time.Time) *history.Op {
 	t.Helper()
 	acked := func(op *history.Op) bool { return op.Outcome == history.OutcomeOK && op.F == history.FWrite }
@@ -97,7 +96,9 @@ func plantStaleRead(t *testing.T, ops []history.Op, tReady time.Time) *history.O
 		}
 		for j := range ops {
 			w2 := &ops[j]
-			if w2.Key != r.Key || !acked(w2) || w2.Complete.Before(tReady) || !w2.Complete.Before(r.Invoke) {
+			// w2 may be acked before t_ready too: a CI rehearsal's loaded
+			// drill had no key with two acked writes after it.
+			if w2.Key != r.Key || !acked(w2) || !w2.Complete.Before(r.Invoke) {
 				continue
 			}
 			for k := range ops {
@@ -110,7 +111,7 @@ func plantStaleRead(t *testing.T, ops []history.Op, tReady time.Time) *history.O
 			}
 		}
 	}
-	t.Fatal("the history has no register read after t_ready with two acked writes before it")
+	t.Fatal("the history has no register read after t_ready with two acked writes of its key before it")
 	return nil
 }
 

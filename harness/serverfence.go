@@ -54,14 +54,7 @@ func (n *Node) FenceServer(ctx context.Context) error {
 		return nil
 	}
 	script := `touch ` + fencedMarker + ` && p=$(s6-svstat -o pid ` + ServiceDir + `) && { case "$p" in ''|-1) ;; *) kill -KILL "$p" 2>/dev/null;; esac; } && s6-svc -d ` + ServiceDir + ` && s6-svc -wD -T 5000 ` + ServiceDir
-	code, out, err := execIn(ctx, n.docker, n.ID(), []string{"sh", "-c", script})
-	if err != nil {
-		return fmt.Errorf("fence server of %s: %w", n.Name(), err)
-	}
-	if code != 0 {
-		return fmt.Errorf("fence server of %s: exit %d: %s", n.Name(), code, strings.TrimSpace(out))
-	}
-	return nil
+	return n.runScript(ctx, "fence server", script)
 }
 
 // fenceFrozen marks the service of the frozen machine whose init has host

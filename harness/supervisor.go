@@ -185,12 +185,18 @@ func (n *Node) stopServer(ctx context.Context, timeout time.Duration) error {
 	// just before this stop would otherwise undo it (see bootScript).
 	down := `s6-svc -dwD -T ` + ms + ` ` + ServiceDir + ` || { s6-svc -k ` + ServiceDir + ` && s6-svc -dwD -T 10000 ` + ServiceDir + `; }`
 	script := down + ` && { [ "$(s6-svstat -o up,wantedup ` + ServiceDir + `)" = "false false" ] || { ` + down + `; }; }`
+	return n.runScript(ctx, "stop server", script)
+}
+
+// runScript runs a shell script in the node's machine (one exec) and
+// reports a failure or a non-zero exit as "what on node: ...".
+func (n *Node) runScript(ctx context.Context, what, script string) error {
 	code, out, err := execIn(ctx, n.docker, n.ID(), []string{"sh", "-c", script})
 	if err != nil {
-		return fmt.Errorf("stop server on %s: %w", n.Name(), err)
+		return fmt.Errorf("%s on %s: %w", what, n.Name(), err)
 	}
 	if code != 0 {
-		return fmt.Errorf("stop server on %s: exit %d: %s", n.Name(), code, strings.TrimSpace(out))
+		return fmt.Errorf("%s on %s: exit %d: %s", what, n.Name(), code, strings.TrimSpace(out))
 	}
 	return nil
 }
@@ -199,14 +205,7 @@ func (n *Node) stopServer(ctx context.Context, timeout time.Duration) error {
 // once s6 runs it (it may still load, or exit refusing its files).
 func (n *Node) startServer(ctx context.Context) error {
 	// One exec: a fenced server (fencedMarker) starts again only here.
-	code, out, err := execIn(ctx, n.docker, n.ID(), []string{"sh", "-c", `rm -f ` + fencedMarker + ` && exec s6-svc -uwu -T 10000 ` + ServiceDir})
-	if err != nil {
-		return fmt.Errorf("start server on %s: %w", n.Name(), err)
-	}
-	if code != 0 {
-		return fmt.Errorf("start server on %s: s6-svc -uwu: exit %d: %s", n.Name(), code, strings.TrimSpace(out))
-	}
-	return nil
+	return n.runScript(ctx, "start server", `rm -f `+fencedMarker+` && exec s6-svc -uwu -T 10000 `+ServiceDir)
 }
 
 // Crash kills the node's server process with SIGKILL while its machine
@@ -260,15 +259,8 @@ func (n *Node) HoldDown(ctx context.Context) error {
 	if !n.Supervised() {
 		return n.Kill(ctx, "SIGKILL")
 	}
-	code, out, err := execIn(ctx, n.docker, n.ID(), []string{"sh", "-c",
-		`s6-svc -d ` + ServiceDir + ` && { p=$(s6-svstat -o pid ` + ServiceDir + `); case "$p" in ''|-1) ;; *) kill -KILL "$p" 2>/dev/null;; esac; s6-svc -wD -T 5000 ` + ServiceDir + `; }`})
-	if err != nil {
-		return fmt.Errorf("hold server down on %s: %w", n.Name(), err)
-	}
-	if code != 0 {
-		return fmt.Errorf("hold server down on %s: exit %d: %s", n.Name(), code, strings.TrimSpace(out))
-	}
-	return nil
+	return n.runScript(ctx, "hold server down",
+		`s6-svc -d `+ServiceDir+` && { p=$(s6-svstat -o pid `+ServiceDir+`); case "$p" in ''|-1) ;; *) kill -KILL "$p" 2>/dev/null;; esac; s6-svc -wD -T 5000 `+ServiceDir+`; }`)
 }
 
 // Freeze stops the server process with SIGSTOP (clients stall, nothing
